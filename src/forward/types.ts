@@ -1,0 +1,27 @@
+// The contract between the DNS server (which decides a query goes upstream) and the forwarder.
+
+export type Transport = 'udp' | 'tcp';
+
+export interface ForwardRequest {
+  /** The client's message exactly as received. */
+  readonly query: Uint8Array;
+  readonly id: number;
+  /** Question name as asked (original case). */
+  readonly qname: string;
+  readonly qtype: number;
+  readonly qclass: number;
+  readonly transport: Transport;
+  /** The most bytes the reply may take: the client's EDNS size (or 512) over UDP, 65535 over TCP. */
+  readonly maxSize: number;
+}
+
+export interface Forwarder {
+  /**
+   * Resolves to the encoded reply for the client (its ID, truncated to maxSize). Never rejects:
+   * failures become SERVFAIL (every upstream failed, or too many forwards in flight) or REFUSED
+   * (forwarding is off).
+   */
+  forward(request: ForwardRequest): Promise<Uint8Array>;
+  /** Waits (bounded) for in-flight exchanges, then releases sockets. Idempotent. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,80 @@
+// The parts of a Mesos `/master/state` document that record generation consumes (spec §1.4),
+// after parsing and normalisation. Everything is plain readonly data.
+
+/** A `name@host:port` UPID split into host (brackets removed) and port text. */
+export interface Upid {
+  readonly host: string;
+  readonly port: string;
+}
+
+export interface TaskLabel {
+  readonly key: string;
+  readonly value: string;
+}
+
+export interface NetworkInfo {
+  /** `ip_addresses[].ip_address`, in order, empty strings dropped. */
+  readonly ipAddresses: readonly string[];
+  /** The legacy single `ip_address` (or ''). */
+  readonly ipAddress: string;
+}
+
+export interface TaskStatus {
+  readonly state: string;
+  /** Seconds since the epoch (float); -Infinity when missing or not a number. */
+  readonly timestamp: number;
+  readonly labels: readonly TaskLabel[];
+  readonly networkInfos: readonly NetworkInfo[];
+}
+
+export interface DiscoveryPort {
+  readonly number: number;
+  readonly protocol: string;
+  readonly name: string;
+}
+
+export interface DiscoveryInfo {
+  readonly name: string;
+  readonly ports: readonly DiscoveryPort[];
+}
+
+export interface Task {
+  readonly id: string;
+  readonly name: string;
+  readonly slaveId: string;
+  readonly state: string;
+  /** `resources.ports` as Mesos writes it, e.g. "[31000-31001, 31005-31005]"; '' when absent. */
+  readonly ports: string;
+  readonly statuses: readonly TaskStatus[];
+  /** null when the task has no `discovery` object. */
+  readonly discovery: DiscoveryInfo | null;
+}
+
+export interface Framework {
+  readonly name: string;
+  /** null when `pid` is missing or could not be parsed (the latter is reported as a problem). */
+  readonly pid: Upid | null;
+  readonly hostname: string;
+  readonly tasks: readonly Task[];
+}
+
+export interface Slave {
+  readonly id: string;
+  /** null when `pid` is missing or unparsable: such a slave produces no slave records (spec §8 #14). */
+  readonly pid: Upid | null;
+  readonly hostname: string;
+}
+
+export interface MesosState {
+  /** The raw `leader` PID, e.g. "master@192.0.2.1:5050". Never empty after a successful parse. */
+  readonly leader: string;
+  readonly frameworks: readonly Framework[];
+  readonly slaves: readonly Slave[];
+}
+
+/** Something in the document that was skipped: it loses only itself (spec §8 #17). */
+export interface StateProblem {
+  /** JSON-path-like location, e.g. "frameworks[2].pid". */
+  readonly path: string;
+  readonly message: string;
+}

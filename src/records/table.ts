@@ -1,0 +1,80 @@
+// The record table contract: what generation produces and what the DNS server and HTTP API read.
+// A table is immutable. Its storage is a few flat buffers (see packed-table.ts) so a table built in a
+// worker thread can be handed to the serving thread by transfer, without copying or rebuilding.
+
+export type RecordType = 'A' | 'AAAA' | 'SRV';
+
+/** The stored values of one name, exactly as Mesos-DNS stores them (spec §2.1). */
+export interface NameRecords {
+  /** IPv4 text; may hold a non-IP slave host fragment (spec §2.5), which DNS skips. */
+  readonly a: readonly string[];
+  readonly aaaa: readonly string[];
+  /** "<target FQDN>:<port>", e.g. "nginx-6ud99-0.marathon.slave.mesos.:31000". */
+  readonly srv: readonly string[];
+}
+
+export interface EnumeratedRecord {
+  readonly name: string;
+  readonly host: string;
+  readonly rtype: RecordType;
+}
+
+export interface EnumeratedTask {
+  readonly name: string;
+  readonly id: string;
+  /** The records this task inserted first (spec §2.14); null when it inserted none. */
+  readonly records: readonly EnumeratedRecord[] | null;
+}
+
+export interface EnumeratedFramework {
+  readonly name: string;
+  /** Decoded lazily, one task at a time, so a huge framework can be streamed. */
+  readonly tasks: Iterable<EnumeratedTask>;
+  readonly taskCount: number;
+}
+
+export interface RecordCounts {
+  readonly names: number;
+  readonly a: number;
+  readonly aaaa: number;
+  readonly srv: number;
+}
+
+export interface RecordTable {
+  /** Lower-cased domain without the trailing dot, e.g. "mesos". */
+  readonly domain: string;
+  readonly counts: RecordCounts;
+  /**
+   * O(1) lookup of a stored name (FQDN with the trailing dot). Keys are matched exactly as stored;
+   * DNS and HTTP callers lower-case the query first, so raw upper-case names stay unreachable
+   * (spec §2.10).
+   */
+  lookup(name: string): NameRecords | undefined;
+  /** Every stored name in ascending code-unit order, with its records. */
+  entries(): Iterable<readonly [string, NameRecords]>;
+  /** Frameworks in state order (spec §2.14). */
+  frameworks(): Iterable<EnumeratedFramework>;
+  readonly frameworkCount: number;
+  /** The flat buffers behind the table, for transfer between threads. */
+  readonly data: PackedTableData;
+}
+
+/** Serialisable form of a table: typed arrays only, transferable with postMessage. */
+export interface PackedTableData {
+  readonly domain: string;
+  /** UTF-8 bytes of every string in the table. */
+  readonly strings: Uint8Array;
+  /** Per name: [nameOff, nameLen, aStart, aCount, aaaaStart, aaaaCount, srvStart, srvCount]. */
+  readonly entries: Int32Array;
+  /** Per value: [off, len] into strings. */
+  readonly values: Int32Array;
+  /** Open-addressing hash slots holding entry index + 1 (0 = empty); length is a power of two. */
+  readonly slots: Int32Array;
+  /** Per framework: [nameOff, nameLen, firstTask, taskCount]. */
+  readonly frameworks: Int32Array;
+  /** Per task: [nameOff, nameLen, idOff, idLen, firstRecord, recordCount]. */
+  readonly tasks: Int32Array;
+  /** Per enumerated record: [type (0 A, 1 AAAA, 2 SRV), entry index, value index]. */
+  readonly taskRecords: Int32Array;
+  readonly counts: RecordCounts;
+}
