@@ -13,7 +13,7 @@ export interface TaskLabel {
 }
 
 export interface NetworkInfo {
-  /** `ip_addresses[].ip_address`, in order, empty strings dropped. */
+  /** `ip_addresses[].ip_address`, in order ('' for an entry without one). */
   readonly ipAddresses: readonly string[];
   /** The legacy single `ip_address` (or ''). */
   readonly ipAddress: string;
@@ -21,7 +21,7 @@ export interface NetworkInfo {
 
 export interface TaskStatus {
   readonly state: string;
-  /** Seconds since the epoch (float); -Infinity when missing or not a number. */
+  /** Seconds since the epoch (float); 0 when missing (as Go decodes it), -Infinity when not a number. */
   readonly timestamp: number;
   readonly labels: readonly TaskLabel[];
   readonly networkInfos: readonly NetworkInfo[];
@@ -52,8 +52,10 @@ export interface Task {
 
 export interface Framework {
   readonly name: string;
-  /** null when `pid` is missing or could not be parsed (the latter is reported as a problem). */
+  /** null when `pid` is missing (then `hostname` is the scheduler host) or could not be parsed. */
   readonly pid: Upid | null;
+  /** `pid` was present but unparsable: the framework loses its scheduler records only (spec §8 #17). */
+  readonly pidInvalid: boolean;
   readonly hostname: string;
   readonly tasks: readonly Task[];
 }

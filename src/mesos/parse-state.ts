@@ -1,0 +1,250 @@
+// Typed, tolerant parsing of a Mesos `/master/state` document (spec §1.4). Unknown fields are ignored
+// and missing ones take their zero value. Where Mesos-DNS rejects the whole state for one bad field
+// (spec §8 #17), a malformed part here loses only itself and is reported as a StateProblem. Nothing is
+// resolved through DNS while parsing (spec §8 #18).
+import type {
+  DiscoveryInfo,
+  DiscoveryPort,
+  Framework,
+  MesosState,
+  NetworkInfo,
+  Slave,
+  StateProblem,
+  Task,
+  TaskLabel,
+  TaskStatus,
+  Upid,
+} from './state-types.js';
+
+export type ParseStateResult =
+  | { readonly ok: true; readonly state: MesosState; readonly problems: readonly StateProblem[] }
+  | { readonly ok: false; readonly error: string };
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+class Problems {
+  readonly list: StateProblem[] = [];
+  add(path: string, message: string): void {
+    this.list.push({ path, message });
+  }
+}
+
+function readString(obj: Json, key: string, path: string, problems: Problems): string {
+  const value = obj[key];
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value;
+  problems.add(`${path}.${key}`, `expected a string, got ${typeof value}`);
+  return '';
+}
+
+function readArray(obj: Json, key: string, path: string, problems: Problems): readonly unknown[] {
+  const value = obj[key];
+  if (value === undefined || value === null) return [];
+  if (Array.isArray(value)) return value;
+  problems.add(`${path}.${key}`, `expected an array, got ${typeof value}`);
+  return [];
+}
+
+/** Split "host:port" (IPv6 bracketed) as Go's net.SplitHostPort does; undefined when it cannot. */
+export function splitHostPort(hostPort: string): { host: string; port: string } | undefined {
+  if (hostPort.startsWith('[')) {
+    const close = hostPort.indexOf(']');
+    if (close < 0 || hostPort[close + 1] !== ':') return undefined;
+    const host = hostPort.slice(1, close);
+    const port = hostPort.slice(close + 2);
+    if (host.includes('[') || port.includes(']') || port.includes('[')) return undefined;
+    return { host, port };
+  }
+  const colon = hostPort.lastIndexOf(':');
+  if (colon < 0) return undefined;
+  const host = hostPort.slice(0, colon);
+  if (host.includes(':')) return undefined; // unbracketed IPv6
+  return { host, port: hostPort.slice(colon + 1) };
+}
+
+const PORT_TEXT = /^[0-9]{1,5}$/;
+
+/**
+ * Parse a `name@host:port` UPID. The part after the single '@' must be a host:port Go's
+ * net.ResolveTCPAddr would accept (IPv6 bracketed, numeric port 0-65535); the host is not resolved.
+ */
+export function parseUpid(raw: string): Upid | undefined {
+  const text = raw.trim().replace(/^"+|"+$/g, '').trim();
+  const at = text.indexOf('@');
+  if (at < 0 || text.indexOf('@', at + 1) >= 0) return undefined;
+  const hostPort = splitHostPort(text.slice(at + 1));
+  if (!hostPort || !PORT_TEXT.test(hostPort.port) || Number(hostPort.port) > 65535) return undefined;
+  return { host: hostPort.host, port: hostPort.port };
+}
+
+function readPid(obj: Json, path: string, problems: Problems): { pid: Upid | null; invalid: boolean } {
+  if (!('pid' in obj)) return { pid: null, invalid: false };
+  const value = obj.pid;
+  const pid = typeof value === 'string' ? parseUpid(value) : undefined;
+  if (!pid) {
+    problems.add(`${path}.pid`, `invalid PID ${JSON.stringify(value)}`);
+    return { pid: null, invalid: true };
+  }
+  return { pid, invalid: false };
+}
+
+function parseLabels(list: readonly unknown[]): TaskLabel[] {
+  const labels: TaskLabel[] = [];
+  for (const item of list) {
+    if (!isObject(item)) continue;
+    const { key, value } = item;
+    if (typeof key === 'string') labels.push({ key, value: typeof value === 'string' ? value : '' });
+  }
+  return labels;
+}
+
+function parseNetworkInfos(status: Json): NetworkInfo[] {
+  const containerStatus = status.container_status;
+  if (!isObject(containerStatus) || !Array.isArray(containerStatus.network_infos)) return [];
+  const infos: NetworkInfo[] = [];
+  for (const info of containerStatus.network_infos) {
+    if (!isObject(info)) continue;
+    const ipAddresses: string[] = [];
+    if (Array.isArray(info.ip_addresses)) {
+      for (const entry of info.ip_addresses) {
+        // An entry without a usable address still counts toward "the array is non-empty" (spec §2.9).
+        ipAddresses.push(isObject(entry) && typeof entry.ip_address === 'string' ? entry.ip_address : '');
+      }
+    }
+    infos.push({ ipAddresses, ipAddress: typeof info.ip_address === 'string' ? info.ip_address : '' });
+  }
+  return infos;
+}
+
+function parseStatuses(list: readonly unknown[], path: string, problems: Problems): TaskStatus[] {
+  const statuses: TaskStatus[] = [];
+  list.forEach((item, i) => {
+    if (!isObject(item)) {
+      problems.add(`${path}[${i}]`, 'expected an object');
+      return;
+    }
+    const ts = item.timestamp;
+    statuses.push({
+      state: typeof item.state === 'string' ? item.state : '',
+      // Go decodes a missing timestamp as 0; a non-number never qualifies as the reference status.
+      timestamp: ts === undefined || ts === null ? 0 : typeof ts === 'number' ? ts : -Infinity,
+      labels: Array.isArray(item.labels) ? parseLabels(item.labels) : [],
+      networkInfos: parseNetworkInfos(item),
+    });
+  });
+  return statuses;
+}
+
+function parseDiscovery(value: unknown, path: string, problems: Problems): DiscoveryInfo | null {
+  if (value === undefined || value === null) return null;
+  if (!isObject(value)) {
+    problems.add(path, 'expected an object');
+    return null;
+  }
+  const name = readString(value, 'name', path, problems);
+  const ports: DiscoveryPort[] = [];
+  const portsObj = value.ports;
+  if (isObject(portsObj) && Array.isArray(portsObj.ports)) {
+    portsObj.ports.forEach((port, i) => {
+      if (!isObject(port) || !Number.isInteger(port.number)) {
+        problems.add(`${path}.ports.ports[${i}]`, 'expected an object with an integer number');
+        return;
+      }
+      ports.push({
+        number: port.number as number,
+        protocol: typeof port.protocol === 'string' ? port.protocol : '',
+        name: typeof port.name === 'string' ? port.name : '',
+      });
+    });
+  }
+  return { name, ports };
+}
+
+function parseTask(item: unknown, path: string, problems: Problems): Task | undefined {
+  if (!isObject(item)) {
+    problems.add(path, 'expected an object');
+    return undefined;
+  }
+  const resources = item.resources;
+  let ports = '';
+  if (isObject(resources) && resources.ports !== undefined && resources.ports !== null) {
+    if (typeof resources.ports === 'string') ports = resources.ports;
+    else problems.add(`${path}.resources.ports`, 'expected a string');
+  }
+  return {
+    id: readString(item, 'id', path, problems),
+    name: readString(item, 'name', path, problems),
+    slaveId: readString(item, 'slave_id', path, problems),
+    state: readString(item, 'state', path, problems),
+    ports,
+    statuses: parseStatuses(readArray(item, 'statuses', path, problems), `${path}.statuses`, problems),
+    discovery: parseDiscovery(item.discovery, `${path}.discovery`, problems),
+  };
+}
+
+function parseFramework(item: unknown, path: string, problems: Problems): Framework | undefined {
+  if (!isObject(item)) {
+    problems.add(path, 'expected an object');
+    return undefined;
+  }
+  const { pid, invalid } = readPid(item, path, problems);
+  const tasks: Task[] = [];
+  readArray(item, 'tasks', path, problems).forEach((task, i) => {
+    const parsed = parseTask(task, `${path}.tasks[${i}]`, problems);
+    if (parsed) tasks.push(parsed);
+  });
+  return {
+    name: readString(item, 'name', path, problems),
+    pid,
+    pidInvalid: invalid,
+    hostname: readString(item, 'hostname', path, problems),
+    tasks,
+  };
+}
+
+function parseSlave(item: unknown, path: string, problems: Problems): Slave | undefined {
+  if (!isObject(item)) {
+    problems.add(path, 'expected an object');
+    return undefined;
+  }
+  if (!('pid' in item)) problems.add(`${path}.pid`, 'missing: the agent gets no slave records');
+  return {
+    id: readString(item, 'id', path, problems),
+    pid: readPid(item, path, problems).pid,
+    hostname: readString(item, 'hostname', path, problems),
+  };
+}
+
+/** Parse an already-decoded state document. */
+export function parseState(doc: unknown): ParseStateResult {
+  if (!isObject(doc)) return { ok: false, error: 'state document is not a JSON object' };
+  const problems = new Problems();
+  const leader = readString(doc, 'leader', '', problems);
+  if (leader === '') return { ok: false, error: 'fetched state does not contain leader information' };
+  const frameworks: Framework[] = [];
+  readArray(doc, 'frameworks', '', problems).forEach((item, i) => {
+    const parsed = parseFramework(item, `frameworks[${i}]`, problems);
+    if (parsed) frameworks.push(parsed);
+  });
+  const slaves: Slave[] = [];
+  readArray(doc, 'slaves', '', problems).forEach((item, i) => {
+    const parsed = parseSlave(item, `slaves[${i}]`, problems);
+    if (parsed) slaves.push(parsed);
+  });
+  return { ok: true, state: { leader, frameworks, slaves }, problems: problems.list };
+}
+
+/** Decode JSON text and parse it; invalid JSON is an error, never an exception. */
+export function parseStateText(text: string): ParseStateResult {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, error: `state is not valid JSON: ${(err as Error).message}` };
+  }
+  return parseState(doc);
+}

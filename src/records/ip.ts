@@ -1,0 +1,67 @@
+// IP text in the canonical form Go's net.IP.String() prints (spec §2.1): IPv4 dotted quad (also for
+// IPv4-mapped IPv6), IPv6 lower-case with the longest zero run (of two or more groups) as '::'.
+import { isIPv4, isIPv6 } from 'node:net';
+
+export type IpFamily = 4 | 6;
+
+export interface CanonicalIp {
+  readonly text: string;
+  readonly family: IpFamily;
+}
+
+function parseIPv6Groups(text: string): number[] | undefined {
+  let s = text;
+  const lastColon = s.lastIndexOf(':');
+  const tail = s.slice(lastColon + 1);
+  if (tail.includes('.')) {
+    // An embedded dotted quad stands for the last two groups.
+    if (!isIPv4(tail)) return undefined;
+    const o = tail.split('.').map(Number) as [number, number, number, number];
+    s = `${s.slice(0, lastColon + 1)}${((o[0] << 8) | o[1]).toString(16)}:${((o[2] << 8) | o[3]).toString(16)}`;
+  }
+  const halves = s.split('::');
+  if (halves.length > 2) return undefined;
+  const toGroups = (part: string): number[] => (part === '' ? [] : part.split(':').map((g) => parseInt(g, 16)));
+  const head = toGroups(halves[0] ?? '');
+  if (halves.length === 1) return head.length === 8 ? head : undefined;
+  const rest = toGroups(halves[1] ?? '');
+  const fill = 8 - head.length - rest.length;
+  if (fill < 1) return undefined;
+  return [...head, ...new Array<number>(fill).fill(0), ...rest];
+}
+
+function formatIPv6(groups: readonly number[]): string {
+  let bestStart = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (bestLen < 2) return hex.join(':');
+  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+}
+
+/** The canonical form of an IP literal, or undefined when the text is not one. */
+export function canonicalIp(text: string): CanonicalIp | undefined {
+  if (isIPv4(text)) return { text: text.split('.').map(Number).join('.'), family: 4 };
+  if (!isIPv6(text)) return undefined;
+  const groups = parseIPv6Groups(text.toLowerCase());
+  if (!groups || groups.length !== 8) return undefined;
+  const isMapped = groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff;
+  if (isMapped) {
+    const hi = groups[6] as number;
+    const lo = groups[7] as number;
+    return { text: `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`, family: 4 };
+  }
+  return { text: formatIPv6(groups), family: 6 };
+}
