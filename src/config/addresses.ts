@@ -1,0 +1,138 @@
+// Pure parsers for the address forms config.json uses: host:port (Go's net.SplitHostPort rules),
+// resolver addresses, ZooKeeper URLs and host names. No sockets, no fs.
+
+import { canonicalIp, type CanonicalIp } from '../records/ip.js';
+
+export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
+
+/** An IP literal as Go's net.ParseIP accepts it (no zone, no brackets), in canonical form. */
+export function parseIpLiteral(text: string): CanonicalIp | undefined {
+  if (text.includes('%')) return undefined;
+  return canonicalIp(text);
+}
+
+/**
+ * Splits "host:port" like Go's net.SplitHostPort: "[v6]:port" or exactly one colon. The port text is
+ * returned as written (not validated here).
+ */
+export function splitHostPort(text: string): Parsed<{ host: string; port: string }> {
+  if (text.startsWith('[')) {
+    const close = text.indexOf(']');
+    if (close < 0) return { ok: false, error: 'missing "]" in address' };
+    const host = text.slice(1, close);
+    const rest = text.slice(close + 1);
+    if (!rest.startsWith(':')) return { ok: false, error: 'missing port in address' };
+    const port = rest.slice(1);
+    if (host.includes('[') || host.includes(']') || port.includes(']') || port.includes('[')) {
+      return { ok: false, error: 'unexpected bracket in address' };
+    }
+    return { ok: true, value: { host, port } };
+  }
+  const colon = text.lastIndexOf(':');
+  if (colon < 0) return { ok: false, error: 'missing port in address' };
+  const host = text.slice(0, colon);
+  if (host.includes(':')) return { ok: false, error: 'too many colons in address' };
+  if (text.includes('[') || text.includes(']')) return { ok: false, error: 'unexpected bracket in address' };
+  return { ok: true, value: { host, port: text.slice(colon + 1) } };
+}
+
+/** A decimal port text in [min, 65535] (Go's strconv.Atoi accepts leading zeros: "05050" is 5050). */
+export function parsePort(text: string, min = 1): number | undefined {
+  if (!/^\d{1,5}$/.test(text)) return undefined;
+  const port = Number(text);
+  return port >= min && port <= 65_535 ? port : undefined;
+}
+
+/** "ip:port" with IPv6 in brackets. */
+export function joinHostPort(host: string, port: number | string): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/**
+ * A resolver address: an IP or IP:port (IPv6 bare or bracketed, with or without a port), no host
+ * names. Returns the canonical "ip:port" form, e.g. "[2001:db8::1]:53".
+ */
+export function normaliseResolver(text: string): Parsed<string> {
+  let host = text;
+  let portText = '53';
+  const split = splitHostPort(text);
+  if (split.ok) {
+    host = split.value.host;
+    portText = split.value.port;
+  } else if (text.startsWith('[') && text.endsWith(']')) {
+    host = text.slice(1, -1);
+  }
+  const ip = parseIpLiteral(host);
+  if (!ip) {
+    return { ok: false, error: `"${text}" is not an IP address or IP:port (host names are not accepted)` };
+  }
+  const port = parsePort(portText);
+  if (port === undefined) return { ok: false, error: `"${text}" has an invalid port (expected 1-65535)` };
+  return { ok: true, value: joinHostPort(ip.text, port) };
+}
+
+const HOST_LABEL = /^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/;
+
+/** A DNS host name (letters, digits, '-', '_'; labels 1-63 octets; optional trailing dot). */
+export function isHostName(text: string): boolean {
+  const name = text.endsWith('.') ? text.slice(0, -1) : text;
+  if (name === '' || name.length > 253) return false;
+  return name.split('.').every((label) => HOST_LABEL.test(label));
+}
+
+export interface ZkServer {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface ZkUrl {
+  /** ZooKeeper servers in URL order; a missing port means 2181. IPv6 hosts without brackets. */
+  readonly servers: readonly ZkServer[];
+  /** The znode whose children masters register under, e.g. "/mesos". */
+  readonly path: string;
+}
+
+export const ZK_DEFAULT_PORT = 2181;
+
+/**
+ * `zk://[user:password@]host[:port][,host[:port]...]/path` (spec §1.1). Credentials are accepted and
+ * ignored, as Mesos-DNS does. Any other form (file://, host:port, master@host:port) is rejected
+ * (spec §8 #34).
+ */
+export function parseZkUrl(text: string): Parsed<ZkUrl> {
+  const fail = (why: string): Parsed<ZkUrl> => ({
+    ok: false,
+    error: `${why}; expected zk://host1:port1,host2:port2/path, got "${text}"`,
+  });
+  if (!text.startsWith('zk://')) return fail('not a zk:// URL');
+  const rest = text.slice('zk://'.length);
+  const slash = rest.indexOf('/');
+  if (slash < 0) return fail('missing znode path');
+  let authority = rest.slice(0, slash);
+  const path = rest.slice(slash);
+  const at = authority.lastIndexOf('@');
+  if (at >= 0) authority = authority.slice(at + 1);
+  if (authority === '') return fail('no ZooKeeper servers');
+  if (path === '/' || path.endsWith('/') || path.split('/').slice(1).some((segment) => segment === '')) {
+    return fail(`invalid znode path "${path}"`);
+  }
+  if (/[\s?#]/.test(path)) return fail(`invalid znode path "${path}"`);
+  const servers: ZkServer[] = [];
+  for (const entry of authority.split(',')) {
+    let host = entry;
+    let port = ZK_DEFAULT_PORT;
+    const split = splitHostPort(entry);
+    if (split.ok) {
+      const parsed = parsePort(split.value.port);
+      if (parsed === undefined) return fail(`invalid port in "${entry}"`);
+      host = split.value.host;
+      port = parsed;
+    } else if (entry.startsWith('[') && entry.endsWith(']')) {
+      host = entry.slice(1, -1);
+    }
+    if (!parseIpLiteral(host) && !isHostName(host)) return fail(`invalid ZooKeeper host "${entry}"`);
+    if (host.includes(':') && !entry.startsWith('[')) return fail(`IPv6 host "${entry}" must be bracketed`);
+    servers.push({ host, port });
+  }
+  return { ok: true, value: { servers, path } };
+}
