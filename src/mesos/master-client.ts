@@ -1,0 +1,278 @@
+// The HTTP client for a Mesos master's /master/state (spec §1.3 with the §8 #21/#22 FIXes). The only
+// importer of undici. Redirects are followed here (not by an interceptor) so the answering master is
+// known and credentials never travel from https to http.
+import { createGunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import { Agent, type Dispatcher } from 'undici';
+import type { MasterClientSettings, MasterTlsSettings } from './client-settings.js';
+import { FetchFailure, StateFetchError } from './fetch-errors.js';
+import { joinHostPort } from './host-port.js';
+import { signLoginToken } from './iam.js';
+
+export const MAX_REDIRECTS = 10;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+export interface FetchedState {
+  /** The parsed JSON document. */
+  readonly document: unknown;
+  /** "host:port" that finally answered (after redirects). */
+  readonly answeredBy: string;
+  /** Decompressed body size. */
+  readonly bytes: number;
+}
+
+export interface FetchStateOptions {
+  readonly settings: MasterClientSettings;
+  readonly dispatcher: Dispatcher;
+  /** Aborts the exchange (e.g. on close). */
+  readonly signal?: AbortSignal;
+  readonly now?: () => number;
+}
+
+export interface MasterClient {
+  /** GET /master/state of one master ("host:port", IPv6 bracketed) and parse it. */
+  fetchState(address: string, signal?: AbortSignal): Promise<FetchedState>;
+  close(): Promise<void>;
+}
+
+/** An undici Agent honouring the TLS settings. One connection per fetch (Connection: close, as Mesos-DNS). */
+export function createMasterDispatcher(tls: MasterTlsSettings, timeoutMs: number): Dispatcher {
+  return new Agent({
+    connect: {
+      rejectUnauthorized: tls.rejectUnauthorized,
+      ...(tls.ca ? { ca: [...tls.ca] } : {}),
+      ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
+      ...(tls.key !== undefined ? { key: tls.key } : {}),
+      timeout: timeoutMs,
+    },
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+    connections: 4,
+  });
+}
+
+export function createMasterClient(settings: MasterClientSettings, options: { now?: () => number } = {}): MasterClient {
+  const dispatcher = createMasterDispatcher(settings.tls, settings.timeoutMs);
+  let closed = false;
+  return {
+    fetchState: (address, signal) =>
+      fetchState(address, {
+        settings,
+        dispatcher,
+        ...(signal ? { signal } : {}),
+        ...(options.now ? { now: options.now } : {}),
+      }),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await dispatcher.destroy();
+    },
+  };
+}
+
+function addressOf(url: URL): string {
+  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  return joinHostPort(host, port);
+}
+
+const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|ERR_OSSL_|HOSTNAME_MISMATCH)/;
+
+function errorCode(err: unknown): string {
+  let e: unknown = err;
+  for (let i = 0; i < 4 && e; i++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && code !== 'UND_ERR_SOCKET') return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' ? code : '';
+}
+
+function classify(err: unknown, master: string, timedOut: boolean, aborted: boolean): StateFetchError {
+  if (err instanceof StateFetchError) return err;
+  if (timedOut) return new StateFetchError(FetchFailure.TIMEOUT, master, 'state request timed out', { cause: err });
+  if (aborted) return new StateFetchError(FetchFailure.ABORTED, master, 'state request aborted', { cause: err });
+  const code = errorCode(err);
+  const detail = err instanceof Error ? err.message : String(err);
+  if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+    return new StateFetchError(FetchFailure.TIMEOUT, master, `state request timed out (${code})`, { cause: err });
+  }
+  if (TLS_CODES.test(code)) {
+    return new StateFetchError(FetchFailure.TLS, master, `TLS failure: ${detail}`, { cause: err });
+  }
+  return new StateFetchError(FetchFailure.CONNECT, master, `cannot reach master: ${code || detail}`, { cause: err });
+}
+
+async function readLimited(body: Readable, gzip: boolean, limit: number, master: string): Promise<Buffer> {
+  const source: AsyncIterable<Buffer> = gzip ? body.pipe(createGunzip()) : body;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of source) {
+      size += chunk.length;
+      if (size > limit) {
+        throw new StateFetchError(FetchFailure.BODY_TOO_LARGE, master, `state body larger than ${limit} bytes`);
+      }
+      chunks.push(chunk);
+    }
+  } catch (err) {
+    body.destroy();
+    if (gzip && (err as { code?: string }).code?.startsWith('Z_')) {
+      throw new StateFetchError(FetchFailure.INVALID_JSON, master, 'state body is not valid gzip', { cause: err });
+    }
+    throw err;
+  }
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+}
+
+async function snippet(body: Readable): Promise<string> {
+  let text = '';
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      text += chunk.toString('utf8');
+      if (text.length >= 200) break;
+    }
+  } catch {
+    // the status is what matters
+  }
+  body.destroy();
+  return text.slice(0, 200).replace(/\s+/g, ' ').trim();
+}
+
+/** POSTs the login JWT to the IAM endpoint and returns the Authorization header value. */
+async function iamAuthorization(
+  settings: MasterClientSettings,
+  dispatcher: Dispatcher,
+  signal: AbortSignal,
+  now: () => number,
+  master: string,
+): Promise<string> {
+  const auth = settings.auth;
+  if (auth.kind !== 'iam') throw new Error('not IAM');
+  const token = signLoginToken(auth, now());
+  let res: Dispatcher.ResponseData;
+  try {
+    const url = new URL(auth.loginEndpoint);
+    res = await dispatcher.request({
+      origin: url.origin,
+      path: `${url.pathname}${url.search}`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': 'Mesos-DNS' },
+      body: JSON.stringify({ uid: auth.uid, token }),
+      signal,
+    });
+  } catch (err) {
+    throw new StateFetchError(FetchFailure.AUTH, master, 'IAM authentication failed: login endpoint unreachable', {
+      cause: err,
+    });
+  }
+  if (res.statusCode !== 200) {
+    await snippet(res.body);
+    throw new StateFetchError(FetchFailure.AUTH, master, `IAM authentication failed: login returned ${res.statusCode}`, {
+      status: res.statusCode,
+    });
+  }
+  let parsed: unknown;
+  try {
+    parsed = await res.body.json();
+  } catch (err) {
+    throw new StateFetchError(FetchFailure.AUTH, master, 'IAM authentication failed: login answer is not JSON', { cause: err });
+  }
+  const t = (parsed as { token?: unknown } | null)?.token;
+  if (typeof t !== 'string' || t === '') {
+    throw new StateFetchError(FetchFailure.AUTH, master, 'IAM authentication failed: login answer has no token');
+  }
+  return `token=${t}`;
+}
+
+/**
+ * GET {http|https}://address/master/state: whole-exchange timeout, redirects (≤ 10), non-2xx is an
+ * error (#21 FIX), gzip, body limit, JSON parse. Errors are StateFetchError naming the master.
+ */
+export async function fetchState(address: string, options: FetchStateOptions): Promise<FetchedState> {
+  const { settings, dispatcher } = options;
+  const now = options.now ?? Date.now;
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new Error('state request timed out'));
+  }, settings.timeoutMs);
+  const onAbort = () => controller.abort(options.signal?.reason);
+  if (options.signal) {
+    if (options.signal.aborted) onAbort();
+    else options.signal.addEventListener('abort', onAbort, { once: true });
+  }
+  const signal = controller.signal;
+  let url = new URL(`${settings.https ? 'https' : 'http'}://${address}/master/state`);
+  let current = address;
+  try {
+    let authorization: string | undefined;
+    if (settings.auth.kind === 'basic') {
+      authorization = `Basic ${Buffer.from(`${settings.auth.principal}:${settings.auth.secret}`).toString('base64')}`;
+    } else if (settings.auth.kind === 'iam') {
+      authorization = await iamAuthorization(settings, dispatcher, signal, now, address);
+    }
+    for (let redirects = 0; ; redirects++) {
+      current = addressOf(url);
+      const headers: Record<string, string> = {
+        'user-agent': 'Mesos-DNS',
+        'content-type': 'application/json',
+        'accept-encoding': 'gzip',
+        connection: 'close',
+      };
+      if (authorization !== undefined) headers['authorization'] = authorization;
+      const res = await dispatcher.request({
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method: 'GET',
+        headers,
+        signal,
+      });
+      if (REDIRECT_STATUSES.has(res.statusCode)) {
+        const location = res.headers['location'];
+        await snippet(res.body);
+        if (typeof location !== 'string' || location === '') {
+          throw new StateFetchError(FetchFailure.REDIRECT, current, `redirect ${res.statusCode} without Location`, {
+            status: res.statusCode,
+          });
+        }
+        if (redirects + 1 >= MAX_REDIRECTS) {
+          throw new StateFetchError(FetchFailure.REDIRECT, current, `stopped after ${MAX_REDIRECTS} redirects`, {
+            status: res.statusCode,
+          });
+        }
+        const next = new URL(location, url);
+        if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+          throw new StateFetchError(FetchFailure.REDIRECT, current, `redirect to unsupported scheme ${next.protocol}`);
+        }
+        // Never send credentials in clear text after starting over TLS.
+        if (url.protocol === 'https:' && next.protocol === 'http:') authorization = undefined;
+        url = next;
+        continue;
+      }
+      if (res.statusCode < 200 || res.statusCode > 299) {
+        const text = await snippet(res.body);
+        const reason = res.statusCode === 401 || res.statusCode === 403 ? FetchFailure.AUTH : FetchFailure.HTTP_STATUS;
+        throw new StateFetchError(reason, current, `master answered HTTP ${res.statusCode}${text ? `: ${text}` : ''}`, {
+          status: res.statusCode,
+        });
+      }
+      const encoding = String(res.headers['content-encoding'] ?? '').toLowerCase();
+      const body = await readLimited(res.body, encoding === 'gzip', settings.maxBodyBytes, current);
+      let document: unknown;
+      try {
+        document = JSON.parse(body.toString('utf8'));
+      } catch (err) {
+        throw new StateFetchError(FetchFailure.INVALID_JSON, current, 'state is not valid JSON', { cause: err });
+      }
+      return { document, answeredBy: current, bytes: body.length };
+    }
+  } catch (err) {
+    throw classify(err, current, timedOut, options.signal?.aborted ?? false);
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+}

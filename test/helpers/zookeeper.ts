@@ -1,0 +1,147 @@
+// Starts a real standalone ZooKeeper (Debian's `zookeeper` package: jars in /usr/share/java) on
+// 127.0.0.1 and a free port, with a temporary data directory. Used by the leader-detection tests.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface TestZooKeeper {
+  readonly host: string;
+  readonly port: number;
+  /** "127.0.0.1:port" */
+  readonly address: string;
+  /** Stops the server (data kept) so it can be started again on the same port. */
+  stop(): Promise<void>;
+  /** Starts it again after stop(), same port and data (sessions within their timeout survive). */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface StartZooKeeperOptions {
+  /** ms; sessions may be negotiated between 2x and 20x this. */
+  readonly tickTime?: number;
+  readonly startTimeoutMs?: number;
+  readonly classpath?: string;
+}
+
+/** A port that was free a moment ago (listen on 0, read it, close). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves once ZooKeeper answers "ruok" with "imok" (falls back to plain TCP accept when 4lw is off). */
+async function probe(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = connect({ host: '127.0.0.1', port });
+    let data = '';
+    const done = (ok: boolean) => {
+      sock.destroy();
+      resolve(ok);
+    };
+    sock.setTimeout(1000, () => done(false));
+    sock.on('connect', () => sock.write('ruok'));
+    sock.on('data', (d) => {
+      data += d.toString();
+    });
+    sock.on('end', () => done(data.includes('imok')));
+    sock.on('error', () => done(false));
+  });
+}
+
+export async function startZooKeeper(options: StartZooKeeperOptions = {}): Promise<TestZooKeeper> {
+  const tickTime = options.tickTime ?? 500;
+  const startTimeoutMs = options.startTimeoutMs ?? 30_000;
+  const dir = await mkdtemp(join(tmpdir(), 'mesos-dns-zk-'));
+  const port = await freePort();
+  const cfg = join(dir, 'zoo.cfg');
+  await writeFile(
+    cfg,
+    [
+      `tickTime=${tickTime}`,
+      `dataDir=${join(dir, 'data')}`,
+      `clientPort=${port}`,
+      'clientPortAddress=127.0.0.1',
+      'admin.enableServer=false',
+      '4lw.commands.whitelist=ruok',
+      'maxClientCnxns=0',
+      '',
+    ].join('\n'),
+  );
+  let child: ChildProcess | undefined;
+  let output = '';
+
+  async function launch(): Promise<void> {
+    const proc = spawn(
+      'java',
+      [
+        '-Xmx256m',
+        '-XX:+UseSerialGC',
+        '-XX:TieredStopAtLevel=1',
+        '-Dzookeeper.log.dir=' + dir,
+        '-Dlog4j.configuration=file:/dev/null',
+        '-cp',
+        options.classpath ?? '/usr/share/java/*',
+        'org.apache.zookeeper.server.ZooKeeperServerMain',
+        cfg,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    child = proc;
+    proc.stdout?.on('data', (d: Buffer) => {
+      output = (output + d.toString()).slice(-4000);
+    });
+    proc.stderr?.on('data', (d: Buffer) => {
+      output = (output + d.toString()).slice(-4000);
+    });
+    let exited = false;
+    proc.once('exit', () => {
+      exited = true;
+    });
+    const deadline = Date.now() + startTimeoutMs;
+    while (Date.now() < deadline) {
+      if (exited) throw new Error(`ZooKeeper exited at start-up:\n${output}`);
+      if (await probe(port)) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    proc.kill('SIGKILL');
+    throw new Error(`ZooKeeper did not start within ${startTimeoutMs} ms:\n${output}`);
+  }
+
+  async function stop(): Promise<void> {
+    const proc = child;
+    child = undefined;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      proc.once('exit', () => resolve());
+      proc.kill('SIGKILL');
+    });
+  }
+
+  await launch();
+  let closed = false;
+  return {
+    host: '127.0.0.1',
+    port,
+    address: `127.0.0.1:${port}`,
+    stop,
+    async restart() {
+      await stop();
+      await launch();
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
