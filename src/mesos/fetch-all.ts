@@ -69,7 +69,10 @@ export async function fetchAll(masters: readonly string[], fetchOne: FetchOne): 
         return { ...r, master: head, failures };
       } catch (err) {
         const e = asFetchError(err, head);
-        if (rest.length === 0) throw e;
+        if (rest.length === 0) {
+          e.earlier = [];
+          throw e;
+        }
         failures.push(e);
       }
     }
@@ -84,7 +87,10 @@ export async function fetchAll(masters: readonly string[], fetchOne: FetchOne): 
       failures.push(asFetchError(err, m));
     }
   }
-  const last = failures[failures.length - 1];
-  if (last) throw last;
+  const last = failures.pop();
+  if (last) {
+    last.earlier = failures;
+    throw last;
+  }
   throw new StateFetchError(FetchFailure.NO_MASTERS, '', 'empty master');
 }

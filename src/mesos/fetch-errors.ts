@@ -27,6 +27,8 @@ export class StateFetchError extends MesosDnsError {
   readonly master: string;
   /** HTTP status, when the master answered. */
   readonly status: number | undefined;
+  /** Failures of the masters tried before this one in the same reload (fetchAll). */
+  earlier: readonly StateFetchError[] = [];
   constructor(
     reason: FetchFailure,
     master: string,

@@ -34,6 +34,7 @@ export const systemLookup: LookupAll = async (host) => {
 export function hostsToResolve(state: MesosState): Set<string> {
   const hosts = new Set<string>();
   for (const f of state.frameworks) {
+    if (f.pidInvalid) continue;
     const host = f.pid ? f.pid.host : f.hostname;
     if (host && !isIpLiteral(host)) hosts.add(host);
   }

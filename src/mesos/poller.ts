@@ -1,0 +1,464 @@
+// The state source: keeps the record store fed from the masters (static list or ZooKeeper) or from a
+// state file. Reloads every refreshSeconds, at once on start and on every leader change, never two at
+// once. The whole reload (fetch, parse, host lookups, generation) runs in a worker thread; the serving
+// thread only opens the transferred table (O(1)) and swaps it in. A failed reload keeps the last table.
+import { networkInterfaces } from 'node:os';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
+import type { Config } from '../config/types.js';
+import { ErrorCode, MesosDnsError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { MetricsRegistry } from '../metrics.js';
+import { openRecordTable } from '../records/packed-table.js';
+import type { RecordStore, TableSnapshot } from '../records/store.js';
+import { loadMasterClientSettings, type LoadClientSettingsOptions } from './client-settings.js';
+import { FetchFailure, type SerializedFetchError } from './fetch-errors.js';
+import { parseZkUrl } from './leader/master-info.js';
+import { createStaticDetector } from './leader/static-detector.js';
+import type { MasterDetector, MasterList } from './leader/types.js';
+import { createZkDetector } from './leader/zk-detector.js';
+import type { ZkClient, ZkClientOptions } from './leader/zk-client.js';
+import type { ReloadPipelineConfig, ReloadResult, ReloadSuccess } from './reload-pipeline.js';
+import { RELOAD_WORKER_KIND, type FromWorker, type ReloadWorkerData, type ToWorker } from './reload-worker.js';
+import type { SourceStatus, StateSource } from './source.js';
+
+export const SourceKind = { FILE: 'file', STATIC: 'static', ZOOKEEPER: 'zookeeper' } as const;
+export type SourceKind = (typeof SourceKind)[keyof typeof SourceKind];
+
+export type StateSourceConfig = Pick<
+  Config,
+  | 'refreshSeconds'
+  | 'stateTimeoutSeconds'
+  | 'zkDetectionTimeout'
+  | 'masters'
+  | 'zk'
+  | 'stateFile'
+  | 'domain'
+  | 'ipSources'
+  | 'enforceRFC952'
+  | 'soaMname'
+  | 'listener'
+  | 'mesosHTTPSOn'
+  | 'caCertFile'
+  | 'certFile'
+  | 'keyFile'
+  | 'insecureSkipVerify'
+  | 'mesosAuthentication'
+  | 'mesosCredentials'
+  | 'iamConfigFile'
+>;
+
+export interface CreateStateSourceOptions {
+  readonly config: StateSourceConfig;
+  readonly store: RecordStore;
+  readonly logger: Logger;
+  readonly metrics: MetricsRegistry;
+  readonly now?: () => number;
+  /** Interface addresses for the listener record when listener is 0.0.0.0; default: this host's, minus loopback. */
+  readonly listenerAddresses?: readonly string[];
+  /** ZooKeeper session timeout (default 30 s). */
+  readonly zkSessionTimeoutMs?: number;
+  /** Builds the ZooKeeper client (tests capture it to inject faults). */
+  readonly createZkClient?: (options: ZkClientOptions) => ZkClient;
+  /** Heap limits of the reload worker. */
+  readonly workerResourceLimits?: ResourceLimits;
+  /** Host-name lookup timeout (default 1 s). */
+  readonly lookupTimeoutMs?: number;
+  /** Options for reading TLS/IAM files at start-up. */
+  readonly clientSettings?: LoadClientSettingsOptions;
+}
+
+export type ReloadOutcome =
+  | {
+      readonly ok: true;
+      readonly snapshot: TableSnapshot;
+      readonly source: string;
+      readonly added: number;
+      readonly removed: number;
+      readonly durationMs: number;
+    }
+  | { readonly ok: false; readonly error: SerializedFetchError; readonly durationMs: number };
+
+export interface PollingStateSource extends StateSource {
+  readonly kind: SourceKind;
+  /** Asks for a reload (coalesced with one in flight) and resolves with the first one that starts after the call. */
+  reloadNow(): Promise<ReloadOutcome>;
+  onReload(listener: (outcome: ReloadOutcome) => void): () => void;
+  /** The current master list ([leader or '', ...fallbacks]); empty for a state file. */
+  masters(): MasterList;
+}
+
+const FETCH_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+
+/** Non-loopback addresses of every interface (spec §2.6). */
+export function interfaceAddresses(): string[] {
+  const out: string[] = [];
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) {
+      if (a.family === 'IPv4' && a.address.startsWith('127.')) continue;
+      if (a.family === 'IPv6' && a.address === '::1') continue;
+      out.push(a.address);
+    }
+  }
+  return out;
+}
+
+export function sourceKindOf(config: Pick<Config, 'stateFile' | 'zk' | 'masters'>): SourceKind | undefined {
+  if (config.stateFile) return SourceKind.FILE;
+  if (config.zk) return SourceKind.ZOOKEEPER;
+  if (config.masters && config.masters.length > 0) return SourceKind.STATIC;
+  return undefined;
+}
+
+export function createStateSource(options: CreateStateSourceOptions): PollingStateSource {
+  const { config, store, metrics } = options;
+  const logger = options.logger.child({ component: 'state-source' });
+  const now = options.now ?? Date.now;
+  const kind = sourceKindOf(config);
+  if (kind === undefined) {
+    throw new MesosDnsError(ErrorCode.CONFIG_INVALID, 'no state source: set Masters, Zk or stateFile');
+  }
+  const refreshMs = Math.max(1, config.refreshSeconds * 1000);
+  const configMasters = config.masters ?? [];
+
+  const fetchesTotal = metrics.counter('mesos_dns_state_fetches_total', 'State reloads attempted.');
+  const failuresTotal = metrics.counter('mesos_dns_state_fetch_failures_total', 'State reloads that failed, by cause.');
+  const fetchDuration = metrics.histogram(
+    'mesos_dns_state_fetch_duration_seconds',
+    'Time to fetch and decode the state (or read the state file).',
+    FETCH_BUCKETS,
+  );
+  const generationDuration = metrics.histogram(
+    'mesos_dns_table_generation_seconds',
+    'Time to parse the state and generate the record table (in the reload worker).',
+    FETCH_BUCKETS,
+  );
+  const reloadDuration = metrics.histogram(
+    'mesos_dns_reload_duration_seconds',
+    'Whole reload time, request to table swapped in.',
+    FETCH_BUCKETS,
+  );
+  const leaderChanges = metrics.counter(
+    'mesos_dns_leader_changes_total',
+    'Changes of the master the state comes from (fail-over or election).',
+  );
+  const workerRestarts = metrics.counter('mesos_dns_worker_restarts_total', 'Reload worker threads restarted after dying.');
+  const problemsTotal = metrics.counter(
+    'mesos_dns_state_problems_total',
+    'Parts of fetched states skipped as malformed (e.g. an unparsable framework pid).',
+  );
+
+  let detector: MasterDetector | undefined;
+  if (kind === SourceKind.ZOOKEEPER) {
+    const url = parseZkUrl(config.zk);
+    if (!url) {
+      throw new MesosDnsError(ErrorCode.CONFIG_INVALID, `Zk: expected zk://host:port[,host:port...]/path, got ${JSON.stringify(config.zk)}`);
+    }
+    detector = createZkDetector({
+      url,
+      fallbackMasters: configMasters,
+      detectionTimeoutSeconds: config.zkDetectionTimeout,
+      logger: options.logger,
+      metrics,
+      now,
+      ...(options.zkSessionTimeoutMs !== undefined ? { sessionTimeoutMs: options.zkSessionTimeoutMs } : {}),
+      ...(options.createZkClient ? { createClient: options.createZkClient } : {}),
+    });
+  } else if (kind === SourceKind.STATIC) {
+    detector = createStaticDetector({ masters: configMasters });
+  }
+
+  const status = {
+    leader: undefined as string | undefined,
+    lastAttemptAt: undefined as number | undefined,
+    lastSuccessAt: undefined as number | undefined,
+    lastError: undefined as string | undefined,
+    consecutiveFailures: 0,
+  };
+  const reloadListeners = new Set<(outcome: ReloadOutcome) => void>();
+  let started = false;
+  let closed = false;
+  let ticker: NodeJS.Timeout | undefined;
+  let worker: Worker | undefined;
+  let workerData: ReloadWorkerData | undefined;
+  let nextId = 1;
+  let inFlight: { id: number; resolve: (r: ReloadResult) => void } | undefined;
+  let running = false;
+  let pending = false;
+  let waiters: ((o: ReloadOutcome) => void)[] = [];
+  let listenerAddresses: readonly string[] = [];
+  let offDetector: (() => void) | undefined;
+  let loopDone: Promise<void> = Promise.resolve();
+
+  function spawnWorker(): Worker {
+    if (!workerData) throw new Error('state source not started');
+    const w = new Worker(new URL('./reload-worker.js', import.meta.url), {
+      workerData,
+      ...(options.workerResourceLimits ? { resourceLimits: options.workerResourceLimits } : {}),
+    });
+    w.on('message', (message: FromWorker) => {
+      if (message.type === 'result' && inFlight && inFlight.id === message.result.id) {
+        const f = inFlight;
+        inFlight = undefined;
+        f.resolve(message.result);
+      }
+    });
+    w.on('error', (err) => {
+      logger.error({ err }, 'reload worker failed');
+    });
+    w.on('exit', (code) => {
+      if (worker === w) worker = undefined;
+      if (closed) return;
+      workerRestarts.inc();
+      logger.error({ exitCode: code }, 'reload worker died; a new one takes the next reload');
+      if (inFlight) {
+        const f = inFlight;
+        inFlight = undefined;
+        f.resolve({
+          ok: false,
+          id: f.id,
+          error: { reason: FetchFailure.WORKER, master: '', message: `reload worker died (exit code ${code})` },
+          failures: [],
+          timings: { fetchMs: 0, totalMs: 0 },
+        });
+      }
+    });
+    // A worker must not keep the process alive on its own.
+    w.unref();
+    return w;
+  }
+
+  function runInWorker(masters: MasterList): Promise<ReloadResult> {
+    const w = (worker ??= spawnWorker());
+    const id = nextId++;
+    const recordMasters = masters.masters.filter((m) => m !== '');
+    return new Promise<ReloadResult>((resolve) => {
+      inFlight = { id, resolve };
+      const message: ToWorker = {
+        type: 'reload',
+        id,
+        masters: masters.masters,
+        recordMasters: kind === SourceKind.FILE ? configMasters : recordMasters,
+        listenerAddresses,
+      };
+      w.postMessage(message);
+    });
+  }
+
+  function logFailure(error: SerializedFetchError, failures: readonly SerializedFetchError[]): void {
+    logger.warn(
+      {
+        cause: error.reason,
+        master: error.master || undefined,
+        status: error.status,
+        err: { message: error.message },
+        ...(failures.length > 0 ? { earlier: failures.map((f) => ({ cause: f.reason, master: f.master, message: f.message })) } : {}),
+        consecutiveFailures: status.consecutiveFailures,
+      },
+      'state reload failed; keeping the last records',
+    );
+  }
+
+  function applySuccess(result: ReloadSuccess, startedAt: number): ReloadOutcome {
+    const table = openRecordTable(result.data);
+    const snapshot = store.swap(table);
+    const t = now();
+    if (status.leader !== undefined && status.leader !== result.source) {
+      leaderChanges.inc();
+      logger.info({ previous: status.leader, leader: result.source }, 'state now comes from another master');
+    }
+    status.leader = kind === SourceKind.FILE ? undefined : result.source;
+    status.lastSuccessAt = t;
+    status.lastError = undefined;
+    status.consecutiveFailures = 0;
+    fetchDuration.observe(result.timings.fetchMs / 1000);
+    generationDuration.observe((result.timings.parseMs + result.timings.generateMs) / 1000);
+    const durationMs = performance.now() - startedAt;
+    reloadDuration.observe(durationMs / 1000);
+    if (result.problemCount > 0) {
+      problemsTotal.inc({}, result.problemCount);
+      logger.warn({ count: result.problemCount, first: result.problems }, 'parts of the state were skipped');
+    }
+    for (const f of result.failures) {
+      failuresTotal.inc({ cause: f.reason });
+      logger.warn({ cause: f.reason, master: f.master, err: { message: f.message } }, 'master failed; another one answered');
+    }
+    logger.info(
+      {
+        source: result.source,
+        generation: snapshot.generation,
+        serial: snapshot.serial,
+        names: table.counts.names,
+        a: table.counts.a,
+        aaaa: table.counts.aaaa,
+        srv: table.counts.srv,
+        added: result.added,
+        removed: result.removed,
+        bytes: result.bytes,
+        fetchMs: Math.round(result.timings.fetchMs),
+        parseMs: Math.round(result.timings.parseMs),
+        resolveMs: Math.round(result.timings.resolveMs),
+        generateMs: Math.round(result.timings.generateMs),
+        totalMs: Math.round(durationMs),
+        ...(result.lookups.names > 0 ? { lookups: result.lookups } : {}),
+      },
+      'records reloaded',
+    );
+    return { ok: true, snapshot, source: result.source, added: result.added, removed: result.removed, durationMs };
+  }
+
+  async function reloadOnce(): Promise<ReloadOutcome> {
+    const startedAt = performance.now();
+    status.lastAttemptAt = now();
+    fetchesTotal.inc();
+    const masters = detector?.current() ?? { masters: [], leader: undefined };
+    const result = await runInWorker(masters);
+    if (closed) {
+      return { ok: false, error: { reason: FetchFailure.ABORTED, master: '', message: 'closed' }, durationMs: 0 };
+    }
+    if (result.ok) return applySuccess(result, startedAt);
+    status.consecutiveFailures++;
+    status.lastError = result.error.message;
+    for (const f of result.failures) failuresTotal.inc({ cause: f.reason });
+    failuresTotal.inc({ cause: result.error.reason });
+    logFailure(result.error, result.failures);
+    return { ok: false, error: result.error, durationMs: performance.now() - startedAt };
+  }
+
+  async function loop(): Promise<void> {
+    running = true;
+    try {
+      while (pending && !closed) {
+        pending = false;
+        const mine = waiters;
+        waiters = [];
+        let outcome: ReloadOutcome;
+        try {
+          outcome = await reloadOnce();
+        } catch (err) {
+          logger.error({ err }, 'reload failed unexpectedly');
+          outcome = {
+            ok: false,
+            error: { reason: FetchFailure.WORKER, master: '', message: err instanceof Error ? err.message : String(err) },
+            durationMs: 0,
+          };
+        }
+        for (const w of mine) w(outcome);
+        for (const l of reloadListeners) {
+          try {
+            l(outcome);
+          } catch (err) {
+            logger.error({ err }, 'reload listener failed');
+          }
+        }
+      }
+    } finally {
+      running = false;
+    }
+  }
+
+  function requestReload(reason: string): void {
+    if (closed || !started) return;
+    logger.debug({ reason, busy: running }, 'reload requested');
+    pending = true;
+    if (!running) loopDone = loop();
+  }
+
+  return {
+    kind,
+    async start() {
+      if (started || closed) return;
+      let pipelineConfig: ReloadPipelineConfig = {
+        generate: {
+          domain: config.domain,
+          ipSources: config.ipSources,
+          enforceRFC952: config.enforceRFC952,
+          soaMname: config.soaMname,
+          listener: config.listener,
+        },
+        lookupTimeoutMs: options.lookupTimeoutMs ?? 1000,
+        lookupCacheMs: refreshMs,
+      };
+      if (kind === SourceKind.FILE) {
+        pipelineConfig = { ...pipelineConfig, stateFile: config.stateFile };
+      } else {
+        const client = await loadMasterClientSettings(config, options.clientSettings ?? {});
+        pipelineConfig = { ...pipelineConfig, client };
+        if (config.mesosHTTPSOn && config.insecureSkipVerify) {
+          logger.warn('HTTPS to masters without certificate verification (insecureSkipVerify)');
+        }
+      }
+      workerData = { kind: RELOAD_WORKER_KIND, config: pipelineConfig };
+      listenerAddresses = options.listenerAddresses ?? (config.listener === '0.0.0.0' ? interfaceAddresses() : []);
+      started = true;
+      worker = spawnWorker();
+      if (detector) {
+        offDetector = detector.onChange((list, leaderChanged) => {
+          requestReload(leaderChanged ? 'leader changed' : 'master list changed');
+        });
+        await detector.start();
+      }
+      logger.info(
+        { kind, refreshSeconds: config.refreshSeconds, ...(kind === SourceKind.FILE ? { stateFile: config.stateFile } : { masters: detector?.current().masters }) },
+        'state source started',
+      );
+      ticker = setInterval(() => requestReload('refresh'), refreshMs);
+      requestReload('start');
+    },
+    status(): SourceStatus {
+      return {
+        leader: status.leader,
+        lastAttemptAt: status.lastAttemptAt,
+        lastSuccessAt: status.lastSuccessAt,
+        lastError: status.lastError,
+        consecutiveFailures: status.consecutiveFailures,
+        leaderLostSince: detector?.leaderLostSince(),
+        refreshSeconds: config.refreshSeconds,
+      };
+    },
+    reloadNow() {
+      if (closed || !started) {
+        return Promise.resolve({
+          ok: false,
+          error: { reason: FetchFailure.ABORTED, master: '', message: closed ? 'closed' : 'not started' },
+          durationMs: 0,
+        } satisfies ReloadOutcome);
+      }
+      return new Promise<ReloadOutcome>((resolve) => {
+        waiters.push(resolve);
+        requestReload('requested');
+      });
+    },
+    onReload(listener) {
+      reloadListeners.add(listener);
+      return () => reloadListeners.delete(listener);
+    },
+    masters: () => detector?.current() ?? { masters: [], leader: undefined },
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(ticker);
+      offDetector?.();
+      const w = worker;
+      worker = undefined;
+      if (inFlight) {
+        const f = inFlight;
+        inFlight = undefined;
+        f.resolve({
+          ok: false,
+          id: f.id,
+          error: { reason: FetchFailure.ABORTED, master: '', message: 'closed' },
+          failures: [],
+          timings: { fetchMs: 0, totalMs: 0 },
+        });
+      }
+      await Promise.all([detector?.close(), w?.terminate()]);
+      await loopDone;
+      const closedOutcome: ReloadOutcome = {
+        ok: false,
+        error: { reason: FetchFailure.ABORTED, master: '', message: 'closed' },
+        durationMs: 0,
+      };
+      for (const w2 of waiters.splice(0)) w2(closedOutcome);
+    },
+  };
+}

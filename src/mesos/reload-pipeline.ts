@@ -1,0 +1,220 @@
+// One reload, start to finish, off the serving thread: fetch (or read the state file), parse, resolve
+// host names, generate the table, count names added/removed against the previous table. Runs inside
+// the reload worker; also usable directly (tests).
+import { readFile as fsReadFile } from 'node:fs/promises';
+import { parseState } from './parse-state.js';
+import type { StateProblem } from './state-types.js';
+import { generateRecords, type GenerateConfig } from '../records/generate.js';
+import type { PackedTableData } from '../records/table.js';
+import type { MasterClientSettings } from './client-settings.js';
+import { fetchAll } from './fetch-all.js';
+import { FetchFailure, StateFetchError, serializeFetchError, type SerializedFetchError } from './fetch-errors.js';
+import { createHostLookup, hostsToResolve, type HostLookup, type LookupAll } from './host-lookup.js';
+import { createMasterClient, type MasterClient } from './master-client.js';
+
+export interface ReloadPipelineConfig {
+  readonly generate: GenerateConfig;
+  /** Set when the state comes from masters. */
+  readonly client?: MasterClientSettings;
+  /** Set when the state comes from a file. */
+  readonly stateFile?: string;
+  readonly lookupTimeoutMs: number;
+  readonly lookupCacheMs: number;
+}
+
+export interface ReloadRequest {
+  readonly id: number;
+  /** fetchAll's list: [presumed leader or '', ...fallbacks]. Ignored for a state file. */
+  readonly masters: readonly string[];
+  /** The master list given to generation (master records, spec §2.7). */
+  readonly recordMasters: readonly string[];
+  readonly listenerAddresses: readonly string[];
+}
+
+export interface ReloadTimings {
+  readonly fetchMs: number;
+  readonly parseMs: number;
+  readonly resolveMs: number;
+  readonly generateMs: number;
+  readonly diffMs: number;
+  readonly totalMs: number;
+}
+
+export interface ReloadSuccess {
+  readonly ok: true;
+  readonly id: number;
+  readonly data: PackedTableData;
+  /** "host:port" the state came from, or the file path. */
+  readonly source: string;
+  /** The master-list entry that worked ('' for a file). */
+  readonly master: string;
+  readonly bytes: number;
+  readonly timings: ReloadTimings;
+  /** Names added / removed against the previous table this pipeline produced (all added the first time). */
+  readonly added: number;
+  readonly removed: number;
+  readonly problemCount: number;
+  /** The first few problems, for the log. */
+  readonly problems: readonly StateProblem[];
+  /** Masters that failed before one answered. */
+  readonly failures: readonly SerializedFetchError[];
+  readonly lookups: { readonly names: number; readonly timeouts: number; readonly failures: number };
+}
+
+export interface ReloadFailure {
+  readonly ok: false;
+  readonly id: number;
+  readonly error: SerializedFetchError;
+  readonly failures: readonly SerializedFetchError[];
+  readonly timings: Pick<ReloadTimings, 'fetchMs' | 'totalMs'>;
+}
+
+export type ReloadResult = ReloadSuccess | ReloadFailure;
+
+export interface ReloadPipeline {
+  run(request: ReloadRequest, signal?: AbortSignal): Promise<ReloadResult>;
+  close(): Promise<void>;
+}
+
+export interface CreateReloadPipelineOptions {
+  readonly config: ReloadPipelineConfig;
+  readonly readFile?: (path: string) => Promise<string>;
+  readonly lookup?: LookupAll;
+}
+
+const ENTRY_FIELDS = 8;
+
+/** Every stored name of packed data, read straight from its buffers. */
+function namesOf(data: PackedTableData): string[] {
+  const strings = Buffer.from(data.strings.buffer, data.strings.byteOffset, data.strings.byteLength);
+  const entries = data.entries;
+  const n = Math.floor(entries.length / ENTRY_FIELDS);
+  const out = new Array<string>(n);
+  for (let i = 0; i < n; i++) {
+    const off = entries[i * ENTRY_FIELDS] as number;
+    const len = entries[i * ENTRY_FIELDS + 1] as number;
+    out[i] = strings.toString('utf8', off, off + len);
+  }
+  return out;
+}
+
+export function createReloadPipeline(options: CreateReloadPipelineOptions): ReloadPipeline {
+  const config = options.config;
+  const readFile = options.readFile ?? ((p: string) => fsReadFile(p, 'utf8'));
+  const client: MasterClient | undefined = config.client ? createMasterClient(config.client) : undefined;
+  const lookup: HostLookup = createHostLookup({
+    timeoutMs: config.lookupTimeoutMs,
+    cacheMs: config.lookupCacheMs,
+    ...(options.lookup ? { lookup: options.lookup } : {}),
+  });
+  let previousNames: Set<string> | undefined;
+
+  async function obtain(
+    request: ReloadRequest,
+    signal: AbortSignal | undefined,
+  ): Promise<{ document: unknown; source: string; master: string; bytes: number; failures: SerializedFetchError[] }> {
+    if (config.stateFile !== undefined) {
+      const path = config.stateFile;
+      let text: string;
+      try {
+        text = await readFile(path);
+      } catch (err) {
+        throw new StateFetchError(FetchFailure.FILE, path, 'cannot read the state file', { cause: err });
+      }
+      try {
+        return { document: JSON.parse(text), source: path, master: '', bytes: Buffer.byteLength(text), failures: [] };
+      } catch (err) {
+        throw new StateFetchError(FetchFailure.INVALID_JSON, path, 'state file is not valid JSON', { cause: err });
+      }
+    }
+    if (!client) throw new StateFetchError(FetchFailure.NO_MASTERS, '', 'no state source configured');
+    const r = await fetchAll(request.masters, (address) => client.fetchState(address, signal));
+    return {
+      document: r.document,
+      source: r.source,
+      master: r.master,
+      bytes: r.bytes,
+      failures: r.failures.map(serializeFetchError),
+    };
+  }
+
+  return {
+    async run(request, signal) {
+      const t0 = performance.now();
+      let fetched: Awaited<ReturnType<typeof obtain>>;
+      try {
+        fetched = await obtain(request, signal);
+      } catch (err) {
+        const t = performance.now() - t0;
+        const failures = err instanceof StateFetchError ? err.earlier.map(serializeFetchError) : [];
+        return { ok: false, id: request.id, error: serializeFetchError(err), failures, timings: { fetchMs: t, totalMs: t } };
+      }
+      const t1 = performance.now();
+      const parsed = parseState(fetched.document);
+      fetched.document = undefined;
+      if (!parsed.ok) {
+        const reason = parsed.error.includes('leader') ? FetchFailure.NO_LEADER : FetchFailure.INVALID_STATE;
+        return {
+          ok: false,
+          id: request.id,
+          error: { reason, master: fetched.source, message: `${parsed.error} (master ${fetched.source})` },
+          failures: fetched.failures,
+          timings: { fetchMs: t1 - t0, totalMs: performance.now() - t0 },
+        };
+      }
+      const t2 = performance.now();
+      const before = { ...lookup.stats };
+      const hosts = hostsToResolve(parsed.state);
+      const hostAddresses = hosts.size > 0 ? await lookup.resolve(hosts) : undefined;
+      const t3 = performance.now();
+      const table = generateRecords({
+        state: parsed.state,
+        config: config.generate,
+        masters: request.recordMasters,
+        listenerAddresses: request.listenerAddresses,
+        ...(hostAddresses ? { hostAddresses } : {}),
+      });
+      const t4 = performance.now();
+      const names = namesOf(table.data);
+      let added = 0;
+      const next = new Set<string>();
+      for (const name of names) {
+        next.add(name);
+        if (!previousNames?.has(name)) added++;
+      }
+      const kept = next.size - added;
+      const removed = previousNames ? previousNames.size - kept : 0;
+      previousNames = next;
+      const t5 = performance.now();
+      return {
+        ok: true,
+        id: request.id,
+        data: table.data,
+        source: fetched.source,
+        master: fetched.master,
+        bytes: fetched.bytes,
+        timings: {
+          fetchMs: t1 - t0,
+          parseMs: t2 - t1,
+          resolveMs: t3 - t2,
+          generateMs: t4 - t3,
+          diffMs: t5 - t4,
+          totalMs: t5 - t0,
+        },
+        added,
+        removed,
+        problemCount: parsed.problems.length,
+        problems: parsed.problems.slice(0, 5),
+        failures: fetched.failures,
+        lookups: {
+          names: hosts.size,
+          timeouts: lookup.stats.timeouts - before.timeouts,
+          failures: lookup.stats.failures - before.failures,
+        },
+      };
+    },
+    async close() {
+      await client?.close();
+    },
+  };
+}

@@ -1,0 +1,57 @@
+// The reload worker thread: runs the reload pipeline on request and posts the table's buffers back by
+// transfer. Importing this module does nothing; it starts only as a worker created by the poller
+// (workerData.kind marks it).
+import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { transferList } from '../records/packed-table.js';
+import { createReloadPipeline, type ReloadPipelineConfig, type ReloadRequest, type ReloadResult } from './reload-pipeline.js';
+
+export const RELOAD_WORKER_KIND = 'mesos-dns-reload-worker';
+
+export interface ReloadWorkerData {
+  readonly kind: typeof RELOAD_WORKER_KIND;
+  readonly config: ReloadPipelineConfig;
+}
+
+export type ToWorker =
+  | ({ readonly type: 'reload' } & ReloadRequest)
+  | { readonly type: 'abort'; readonly id: number };
+
+export type FromWorker = { readonly type: 'result'; readonly result: ReloadResult };
+
+function serve(port: MessagePort, data: ReloadWorkerData): void {
+  const pipeline = createReloadPipeline({ config: data.config });
+  const inFlight = new Map<number, AbortController>();
+  port.on('message', (message: ToWorker) => {
+    if (message.type === 'abort') {
+      inFlight.get(message.id)?.abort(new Error('reload aborted'));
+      return;
+    }
+    const controller = new AbortController();
+    inFlight.set(message.id, controller);
+    void pipeline
+      .run(message, controller.signal)
+      .then((result) => {
+        const reply: FromWorker = { type: 'result', result };
+        port.postMessage(reply, result.ok ? transferList(result.data) : []);
+      })
+      .catch((err: unknown) => {
+        // A bug in parsing or generation: report it as this reload's failure, keep the worker.
+        const reply: FromWorker = {
+          type: 'result',
+          result: {
+            ok: false,
+            id: message.id,
+            error: { reason: 'worker', master: '', message: `reload failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}` },
+            failures: [],
+            timings: { fetchMs: 0, totalMs: 0 },
+          },
+        };
+        port.postMessage(reply);
+      })
+      .finally(() => inFlight.delete(message.id));
+  });
+}
+
+if (!isMainThread && parentPort && (workerData as Partial<ReloadWorkerData> | null)?.kind === RELOAD_WORKER_KIND) {
+  serve(parentPort, workerData as ReloadWorkerData);
+}
