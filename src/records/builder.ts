@@ -1,5 +1,7 @@
 // Accumulates records with Mesos-DNS's set semantics (spec §2.1: an identical name/value pair or an
 // empty value is ignored) and remembers which task inserted each record first (spec §2.14).
+// Storage is column-wise (parallel arrays, no object per name) because a 100,000-task cluster has
+// ~650,000 names and per-name objects made garbage collection the largest cost of generation.
 import type { RecordType } from './table.js';
 
 export const TYPE_INDEX: Readonly<Record<RecordType, 0 | 1 | 2>> = { A: 0, AAAA: 1, SRV: 2 };
@@ -8,16 +10,23 @@ export const TYPE_NAMES: readonly RecordType[] = ['A', 'AAAA', 'SRV'];
 /** Lists longer than this get a Set beside them so membership stays O(1) (e.g. slave.<domain>). */
 const LINEAR_SCAN_LIMIT = 16;
 
-export interface BuilderEntry {
-  readonly name: string;
-  readonly lists: [string[], string[], string[]];
+/** Values of one type for one name: most names hold one value, kept as the bare string. */
+export type ValueList = string | string[] | null;
+
+export function valueCount(list: ValueList): number {
+  return list === null ? 0 : typeof list === 'string' ? 1 : list.length;
+}
+
+export function valuesOf(list: ValueList): readonly string[] {
+  return list === null ? [] : typeof list === 'string' ? [list] : list;
 }
 
 export interface BuilderTask {
   readonly name: string;
   readonly id: string;
-  /** Flattened triples: entry index, type index, position in that entry's list. */
-  readonly records: number[];
+  /** Index of the task's first triple in RecordSetBuilder.taskRecords, and how many it has. */
+  readonly firstRecord: number;
+  recordCount: number;
 }
 
 export interface BuilderFramework {
@@ -26,8 +35,12 @@ export interface BuilderFramework {
 }
 
 export class RecordSetBuilder {
-  readonly entries: BuilderEntry[] = [];
+  /** Names in first-insertion order; lists[t][i] holds name i's values of type t (A, AAAA, SRV). */
+  readonly names: string[] = [];
+  readonly lists: [ValueList[], ValueList[], ValueList[]] = [[], [], []];
   readonly frameworks: BuilderFramework[] = [];
+  /** Flattened triples for enumeration: name index, type index, position in that name's list. */
+  readonly taskRecords: number[] = [];
   private readonly index = new Map<string, number>();
   private readonly bigLists = new Map<number, Set<string>>();
   private currentTask: BuilderTask | undefined;
@@ -35,21 +48,39 @@ export class RecordSetBuilder {
   /** Adds a record; returns false when it was already there or the value is empty. */
   add(name: string, value: string, type: RecordType): boolean {
     if (value === '') return false;
-    let entryIndex = this.index.get(name);
-    if (entryIndex === undefined) {
-      entryIndex = this.entries.length;
-      this.index.set(name, entryIndex);
-      this.entries.push({ name, lists: [[], [], []] });
+    let entry = this.index.get(name);
+    if (entry === undefined) {
+      entry = this.names.length;
+      this.index.set(name, entry);
+      this.names.push(name);
+      this.lists[0].push(null);
+      this.lists[1].push(null);
+      this.lists[2].push(null);
     }
     const typeIndex = TYPE_INDEX[type];
-    const list = (this.entries[entryIndex] as BuilderEntry).lists[typeIndex];
-    const setKey = entryIndex * 3 + typeIndex;
-    const set = this.bigLists.get(setKey);
-    if (set ? set.has(value) : list.includes(value)) return false;
-    list.push(value);
-    if (set) set.add(value);
-    else if (list.length > LINEAR_SCAN_LIMIT) this.bigLists.set(setKey, new Set(list));
-    if (this.currentTask) this.currentTask.records.push(entryIndex, typeIndex, list.length - 1);
+    const lists = this.lists[typeIndex];
+    const list = lists[entry] as ValueList;
+    let position: number;
+    if (list === null) {
+      lists[entry] = value;
+      position = 0;
+    } else if (typeof list === 'string') {
+      if (list === value) return false;
+      lists[entry] = [list, value];
+      position = 1;
+    } else {
+      const setKey = entry * 3 + typeIndex;
+      const set = list.length >= LINEAR_SCAN_LIMIT ? this.bigLists.get(setKey) : undefined;
+      if (set ? set.has(value) : list.includes(value)) return false;
+      list.push(value);
+      if (set) set.add(value);
+      else if (list.length === LINEAR_SCAN_LIMIT) this.bigLists.set(setKey, new Set(list));
+      position = list.length - 1;
+    }
+    if (this.currentTask) {
+      this.taskRecords.push(entry, typeIndex, position);
+      this.currentTask.recordCount++;
+    }
     return true;
   }
 
@@ -61,7 +92,7 @@ export class RecordSetBuilder {
   beginTask(name: string, id: string): void {
     const framework = this.frameworks[this.frameworks.length - 1];
     if (!framework) throw new Error('beginTask before beginFramework');
-    this.currentTask = { name, id, records: [] };
+    this.currentTask = { name, id, firstRecord: this.taskRecords.length / 3, recordCount: 0 };
     framework.tasks.push(this.currentTask);
   }
 

@@ -37,22 +37,31 @@ interface Context {
   readonly hostAddresses: ReadonlyMap<string, readonly string[]> | undefined;
 }
 
-/** Adds an address to A or AAAA by family; a non-IP value (slave host fragment) goes to A as text. */
-function addAddress(ctx: Context, name: string, address: string): boolean {
-  const ip = canonicalIp(address);
-  if (!ip) return ctx.builder.add(name, address, 'A');
-  return ctx.builder.add(name, ip.text, ip.family === 4 ? 'A' : 'AAAA');
+/** A value to store as an address record: canonical IP text (A or AAAA by family), or a non-IP
+ * slave host fragment, which Mesos-DNS stores in A as text (spec §2.5). Parsed once, added many times. */
+interface StoredAddress {
+  readonly text: string;
+  readonly type: 'A' | 'AAAA';
+  readonly isIp: boolean;
+}
+
+function toStoredAddress(text: string): StoredAddress | undefined {
+  const ip = canonicalIp(text);
+  return ip ? { text: ip.text, type: ip.family === 4 ? 'A' : 'AAAA', isIp: true } : undefined;
+}
+
+function addAddress(ctx: Context, name: string, address: StoredAddress): boolean {
+  return ctx.builder.add(name, address.text, address.type);
 }
 
 /** IPs of a host: an IP literal as-is, else whatever was resolved ahead of time (spec §8 #18, #33). */
-function hostIps(ctx: Context, host: string): string[] {
-  const literal = canonicalIp(host);
-  if (literal) return [literal.text];
-  const resolved = ctx.hostAddresses?.get(host) ?? [];
-  const ips: string[] = [];
-  for (const address of resolved) {
-    const ip = canonicalIp(address);
-    if (ip && !ips.includes(ip.text)) ips.push(ip.text);
+function hostIps(ctx: Context, host: string): StoredAddress[] {
+  const literal = toStoredAddress(host);
+  if (literal) return [literal];
+  const ips: StoredAddress[] = [];
+  for (const address of ctx.hostAddresses?.get(host) ?? []) {
+    const ip = toStoredAddress(address);
+    if (ip && !ips.some((known) => known.text === ip.text)) ips.push(ip);
   }
   return ips;
 }
@@ -78,7 +87,7 @@ function frameworkRecords(ctx: Context, framework: Framework): void {
 }
 
 /** Adds slave records and returns the slave's address list used by its tasks (spec §2.5). */
-function slaveRecords(ctx: Context, slave: Slave): string[] {
+function slaveRecords(ctx: Context, slave: Slave): StoredAddress[] {
   if (!slave.pid) return []; // spec §8 #14: skipped, never a crash
   const ips = hostIps(ctx, slave.pid.host);
   const name = `slave${ctx.tail}`;
@@ -87,15 +96,15 @@ function slaveRecords(ctx: Context, slave: Slave): string[] {
     ctx.builder.add(`_slave._tcp${ctx.tail}`, `${name}:${slave.pid.port}`, 'SRV');
     return ips;
   }
-  return [toDomainFragment(slave.pid.host, ctx.spec)];
+  return [{ text: toDomainFragment(slave.pid.host, ctx.spec), type: 'A', isIp: false }];
 }
 
 function listenerRecords(ctx: Context, config: GenerateConfig, listenerAddresses: readonly string[]): void {
   const name = config.soaMname;
-  if (config.listener === '0.0.0.0') {
-    for (const address of listenerAddresses) if (canonicalIp(address)) addAddress(ctx, name, address);
-  } else if (canonicalIp(config.listener)) {
-    addAddress(ctx, name, config.listener);
+  const addresses = config.listener === '0.0.0.0' ? listenerAddresses : [config.listener];
+  for (const text of addresses) {
+    const address = toStoredAddress(text);
+    if (address) addAddress(ctx, name, address);
   }
 }
 
@@ -119,12 +128,12 @@ function masterRecords(ctx: Context, leaderPid: string, masters: readonly string
   let leaderListed = false;
   for (const master of masters) {
     const split = splitMasterAddress(master);
-    const ip = split ? canonicalIp(split.host) : undefined;
+    const ip = split ? toStoredAddress(split.host) : undefined;
     if (!ip) continue;
     const isLeader = master === leaderAddress;
-    if (!isLeader && !addAddress(ctx, allMasters, ip.text)) continue;
+    if (!isLeader && !addAddress(ctx, allMasters, ip)) continue;
     if (isLeader && leaderListed) continue;
-    addAddress(ctx, `master${index}${ctx.tail}`, ip.text);
+    addAddress(ctx, `master${index}${ctx.tail}`, ip);
     index++;
     if (isLeader) leaderListed = true;
   }
@@ -180,7 +189,11 @@ function netinfoAddresses(status: TaskStatus | undefined): string[] {
 }
 
 /** Task IPs from the first IP source that yields at least one valid address (spec §2.9). */
-function taskIps(task: Task, ipSources: GenerateConfig['ipSources'], slaveAddresses: readonly string[]): string[] {
+function taskIps(
+  task: Task,
+  ipSources: GenerateConfig['ipSources'],
+  slaveAddresses: readonly StoredAddress[],
+): readonly StoredAddress[] {
   const status = referenceStatus(task.statuses);
   for (const source of ipSources) {
     let candidates: readonly string[];
@@ -194,11 +207,17 @@ function taskIps(task: Task, ipSources: GenerateConfig['ipSources'], slaveAddres
       case 'docker':
         candidates = labelValues(status, DOCKER_IP_LABEL);
         break;
-      case 'host':
-        candidates = slaveAddresses;
-        break;
+      case 'host': {
+        const ips = slaveAddresses.filter((a) => a.isIp);
+        if (ips.length > 0) return ips;
+        continue;
+      }
     }
-    const valid = candidates.filter((c) => canonicalIp(c) !== undefined);
+    const valid: StoredAddress[] = [];
+    for (const candidate of candidates) {
+      const address = toStoredAddress(candidate);
+      if (address) valid.push(address);
+    }
     if (valid.length > 0) return valid;
   }
   return [];
@@ -219,8 +238,8 @@ function taskPassRecords(
   task: Task,
   fragment: string,
   pass: TaskPass,
-  ips: readonly string[],
-  slaveAddresses: readonly string[],
+  ips: readonly StoredAddress[],
+  slaveAddresses: readonly StoredAddress[],
   resourcePorts: readonly string[],
 ): void {
   const { taskLabel: t, canonical: c } = pass;
@@ -260,7 +279,7 @@ function taskRecords(
   ctx: Context,
   task: Task,
   fragment: string,
-  slaveAddresses: readonly string[],
+  slaveAddresses: readonly StoredAddress[],
   ipSources: GenerateConfig['ipSources'],
 ): void {
   const hash = hashTaskId(task.id);
@@ -287,7 +306,7 @@ export function generateRecords(input: GenerateInput): RecordTable {
     hostAddresses: input.hostAddresses,
   };
   for (const framework of state.frameworks) frameworkRecords(ctx, framework);
-  const slaveAddresses = new Map<string, string[]>();
+  const slaveAddresses = new Map<string, StoredAddress[]>();
   for (const slave of state.slaves) slaveAddresses.set(slave.id, slaveRecords(ctx, slave));
   listenerRecords(ctx, config, input.listenerAddresses);
   masterRecords(ctx, state.leader, input.masters);

@@ -3,7 +3,7 @@
 // handed over by transferring these buffers, and opening it costs O(1) on the serving thread.
 import { Buffer } from 'node:buffer';
 import type { RecordSetBuilder } from './builder.js';
-import { TYPE_NAMES } from './builder.js';
+import { TYPE_NAMES, type ValueList, valueCount } from './builder.js';
 import type {
   EnumeratedFramework,
   EnumeratedRecord,
@@ -18,138 +18,152 @@ const FRAMEWORK_FIELDS = 4;
 const TASK_FIELDS = 6;
 const RECORD_FIELDS = 3;
 
-/** FNV-1a over UTF-16 code units: cheap to compute from a JS string with no encoding. */
+/** FNV-1a over UTF-16 code units (cheap to compute from a JS string with no encoding), then mixed. */
 function hashName(name: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < name.length; i++) {
     h ^= name.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
+  // murmur3's finaliser: FNV leaves the low bits (the slot index) poorly mixed for similar names.
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
   return h >>> 0;
 }
 
-class StringWriter {
-  private buf = Buffer.allocUnsafe(1 << 16);
-  length = 0;
+/**
+ * Collects strings and records [offset, length] for each in the caller's arrays: in UTF-16 units while
+ * collecting, which finish() turns into bytes (the same numbers when the text is all ASCII). Everything is encoded in one
+ * go at the end: one join plus one encode is far cheaper than millions of small writes.
+ */
+class StringPool {
+  private readonly parts: string[] = [];
+  private chars = 0;
   private readonly interned = new Map<string, number>();
 
-  /** Appends (or reuses) a string; returns [offset, byteLength]. */
-  write(text: string, intern: boolean): [number, number] {
-    if (intern) {
-      const known = this.interned.get(text);
-      if (known !== undefined) return [known, Buffer.byteLength(text)];
+  /** Appends (or reuses) a string, writing its offset and length into array[index], array[index+1]. */
+  add(text: string, array: Int32Array, index: number, intern: boolean): void {
+    if (text === '') {
+      array[index] = 0;
+      array[index + 1] = 0;
+      return;
     }
-    const worst = text.length * 3;
-    if (this.length + worst > this.buf.length) {
-      const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.length + worst));
-      this.buf.copy(next, 0, 0, this.length);
-      this.buf = next;
+    let offset = intern ? this.interned.get(text) : undefined;
+    if (offset === undefined) {
+      offset = this.chars;
+      this.parts.push(text);
+      this.chars += text.length;
+      if (intern) this.interned.set(text, offset);
     }
-    const offset = this.length;
-    const written = this.buf.write(text, offset, 'utf8');
-    this.length += written;
-    if (intern) this.interned.set(text, offset);
-    return [offset, written];
+    array[index] = offset;
+    array[index + 1] = text.length;
   }
 
-  finish(): Uint8Array {
-    const out = new Uint8Array(this.length);
-    out.set(this.buf.subarray(0, this.length));
-    return out;
+  finish(arrays: readonly { array: Int32Array; stride: number; pairs: readonly number[] }[]): Uint8Array {
+    const joined = this.parts.join('');
+    const bytes = Buffer.from(joined, 'utf8');
+    if (bytes.length === joined.length) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+    // Non-ASCII text somewhere: re-encode string by string so offsets and lengths are in bytes.
+    return this.reencode(arrays);
+  }
+
+  private reencode(arrays: readonly { array: Int32Array; stride: number; pairs: readonly number[] }[]): Uint8Array {
+    const byteOffsets = new Map<number, [number, number]>();
+    const chunks: Buffer[] = [];
+    let charPos = 0;
+    let bytePos = 0;
+    for (const part of this.parts) {
+      const encoded = Buffer.from(part, 'utf8');
+      byteOffsets.set(charPos, [bytePos, encoded.length]);
+      chunks.push(encoded);
+      charPos += part.length;
+      bytePos += encoded.length;
+    }
+    for (const { array, stride, pairs } of arrays) {
+      for (let base = 0; base < array.length; base += stride) {
+        for (const field of pairs) {
+          if (array[base + field + 1] === 0) continue; // empty strings are not in the pool
+          const mapped = byteOffsets.get(array[base + field] as number);
+          if (mapped) {
+            array[base + field] = mapped[0];
+            array[base + field + 1] = mapped[1];
+          }
+        }
+      }
+    }
+    const all = Buffer.concat(chunks);
+    return new Uint8Array(all.buffer, all.byteOffset, all.length);
   }
 }
 
 /** Freeze a builder's records into packed, transferable form. */
 export function packRecordSet(builder: RecordSetBuilder, domain: string): RecordTable {
-  const entries = builder.entries;
-  const order = entries.map((_, i) => i);
-  order.sort((x, y) => {
-    const a = (entries[x] as (typeof entries)[number]).name;
-    const b = (entries[y] as (typeof entries)[number]).name;
-    return a < b ? -1 : a > b ? 1 : 0;
-  });
-  const position = new Int32Array(entries.length);
-  order.forEach((entryIndex, pos) => {
-    position[entryIndex] = pos;
-  });
-
-  const strings = new StringWriter();
-  const packedEntries = new Int32Array(entries.length * ENTRY_FIELDS);
-  let valueCount = 0;
-  for (const entry of entries) valueCount += entry.lists[0].length + entry.lists[1].length + entry.lists[2].length;
-  const values = new Int32Array(valueCount * 2);
-  const counts = { names: entries.length, a: 0, aaaa: 0, srv: 0 };
-  let v = 0;
-  const slotCount = 1 << Math.max(4, Math.ceil(Math.log2(entries.length * 2 + 1)));
+  const { names, lists } = builder;
+  const strings = new StringPool();
+  const packedEntries = new Int32Array(names.length * ENTRY_FIELDS);
+  const typeCounts = [0, 0, 0];
+  for (let t = 0; t < 3; t++) for (const list of lists[t as 0 | 1 | 2]) typeCounts[t] = (typeCounts[t] as number) + valueCount(list);
+  const [aCount, aaaaCount, srvCount] = typeCounts as [number, number, number];
+  const values = new Int32Array((aCount + aaaaCount + srvCount) * 2);
+  const counts = { names: names.length, a: aCount, aaaa: aaaaCount, srv: srvCount };
+  const slotCount = 1 << Math.max(4, Math.ceil(Math.log2(names.length * 2 + 1)));
   const slots = new Int32Array(slotCount);
   const mask = slotCount - 1;
-
-  order.forEach((entryIndex, pos) => {
-    const entry = entries[entryIndex] as (typeof entries)[number];
+  let v = 0;
+  for (let pos = 0; pos < names.length; pos++) {
+    const name = names[pos] as string;
     const base = pos * ENTRY_FIELDS;
-    const [nameOff, nameLen] = strings.write(entry.name, false);
-    packedEntries[base] = nameOff;
-    packedEntries[base + 1] = nameLen;
+    strings.add(name, packedEntries, base, false);
     for (let t = 0; t < 3; t++) {
-      const list = entry.lists[t as 0 | 1 | 2];
+      const list = lists[t as 0 | 1 | 2][pos] as ValueList;
       packedEntries[base + 2 + t * 2] = v;
-      packedEntries[base + 3 + t * 2] = list.length;
-      for (const value of list) {
-        // Addresses repeat across tasks on one agent; SRV targets are nearly all distinct.
-        const [off, len] = strings.write(value, t < 2);
-        values[v * 2] = off;
-        values[v * 2 + 1] = len;
-        v++;
-      }
+      packedEntries[base + 3 + t * 2] = valueCount(list);
+      if (list === null) continue;
+      // Addresses repeat across tasks on one agent; SRV targets are nearly all distinct.
+      if (typeof list === 'string') strings.add(list, values, 2 * v++, t < 2);
+      else for (const value of list) strings.add(value, values, 2 * v++, t < 2);
     }
-    counts.a += entry.lists[0].length;
-    counts.aaaa += entry.lists[1].length;
-    counts.srv += entry.lists[2].length;
-    let slot = hashName(entry.name) & mask;
+    let slot = hashName(name) & mask;
     while (slots[slot] !== 0) slot = (slot + 1) & mask;
     slots[slot] = pos + 1;
-  });
+  }
 
   let taskCount = 0;
-  let recordCount = 0;
-  for (const framework of builder.frameworks) {
-    taskCount += framework.tasks.length;
-    for (const task of framework.tasks) recordCount += task.records.length / 3;
-  }
+  for (const framework of builder.frameworks) taskCount += framework.tasks.length;
   const frameworks = new Int32Array(builder.frameworks.length * FRAMEWORK_FIELDS);
   const tasks = new Int32Array(taskCount * TASK_FIELDS);
-  const taskRecords = new Int32Array(recordCount * RECORD_FIELDS);
+  const taskRecords = new Int32Array(builder.taskRecords.length);
+  // Stored as [type, entry, position]; the builder keeps [entry, type, position].
+  for (let i = 0; i < taskRecords.length; i += 3) {
+    taskRecords[i] = builder.taskRecords[i + 1] as number;
+    taskRecords[i + 1] = builder.taskRecords[i] as number;
+    taskRecords[i + 2] = builder.taskRecords[i + 2] as number;
+  }
   let t = 0;
-  let r = 0;
   builder.frameworks.forEach((framework, f) => {
-    const [nameOff, nameLen] = strings.write(framework.name, true);
-    frameworks.set([nameOff, nameLen, t, framework.tasks.length], f * FRAMEWORK_FIELDS);
+    strings.add(framework.name, frameworks, f * FRAMEWORK_FIELDS, true);
+    frameworks[f * FRAMEWORK_FIELDS + 2] = t;
+    frameworks[f * FRAMEWORK_FIELDS + 3] = framework.tasks.length;
     for (const task of framework.tasks) {
-      const [tNameOff, tNameLen] = strings.write(task.name, true);
-      const [idOff, idLen] = strings.write(task.id, false);
-      tasks.set([tNameOff, tNameLen, idOff, idLen, r, task.records.length / 3], t * TASK_FIELDS);
-      for (let i = 0; i < task.records.length; i += 3) {
-        const entryIndex = task.records[i] as number;
-        taskRecords[r * 3] = task.records[i + 1] as number;
-        taskRecords[r * 3 + 1] = position[entryIndex] as number;
-        taskRecords[r * 3 + 2] = task.records[i + 2] as number;
-        r++;
-      }
+      const base = t * TASK_FIELDS;
+      strings.add(task.name, tasks, base, true);
+      strings.add(task.id, tasks, base + 2, false);
+      tasks[base + 4] = task.firstRecord;
+      tasks[base + 5] = task.recordCount;
       t++;
     }
   });
 
-  return openRecordTable({
-    domain,
-    strings: strings.finish(),
-    entries: packedEntries,
-    values,
-    slots,
-    frameworks,
-    tasks,
-    taskRecords,
-    counts,
-  });
+  const stringBytes = strings.finish([
+    { array: packedEntries, stride: ENTRY_FIELDS, pairs: [0] },
+    { array: values, stride: 2, pairs: [0] },
+    { array: frameworks, stride: FRAMEWORK_FIELDS, pairs: [0] },
+    { array: tasks, stride: TASK_FIELDS, pairs: [0, 2] },
+  ]);
+  return openRecordTable({ domain, strings: stringBytes, entries: packedEntries, values, slots, frameworks, tasks, taskRecords, counts });
 }
 
 class PackedRecordTable implements RecordTable {

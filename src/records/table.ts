@@ -50,7 +50,7 @@ export interface RecordTable {
    * (spec §2.10).
    */
   lookup(name: string): NameRecords | undefined;
-  /** Every stored name in ascending code-unit order, with its records. */
+  /** Every stored name with its records, in generation order (first insertion of the name). */
   entries(): Iterable<readonly [string, NameRecords]>;
   /** Frameworks in state order (spec §2.14). */
   frameworks(): Iterable<EnumeratedFramework>;

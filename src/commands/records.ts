@@ -1,0 +1,44 @@
+// `records`: print the record table a state would produce, without starting a server.
+import { readFile } from 'node:fs/promises';
+import { networkInterfaces } from 'node:os';
+import type { Config } from '../config/types.js';
+import { MesosDnsError, ErrorCode } from '../errors.js';
+import { parseStateText } from '../mesos/parse-state.js';
+import type { StateProblem } from '../mesos/state-types.js';
+import { generateRecords } from '../records/generate.js';
+import type { RecordTable } from '../records/table.js';
+import { formatZoneListing } from '../records/zone-listing.js';
+
+/** Non-loopback addresses of this host: the listener records when listening on 0.0.0.0 (spec §2.6). */
+export function localInterfaceAddresses(): string[] {
+  const out: string[] = [];
+  for (const list of Object.values(networkInterfaces())) {
+    for (const info of list ?? []) if (!info.internal) out.push(info.address.split('%')[0] as string);
+  }
+  return out;
+}
+
+export interface BuildTableResult {
+  readonly table: RecordTable;
+  readonly problems: readonly StateProblem[];
+}
+
+/** Parse state text and generate the table the configuration asks for. Throws on an unusable state. */
+export function buildTableFromText(config: Config, stateText: string, listenerAddresses: readonly string[]): BuildTableResult {
+  const parsed = parseStateText(stateText);
+  if (!parsed.ok) throw new MesosDnsError(ErrorCode.STATE_INVALID, parsed.error);
+  const table = generateRecords({ state: parsed.state, config, masters: config.masters ?? [], listenerAddresses });
+  return { table, problems: parsed.problems };
+}
+
+export async function renderRecords(config: Config, statePath: string): Promise<{ listing: string; problems: readonly StateProblem[] }> {
+  let text: string;
+  try {
+    text = await readFile(statePath, 'utf8');
+  } catch (err) {
+    throw new MesosDnsError(ErrorCode.STATE_FETCH, `cannot read state file "${statePath}"`, { cause: err });
+  }
+  const listenerAddresses = config.listener === '0.0.0.0' ? localInterfaceAddresses() : [];
+  const { table, problems } = buildTableFromText(config, text, listenerAddresses);
+  return { listing: formatZoneListing(table, { ttl: config.ttl, srvWeight: config.srvRecordDefaultWeight }), problems };
+}
