@@ -279,9 +279,10 @@ function checkMasters(d: Draft, c: Checker): void {
   }
 }
 
-function checkSources(d: Draft, c: Checker): void {
+function checkSources(d: Draft, c: Checker, mistyped: ReadonlySet<string>): void {
   const hasMasters = d.masters !== null && d.masters.length > 0;
-  if (d.stateFile === '' && !hasMasters && d.zk === '') {
+  const alreadyReported = mistyped.has('Masters') || mistyped.has('Zk') || mistyped.has('StateFile');
+  if (d.stateFile === '' && !hasMasters && d.zk === '' && !alreadyReported) {
     c.problem('masters', 'specify Masters or Zk (or StateFile)');
   }
   if (d.stateFile !== '' && (hasMasters || d.zk !== '')) {
@@ -544,7 +545,7 @@ export function buildConfig(raw: unknown, context: BuildContext): BuildResult {
 
   // Order follows Mesos-DNS's start-up order (spec §5.2), then the checks it lacks.
   if (!draft.dnsOn && !draft.httpOn) checker.problem('dnsOn', 'either DnsOn or HttpOn must be true');
-  checkSources(draft, checker);
+  checkSources(draft, checker, new Set(decoded.problems.map((p) => p.key)));
   checkMasters(draft, checker);
   checkNames(draft, checker);
   checkResolvers(draft, decoded.values.has('resolvers'), context, checker);
