@@ -1,0 +1,105 @@
+// Query-name handling (pure): ASCII lower-casing, Mesos-DNS's `.*` stripping (spec §3.4, §8 #9),
+// label-aware zone membership, and parsing a presentation-form name into wire labels.
+
+/** ASCII-only lower-casing, like the DNS library Mesos-DNS uses; returns the input when already lower. */
+export function lowerAscii(name: string): string {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) return name.replace(/[A-Z]+/g, (s) => s.toLowerCase());
+  }
+  return name;
+}
+
+/** Removes every `.*` (spec §3.4: `leader.*.mesos.` looks up `leader.mesos.`). */
+export function stripWildcards(name: string): string {
+  return name.includes('.*') ? name.split('.*').join('') : name;
+}
+
+/** The name Mesos-DNS looks up: `.*` removed, then ASCII lower-cased. */
+export function lookupName(qname: string): string {
+  return lowerAscii(stripWildcards(qname));
+}
+
+/** True when the character at `index` is preceded by an odd number of backslashes (escaped). */
+function isEscaped(name: string, index: number): boolean {
+  let n = 0;
+  for (let i = index - 1; i >= 0 && name.charCodeAt(i) === 0x5c; i--) n++;
+  return n % 2 === 1;
+}
+
+/**
+ * Whether a lower-cased presentation name is the apex `apex` (e.g. "mesos.") or below it, on a label
+ * boundary: "foomesos." is not in "mesos.", and neither is "a\.mesos." (one label holding a dot).
+ */
+export function isInZone(lowerName: string, apex: string): boolean {
+  if (lowerName.length === apex.length) return lowerName === apex;
+  if (lowerName.length < apex.length + 1 || !lowerName.endsWith(apex)) return false;
+  const dot = lowerName.length - apex.length - 1;
+  return lowerName.charCodeAt(dot) === 0x2e && !isEscaped(lowerName, dot);
+}
+
+const MAX_LABEL = 63;
+const MAX_NAME = 255;
+
+export interface ParsedName {
+  /** Wire octets of each label, root excluded. */
+  readonly labels: readonly Uint8Array[];
+  /** Offset in the presentation text where each label starts (its suffix is the compression key). */
+  readonly starts: readonly number[];
+}
+
+const utf8 = new TextEncoder();
+
+/**
+ * Parses a presentation-form name (`\.`, `\\` and `\DDD` escapes; other characters as UTF-8) into
+ * wire labels. Returns undefined for a name that cannot be encoded: an empty label, a label over 63
+ * octets or a name over 255 octets (spec §8 #12).
+ */
+export function parseName(name: string): ParsedName | undefined {
+  if (name === '.' || name === '') return { labels: [], starts: [] };
+  const labels: Uint8Array[] = [];
+  const starts: number[] = [];
+  let octets = 1;
+  let i = 0;
+  const n = name.length;
+  while (i < n) {
+    const start = i;
+    const bytes: number[] = [];
+    while (i < n) {
+      const c = name.charCodeAt(i);
+      if (c === 0x2e) break;
+      if (c === 0x5c) {
+        const d1 = name.charCodeAt(i + 1);
+        if (d1 >= 0x30 && d1 <= 0x39) {
+          const value = Number(name.slice(i + 1, i + 4));
+          if (!/^\d{3}$/.test(name.slice(i + 1, i + 4)) || value > 255) return undefined;
+          bytes.push(value);
+          i += 4;
+        } else if (i + 1 < n) {
+          bytes.push(...utf8.encode(name[i + 1] as string));
+          i += 2;
+        } else {
+          return undefined;
+        }
+        continue;
+      }
+      if (c < 0x80) {
+        bytes.push(c);
+        i++;
+      } else {
+        const cp = name.codePointAt(i) as number;
+        const ch = String.fromCodePoint(cp);
+        bytes.push(...utf8.encode(ch));
+        i += ch.length;
+      }
+    }
+    if (bytes.length === 0) return undefined; // "a..b." (the final dot is consumed after each label)
+    if (bytes.length > MAX_LABEL) return undefined;
+    octets += bytes.length + 1;
+    if (octets > MAX_NAME) return undefined;
+    labels.push(Uint8Array.from(bytes));
+    starts.push(start);
+    i++; // the dot (or past the end for a name without a trailing dot)
+  }
+  return { labels, starts };
+}

@@ -1,0 +1,227 @@
+// Authoritative resolution of a query inside the domain (pure): question + table snapshot + config →
+// rcode and the records of each section, before shuffling and encoding. Spec §3.3–3.5 with the §8
+// FIXes #3 (missing SRV name → NXDOMAIN + SOA), #4 (SOA/NS at the apex in the answer section),
+// #5 (SOA MINIMUM = SOAMinttl, serial per table), #6 (ANY: SOA at most once), #7 (every qtype is
+// answered here), #8 (apex and empty non-terminals exist) and #12 (unencodable names are omitted;
+// SERVFAIL when that leaves nothing).
+import type { Config } from '../config/types.js';
+import type { NameRecords } from '../records/table.js';
+import type { TableSnapshot } from '../records/store.js';
+import { QType, Rcode } from './constants.js';
+import { parseName } from './names.js';
+import {
+  type AddressRecord,
+  type NsRecord,
+  type ResourceRecord,
+  type SoaRecord,
+  type SrvRecord,
+  parseIPv4,
+  parseIPv6,
+} from './records.js';
+import { hasDescendants } from './zone-index.js';
+
+export type ResolveConfig = Pick<
+  Config,
+  | 'domain'
+  | 'ttl'
+  | 'soaMname'
+  | 'soaRname'
+  | 'soaRefresh'
+  | 'soaRetry'
+  | 'soaExpire'
+  | 'soaMinttl'
+  | 'srvRecordDefaultWeight'
+>;
+
+export interface ResolveInput {
+  /** Question name as sent (presentation form, original case). */
+  readonly qname: string;
+  /** Lookup name: `.*` removed, ASCII lower-cased (spec §3.4, §8 #9). */
+  readonly lname: string;
+  readonly qtype: number;
+}
+
+/** How Mesos-DNS's counters (spec §6.1) classify the query. */
+export type MesosOutcome = 'success' | 'nxdomain' | 'failed';
+
+export interface Resolution {
+  readonly rcode: number;
+  /** In table order; the caller shuffles it per query. */
+  readonly answer: readonly ResourceRecord[];
+  readonly authority: readonly ResourceRecord[];
+  readonly additional: readonly ResourceRecord[];
+  readonly outcome: MesosOutcome;
+  /** Stored names that could not be encoded and were left out (label > 63 octets, spec §8 #12). */
+  readonly unencodable: readonly string[];
+}
+
+const EMPTY: readonly ResourceRecord[] = Object.freeze([]);
+const NO_NAMES: readonly string[] = Object.freeze([]);
+
+function isEncodable(name: string): boolean {
+  return parseName(name) !== undefined;
+}
+
+/** The SRV value "<target>:<port>" split as Mesos-DNS does (spec §3.5); undefined when unusable. */
+function splitSrvValue(value: string): { target: string; port: number } | undefined {
+  const colon = value.lastIndexOf(':');
+  if (colon < 0) return undefined;
+  const portText = value.slice(colon + 1);
+  if (!/^[+-]?\d{1,18}$/.test(portText)) return undefined;
+  return { target: value.slice(0, colon), port: Number(portText) & 0xffff };
+}
+
+class Collector {
+  readonly unencodable: string[] = [];
+  skipped = 0;
+
+  constructor(
+    private readonly ttl: number,
+    private readonly weight: number,
+  ) {}
+
+  addresses(owner: string, records: NameRecords | undefined, type: 'a' | 'aaaa', out: ResourceRecord[]): void {
+    if (!records) return;
+    const values = records[type];
+    if (values.length === 0) return;
+    if (!isEncodable(owner)) {
+      this.unencodable.push(owner);
+      return;
+    }
+    for (const value of values) {
+      const address = type === 'a' ? parseIPv4(value) : parseIPv6(value);
+      if (!address) {
+        this.skipped++; // a slave host fragment (spec §2.5, §3.5)
+        continue;
+      }
+      out.push({ type: type === 'a' ? QType.A : QType.AAAA, name: owner, ttl: this.ttl, address } as AddressRecord);
+    }
+  }
+
+  /** One A and one AAAA for a name, the first valid of each (spec §3.4 SRV additionals). */
+  firstAddresses(owner: string, records: NameRecords | undefined, out: ResourceRecord[]): void {
+    if (!records) return;
+    for (const [type, values] of [
+      [QType.A, records.a],
+      [QType.AAAA, records.aaaa],
+    ] as const) {
+      for (const value of values) {
+        const address = type === QType.A ? parseIPv4(value) : parseIPv6(value);
+        if (!address) continue;
+        out.push({ type, name: owner, ttl: this.ttl, address });
+        break;
+      }
+    }
+  }
+
+  srvs(
+    owner: string,
+    records: NameRecords | undefined,
+    snapshot: TableSnapshot,
+    out: ResourceRecord[],
+    additional: ResourceRecord[],
+  ): void {
+    if (!records || records.srv.length === 0) return;
+    const targets: string[] = [];
+    for (const value of records.srv) {
+      const split = splitSrvValue(value);
+      if (!split) {
+        this.skipped++;
+        continue;
+      }
+      if (!isEncodable(split.target)) {
+        this.unencodable.push(split.target);
+        continue;
+      }
+      const rr: SrvRecord = {
+        type: QType.SRV,
+        name: owner,
+        ttl: this.ttl,
+        priority: 0,
+        weight: this.weight,
+        port: split.port,
+        target: split.target,
+      };
+      out.push(rr);
+      if (!targets.includes(split.target)) targets.push(split.target);
+    }
+    for (const target of targets) this.firstAddresses(target, snapshot.table.lookup(target), additional);
+  }
+}
+
+function soaRecord(apex: string, snapshot: TableSnapshot, config: ResolveConfig): SoaRecord {
+  return {
+    type: QType.SOA,
+    name: apex,
+    ttl: config.ttl,
+    mname: config.soaMname,
+    rname: config.soaRname,
+    serial: snapshot.serial,
+    refresh: config.soaRefresh,
+    retry: config.soaRetry,
+    expire: config.soaExpire,
+    minimum: config.soaMinttl,
+  };
+}
+
+function nsRecord(apex: string, config: ResolveConfig): NsRecord {
+  return { type: QType.NS, name: apex, ttl: config.ttl, target: config.soaMname };
+}
+
+/** The table's addresses of the name server (the SOA MNAME), for the NS additional section. */
+function nameServerAddresses(collector: Collector, snapshot: TableSnapshot, config: ResolveConfig, out: ResourceRecord[]): void {
+  const mname = config.soaMname;
+  const records = snapshot.table.lookup(mname) ?? snapshot.table.lookup(mname.toLowerCase());
+  if (!records || !isEncodable(mname)) return;
+  collector.addresses(mname, records, 'a', out);
+  collector.addresses(mname, records, 'aaaa', out);
+}
+
+export function resolveInDomain(input: ResolveInput, snapshot: TableSnapshot, config: ResolveConfig): Resolution {
+  const { qname, lname, qtype } = input;
+  const apex = `${config.domain}.`;
+  const isApex = lname === apex;
+  const records = snapshot.table.lookup(lname);
+  const collector = new Collector(config.ttl, config.srvRecordDefaultWeight);
+  const answer: ResourceRecord[] = [];
+  const additional: ResourceRecord[] = [];
+  const soaUsable = isEncodable(config.soaMname) && isEncodable(config.soaRname);
+
+  if (qtype === QType.AXFR || qtype === QType.IXFR) {
+    // Zone transfers are not offered over DNS (the records are at /v1/axfr).
+    return { rcode: Rcode.REFUSED, answer: EMPTY, authority: EMPTY, additional: EMPTY, outcome: 'failed', unencodable: NO_NAMES };
+  }
+
+  const wantA = qtype === QType.A || qtype === QType.ANY;
+  const wantAAAA = qtype === QType.AAAA || qtype === QType.ANY;
+  const wantSrv = qtype === QType.SRV || qtype === QType.ANY;
+  if (wantSrv) collector.srvs(qname, records, snapshot, answer, additional);
+  if (wantA) collector.addresses(lname, records, 'a', answer);
+  if (wantAAAA) collector.addresses(lname, records, 'aaaa', answer);
+  if (isApex && soaUsable) {
+    if (qtype === QType.SOA || qtype === QType.ANY) answer.push(soaRecord(apex, snapshot, config));
+    if (qtype === QType.NS || qtype === QType.ANY) {
+      answer.push(nsRecord(apex, config));
+      nameServerAddresses(collector, snapshot, config, additional);
+    }
+  }
+
+  const unencodable = collector.unencodable;
+  if (answer.length > 0) {
+    return { rcode: Rcode.NOERROR, answer, authority: EMPTY, additional, outcome: unencodable.length > 0 || collector.skipped > 0 ? 'failed' : 'success', unencodable };
+  }
+  if (unencodable.length > 0) {
+    // Everything the name has for this type is unencodable: an error, never a cacheable "no data".
+    return { rcode: Rcode.SERVFAIL, answer: EMPTY, authority: EMPTY, additional: EMPTY, outcome: 'failed', unencodable };
+  }
+  const exists = records !== undefined || isApex || hasDescendants(snapshot.table, lname);
+  const authority = soaUsable ? [soaRecord(apex, snapshot, config)] : EMPTY;
+  return {
+    rcode: exists ? Rcode.NOERROR : Rcode.NXDOMAIN,
+    answer: EMPTY,
+    authority,
+    additional: EMPTY,
+    outcome: collector.skipped > 0 ? 'failed' : 'nxdomain',
+    unencodable,
+  };
+}

@@ -1,0 +1,281 @@
+// The authoritative DNS server over UDP and TCP. Listens at once (spec §8 #19: SERVFAIL inside the
+// domain until the first table), reads the store's snapshot once per query, answers in-domain queries
+// from the table (hot path: pre-encoded replies) and hands everything else to the forwarder.
+import { isIPv6 } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import type { Config } from '../config/types.js';
+import { ErrorCode, MesosDnsError } from '../errors.js';
+import type { ForwardRequest, Forwarder, Transport } from '../forward/types.js';
+import type { Logger } from '../log.js';
+import type { MetricsRegistry } from '../metrics.js';
+import type { RecordStore, TableSnapshot } from '../records/store.js';
+import { type DnsMetrics, registerDnsMetrics } from './dns-metrics.js';
+import { type ReplyInfo, handleQuery, servfailReply } from './handle.js';
+import { type ResponseCache, type ResponseCacheOptions, createResponseCache } from './response-cache.js';
+import { type TcpListener, createTcpListener } from './tcp-server.js';
+import { type QueryHandler, type UdpListener, createUdpListener } from './udp-server.js';
+
+export interface DnsServerOptions {
+  readonly logger: Logger;
+  readonly metrics: MetricsRegistry;
+  readonly store: RecordStore;
+  readonly forwarder: Forwarder;
+  /** listener, port, domain, ttl, soa*, recurseOn, setTruncateBit, srvRecordDefaultWeight, TCP limits… */
+  readonly config: Config;
+  /** For shuffling answers (tests inject); Math.random by default. */
+  readonly random?: () => number;
+  /** Bounds of the hot path's reply cache, or false to send every query through the general path. */
+  readonly responseCache?: ResponseCacheOptions | false;
+}
+
+export interface DnsListenAddresses {
+  readonly udp: AddressInfo[];
+  readonly tcp: AddressInfo[];
+}
+
+export interface DnsServer {
+  /** Binds UDP and TCP on config.listener:config.port (port 0: one ephemeral port for both). */
+  listen(): Promise<DnsListenAddresses>;
+  /** SIGHUP: TTLs, flags, SOA fields, weights and TCP limits apply to the next query / connection. */
+  setConfig(config: Config): void;
+  /** Stops accepting, lets queries in flight finish (bounded), closes the sockets. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** How long close() waits for forwarded queries still in flight. */
+const CLOSE_WAIT_MS = 5000;
+/** How long TCP clients get to take their last answers before their connections are destroyed. */
+const TCP_CLOSE_GRACE_MS = 1000;
+/** Attempts at finding one free ephemeral port for both UDP and TCP. */
+const EPHEMERAL_PORT_ATTEMPTS = 8;
+
+interface BindPlan {
+  readonly address: string;
+  readonly udpType: 'udp4' | 'udp6';
+  readonly dualStack: boolean;
+}
+
+/** "0.0.0.0" means every address, IPv4 and IPv6: a dual-stack "::" socket, else plain IPv4. */
+function bindPlans(listener: string): BindPlan[] {
+  if (listener === '0.0.0.0' || listener === '') {
+    return [
+      { address: '::', udpType: 'udp6', dualStack: true },
+      { address: '0.0.0.0', udpType: 'udp4', dualStack: false },
+    ];
+  }
+  if (isIPv6(listener)) return [{ address: listener, udpType: 'udp6', dualStack: false }];
+  return [{ address: listener, udpType: 'udp4', dualStack: false }];
+}
+
+const IPV6_UNAVAILABLE = new Set(['EAFNOSUPPORT', 'EADDRNOTAVAIL', 'EPROTONOSUPPORT', 'EINVAL']);
+
+function errnoCode(err: unknown): string {
+  return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
+}
+
+function listenError(protocol: string, address: string, port: number, cause: unknown): MesosDnsError {
+  const code = errnoCode(cause) || 'error';
+  const host = address.includes(':') ? `[${address}]` : address;
+  return new MesosDnsError(ErrorCode.LISTEN, `cannot listen for DNS on ${protocol} ${host}:${port}: ${code}`, { cause });
+}
+
+/** A failed bind, with what listen() needs to decide whether to try again. */
+class BindFailure {
+  constructor(
+    readonly protocol: 'udp' | 'tcp',
+    readonly errno: string,
+    readonly error: MesosDnsError,
+  ) {}
+}
+
+export function createDnsServer(options: DnsServerOptions): DnsServer {
+  const logger = options.logger.child({ component: 'dns' });
+  const { store, forwarder } = options;
+  const random = options.random ?? Math.random;
+  const metrics: DnsMetrics = registerDnsMetrics(options.metrics);
+  const cache: ResponseCache | undefined =
+    options.responseCache === false ? undefined : createResponseCache(options.responseCache ?? {});
+  let config = options.config;
+  let udp: UdpListener | undefined;
+  let tcp: TcpListener | undefined;
+  let closing: Promise<void> | undefined;
+  const inFlight = new Set<Promise<void>>();
+  let loggedFor: TableSnapshot | undefined;
+  const loggedNames = new Set<string>();
+
+  if (cache) {
+    metrics.cacheEntries.collect(() => metrics.cacheEntries.set(cache.size));
+    metrics.cacheBytes.collect(() => metrics.cacheBytes.set(cache.bytes));
+  }
+
+  function account(info: ReplyInfo, qname: () => string, snapshot: TableSnapshot | undefined): void {
+    metrics.reply(info.qtype, info.rcode);
+    metrics.answered(info);
+    if (info.rejected) metrics.rejected.inc({ reason: info.rejected });
+    if (info.error !== undefined) {
+      metrics.errors.inc();
+      logger.error({ err: info.error, qtype: info.qtype }, 'dns query failed');
+    }
+    if (info.unencodable && snapshot) {
+      // One line per name and table: the same names come back on every reload otherwise.
+      if (loggedFor !== snapshot) {
+        loggedFor = snapshot;
+        loggedNames.clear();
+      }
+      const fresh = info.unencodable.filter((n) => !loggedNames.has(n));
+      if (fresh.length > 0) {
+        for (const n of fresh) loggedNames.add(n);
+        logger.warn({ names: fresh, qname: qname() }, 'records left out of a reply: names cannot be encoded');
+      }
+    }
+  }
+
+  function forward(request: ForwardRequest, respond: (reply: Uint8Array) => void): Promise<void> {
+    metrics.nonMesosRequests.inc();
+    const pending = forwarder.forward(request).then(
+      (reply) => {
+        if (reply.length >= 12) {
+          metrics.reply(request.qtype, (reply[3] as number) & 0x0f);
+          if (reply[6] === 0 && reply[7] === 0) metrics.nonMesosNxdomain.inc();
+        }
+        respond(reply);
+      },
+      (err: unknown) => {
+        // The contract says forward() never rejects; answer anyway if it does.
+        metrics.errors.inc();
+        logger.error({ err, qtype: request.qtype }, 'dns forward failed');
+        respond(servfailReply(request.query));
+      },
+    );
+    inFlight.add(pending);
+    void pending.finally(() => inFlight.delete(pending));
+    return pending;
+  }
+
+  function handlerFor(transport: Transport): QueryHandler {
+    return (message, respond) => {
+      try {
+        const snapshot = store.current();
+        const result = handleQuery(message, { transport, snapshot, config, cache, random });
+        switch (result.kind) {
+          case 'reply':
+            account(result.info, () => message.toString('latin1', 12, Math.min(message.length, 12 + 255)), snapshot);
+            respond(result.bytes);
+            return undefined;
+          case 'drop':
+            metrics.dropped.inc({ reason: result.reason, transport });
+            return undefined;
+          case 'forward':
+            return forward(result.request, respond);
+        }
+      } catch (err) {
+        // Nothing escapes the DNS path: a failure becomes SERVFAIL and one log line.
+        metrics.errors.inc();
+        logger.error({ err }, 'dns query failed');
+        try {
+          respond(servfailReply(message));
+        } catch {
+          // a message too short to answer
+        }
+        return undefined;
+      }
+    };
+  }
+
+  async function bind(plan: BindPlan, port: number): Promise<{ udp: UdpListener; tcp: TcpListener; addresses: DnsListenAddresses }> {
+    const u = createUdpListener({
+      logger,
+      address: plan.address,
+      port,
+      type: plan.udpType,
+      onQuery: handlerFor('udp'),
+      onSendError: () => metrics.dropped.inc({ reason: 'send_failed', transport: 'udp' }),
+    });
+    let udpAddress: AddressInfo;
+    try {
+      udpAddress = await u.listen();
+    } catch (err) {
+      await u.close();
+      throw new BindFailure('udp', errnoCode(err), listenError('udp', plan.address, port, err));
+    }
+    const t = createTcpListener({
+      logger,
+      address: plan.address,
+      port: udpAddress.port,
+      dualStack: plan.dualStack,
+      onQuery: handlerFor('tcp'),
+      limits: () => ({
+        maxConnections: Math.max(1, config.maxTcpConnections),
+        idleTimeoutMs: Math.max(0, config.tcpIdleTimeoutSeconds * 1000),
+      }),
+      onOpen: () => metrics.tcpConnections.inc(),
+      onClose: (reason, opened) => {
+        metrics.tcpClosed.inc({ reason });
+        if (opened) metrics.tcpConnections.dec();
+      },
+    });
+    try {
+      const tcpAddress = await t.listen();
+      return { udp: u, tcp: t, addresses: { udp: [udpAddress], tcp: [tcpAddress] } };
+    } catch (err) {
+      await Promise.all([u.close(), t.close(0)]);
+      throw new BindFailure('tcp', errnoCode(err), listenError('tcp', plan.address, udpAddress.port, err));
+    }
+  }
+
+  return {
+    async listen() {
+      if (closing) throw new MesosDnsError(ErrorCode.LISTEN, 'the DNS server is closed');
+      if (udp || tcp) throw new MesosDnsError(ErrorCode.LISTEN, 'the DNS server is already listening');
+      const plans = bindPlans(config.listener);
+      let lastError: unknown;
+      for (const [index, plan] of plans.entries()) {
+        const attempts = config.port === 0 ? EPHEMERAL_PORT_ATTEMPTS : 1;
+        for (let attempt = 0; attempt < attempts; attempt++) {
+          try {
+            const bound = await bind(plan, config.port);
+            udp = bound.udp;
+            tcp = bound.tcp;
+            logger.info(
+              { udp: bound.addresses.udp, tcp: bound.addresses.tcp, dualStack: plan.dualStack },
+              'dns server listening',
+            );
+            return bound.addresses;
+          } catch (err) {
+            if (!(err instanceof BindFailure)) throw err;
+            lastError = err.error;
+            // The UDP port was free but its TCP twin was not: try another ephemeral port.
+            if (config.port === 0 && err.protocol === 'tcp' && err.errno === 'EADDRINUSE') continue;
+            if (plan.dualStack && index < plans.length - 1 && IPV6_UNAVAILABLE.has(err.errno)) {
+              logger.warn({ err: err.error }, 'ipv6 unavailable: dns listens on ipv4 only');
+              break;
+            }
+            throw err.error;
+          }
+        }
+      }
+      throw lastError;
+    },
+    setConfig(next) {
+      config = next;
+    },
+    close() {
+      closing ??= (async () => {
+        udp?.stop();
+        tcp?.stop();
+        if (inFlight.size > 0) {
+          let timer: NodeJS.Timeout | undefined;
+          const timeout = new Promise<void>((resolve) => {
+            timer = setTimeout(resolve, CLOSE_WAIT_MS);
+            timer.unref();
+          });
+          await Promise.race([Promise.allSettled([...inFlight]), timeout]);
+          clearTimeout(timer);
+        }
+        await Promise.all([udp?.close(), tcp?.close(TCP_CLOSE_GRACE_MS)]);
+        metrics.tcpConnections.set(0);
+      })();
+      return closing;
+    },
+  };
+}
