@@ -109,7 +109,8 @@ export function parseZkUrl(text: string): Parsed<ZkUrl> {
   const slash = rest.indexOf('/');
   if (slash < 0) return fail('missing znode path');
   let authority = rest.slice(0, slash);
-  const path = rest.slice(slash);
+  // A trailing slash is tolerated ("/mesos/" is "/mesos").
+  const path = rest.slice(slash).replace(/(?<=.)\/+$/, '');
   const at = authority.lastIndexOf('@');
   if (at >= 0) authority = authority.slice(at + 1);
   if (authority === '') return fail('no ZooKeeper servers');

@@ -68,13 +68,19 @@ describe('parseZkUrl', () => {
     });
   });
 
+  it('tolerates a trailing slash on the path', () => {
+    const url = parseZkUrl('zk://127.0.0.1:2181/mesos/');
+    assert.ok(url.ok);
+    assert.equal(url.value.path, '/mesos');
+  });
+
   it('ignores credentials as Mesos-DNS does', () => {
     const url = parseZkUrl('zk://super:secret@127.0.0.1:2181/mesos');
     assert.ok(url.ok);
     assert.deepEqual(url.value.servers, [{ host: '127.0.0.1', port: 2181 }]);
   });
 
-  for (const bad of ['', 'zk:/127.0.0.1/mesos', 'ZK://127.0.0.1/mesos', 'file:///zk', '127.0.0.1:2181', 'zk://127.0.0.1:2181', 'zk:///mesos', 'zk://127.0.0.1:2181/', 'zk://127.0.0.1:2181/a//b', 'zk://a,,b/mesos', 'zk://2001:db8::1/mesos', 'zk://127.0.0.1:0/mesos', 'zk://bad host/mesos']) {
+  for (const bad of ['', 'zk:/127.0.0.1/mesos', 'ZK://127.0.0.1/mesos', 'file:///zk', '127.0.0.1:2181', 'zk://127.0.0.1:2181', 'zk:///mesos', 'zk://127.0.0.1:2181/', 'zk://127.0.0.1:2181//', 'zk://127.0.0.1:2181/a//b', 'zk://a,,b/mesos', 'zk://2001:db8::1/mesos', 'zk://127.0.0.1:0/mesos', 'zk://bad host/mesos']) {
     it(`rejects ${JSON.stringify(bad)}`, () => assert.equal(parseZkUrl(bad).ok, false));
   }
 });
