@@ -1,0 +1,202 @@
+// The state source end to end with real test masters: the worker pipeline, the store, failures
+// keeping the last table, fail-over, worker crashes, the file source.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_CONFIG } from '../../../src/config/types.js';
+import { createSilentLogger } from '../../../src/log.js';
+import { MetricsRegistry } from '../../../src/metrics.js';
+import { createStateSource, type CreateStateSourceOptions, type ReloadOutcome } from '../../../src/mesos/poller.js';
+import { createRecordStore } from '../../../src/records/store.js';
+import { startTestMaster, withLeader } from '../../helpers/test-master.js';
+
+const EMBEDDED = fileURLToPath(new URL('../../../../fixtures/embedded/state.json', import.meta.url));
+const embedded = JSON.parse(readFileSync(EMBEDDED, 'utf8')) as Record<string, unknown>;
+
+function setup(config: Partial<CreateStateSourceOptions['config']>, extra: Partial<CreateStateSourceOptions> = {}) {
+  const store = createRecordStore();
+  const metrics = new MetricsRegistry();
+  const source = createStateSource({
+    config: { ...DEFAULT_CONFIG, listener: '127.0.0.1', refreshSeconds: 60, ...config },
+    store,
+    metrics,
+    logger: createSilentLogger(),
+    ...extra,
+  });
+  return { store, metrics, source };
+}
+
+function nextReload(source: { onReload(l: (o: ReloadOutcome) => void): () => void }, accept: (o: ReloadOutcome) => boolean = () => true) {
+  return new Promise<ReloadOutcome>((resolve) => {
+    const off = source.onReload((o) => {
+      if (accept(o)) {
+        off();
+        resolve(o);
+      }
+    });
+  });
+}
+
+test('loads at start, and a state change at the master reaches the store on the next refresh', async (t) => {
+  const master = await startTestMaster();
+  t.after(() => master.close());
+  master.setState(withLeader(embedded, master.address));
+  const { store, source, metrics } = setup({ masters: [master.address], refreshSeconds: 0.2 });
+  t.after(() => source.close());
+  const first = nextReload(source);
+  await source.start();
+  const o = await first;
+  assert.ok(o.ok);
+  const snap = store.current();
+  assert.ok(snap);
+  assert.deepEqual(snap.table.lookup('leader.mesos.')?.a, ['127.0.0.1']);
+  assert.deepEqual(snap.table.lookup('nginx.marathon.mesos.')?.a, ['192.0.2.8']);
+  assert.equal(source.status().leader, master.address);
+  assert.equal(source.status().consecutiveFailures, 0);
+
+  // Rename nginx → web at the master; the ticker (0.2 s) brings it in without being asked.
+  const changed = JSON.parse(JSON.stringify(embedded).replaceAll('"nginx', '"web')) as Record<string, unknown>;
+  const t0 = performance.now();
+  const arrived = nextReload(source, (r) => r.ok && r.snapshot.table.lookup('web.marathon.mesos.') !== undefined);
+  master.setState(withLeader(changed, master.address));
+  const r = await arrived;
+  const latencyMs = performance.now() - t0;
+  assert.ok(r.ok);
+  assert.equal(store.current()?.table.lookup('nginx.marathon.mesos.'), undefined);
+  assert.ok(r.added > 0 && r.removed > 0, 'the worker counted names added and removed');
+  assert.ok(latencyMs < 5000, `state change took ${latencyMs} ms to arrive`);
+  t.diagnostic(`state change to store with refreshSeconds 0.2: ${latencyMs.toFixed(0)} ms`);
+  assert.ok(metrics.counter('mesos_dns_state_fetches_total', '').get() >= 2);
+  assert.ok(metrics.histogram('mesos_dns_state_fetch_duration_seconds', '', []).count() >= 2);
+});
+
+test('failures keep the last table and are counted by cause; a success clears them', async (t) => {
+  const master = await startTestMaster();
+  t.after(() => master.close());
+  master.setState(withLeader(embedded, master.address));
+  const { store, source, metrics } = setup({ masters: [master.address], stateTimeoutSeconds: 0.3 });
+  t.after(() => source.close());
+  await source.start();
+  assert.ok((await source.reloadNow()).ok);
+  const generation = store.current()?.generation;
+  const failures = metrics.counter('mesos_dns_state_fetch_failures_total', '');
+
+  const cases: [Parameters<typeof master.setMode>[0], string][] = [
+    [{ kind: 'status', status: 500, body: 'oops' }, 'http_status'],
+    [{ kind: 'status', status: 503 }, 'http_status'],
+    [{ kind: 'garbage' }, 'invalid_json'],
+    [{ kind: 'hang' }, 'timeout'],
+  ];
+  let n = 0;
+  for (const [mode, cause] of cases) {
+    master.setMode(mode);
+    const o = await source.reloadNow();
+    n++;
+    assert.equal(o.ok, false);
+    if (!o.ok) {
+      assert.equal(o.error.reason, cause);
+      assert.equal(o.error.master, master.address);
+    }
+    assert.equal(store.current()?.generation, generation, 'the last table stays');
+    assert.equal(source.status().consecutiveFailures, n);
+    assert.ok(source.status().lastError);
+  }
+  assert.equal(failures.get({ cause: 'http_status' }), 2);
+  assert.equal(failures.get({ cause: 'invalid_json' }), 1);
+  assert.equal(failures.get({ cause: 'timeout' }), 1);
+
+  master.setMode({ kind: 'ok' });
+  master.setState({ frameworks: [] });
+  const noLeader = await source.reloadNow();
+  assert.equal(noLeader.ok ? '' : noLeader.error.reason, 'no_leader');
+  assert.equal(store.current()?.generation, generation);
+
+  master.setState(withLeader(embedded, master.address));
+  const ok = await source.reloadNow();
+  assert.ok(ok.ok);
+  assert.equal(source.status().consecutiveFailures, 0);
+  assert.equal(source.status().lastError, undefined);
+  assert.equal(store.current()?.generation, (generation ?? 0) + 1);
+});
+
+test('fail-over between static masters; the answering master is reported and changes are counted', async (t) => {
+  const a = await startTestMaster();
+  const b = await startTestMaster();
+  t.after(() => a.close());
+  t.after(() => b.close());
+  a.setState(withLeader(embedded, a.address));
+  b.setState(withLeader(embedded, b.address));
+  const { store, source, metrics } = setup({ masters: [a.address, b.address] });
+  t.after(() => source.close());
+  await source.start();
+  assert.ok((await source.reloadNow()).ok);
+  assert.equal(source.status().leader, a.address);
+  a.setMode({ kind: 'status', status: 503 });
+  const o = await source.reloadNow();
+  assert.ok(o.ok);
+  assert.equal(source.status().leader, b.address);
+  assert.equal(metrics.counter('mesos_dns_leader_changes_total', '').get(), 1);
+  assert.equal(metrics.counter('mesos_dns_state_fetch_failures_total', '').get({ cause: 'http_status' }), 1);
+  // Both masters are in the master records; master0 is the first configured one (spec §2.7).
+  assert.deepEqual(store.current()?.table.lookup('master0.mesos.')?.a, ['127.0.0.1']);
+});
+
+test('a worker that dies (heap limit) is replaced; the last table stays', async (t) => {
+  const master = await startTestMaster({ gzip: false });
+  t.after(() => master.close());
+  master.setState(withLeader(embedded, master.address));
+  const { store, source, metrics } = setup(
+    { masters: [master.address] },
+    { workerResourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 } },
+  );
+  t.after(() => source.close());
+  await source.start();
+  assert.ok((await source.reloadNow()).ok);
+  const generation = store.current()?.generation;
+  // About 60 MB of JSON: parsing it cannot fit a 16 MB heap.
+  const big = withLeader({ ...embedded, pad: Array.from({ length: 400_000 }, (_, i) => ({ k: `padding-${i}`, v: [i, i, i] })) }, master.address);
+  master.setState(big);
+  const crashed = await source.reloadNow();
+  assert.equal(crashed.ok ? '' : crashed.error.reason, 'worker');
+  assert.equal(store.current()?.generation, generation);
+  assert.equal(metrics.counter('mesos_dns_worker_restarts_total', '').get(), 1);
+  master.setState(withLeader(embedded, master.address));
+  const back = await source.reloadNow();
+  assert.ok(back.ok, 'a new worker takes the next reload');
+});
+
+test('file source: reads the state file each reload through the worker; a missing file keeps the table', async (t) => {
+  const { store, source } = setup({ stateFile: EMBEDDED });
+  t.after(() => source.close());
+  assert.equal(source.kind, 'file');
+  await source.start();
+  assert.ok((await source.reloadNow()).ok);
+  assert.deepEqual(store.current()?.table.lookup('nginx.marathon.mesos.')?.a, ['192.0.2.8']);
+  assert.ok(store.current()?.table.lookup('toy-store.ipv6-framework.mesos.')?.aaaa.length);
+  const missing = setup({ stateFile: '/nonexistent/state.json' });
+  t.after(() => missing.source.close());
+  await missing.source.start();
+  const o = await missing.source.reloadNow();
+  assert.equal(o.ok ? '' : o.error.reason, 'file');
+  assert.equal(missing.store.current(), undefined);
+});
+
+test('close is idempotent, stops reloads and answers pending callers', async (t) => {
+  const master = await startTestMaster();
+  t.after(() => master.close());
+  master.setMode({ kind: 'hang' });
+  const { source } = setup({ masters: [master.address] });
+  await source.start();
+  const pending = source.reloadNow();
+  await source.close();
+  await source.close();
+  const o = await pending;
+  assert.equal(o.ok, false);
+  assert.equal((await source.reloadNow()).ok, false);
+});
+
+test('a configuration without any source is rejected', () => {
+  assert.throws(() => setup({ masters: null, zk: '', stateFile: '' }), /no state source/);
+  assert.throws(() => setup({ zk: 'file:///etc/zk' }), /Zk: expected zk:\/\//);
+});
