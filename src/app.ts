@@ -1,0 +1,161 @@
+// The composition root: builds every part from one Config, starts them in dependency order (the
+// listeners first, so forwarding works and /health answers before the first table, spec §8 #19) and
+// closes them in reverse.
+import type { AddressInfo } from 'node:net';
+import type { Config } from './config/types.js';
+import { createDnsServer, type DnsServer } from './dns/server.js';
+import { createForwarder, type ConfigurableForwarder } from './forward/forwarder.js';
+import { createHttpServer, type HttpServer } from './http/server.js';
+import type { Logger } from './log.js';
+import { createStateSource, type PollingStateSource } from './mesos/poller.js';
+import { MetricsRegistry } from './metrics.js';
+import { createRecordStore, type RecordStore } from './records/store.js';
+
+export interface AppOptions {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly version: string;
+  /** Injected in tests; a new registry otherwise. */
+  readonly metrics?: MetricsRegistry;
+}
+
+export interface AppAddresses {
+  readonly dns: { readonly udp: readonly AddressInfo[]; readonly tcp: readonly AddressInfo[] } | undefined;
+  readonly http: AddressInfo | undefined;
+}
+
+export interface App {
+  readonly store: RecordStore;
+  readonly metrics: MetricsRegistry;
+  readonly source: PollingStateSource;
+  /** Binds the listeners, then starts feeding the store. Rejects (after cleaning up) if a bind fails. */
+  start(): Promise<AppAddresses>;
+  /**
+   * Applies a re-read config to what can change without a restart: TTLs, SOA fields, flags,
+   * resolvers, cache switches, and the refresh interval (the state source is restarted for that).
+   */
+  reconfigure(config: Config): Promise<void>;
+  readonly config: () => Config;
+  /** Stops accepting, lets in-flight queries and forwards finish (bounded), closes everything. */
+  close(): Promise<void>;
+}
+
+/** The config keys whose change needs a restart: they name sockets or where state comes from. */
+const RESTART_ONLY_KEYS = [
+  'listener',
+  'port',
+  'httpListener',
+  'httpPort',
+  'dnsOn',
+  'httpOn',
+  'domain',
+  'zk',
+  'masters',
+  'stateFile',
+  'mesosHTTPSOn',
+  'caCertFile',
+  'certFile',
+  'keyFile',
+  'mesosAuthentication',
+  'mesosCredentials',
+  'iamConfigFile',
+  'insecureSkipVerify',
+] as const satisfies readonly (keyof Config)[];
+
+/** Keys whose change restarts the state source (it owns the refresh timer and record settings). */
+const SOURCE_KEYS = [
+  'refreshSeconds',
+  'stateTimeoutSeconds',
+  'zkDetectionTimeout',
+  'ipSources',
+  'enforceRFC952',
+  'soaMname',
+] as const satisfies readonly (keyof Config)[];
+
+function changedKeys(before: Config, after: Config, keys: readonly (keyof Config)[]): (keyof Config)[] {
+  return keys.filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]));
+}
+
+export function createApp(options: AppOptions): App {
+  const logger = options.logger;
+  let config = options.config;
+  const metrics = options.metrics ?? new MetricsRegistry();
+  const store = createRecordStore({ initialSerial: config.soaSerial });
+  const forwarder: ConfigurableForwarder = createForwarder({ logger: logger.child({ component: 'forward' }), metrics, config });
+  const newSource = (): PollingStateSource => createStateSource({ config, store, logger, metrics });
+  let source = newSource();
+  const dns: DnsServer | undefined = config.dnsOn ? createDnsServer({ logger, metrics, store, forwarder, config }) : undefined;
+  const http: HttpServer | undefined = config.httpOn
+    ? createHttpServer({
+        logger: logger.child({ component: 'http' }),
+        metrics,
+        store,
+        config,
+        // Read through a closure: the source is replaced when the refresh settings change.
+        source: { status: () => source.status() },
+        version: options.version,
+      })
+    : undefined;
+  let closing: Promise<void> | undefined;
+
+  async function closeAll(): Promise<void> {
+    await source.close();
+    await Promise.all([http?.close(), dns?.close()]);
+    await forwarder.close();
+  }
+
+  return {
+    store,
+    metrics,
+    get source() {
+      return source;
+    },
+    config: () => config,
+    async start() {
+      try {
+        const dnsAddresses = dns ? await dns.listen() : undefined;
+        const httpAddress = http ? await http.listen() : undefined;
+        await source.start();
+        logger.info(
+          {
+            dns: dnsAddresses?.udp.map((a) => `${a.address}:${a.port}`),
+            http: httpAddress ? `${httpAddress.address}:${httpAddress.port}` : undefined,
+            source: source.kind,
+            domain: config.domain,
+          },
+          'mesos-dns started',
+        );
+        return { dns: dnsAddresses, http: httpAddress };
+      } catch (err) {
+        await closeAll().catch(() => undefined);
+        throw err;
+      }
+    },
+    async reconfigure(next) {
+      const needRestart = changedKeys(config, next, RESTART_ONLY_KEYS);
+      if (needRestart.length > 0) {
+        logger.warn({ keys: needRestart }, 'config changes that need a restart are ignored until then');
+        const kept: Record<string, unknown> = { ...next };
+        for (const key of needRestart) kept[key] = config[key];
+        next = kept as unknown as Config;
+      }
+      const restartSource = changedKeys(config, next, SOURCE_KEYS).length > 0;
+      config = next;
+      logger.level = next.logLevel;
+      dns?.setConfig(next);
+      forwarder.setConfig(next);
+      http?.setConfig(next);
+      if (restartSource) {
+        const previous = source;
+        source = newSource();
+        await previous.close();
+        await source.start();
+      }
+      logger.info({ restartedSource: restartSource }, 'config reloaded');
+    },
+    close() {
+      closing ??= closeAll();
+      return closing;
+    },
+  };
+}
