@@ -381,13 +381,19 @@ export function createForwarder(options: ForwarderOptions): ConfigurableForwarde
   async function forwardUnsafe(request: ForwardRequest): Promise<Uint8Array> {
     const parsed = parseLayout(request.query);
     const queryLayout = parsed.ok ? parsed.layout : undefined;
-    if (!queryLayout?.question) return servfail(request, queryLayout, 'bad_query');
+    if (!queryLayout?.question) {
+      limitLog('bad-query', (suppressed) => logger.warn({ suppressed }, 'cannot forward a query without a readable question'));
+      return servfail(request, queryLayout, 'bad_query');
+    }
     const question = queryLayout.question;
     if (!config.externalOn) {
       refusedTotal.inc();
       return buildMinimalReply(request.query, queryLayout, { rcode: Rcode.REFUSED });
     }
-    if (closed) return servfail(request, queryLayout, 'closed');
+    if (closed) {
+      limitLog('closed', (suppressed) => logger.info({ suppressed }, 'forwarder closed, answering SERVFAIL'));
+      return servfail(request, queryLayout, 'closed');
+    }
     const upstreams = selectUpstreams(plan, question.labels);
     if (upstreams.length === 0) {
       limitLog('no-upstreams', (suppressed) =>

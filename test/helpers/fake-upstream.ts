@@ -51,7 +51,7 @@ export interface ReceivedQuery {
 export interface FakeUpstream {
   readonly host: string;
   readonly port: number;
-  /** "127.0.0.1:port", as a resolver entry. */
+  /** "127.0.0.1:port" or "[::1]:port", as a resolver entry. */
   readonly address: string;
   readonly received: ReceivedQuery[];
   setBehaviour(name: string, behaviour: FakeBehaviour): void;
@@ -62,6 +62,8 @@ export interface FakeUpstream {
 }
 
 export interface FakeUpstreamOptions {
+  /** Loopback address to bind: 127.0.0.1 (default) or ::1. */
+  readonly host?: '127.0.0.1' | '::1';
   readonly behaviours?: Readonly<Record<string, FakeBehaviour>>;
   readonly defaultBehaviour?: FakeBehaviour;
 }
@@ -231,6 +233,8 @@ interface Context {
 }
 
 export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Promise<FakeUpstream> {
+  const host = options.host ?? '127.0.0.1';
+  const udpType = host === '::1' ? 'udp6' : 'udp4';
   const behaviours = new Map<string, FakeBehaviour>();
   for (const [name, b] of Object.entries(options.behaviours ?? {})) behaviours.set(normalise(name), b);
   let defaultBehaviour: FakeBehaviour = options.defaultBehaviour ?? { kind: 'answer' };
@@ -328,7 +332,6 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
   // Bind TCP on port 0, then UDP on the same port (retry if the UDP port happens to be taken).
   let tcp: Server | undefined;
   let udp: UdpSocket | undefined;
-  let spoofer: UdpSocket | undefined;
   for (let tries = 0; tries < 20 && !udp; tries++) {
     const server = createServer((socket) => {
       connections.add(socket);
@@ -356,13 +359,13 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
+      server.listen(0, host, () => resolve());
     });
     const port = (server.address() as { port: number }).port;
-    const socket = createSocket('udp4');
+    const socket = createSocket(udpType);
     const bound = await new Promise<boolean>((resolve) => {
       socket.once('error', () => resolve(false));
-      socket.bind(port, '127.0.0.1', () => resolve(true));
+      socket.bind(port, host, () => resolve(true));
     });
     if (bound) {
       tcp = server;
@@ -375,9 +378,8 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
   if (!tcp || !udp) throw new Error('fake upstream could not bind UDP and TCP on one port');
   const udpSocket = udp;
   const tcpServer = tcp;
-  spoofer = createSocket('udp4');
-  const spoofSocket = spoofer;
-  await new Promise<void>((resolve) => spoofSocket.bind(0, '127.0.0.1', () => resolve()));
+  const spoofSocket: UdpSocket = createSocket(udpType);
+  await new Promise<void>((resolve) => spoofSocket.bind(0, host, () => resolve()));
   const port = (tcpServer.address() as { port: number }).port;
 
   udpSocket.on('message', (msg: Buffer, rinfo: RemoteInfo) => {
@@ -391,9 +393,9 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
 
   let closed: Promise<void> | undefined;
   return {
-    host: '127.0.0.1',
+    host,
     port,
-    address: `127.0.0.1:${port}`,
+    address: host === '::1' ? `[::1]:${port}` : `${host}:${port}`,
     received,
     setBehaviour(name, behaviour) {
       behaviours.set(normalise(name), behaviour);

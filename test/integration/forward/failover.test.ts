@@ -170,6 +170,15 @@ test('when the only TCP retry fails, the truncated UDP reply is relayed (TC set)
   assert.equal(reply.tc, true);
 });
 
+test('IPv6 upstreams ("[::1]:port") work over UDP and TCP', async (t) => {
+  const up = await startUpstream(t, { host: '::1', defaultBehaviour: { kind: 'truncated', count: 5 } });
+  const { forwarder } = startForwarder(t, { resolvers: [up.address] });
+  const reply = decodeReply(await forwarder.forward(requestFor(buildQuery({ name: 'v6.example.org', type: Packet.TYPE.AAAA }))));
+  assert.equal(reply.packet.answers.length, 5);
+  assert.equal(reply.packet.answers[0]?.address, '2001:db8::1');
+  assert.deepEqual(up.received.map((r) => r.transport), ['udp', 'tcp']);
+});
+
 test('TCP clients are forwarded over TCP', async (t) => {
   const up = await startUpstream(t, { defaultBehaviour: { kind: 'answer', count: 1 } });
   const { forwarder } = startForwarder(t, { resolvers: [up.address] });
