@@ -54,7 +54,8 @@ function formatIPv6(groups: readonly number[]): string {
 /** The canonical form of an IP literal, or undefined when the text is not one. */
 export function canonicalIp(text: string): CanonicalIp | undefined {
   if (isIPv4(text)) return { text: text.split('.').map(Number).join('.'), family: 4 };
-  if (!isIPv6(text)) return undefined;
+  // Node accepts a zone ("fe80::1%eth0"); Go's net.ParseIP does not, so neither do we.
+  if (!isIPv6(text) || text.includes('%')) return undefined;
   const groups = parseIPv6Groups(text.toLowerCase());
   if (!groups || groups.length !== 8) return undefined;
   const isMapped = groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff;
