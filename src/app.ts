@@ -81,13 +81,13 @@ export function createApp(options: AppOptions): App {
   let config = options.config;
   const metrics = options.metrics ?? new MetricsRegistry();
   const store = createRecordStore({ initialSerial: config.soaSerial });
-  const forwarder: ConfigurableForwarder = createForwarder({ logger: logger.child({ component: 'forward' }), metrics, config });
+  const forwarder: ConfigurableForwarder = createForwarder({ logger, metrics, config });
   const newSource = (): PollingStateSource => createStateSource({ config, store, logger, metrics });
   let source = newSource();
   const dns: DnsServer | undefined = config.dnsOn ? createDnsServer({ logger, metrics, store, forwarder, config }) : undefined;
   const http: HttpServer | undefined = config.httpOn
     ? createHttpServer({
-        logger: logger.child({ component: 'http' }),
+        logger,
         metrics,
         store,
         config,
