@@ -1,0 +1,43 @@
+// The shared case list against the real servers: UDP and TCP on 127.0.0.1, port 0, with and without
+// the hot path's reply cache.
+import { describe, test } from 'node:test';
+import { casesFor, checkReply } from '../../cases/dns-cases.js';
+import { createFakeForwarder, createFixtureStore, dnsTestConfig } from '../../cases/dns-fixture.js';
+import { buildQuery, decodeReply } from '../../cases/dns-wire.js';
+import { TcpClient, UdpClient, startDnsServer } from './client.js';
+
+for (const cache of [true, false]) {
+  for (const transport of ['udp', 'tcp'] as const) {
+    describe(`DNS cases over ${transport.toUpperCase()}${cache ? '' : ' (no reply cache)'}`, async () => {
+      const base = dnsTestConfig();
+      const { server, port } = await startDnsServer({
+        store: createFixtureStore(),
+        forwarder: createFakeForwarder(),
+        config: base,
+        ...(cache ? {} : { responseCache: false as const }),
+      });
+      const udp = await UdpClient.open();
+      const tcp = await TcpClient.open(port);
+      const exchange = (query: Uint8Array): Promise<Buffer> =>
+        transport === 'udp' ? udp.exchange(port, query) : tcp.exchange(query);
+
+      for (const c of casesFor(transport)) {
+        test(c.name, async (t) => {
+          const config = c.config ? dnsTestConfig(c.config) : base;
+          server.setConfig(config);
+          t.after(() => server.setConfig(base));
+          const query = buildQuery(c.query);
+          // Twice: the second reply comes from the hot path when the query is plain.
+          checkReply(c, decodeReply(await exchange(query)), config);
+          checkReply(c, decodeReply(await exchange(query)), config);
+        });
+      }
+
+      test('close the clients and the server', async () => {
+        tcp.close();
+        await udp.close();
+        await server.close();
+      });
+    });
+  }
+}
