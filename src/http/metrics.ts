@@ -8,6 +8,7 @@ export interface HttpMetrics {
   readonly duration: Histogram;
   readonly lookups: Counter;
   readonly connections: Gauge;
+  readonly inFlight: Gauge;
   readonly rejectedConnections: Counter;
   readonly clientErrors: Counter;
 }
@@ -50,6 +51,7 @@ export function registerHttpMetrics(metrics: MetricsRegistry): HttpMetrics {
       'Mesos-DNS request counters for /v1/hosts and /v1/services: result found, not_found or outside_domain.',
     ),
     connections: metrics.gauge('mesos_dns_http_connections', 'Open HTTP connections.'),
+    inFlight: metrics.gauge('mesos_dns_http_requests_in_flight', 'HTTP requests being handled (body, routing or streaming).'),
     rejectedConnections: metrics.counter(
       'mesos_dns_http_connections_closed_total',
       'HTTP connections closed by the server to stay under the connection cap, by reason.',

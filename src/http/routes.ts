@@ -9,9 +9,9 @@ import type { TableSnapshot } from '../records/store.js';
 import type { EnumeratedFramework, EnumeratedTask, NameRecords, RecordTable } from '../records/table.js';
 import { REDACTED, toMesosDnsConfigJson } from '../config/mesos-dns-json.js';
 import { assessHealth } from './health.js';
-import { type JsonValue, type Pause, type StreamJsonValue, goJson, lazyArray, lazyObject, streamGoJson } from './json.js';
+import { type JsonValue, PAUSE, type Pause, type StreamJsonValue, goJson, lazyArray, lazyObject, streamGoJson } from './json.js';
 import { cleanPath, escapePath, parseRequestTarget } from './paths.js';
-import { sortNamesInSlices } from './sort-names.js';
+import { SORT_SLICE, sortNamesInSlices } from './sort-names.js';
 
 /** Bounded route labels (metrics and logs). */
 export const Route = {
@@ -204,26 +204,48 @@ export function enumerateJson(table: RecordTable): StreamJsonValue {
   return { frameworks: table.frameworkCount === 0 ? null : lazyArray(mapIterable(table.frameworks(), frameworkJson)) };
 }
 
-/** Every name of the table sorted, computed on first use in PAUSE-separated slices, then shared. */
+/** Names emitted per slice of an axfr record set when their values are short. */
+const NAMES_PER_SLICE = 2048;
+
+type RecordKind = keyof NameRecords;
+
+/**
+ * The table's names that hold records of each type, each list sorted as Go sorts map keys. Built on
+ * first use in PAUSE-separated slices: one walk of the table, then three sorts.
+ */
 class SortedNames {
-  private names: string[] | undefined;
+  private lists: Readonly<Record<RecordKind, readonly string[]>> | undefined;
   constructor(private readonly table: RecordTable) {}
 
-  /** Yields PAUSE while sorting (only the first caller sorts), then returns the sorted names. */
-  *get(): Generator<Pause, readonly string[], undefined> {
-    if (!this.names) this.names = yield* sortNamesInSlices(mapIterable(this.table.entries(), ([name]) => name));
-    return this.names;
+  *get(kind: RecordKind): Generator<Pause, readonly string[], undefined> {
+    if (!this.lists) {
+      const unsorted: Record<RecordKind, string[]> = { a: [], aaaa: [], srv: [] };
+      let walked = 0;
+      for (const [name, records] of this.table.entries()) {
+        if (records.a.length > 0) unsorted.a.push(name);
+        if (records.aaaa.length > 0) unsorted.aaaa.push(name);
+        if (records.srv.length > 0) unsorted.srv.push(name);
+        if (++walked % SORT_SLICE === 0) yield PAUSE;
+      }
+      const a = yield* sortNamesInSlices(unsorted.a);
+      const aaaa = yield* sortNamesInSlices(unsorted.aaaa);
+      const srv = yield* sortNamesInSlices(unsorted.srv);
+      this.lists = { a, aaaa, srv };
+    }
+    return this.lists[kind];
   }
 }
 
 function* recordSet(
   table: RecordTable,
   sorted: SortedNames,
-  type: keyof NameRecords,
+  kind: RecordKind,
 ): Generator<readonly [string, StreamJsonValue] | Pause, void, undefined> {
-  const names = yield* sorted.get();
-  for (const name of names) {
-    const values = table.lookup(name)?.[type];
+  const names = yield* sorted.get(kind);
+  for (let i = 0; i < names.length; i++) {
+    if (i % NAMES_PER_SLICE === NAMES_PER_SLICE - 1) yield PAUSE;
+    const name = names[i] as string;
+    const values = table.lookup(name)?.[kind];
     if (values !== undefined && values.length > 0) yield [name, values];
   }
 }
@@ -232,7 +254,7 @@ function* recordSet(
 export function axfrJson(snapshot: TableSnapshot, config: Config): StreamJsonValue {
   const { table } = snapshot;
   const sorted = new SortedNames(table);
-  const set = (type: keyof NameRecords): StreamJsonValue => lazyObject({ [Symbol.iterator]: () => recordSet(table, sorted, type) });
+  const set = (kind: RecordKind): StreamJsonValue => lazyObject({ [Symbol.iterator]: () => recordSet(table, sorted, kind) });
   return {
     TTL: config.ttl,
     Serial: snapshot.serial,

@@ -92,6 +92,7 @@ function firstHeaderValues(req: IncomingMessage): Record<string, string | undefi
 }
 
 function waitForDrain(res: ServerResponse): Promise<void> {
+  if (res.destroyed) return Promise.resolve();
   return new Promise((resolve) => {
     const done = (): void => {
       res.off('drain', done);
@@ -101,6 +102,16 @@ function waitForDrain(res: ServerResponse): Promise<void> {
     res.on('drain', done);
     res.on('close', done);
   });
+}
+
+/** A small text answer that also closes the connection. */
+function sendText(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, {
+    'Content-Type': CONTENT_TYPE.text,
+    'Content-Length': Buffer.byteLength(body),
+    Connection: 'close',
+  });
+  res.end(body);
 }
 
 type BodyCheck = 'none' | 'ok' | 'too_large' | 'aborted';
@@ -248,9 +259,11 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     const started = performance.now();
     const state = connections.get(req.socket);
     if (state) state.busy++;
+    m.inFlight.inc();
     let route = 'unmatched';
     res.once('close', () => {
       if (state) state.busy--;
+      m.inFlight.dec();
       m.requests.inc({ route, status: String(res.statusCode) });
       m.duration.observe((performance.now() - started) / 1000, { route });
     });
@@ -260,8 +273,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       if (bodyResult === 'aborted') return;
       if (bodyResult === 'too_large') {
         route = 'body_too_large';
-        res.writeHead(413, { 'Content-Type': CONTENT_TYPE.text, Connection: 'close' });
-        res.end('413: Request Entity Too Large');
+        sendText(res, 413, '413: Request Entity Too Large');
         return;
       }
 
@@ -294,8 +306,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     } catch (err) {
       log.error({ err, route }, 'http request failed');
       if (!res.headersSent) {
-        res.writeHead(500, { 'Content-Type': CONTENT_TYPE.text, Connection: 'close' });
-        res.end('500: Internal Server Error');
+        sendText(res, 500, '500: Internal Server Error');
       } else {
         res.destroy();
       }
