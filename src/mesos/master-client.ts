@@ -1,7 +1,8 @@
 // The HTTP client for a Mesos master's /master/state (spec §1.3 with the §8 #21/#22 FIXes). The only
 // importer of undici. Redirects are followed here (not by an interceptor) so the answering master is
 // known and credentials never travel from https to http.
-import { createGunzip } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
 import type { MasterClientSettings, MasterTlsSettings } from './client-settings.js';
@@ -10,6 +11,7 @@ import { joinHostPort } from './host-port.js';
 import { signLoginToken } from './iam.js';
 
 export const MAX_REDIRECTS = 10;
+const gunzipAsync = promisify(gunzip);
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 export interface FetchedState {
@@ -104,40 +106,52 @@ function classify(err: unknown, master: string, timedOut: boolean, aborted: bool
   return new StateFetchError(FetchFailure.CONNECT, master, `cannot reach master: ${code || detail}`, { cause: err });
 }
 
+/**
+ * Reads the whole body in flowing mode so undici's parser is never paused by backpressure: undici 7
+ * asserts (uncatchably) when the socket ends while its parser is paused (nodejs/undici#5360, fixed
+ * only in undici 8, which needs Node 22). Gzip is inflated once the compressed body is complete.
+ */
 async function readLimited(body: Readable, gzip: boolean, limit: number, master: string): Promise<Buffer> {
-  const source: AsyncIterable<Buffer> = gzip ? body.pipe(createGunzip()) : body;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of source) {
+  const tooLarge = () => new StateFetchError(FetchFailure.BODY_TOO_LARGE, master, `state body larger than ${limit} bytes`);
+  const raw = await new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    body.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        throw new StateFetchError(FetchFailure.BODY_TOO_LARGE, master, `state body larger than ${limit} bytes`);
+        body.destroy();
+        reject(tooLarge());
+        return;
       }
       chunks.push(chunk);
-    }
+    });
+    body.once('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)));
+    body.once('error', reject);
+  });
+  if (!gzip) return raw;
+  try {
+    return await gunzipAsync(raw, { maxOutputLength: limit });
   } catch (err) {
-    body.destroy();
-    if (gzip && (err as { code?: string }).code?.startsWith('Z_')) {
-      throw new StateFetchError(FetchFailure.INVALID_JSON, master, 'state body is not valid gzip', { cause: err });
-    }
-    throw err;
+    if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge();
+    throw new StateFetchError(FetchFailure.INVALID_JSON, master, 'state body is not valid gzip', { cause: err });
   }
-  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
 }
 
 async function snippet(body: Readable): Promise<string> {
-  let text = '';
-  try {
-    for await (const chunk of body as AsyncIterable<Buffer>) {
+  return new Promise((resolve) => {
+    let text = '';
+    const done = () => {
+      body.removeAllListeners('data');
+      body.destroy();
+      resolve(text.slice(0, 200).replace(/\s+/g, ' ').trim());
+    };
+    body.on('data', (chunk: Buffer) => {
       text += chunk.toString('utf8');
-      if (text.length >= 200) break;
-    }
-  } catch {
-    // the status is what matters
-  }
-  body.destroy();
-  return text.slice(0, 200).replace(/\s+/g, ' ').trim();
+      if (text.length >= 200) done();
+    });
+    body.once('end', done);
+    body.once('error', done);
+  });
 }
 
 /** POSTs the login JWT to the IAM endpoint and returns the Authorization header value. */

@@ -33,11 +33,20 @@ class Problems {
   }
 }
 
+/** "a.b" for a member of the object at path "a"; just "b" at the top level. */
+function member(path: string, key: string): string {
+  return path === '' ? key : `${path}.${key}`;
+}
+
+function describeType(value: unknown): string {
+  return Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
+}
+
 function readString(obj: Json, key: string, path: string, problems: Problems): string {
   const value = obj[key];
   if (value === undefined || value === null) return '';
   if (typeof value === 'string') return value;
-  problems.add(`${path}.${key}`, `expected a string, got ${typeof value}`);
+  problems.add(member(path, key), `expected a string, got ${describeType(value)}`);
   return '';
 }
 
@@ -45,8 +54,17 @@ function readArray(obj: Json, key: string, path: string, problems: Problems): re
   const value = obj[key];
   if (value === undefined || value === null) return [];
   if (Array.isArray(value)) return value;
-  problems.add(`${path}.${key}`, `expected an array, got ${typeof value}`);
+  problems.add(member(path, key), `expected an array, got ${describeType(value)}`);
   return [];
+}
+
+/** An optional nested object; anything else but null is reported and treated as absent. */
+function readObject(obj: Json, key: string, path: string, problems: Problems): Json | undefined {
+  const value = obj[key];
+  if (value === undefined || value === null) return undefined;
+  if (isObject(value)) return value;
+  problems.add(member(path, key), `expected an object, got ${describeType(value)}`);
+  return undefined;
 }
 
 /** Split "host:port" (IPv6 bracketed) as Go's net.SplitHostPort does; undefined when it cannot. */
@@ -92,31 +110,42 @@ function readPid(obj: Json, path: string, problems: Problems): { pid: Upid | nul
   return { pid, invalid: false };
 }
 
-function parseLabels(list: readonly unknown[]): TaskLabel[] {
+function parseLabels(list: readonly unknown[], path: string, problems: Problems): TaskLabel[] {
   const labels: TaskLabel[] = [];
-  for (const item of list) {
-    if (!isObject(item)) continue;
-    const { key, value } = item;
-    if (typeof key === 'string') labels.push({ key, value: typeof value === 'string' ? value : '' });
-  }
+  list.forEach((item, i) => {
+    if (!isObject(item)) {
+      problems.add(`${path}[${i}]`, 'expected an object');
+      return;
+    }
+    labels.push({ key: readString(item, 'key', `${path}[${i}]`, problems), value: readString(item, 'value', `${path}[${i}]`, problems) });
+  });
   return labels;
 }
 
-function parseNetworkInfos(status: Json): NetworkInfo[] {
-  const containerStatus = status.container_status;
-  if (!isObject(containerStatus) || !Array.isArray(containerStatus.network_infos)) return [];
+function parseNetworkInfos(status: Json, path: string, problems: Problems): NetworkInfo[] {
+  const containerStatus = readObject(status, 'container_status', path, problems);
+  if (!containerStatus) return [];
+  const infosPath = member(path, 'container_status');
   const infos: NetworkInfo[] = [];
-  for (const info of containerStatus.network_infos) {
-    if (!isObject(info)) continue;
-    const ipAddresses: string[] = [];
-    if (Array.isArray(info.ip_addresses)) {
-      for (const entry of info.ip_addresses) {
-        // An entry without a usable address still counts toward "the array is non-empty" (spec §2.9).
-        ipAddresses.push(isObject(entry) && typeof entry.ip_address === 'string' ? entry.ip_address : '');
-      }
+  readArray(containerStatus, 'network_infos', infosPath, problems).forEach((info, i) => {
+    const infoPath = `${infosPath}.network_infos[${i}]`;
+    if (!isObject(info)) {
+      problems.add(infoPath, 'expected an object');
+      return;
     }
-    infos.push({ ipAddresses, ipAddress: typeof info.ip_address === 'string' ? info.ip_address : '' });
-  }
+    const ipAddresses: string[] = [];
+    readArray(info, 'ip_addresses', infoPath, problems).forEach((entry, j) => {
+      // An entry without a usable address still counts toward "the array is non-empty" (spec §2.9).
+      const entryPath = `${infoPath}.ip_addresses[${j}]`;
+      if (!isObject(entry)) {
+        problems.add(entryPath, 'expected an object');
+        ipAddresses.push('');
+      } else {
+        ipAddresses.push(readString(entry, 'ip_address', entryPath, problems));
+      }
+    });
+    infos.push({ ipAddresses, ipAddress: readString(info, 'ip_address', infoPath, problems) });
+  });
   return infos;
 }
 
@@ -127,13 +156,20 @@ function parseStatuses(list: readonly unknown[], path: string, problems: Problem
       problems.add(`${path}[${i}]`, 'expected an object');
       return;
     }
+    const statusPath = `${path}[${i}]`;
     const ts = item.timestamp;
+    // Go decodes a missing timestamp as 0; a non-number never qualifies as the reference status.
+    let timestamp = 0;
+    if (typeof ts === 'number') timestamp = ts;
+    else if (ts !== undefined && ts !== null) {
+      problems.add(`${statusPath}.timestamp`, `expected a number, got ${describeType(ts)}`);
+      timestamp = -Infinity;
+    }
     statuses.push({
-      state: typeof item.state === 'string' ? item.state : '',
-      // Go decodes a missing timestamp as 0; a non-number never qualifies as the reference status.
-      timestamp: ts === undefined || ts === null ? 0 : typeof ts === 'number' ? ts : -Infinity,
-      labels: Array.isArray(item.labels) ? parseLabels(item.labels) : [],
-      networkInfos: parseNetworkInfos(item),
+      state: readString(item, 'state', statusPath, problems),
+      timestamp,
+      labels: parseLabels(readArray(item, 'labels', statusPath, problems), `${statusPath}.labels`, problems),
+      networkInfos: parseNetworkInfos(item, statusPath, problems),
     });
   });
   return statuses;
@@ -147,17 +183,18 @@ function parseDiscovery(value: unknown, path: string, problems: Problems): Disco
   }
   const name = readString(value, 'name', path, problems);
   const ports: DiscoveryPort[] = [];
-  const portsObj = value.ports;
-  if (isObject(portsObj) && Array.isArray(portsObj.ports)) {
-    portsObj.ports.forEach((port, i) => {
+  const portsObj = readObject(value, 'ports', path, problems);
+  if (portsObj) {
+    readArray(portsObj, 'ports', `${path}.ports`, problems).forEach((port, i) => {
+      const portPath = `${path}.ports.ports[${i}]`;
       if (!isObject(port) || !Number.isInteger(port.number)) {
-        problems.add(`${path}.ports.ports[${i}]`, 'expected an object with an integer number');
+        problems.add(portPath, 'expected an object with an integer number');
         return;
       }
       ports.push({
         number: port.number as number,
-        protocol: typeof port.protocol === 'string' ? port.protocol : '',
-        name: typeof port.name === 'string' ? port.name : '',
+        protocol: readString(port, 'protocol', portPath, problems),
+        name: readString(port, 'name', portPath, problems),
       });
     });
   }

@@ -61,6 +61,8 @@ export interface CreateStateSourceOptions {
   readonly createZkClient?: (options: ZkClientOptions) => ZkClient;
   /** Heap limits of the reload worker. */
   readonly workerResourceLimits?: ResourceLimits;
+  /** Nice value of the reload worker thread on Linux (default 10; 0 = unchanged). */
+  readonly workerNice?: number;
   /** Host-name lookup timeout (default 1 s). */
   readonly lookupTimeoutMs?: number;
   /** Options for reading TLS/IAM files at start-up. */
@@ -259,6 +261,7 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
   }
 
   function applySuccess(result: ReloadSuccess, startedAt: number): ReloadOutcome {
+    const applyStart = performance.now();
     const table = openRecordTable(result.data);
     const snapshot = store.swap(table);
     const t = now();
@@ -298,6 +301,9 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
         parseMs: Math.round(result.timings.parseMs),
         resolveMs: Math.round(result.timings.resolveMs),
         generateMs: Math.round(result.timings.generateMs),
+        diffMs: Math.round(result.timings.diffMs),
+        workerMs: Math.round(result.timings.totalMs),
+        swapMs: Number((performance.now() - applyStart).toFixed(2)),
         totalMs: Math.round(durationMs),
         ...(result.lookups.names > 0 ? { lookups: result.lookups } : {}),
       },
@@ -387,7 +393,7 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
           logger.warn('HTTPS to masters without certificate verification (insecureSkipVerify)');
         }
       }
-      workerData = { kind: RELOAD_WORKER_KIND, config: pipelineConfig };
+      workerData = { kind: RELOAD_WORKER_KIND, config: pipelineConfig, nice: options.workerNice ?? 10 };
       listenerAddresses = options.listenerAddresses ?? (config.listener === '0.0.0.0' ? interfaceAddresses() : []);
       started = true;
       worker = spawnWorker();

@@ -1,6 +1,8 @@
 // The reload worker thread: runs the reload pipeline on request and posts the table's buffers back by
 // transfer. Importing this module does nothing; it starts only as a worker created by the poller
 // (workerData.kind marks it).
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { transferList } from '../records/packed-table.js';
 import { createReloadPipeline, type ReloadPipelineConfig, type ReloadRequest, type ReloadResult } from './reload-pipeline.js';
@@ -10,6 +12,8 @@ export const RELOAD_WORKER_KIND = 'mesos-dns-reload-worker';
 export interface ReloadWorkerData {
   readonly kind: typeof RELOAD_WORKER_KIND;
   readonly config: ReloadPipelineConfig;
+  /** Nice value for this thread (Linux): reloads yield the CPU to the serving thread. */
+  readonly nice?: number;
 }
 
 export type ToWorker =
@@ -18,7 +22,18 @@ export type ToWorker =
 
 export type FromWorker = { readonly type: 'result'; readonly result: ReloadResult };
 
+/** Lowers this thread's scheduling priority (Linux: a thread id is accepted by setpriority). Best effort. */
+function lowerPriority(nice: number): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, nice);
+  } catch {
+    // not Linux, or not permitted: run at normal priority
+  }
+}
+
 function serve(port: MessagePort, data: ReloadWorkerData): void {
+  if (data.nice !== undefined && data.nice !== 0) lowerPriority(data.nice);
   const pipeline = createReloadPipeline({ config: data.config });
   const inFlight = new Map<number, AbortController>();
   port.on('message', (message: ToWorker) => {

@@ -203,3 +203,18 @@ test('HTTPS with a client certificate (CertFile/KeyFile)', async (t) => {
   t.after(() => withCert.close());
   assert.ok((await withCert.fetchState(master.address)).document);
 });
+
+test('a large body that arrives faster than it is decoded completes (no parser pause on Connection: close)', async (t) => {
+  // Regression: undici 7's HTTP/1 parser asserted when the socket ended while the body was paused by
+  // backpressure (nodejs/undici#5360), killing the thread. The client reads the body in flowing mode.
+  const frameworks = Array.from({ length: 20_000 }, (_, i) => ({ name: `framework-${i}`, pid: `scheduler@192.0.2.${i % 250}:${1000 + i}`, tasks: [{ id: `t${i}`, pad: 'p'.repeat(200) }] }));
+  for (const gzip of [true, false]) {
+    const master = await startTestMaster({ gzip });
+    t.after(() => master.close());
+    master.setState(withLeader({ frameworks }, master.address));
+    const client = createMasterClient({ ...base, maxBodyBytes: 64 * 1024 * 1024 });
+    t.after(() => client.close());
+    const r = await client.fetchState(master.address);
+    assert.equal((r.document as { frameworks: unknown[] }).frameworks.length, 20_000);
+  }
+});
