@@ -145,3 +145,61 @@ export async function startZooKeeper(options: StartZooKeeperOptions = {}): Promi
     },
   };
 }
+
+export interface TcpProxy {
+  readonly port: number;
+  readonly address: string;
+  /** Cuts every connection and refuses new ones (by closing them at once) until unblock(). */
+  block(): void;
+  unblock(): void;
+  close(): Promise<void>;
+}
+
+/** A loopback TCP proxy to inject network faults between a client and a server. */
+export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'): Promise<TcpProxy> {
+  let blocked = false;
+  const pairs = new Set<{ a: import('node:net').Socket; b: import('node:net').Socket }>();
+  const server = createServer((client) => {
+    if (blocked) {
+      client.destroy();
+      return;
+    }
+    const upstream = connect({ host: targetHost, port: targetPort });
+    const pair = { a: client, b: upstream };
+    pairs.add(pair);
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+      pairs.delete(pair);
+    };
+    client.on('error', drop);
+    upstream.on('error', drop);
+    client.on('close', drop);
+    upstream.on('close', drop);
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const block = () => {
+    blocked = true;
+    for (const p of pairs) {
+      p.a.destroy();
+      p.b.destroy();
+    }
+    pairs.clear();
+  };
+  return {
+    port,
+    address: `127.0.0.1:${port}`,
+    block,
+    unblock() {
+      blocked = false;
+    },
+    async close() {
+      block();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

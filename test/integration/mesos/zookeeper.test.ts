@@ -16,7 +16,7 @@ import { createZkDetector } from '../../../src/mesos/leader/zk-detector.js';
 import { createStateSource, type ReloadOutcome } from '../../../src/mesos/poller.js';
 import { createRecordStore } from '../../../src/records/store.js';
 import { startTestMaster, withLeader } from '../../helpers/test-master.js';
-import { freePort, startZooKeeper, type TestZooKeeper } from '../../helpers/zookeeper.js';
+import { freePort, startTcpProxy, startZooKeeper, type TestZooKeeper } from '../../helpers/zookeeper.js';
 
 const EMBEDDED = fileURLToPath(new URL('../../../../fixtures/embedded/state.json', import.meta.url));
 const embedded = JSON.parse(readFileSync(EMBEDDED, 'utf8')) as Record<string, unknown>;
@@ -128,19 +128,21 @@ test('leader election, other masters sorted (#37), leader change and leader loss
   assert.ok(detector.leaderLostSince() !== undefined);
 });
 
-test('session expiry: a new session is created and the watch set again', async (t) => {
+test('session expiry: the server says so on reconnect; a new session is created and the watch set again', async (t) => {
   const path = '/mesos-expiry';
   await admin.create(path, Buffer.alloc(0), CreateMode.PERSISTENT);
+  const proxy = await startTcpProxy(zk.port);
+  t.after(() => proxy.close());
   let captured: ZkClient | undefined;
   const metrics = new MetricsRegistry();
   const detector = createZkDetector({
-    url: { servers: [{ host: zk.host, port: zk.port }], path },
+    url: { servers: [{ host: '127.0.0.1', port: proxy.port }], path },
     fallbackMasters: [],
     detectionTimeoutSeconds: 0,
     logger: createSilentLogger(),
     metrics,
-    sessionTimeoutMs: 4000,
-    createClient: (o) => (captured = createZkClient({ ...o, retryDelayMs: 100 })),
+    sessionTimeoutMs: 6000,
+    createClient: (o) => (captured = createZkClient({ ...o, retryDelayMs: 50 })),
   });
   t.after(() => detector.close());
   await detector.start();
@@ -148,14 +150,18 @@ test('session expiry: a new session is created and the watch set again', async (
   t.after(() => m1.session.close());
   await waitForList(detector, (l) => l.leader === '127.0.0.5:5050', 'leader');
 
-  // Expire the detector's session: attach a second client to it and close that one.
+  // Cut the detector off, end its session on the server meanwhile (a second client attached to the
+  // same session closes it), then let it reconnect: the server answers that the session expired.
   const session = captured?.session();
   assert.ok(session);
+  proxy.block();
   const thief = client({ session });
   thief.start();
   await thief.waitConnected(WAIT_MS);
   await thief.close();
-  await waitForList(detector, (l) => l.leader === undefined, 'leader unknown after expiry');
+  const unknown = waitForList(detector, (l) => l.leader === undefined, 'leader unknown after expiry');
+  proxy.unblock();
+  await unknown;
   await waitForList(detector, (l) => l.leader === '127.0.0.5:5050', 'leader read again in the new session');
   assert.equal(metrics.counter('mesos_dns_zk_sessions_total', '').get(), 2);
 
@@ -164,6 +170,35 @@ test('session expiry: a new session is created and the watch set again', async (
   const m2 = await registerMaster(path, 'm2', '127.0.0.6:5050');
   t.after(() => m2.session.close());
   await waitForList(detector, (l) => l.leader === '127.0.0.6:5050', 'change seen by the new watch');
+});
+
+test('no ZooKeeper for a whole session timeout: the session is given up locally, leader unknown, then recovered', async (t) => {
+  const path = '/mesos-partition';
+  await admin.create(path, Buffer.alloc(0), CreateMode.PERSISTENT);
+  const proxy = await startTcpProxy(zk.port);
+  t.after(() => proxy.close());
+  const metrics = new MetricsRegistry();
+  const detector = createZkDetector({
+    url: { servers: [{ host: '127.0.0.1', port: proxy.port }], path },
+    fallbackMasters: [],
+    detectionTimeoutSeconds: 0,
+    logger: createSilentLogger(),
+    metrics,
+    sessionTimeoutMs: 1000,
+    createClient: (o) => createZkClient({ ...o, retryDelayMs: 50 }),
+  });
+  t.after(() => detector.close());
+  await detector.start();
+  const m1 = await registerMaster(path, 'm1', '127.0.0.5:5050');
+  t.after(() => m1.session.close());
+  await waitForList(detector, (l) => l.leader === '127.0.0.5:5050', 'leader');
+  proxy.block();
+  await waitForList(detector, (l) => l.leader === undefined, 'leader unknown once the session is lost');
+  assert.equal(metrics.gauge('mesos_dns_zk_connected', '').get(), 0);
+  assert.ok(detector.current().masters.includes('127.0.0.5:5050'), 'the last leader stays a fallback');
+  proxy.unblock();
+  await waitForList(detector, (l) => l.leader === '127.0.0.5:5050', 'leader again after the partition');
+  assert.equal(metrics.counter('mesos_dns_zk_sessions_total', '').get(), 2);
 });
 
 test('ZooKeeper restart within the session timeout: the session resumes, watches keep working', async (t) => {
