@@ -33,16 +33,23 @@ class Problems {
   }
 }
 
+/**
+ * Where a value sits, e.g. "frameworks[2].pid". Deep inside tasks it is a function, so the text is only
+ * built when a problem is reported: a 100,000-task state would otherwise build millions of strings.
+ */
+type PathText = string | (() => string);
+
 /** "a.b" for a member of the object at path "a"; just "b" at the top level. */
-function member(path: string, key: string): string {
-  return path === '' ? key : `${path}.${key}`;
+function member(path: PathText, key: string): string {
+  const text = typeof path === 'string' ? path : path();
+  return text === '' ? key : `${text}.${key}`;
 }
 
 function describeType(value: unknown): string {
   return Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
 }
 
-function readString(obj: Json, key: string, path: string, problems: Problems): string {
+function readString(obj: Json, key: string, path: PathText, problems: Problems): string {
   const value = obj[key];
   if (value === undefined || value === null) return '';
   if (typeof value === 'string') return value;
@@ -50,7 +57,7 @@ function readString(obj: Json, key: string, path: string, problems: Problems): s
   return '';
 }
 
-function readArray(obj: Json, key: string, path: string, problems: Problems): readonly unknown[] {
+function readArray(obj: Json, key: string, path: PathText, problems: Problems): readonly unknown[] {
   const value = obj[key];
   if (value === undefined || value === null) return [];
   if (Array.isArray(value)) return value;
@@ -59,7 +66,7 @@ function readArray(obj: Json, key: string, path: string, problems: Problems): re
 }
 
 /** An optional nested object; anything else but null is reported and treated as absent. */
-function readObject(obj: Json, key: string, path: string, problems: Problems): Json | undefined {
+function readObject(obj: Json, key: string, path: PathText, problems: Problems): Json | undefined {
   const value = obj[key];
   if (value === undefined || value === null) return undefined;
   if (isObject(value)) return value;
@@ -110,68 +117,87 @@ function readPid(obj: Json, path: string, problems: Problems): { pid: Upid | nul
   return { pid, invalid: false };
 }
 
-function parseLabels(list: readonly unknown[], path: string, problems: Problems): TaskLabel[] {
+// Statuses, labels and network infos are the bulk of a large state: well-typed values take an inline
+// fast path, and their paths are functions turned into text only when a problem is reported.
+
+function parseLabels(list: readonly unknown[], statusPath: () => string, problems: Problems): TaskLabel[] {
   const labels: TaskLabel[] = [];
-  list.forEach((item, i) => {
-    if (!isObject(item)) {
-      problems.add(`${path}[${i}]`, 'expected an object');
-      return;
+  for (let i = 0; i < list.length; i++) {
+    const item = list[i];
+    if (isObject(item) && typeof item.key === 'string' && typeof item.value === 'string') {
+      labels.push({ key: item.key, value: item.value });
+      continue;
     }
-    labels.push({ key: readString(item, 'key', `${path}[${i}]`, problems), value: readString(item, 'value', `${path}[${i}]`, problems) });
-  });
+    const where = `${statusPath()}.labels[${i}]`;
+    if (!isObject(item)) problems.add(where, 'expected an object');
+    else labels.push({ key: readString(item, 'key', where, problems), value: readString(item, 'value', where, problems) });
+  }
   return labels;
 }
 
-function parseNetworkInfos(status: Json, path: string, problems: Problems): NetworkInfo[] {
-  const containerStatus = readObject(status, 'container_status', path, problems);
-  if (!containerStatus) return [];
-  const infosPath = member(path, 'container_status');
-  const infos: NetworkInfo[] = [];
-  readArray(containerStatus, 'network_infos', infosPath, problems).forEach((info, i) => {
-    const infoPath = `${infosPath}.network_infos[${i}]`;
-    if (!isObject(info)) {
-      problems.add(infoPath, 'expected an object');
-      return;
+function parseNetworkInfo(info: unknown, infoPath: () => string, problems: Problems): NetworkInfo | undefined {
+  if (!isObject(info)) {
+    problems.add(infoPath(), 'expected an object');
+    return undefined;
+  }
+  const ipAddresses: string[] = [];
+  const list = Array.isArray(info.ip_addresses) ? info.ip_addresses : readArray(info, 'ip_addresses', infoPath, problems);
+  for (let i = 0; i < list.length; i++) {
+    const entry: unknown = list[i];
+    // An entry without a usable address still counts toward "the array is non-empty" (spec §2.9).
+    if (isObject(entry) && (typeof entry.ip_address === 'string' || entry.ip_address === undefined || entry.ip_address === null)) {
+      ipAddresses.push(typeof entry.ip_address === 'string' ? entry.ip_address : '');
+      continue;
     }
-    const ipAddresses: string[] = [];
-    readArray(info, 'ip_addresses', infoPath, problems).forEach((entry, j) => {
-      // An entry without a usable address still counts toward "the array is non-empty" (spec §2.9).
-      const entryPath = `${infoPath}.ip_addresses[${j}]`;
-      if (!isObject(entry)) {
-        problems.add(entryPath, 'expected an object');
-        ipAddresses.push('');
-      } else {
-        ipAddresses.push(readString(entry, 'ip_address', entryPath, problems));
-      }
-    });
-    infos.push({ ipAddresses, ipAddress: readString(info, 'ip_address', infoPath, problems) });
-  });
+    const where = `${infoPath()}.ip_addresses[${i}]`;
+    if (!isObject(entry)) problems.add(where, 'expected an object');
+    else readString(entry, 'ip_address', where, problems);
+    ipAddresses.push('');
+  }
+  const legacy = info.ip_address;
+  return { ipAddresses, ipAddress: typeof legacy === 'string' ? legacy : readString(info, 'ip_address', infoPath, problems) };
+}
+
+function parseNetworkInfos(status: Json, statusPath: () => string, problems: Problems): NetworkInfo[] {
+  const containerStatus = readObject(status, 'container_status', statusPath, problems);
+  if (!containerStatus) return [];
+  const listPath = (): string => `${statusPath()}.container_status`;
+  const list = Array.isArray(containerStatus.network_infos)
+    ? containerStatus.network_infos
+    : readArray(containerStatus, 'network_infos', listPath, problems);
+  const infos: NetworkInfo[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const info = parseNetworkInfo(list[i], () => `${listPath()}.network_infos[${i}]`, problems);
+    if (info) infos.push(info);
+  }
   return infos;
 }
 
 function parseStatuses(list: readonly unknown[], path: string, problems: Problems): TaskStatus[] {
   const statuses: TaskStatus[] = [];
-  list.forEach((item, i) => {
+  for (let i = 0; i < list.length; i++) {
+    const item = list[i];
+    const statusPath = (): string => `${path}[${i}]`;
     if (!isObject(item)) {
-      problems.add(`${path}[${i}]`, 'expected an object');
-      return;
+      problems.add(statusPath(), 'expected an object');
+      continue;
     }
-    const statusPath = `${path}[${i}]`;
     const ts = item.timestamp;
     // Go decodes a missing timestamp as 0; a non-number never qualifies as the reference status.
     let timestamp = 0;
     if (typeof ts === 'number') timestamp = ts;
     else if (ts !== undefined && ts !== null) {
-      problems.add(`${statusPath}.timestamp`, `expected a number, got ${describeType(ts)}`);
+      problems.add(`${statusPath()}.timestamp`, `expected a number, got ${describeType(ts)}`);
       timestamp = -Infinity;
     }
+    const labels = item.labels;
     statuses.push({
-      state: readString(item, 'state', statusPath, problems),
+      state: typeof item.state === 'string' ? item.state : readString(item, 'state', statusPath, problems),
       timestamp,
-      labels: parseLabels(readArray(item, 'labels', statusPath, problems), `${statusPath}.labels`, problems),
-      networkInfos: parseNetworkInfos(item, statusPath, problems),
+      labels: Array.isArray(labels) ? parseLabels(labels, statusPath, problems) : (readArray(item, 'labels', statusPath, problems), []),
+      networkInfos: item.container_status === undefined ? [] : parseNetworkInfos(item, statusPath, problems),
     });
-  });
+  }
   return statuses;
 }
 
@@ -184,19 +210,20 @@ function parseDiscovery(value: unknown, path: string, problems: Problems): Disco
   const name = readString(value, 'name', path, problems);
   const ports: DiscoveryPort[] = [];
   const portsObj = readObject(value, 'ports', path, problems);
-  if (portsObj) {
-    readArray(portsObj, 'ports', `${path}.ports`, problems).forEach((port, i) => {
-      const portPath = `${path}.ports.ports[${i}]`;
-      if (!isObject(port) || !Number.isInteger(port.number)) {
-        problems.add(portPath, 'expected an object with an integer number');
-        return;
-      }
-      ports.push({
-        number: port.number as number,
-        protocol: readString(port, 'protocol', portPath, problems),
-        name: readString(port, 'name', portPath, problems),
-      });
-    });
+  const list = portsObj ? readArray(portsObj, 'ports', `${path}.ports`, problems) : [];
+  for (let i = 0; i < list.length; i++) {
+    const port = list[i];
+    if (!isObject(port) || !Number.isInteger(port.number)) {
+      problems.add(`${path}.ports.ports[${i}]`, 'expected an object with an integer number');
+      continue;
+    }
+    const { protocol, name: portName } = port;
+    if (typeof protocol === 'string' && typeof portName === 'string') {
+      ports.push({ number: port.number as number, protocol, name: portName });
+    } else {
+      const where = `${path}.ports.ports[${i}]`;
+      ports.push({ number: port.number as number, protocol: readString(port, 'protocol', where, problems), name: readString(port, 'name', where, problems) });
+    }
   }
   return { name, ports };
 }
