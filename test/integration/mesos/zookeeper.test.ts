@@ -25,7 +25,7 @@ const WAIT_MS = 15_000;
 let zk: TestZooKeeper;
 let admin: ZkClient;
 before(async () => {
-  zk = await startZooKeeper({ tickTime: 250 });
+  zk = await startZooKeeper({ tickTime: 500 }); // sessions of 1–10 s
   admin = client();
   admin.start();
   await admin.waitConnected(WAIT_MS);
@@ -53,8 +53,8 @@ function masterInfo(id: string, address: string): Buffer {
 }
 
 /** A Mesos master registering in ZooKeeper with its own session. */
-async function registerMaster(path: string, id: string, address: string): Promise<{ node: string; session: ZkClient }> {
-  const session = client();
+async function registerMaster(path: string, id: string, address: string, sessionTimeoutMs = 4000): Promise<{ node: string; session: ZkClient }> {
+  const session = client({ sessionTimeoutMs });
   session.start();
   await session.waitConnected(WAIT_MS);
   const node = await session.create(`${path}/json.info_`, masterInfo(id, address), CreateMode.EPHEMERAL_SEQUENTIAL);
@@ -211,12 +211,12 @@ test('ZooKeeper restart within the session timeout: the session resumes, watches
     detectionTimeoutSeconds: 0,
     logger: createSilentLogger(),
     metrics,
-    sessionTimeoutMs: 5000,
+    sessionTimeoutMs: 10_000,
     createClient: (o) => createZkClient({ ...o, retryDelayMs: 100 }),
   });
   t.after(() => detector.close());
   await detector.start();
-  const m1 = await registerMaster(path, 'm1', '127.0.0.5:5050');
+  const m1 = await registerMaster(path, 'm1', '127.0.0.5:5050', 10_000);
   t.after(() => m1.session.close());
   await waitForList(detector, (l) => l.leader === '127.0.0.5:5050', 'leader');
   let changes = 0;
