@@ -81,8 +81,11 @@ function waitForList(detector: MasterDetector, predicate: (l: MasterList) => boo
 test('leader election, other masters sorted (#37), leader change and leader loss', async (t) => {
   const path = '/mesos-election';
   await admin.create(path, Buffer.alloc(0), CreateMode.PERSISTENT);
+  // Three addresses, the first dead (nothing listens); the other two reach the one test server.
   const dead = await freePort();
-  const url = parseZkUrl(`zk://127.0.0.1:${dead},${zk.address}${path}`);
+  const second = await startTcpProxy(zk.port);
+  t.after(() => second.close());
+  const url = parseZkUrl(`zk://127.0.0.1:${dead},${second.address},${zk.address}${path}`);
   assert.ok(url);
   const metrics = new MetricsRegistry();
   const detector = createZkDetector({
