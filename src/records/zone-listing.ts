@@ -1,5 +1,6 @@
 // The whole table in zone-file style, one record per line, sorted: what `records` prints and what the
-// golden files hold. Sorting makes the listing independent of generation order.
+// golden files hold. Sorting (names, then type, then value) makes the listing independent of
+// generation order, so a golden diff shows only records that really changed.
 import type { RecordTable } from './table.js';
 
 export interface ZoneListingOptions {
@@ -13,13 +14,26 @@ export function splitSrvValue(value: string): { target: string; port: string } {
   return colon < 0 ? { target: value, port: '' } : { target: value.slice(0, colon), port: value.slice(colon + 1) };
 }
 
+/** Code-unit order, the same on every machine and locale. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** SRV values by target, then numerically by port (80 before 443). */
+function compareSrv(a: string, b: string): number {
+  const x = splitSrvValue(a);
+  const y = splitSrvValue(b);
+  return compareText(x.target, y.target) || Number(x.port) - Number(y.port) || compareText(x.port, y.port);
+}
+
 export function formatZoneListing(table: RecordTable, options: ZoneListingOptions): string {
+  const entries = [...table.entries()].sort((x, y) => compareText(x[0], y[0]));
   const lines: string[] = [];
-  for (const [name, records] of table.entries()) {
+  for (const [name, records] of entries) {
     const prefix = `${name} ${options.ttl} IN`;
-    for (const a of [...records.a].sort()) lines.push(`${prefix} A ${a}`);
-    for (const aaaa of [...records.aaaa].sort()) lines.push(`${prefix} AAAA ${aaaa}`);
-    for (const srv of [...records.srv].sort()) {
+    for (const a of [...records.a].sort(compareText)) lines.push(`${prefix} A ${a}`);
+    for (const aaaa of [...records.aaaa].sort(compareText)) lines.push(`${prefix} AAAA ${aaaa}`);
+    for (const srv of [...records.srv].sort(compareSrv)) {
       const { target, port } = splitSrvValue(srv);
       lines.push(`${prefix} SRV 0 ${options.srvWeight} ${port} ${target}`);
     }
