@@ -237,7 +237,7 @@ function parseTask(item: unknown, path: string, problems: Problems): Task | unde
   let ports = '';
   if (isObject(resources) && resources.ports !== undefined && resources.ports !== null) {
     if (typeof resources.ports === 'string') ports = resources.ports;
-    else problems.add(`${path}.resources.ports`, 'expected a string');
+    else problems.add(`${path}.resources.ports`, `expected a string, got ${describeType(resources.ports)}`);
   }
   return {
     id: readString(item, 'id', path, problems),
