@@ -156,7 +156,8 @@ export function expandResourcePorts(ports: string): string[] {
     if (!/^[+-]?\d+$/.test(loText) || !/^[+-]?\d+$/.test(hiText)) continue;
     const lo = Number(loText);
     const hi = Number(hiText);
-    if (hi - lo >= MAX_PORT_RANGE) continue;
+    // Beyond 2^53 "p++" stops changing p and the loop below would never end.
+    if (!Number.isSafeInteger(lo) || !Number.isSafeInteger(hi) || hi - lo >= MAX_PORT_RANGE) continue;
     for (let p = lo; p <= hi; p++) out.push(String(p));
   }
   return out;
