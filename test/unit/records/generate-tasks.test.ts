@@ -252,7 +252,7 @@ describe('SRV records (spec §2.12)', () => {
     }
   });
 
-  it('quirk #15: a port range without "-" is skipped, not a crash', () => {
+  it("quirk #15: a port range without '-' is skipped, not a crash", () => {
     const table = generateTask(task('web', 'test', { resources: { ports: '[31000, 31005-31006]' } }));
     assert.deepEqual(at(table, '_web._tcp.marathon.mesos.').srv, ['web-iffe9-0.marathon.slave.mesos.:31005', 'web-iffe9-0.marathon.slave.mesos.:31006']);
   });
@@ -333,6 +333,12 @@ describe('expandResourcePorts', () => {
   it('an absurdly wide range is skipped rather than filling memory', () => {
     assert.deepEqual(expandResourcePorts('[0-999999999, 1-1]'), ['1']);
     assert.equal(expandResourcePorts('[0-65535]').length, 65536);
+  });
+
+  it('bounds too large for exact arithmetic are skipped (p++ would stop advancing and never end)', () => {
+    assert.deepEqual(expandResourcePorts('[99999999999999999999-99999999999999999999, 2-2]'), ['2']);
+    assert.deepEqual(expandResourcePorts('[9007199254740993-9007199254740993]'), []);
+    assert.deepEqual(expandResourcePorts('[1-99999999999999999999]'), []);
   });
 
   it('running tasks with resource ports on the embedded slave layout expand in order', () => {
