@@ -213,7 +213,7 @@ function parseDiscovery(value: unknown, path: string, problems: Problems): Disco
   const list = portsObj ? readArray(portsObj, 'ports', `${path}.ports`, problems) : [];
   for (let i = 0; i < list.length; i++) {
     const port = list[i];
-    if (!isObject(port) || !Number.isInteger(port.number)) {
+    if (!isObject(port) || !Number.isSafeInteger(port.number)) {
       problems.add(`${path}.ports.ports[${i}]`, 'expected an object with an integer number');
       continue;
     }
