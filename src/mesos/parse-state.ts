@@ -49,10 +49,24 @@ function describeType(value: unknown): string {
   return Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
 }
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * Go's JSON decoder turns an unpaired UTF-16 surrogate ("\ud800") into U+FFFD. Doing the same keeps
+ * every stored name valid text: a raw DiscoveryInfo name or a slave id with a lone surrogate would
+ * otherwise become a name that UTF-8 storage cannot hold, listed by entries() but never found.
+ */
+function toWellFormed(text: string): string {
+  const native = (text as { isWellFormed?: () => boolean }).isWellFormed;
+  if (native !== undefined) return native.call(text) ? text : text.replace(LONE_SURROGATE, '\uFFFD');
+  return text.replace(LONE_SURROGATE, '\uFFFD');
+}
+
+/** Ids and names: everything that can end up in a record name or the enumeration. */
 function readString(obj: Json, key: string, path: PathText, problems: Problems): string {
   const value = obj[key];
   if (value === undefined || value === null) return '';
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') return toWellFormed(value);
   problems.add(member(path, key), `expected a string, got ${describeType(value)}`);
   return '';
 }
