@@ -150,6 +150,22 @@ describe('parseState: whole-document checks', () => {
   });
 });
 
+describe('text', () => {
+  it('unpaired UTF-16 surrogates become U+FFFD, as Go decodes them; paired ones are kept', () => {
+    const doc = base();
+    fw(doc).name = 'fw\ud800';
+    tk(doc).id = 'id\udc00x';
+    tk(doc).slave_id = 'agent-S\ud800';
+    tk(doc).discovery = { name: 'svc\udbff.\ud83d\ude00' };
+    const { state } = parsed(doc);
+    const task = state.frameworks[0]?.tasks[0];
+    assert.equal(state.frameworks[0]?.name, 'fw\ufffd');
+    assert.equal(task?.id, 'id\ufffdx');
+    assert.equal(task?.slaveId, 'agent-S\ufffd');
+    assert.equal(task?.discovery?.name, 'svc\ufffd.\ud83d\ude00');
+  });
+});
+
 describe('PIDs', () => {
   it('quirk #17: a bad framework pid loses only its scheduler records (null, "", bad syntax)', () => {
     const bad: unknown[] = [null, '', 'no-at-sign', 'a@b@192.0.2.1:1', 'scheduler@192.0.2.1', 'scheduler@192.0.2.1:', 'scheduler@192.0.2.1:http', 'scheduler@192.0.2.1:65536', 'scheduler@2001:db8::1:5050', 5, {}];

@@ -145,6 +145,12 @@ describe('non-ASCII text', () => {
     assert.equal(table.lookup('東東.svc.ncodefrme.mesos.'), undefined);
   });
 
+  it('a lone surrogate in a raw DiscoveryInfo name is stored as U+FFFD and stays findable', () => {
+    const lone = generate(state({ frameworks: [framework('f', undefined, [task('x', 'x.1', { discovery: { name: 'a\ud800b' } })])] }));
+    assert.deepEqual(at(lone, 'a\ufffdb.f.mesos.').a, ['192.0.2.20']);
+    for (const [name, records] of lone.entries()) assert.deepEqual(lone.lookup(name), records, name);
+  });
+
   it('every name round-trips through entries() and lookup()', () => {
     let n = 0;
     for (const [name, records] of table.entries()) {
