@@ -42,8 +42,19 @@ export interface SpawnServerOptions {
   readonly waitFor?: 'health' | 'started' | 'none';
   /** Upper bound for start-up (default 15 s); the child is killed when it is exceeded. */
   readonly timeoutMs?: number;
-  /** The command to run instead of `node dist/src/main.js -config=FILE` (args after it are not added). */
-  readonly command?: { readonly file: string; readonly args: readonly string[]; readonly cwd?: string };
+  /**
+   * The command to run instead of `node dist/src/main.js -config=FILE`, given the temp config's path
+   * (e.g. a container entry point that reads it from an environment variable); `args` are not added.
+   */
+  readonly command?: (configPath: string) => SpawnCommand;
+}
+
+export interface SpawnCommand {
+  readonly file: string;
+  readonly args: readonly string[];
+  readonly cwd?: string;
+  /** Merged over process.env and options.env. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface SpawnedServer {
@@ -127,14 +138,14 @@ export async function spawnServer(options: SpawnServerOptions = {}): Promise<Spa
   const baseConfig = embeddedTestConfig(options.config);
   writeFileSync(configPath, options.configText ?? `${JSON.stringify(baseConfig, null, 2)}\n`);
 
-  const command = options.command ?? {
+  const command: SpawnCommand = options.command?.(configPath) ?? {
     file: process.execPath,
     args: [MAIN_SCRIPT, `-config=${configPath}`, ...(options.args ?? [])],
     cwd: REPO_ROOT,
   };
   const child = spawn(command.file, [...command.args], {
     cwd: command.cwd ?? REPO_ROOT,
-    env: { ...process.env, ...options.env },
+    env: { ...process.env, ...options.env, ...command.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 
