@@ -31,15 +31,20 @@ export function createUdpListener(options: UdpListenerOptions): UdpListener {
   const { logger, onQuery } = options;
   let socket: Socket | undefined;
   let accepting = false;
+  let closing = false;
   let closed: Promise<void> | undefined;
+  let sending = 0;
+  let onSent: (() => void) | undefined;
 
   const onMessage = (message: Buffer, rinfo: { address: string; port: number }): void => {
     if (!accepting) return;
     const s = socket as Socket;
     void onQuery(message, (reply) => {
-      if (closed) return;
+      if (closing) return;
+      sending++;
       s.send(reply, rinfo.port, rinfo.address, (err) => {
         if (err) options.onSendError?.(err);
+        if (--sending === 0) onSent?.();
       });
     });
   };
@@ -78,15 +83,20 @@ export function createUdpListener(options: UdpListenerOptions): UdpListener {
     },
     close() {
       accepting = false;
-      closed ??= new Promise<void>((resolve) => {
+      closed ??= (async () => {
+        // Replies handed to the kernel but not sent yet would be cancelled by closing the socket.
+        if (sending > 0) await new Promise<void>((resolve) => (onSent = resolve));
+        closing = true;
         const s = socket;
-        if (!s) return resolve();
-        try {
-          s.close(() => resolve());
-        } catch {
-          resolve(); // never bound or already closed
-        }
-      });
+        if (!s) return;
+        await new Promise<void>((resolve) => {
+          try {
+            s.close(() => resolve());
+          } catch {
+            resolve(); // never bound or already closed
+          }
+        });
+      })();
       return closed;
     },
   };
