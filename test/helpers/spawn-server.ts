@@ -55,6 +55,9 @@ export interface SpawnCommand {
   readonly cwd?: string;
   /** Merged over process.env and options.env. */
   readonly env?: Readonly<Record<string, string>>;
+  /** Run as this user and group (the test process must be root). */
+  readonly uid?: number;
+  readonly gid?: number;
 }
 
 export interface SpawnedServer {
@@ -146,6 +149,8 @@ export async function spawnServer(options: SpawnServerOptions = {}): Promise<Spa
   const child = spawn(command.file, [...command.args], {
     cwd: command.cwd ?? REPO_ROOT,
     env: { ...process.env, ...options.env, ...command.env },
+    ...(command.uid === undefined ? {} : { uid: command.uid }),
+    ...(command.gid === undefined ? {} : { gid: command.gid }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 

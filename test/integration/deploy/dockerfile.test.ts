@@ -5,7 +5,7 @@
 // HEALTHCHECK are run against the result.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix, relative } from 'node:path';
 import { test } from 'node:test';
@@ -373,3 +373,64 @@ test('the health-check script: 503 (no table yet) is unhealthy; HttpOn false has
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /cannot read the config/);
 });
+
+/** Why the port-53 check cannot run here, or undefined when it can. */
+function capabilityCheckUnavailable(): string | undefined {
+  if (process.getuid?.() !== 0) return 'needs root to set a file capability and drop to nobody';
+  if (!['/usr/sbin/setcap', '/sbin/setcap', '/usr/bin/setcap'].some((p) => existsSync(p))) return 'setcap (libcap2-bin) is not installed';
+  return undefined;
+}
+
+test(
+  "port 53 as a non-root user with the image's file capability (the Dockerfile's setcap step, played locally)",
+  { skip: capabilityCheckUnavailable() ?? false },
+  async (t) => {
+    const setcapRun = runtime.instructions.find((i) => i.name === 'RUN' && /setcap /.test(i.text)) as Instruction;
+    const setcap = /setcap (\S+) \/usr\/local\/bin\/node/.exec(setcapRun.text);
+    assert.ok(setcap, 'the Dockerfile sets a capability on /usr/local/bin/node');
+    const dir = mkdtempSync(join(tmpdir(), 'mesos-dns-ts-cap-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    chmodSync(dir, 0o755);
+    const node = join(dir, 'node');
+    cpSync(process.execPath, node);
+    chmodSync(node, 0o755);
+    await run('setcap', [setcap[1] as string, node]);
+    const nobody = { uid: 65534, gid: 65534 };
+    const port53 = { Listener: '127.0.0.1', Port: 53 };
+
+    // Without the capability, nobody cannot bind 53: the check below is meaningful.
+    const plain = await spawnServer({
+      config: port53,
+      waitFor: 'none',
+      command: (configPath) => {
+        chmodSync(dirname(configPath), 0o755);
+        return { file: process.execPath, args: ['dist/src/main.js', `-config=${configPath}`], cwd: REPO_ROOT, ...nobody };
+      },
+    });
+    t.after(() => plain.kill());
+    const refused = await plain.waitForExit(15_000);
+    assert.equal(refused.code, 1);
+    if (/EADDRINUSE/.test(plain.stderr())) {
+      t.skip('127.0.0.1:53 is in use on this machine');
+      return;
+    }
+    assert.match(plain.stderr(), /^ERROR: cannot listen for DNS on udp 127\.0\.0\.1:53: EACCES/m);
+
+    const server = await spawnServer({
+      config: port53,
+      command: (configPath) => {
+        chmodSync(dirname(configPath), 0o755);
+        return { file: node, args: ['dist/src/main.js', `-config=${configPath}`], cwd: REPO_ROOT, ...nobody };
+      },
+    });
+    t.after(() => server.kill());
+    assert.equal(server.dnsPort, 53);
+    assert.match(readFileSync(`/proc/${server.pid}/status`, 'utf8'), /^Uid:\s+65534\s/m, 'runs as nobody');
+    for (const transport of ['udp', 'tcp'] as const) {
+      const reply = await query({ name: 'nginx.marathon.mesos', type: 1 }, { port: 53, transport });
+      assert.deepEqual(addressesOf(reply), ['192.0.2.8'], transport);
+    }
+    server.signal('SIGTERM');
+    assert.deepEqual(await server.waitForExit(12_000), { code: 0, signal: null });
+  },
+);
