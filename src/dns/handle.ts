@@ -278,7 +278,10 @@ function answerInDomain(message: Uint8Array, query: ScannedQuery, lowerName: str
   const plain = ctx.cache ? scanPlainQuery(message) : undefined;
   if (ctx.cache && plain) {
     const orders = cachedOrders(resolution.answer.length, ctx.random);
-    const encoded = orders.map((order) => encodeTemplate(query, resolution, order, ctx.config, limit));
+    const first = encodeTemplate(query, resolution, orders[0] ?? [], ctx.config, limit);
+    // Too big to keep: answer without pre-encoding the other orders.
+    if (first.bytes.length * orders.length > ctx.cache.maxEntryBytes) return { kind: 'reply', bytes: finishReply(first.bytes, message), info };
+    const encoded = [first, ...orders.slice(1).map((order) => encodeTemplate(query, resolution, order, ctx.config, limit))];
     const replies = encoded.map((e) => e.bytes);
     const complete = encoded.every((e) => e.dropped === 'none');
     ctx.cache.put(cacheKey(message, plain.questionEnd, plain.ednsState), snapshot, ctx.config, limit, complete, replies, {
@@ -286,7 +289,7 @@ function answerInDomain(message: Uint8Array, query: ScannedQuery, lowerName: str
       rcode: resolution.rcode,
       outcome: resolution.outcome,
     });
-    const pick = replies[Math.floor(ctx.random() * replies.length)] ?? (replies[0] as Uint8Array);
+    const pick = replies[Math.floor(ctx.random() * replies.length)] ?? first.bytes;
     return { kind: 'reply', bytes: finishReply(pick, message), info };
   }
   const order = shuffledOrder(resolution.answer.length, ctx.random);

@@ -53,6 +53,8 @@ export interface ResponseCache {
     meta: CachedMeta,
   ): void;
   clear(): void;
+  /** Replies adding up to more than this are not cached (one entry never crowds out many). */
+  readonly maxEntryBytes: number;
   readonly size: number;
   readonly bytes: number;
 }
@@ -66,6 +68,7 @@ export function createResponseCache(options: ResponseCacheOptions = {}): Respons
   const maxEntries = options.maxEntries ?? DEFAULT_CACHE_MAX_ENTRIES;
   const maxBytes = options.maxBytes ?? DEFAULT_CACHE_MAX_BYTES;
   const maxLimits = options.maxLimitsPerEntry ?? 4;
+  const maxEntryBytes = Math.floor(maxBytes / 16);
   let entries = new Map<string, Entry>();
   let bytes = 0;
   let forSnapshot: TableSnapshot | undefined;
@@ -117,7 +120,7 @@ export function createResponseCache(options: ResponseCacheOptions = {}): Respons
       sync(snapshot, config);
       let size = 0;
       for (const r of replies) size += r.length;
-      if (size + key.length + ENTRY_OVERHEAD > maxBytes / 16) return; // one entry never crowds out many
+      if (size + key.length + ENTRY_OVERHEAD > maxEntryBytes) return;
       let entry = entries.get(key);
       if (!entry) {
         entry = { meta, full: undefined, fullLength: 0, limited: undefined, bytes: key.length + ENTRY_OVERHEAD, used: false };
@@ -132,7 +135,16 @@ export function createResponseCache(options: ResponseCacheOptions = {}): Respons
         entry.fullLength = longest;
       } else {
         entry.limited ??= new Map();
-        if (entry.limited.has(limit) || entry.limited.size >= maxLimits) return;
+        if (entry.limited.has(limit)) return;
+        if (entry.limited.size >= maxLimits) {
+          // Keep the most recent limits: clients' EDNS sizes vary, the common ones come back.
+          const [oldLimit, oldReplies] = entry.limited.entries().next().value as [number, readonly Uint8Array[]];
+          entry.limited.delete(oldLimit);
+          let freed = 0;
+          for (const r of oldReplies) freed += r.length;
+          entry.bytes -= freed;
+          bytes -= freed;
+        }
         entry.limited.set(limit, replies);
       }
       entry.bytes += size;
@@ -140,6 +152,7 @@ export function createResponseCache(options: ResponseCacheOptions = {}): Respons
       evict();
     },
     clear,
+    maxEntryBytes,
     get size() {
       return entries.size;
     },

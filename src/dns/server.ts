@@ -111,7 +111,10 @@ export function createDnsServer(options: DnsServerOptions): DnsServer {
   function account(info: ReplyInfo, qname: () => string, snapshot: TableSnapshot | undefined): void {
     metrics.reply(info.qtype, info.rcode);
     metrics.answered(info);
-    if (info.rejected) metrics.rejected.inc({ reason: info.rejected });
+    if (info.rejected) {
+      metrics.rejected.inc({ reason: info.rejected });
+      if (logger.isLevelEnabled('debug')) logger.debug({ reason: info.rejected, rcode: info.rcode }, 'dns query rejected');
+    }
     if (info.error !== undefined) {
       metrics.errors.inc();
       logger.error({ err: info.error, qtype: info.qtype }, 'dns query failed');
@@ -132,6 +135,9 @@ export function createDnsServer(options: DnsServerOptions): DnsServer {
 
   function forward(request: ForwardRequest, respond: (reply: Uint8Array) => void): Promise<void> {
     metrics.nonMesosRequests.inc();
+    if (logger.isLevelEnabled('debug')) {
+      logger.debug({ qname: request.qname, qtype: request.qtype, transport: request.transport }, 'dns query forwarded');
+    }
     const pending = forwarder.forward(request).then(
       (reply) => {
         if (reply.length >= 12) {

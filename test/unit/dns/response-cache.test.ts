@@ -24,6 +24,15 @@ describe('response cache', () => {
     assert.equal(cache.get('k', snapshot, config, 513), undefined);
   });
 
+  test('cut replies are kept for the most recent few limits', () => {
+    const cache = createResponseCache({ maxLimitsPerEntry: 2 });
+    for (const limit of [512, 600, 700]) cache.put('k', snapshot, config, limit, false, [bytes(limit - 10)], meta);
+    assert.equal(cache.get('k', snapshot, config, 512), undefined, 'the oldest limit made room');
+    assert.ok(cache.get('k', snapshot, config, 600));
+    assert.ok(cache.get('k', snapshot, config, 700));
+    assert.ok(cache.bytes < 600 + 700 + 300);
+  });
+
   test('a new snapshot or a new config object empties the cache', () => {
     const cache = createResponseCache();
     cache.put('k', snapshot, config, 512, true, [bytes(100)], meta);
