@@ -108,7 +108,7 @@ export function createDnsServer(options: DnsServerOptions): DnsServer {
     metrics.cacheBytes.collect(() => metrics.cacheBytes.set(cache.bytes));
   }
 
-  function account(info: ReplyInfo, qname: () => string, snapshot: TableSnapshot | undefined): void {
+  function account(info: ReplyInfo, snapshot: TableSnapshot | undefined): void {
     metrics.reply(info.qtype, info.rcode);
     metrics.answered(info);
     if (info.rejected) {
@@ -128,7 +128,7 @@ export function createDnsServer(options: DnsServerOptions): DnsServer {
       const fresh = info.unencodable.filter((n) => !loggedNames.has(n));
       if (fresh.length > 0) {
         for (const n of fresh) loggedNames.add(n);
-        logger.warn({ names: fresh, qname: qname() }, 'records left out of a reply: names cannot be encoded');
+        logger.warn({ names: fresh }, 'records left out of a reply: names cannot be encoded');
       }
     }
   }
@@ -165,7 +165,7 @@ export function createDnsServer(options: DnsServerOptions): DnsServer {
         const result = handleQuery(message, { transport, snapshot, config, cache, random });
         switch (result.kind) {
           case 'reply':
-            account(result.info, () => message.toString('latin1', 12, Math.min(message.length, 12 + 255)), snapshot);
+            account(result.info, snapshot);
             respond(result.bytes);
             return undefined;
           case 'drop':
