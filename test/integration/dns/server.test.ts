@@ -7,7 +7,8 @@ import { connect, createServer } from 'node:net';
 import { describe, test } from 'node:test';
 import { createDnsServer } from '../../../src/dns/server.js';
 import { ErrorCode, MesosDnsError } from '../../../src/errors.js';
-import { createSilentLogger } from '../../../src/log.js';
+import { Writable } from 'node:stream';
+import { createLogger, createSilentLogger } from '../../../src/log.js';
 import { MetricsRegistry } from '../../../src/metrics.js';
 import type { RecordStore, TableSnapshot } from '../../../src/records/store.js';
 import {
@@ -302,6 +303,32 @@ describe('failure containment', () => {
     assert.match(metrics.render(), /mesos_dns_query_errors_total 1/);
     broken = false;
     assert.equal(decodeReply(await udpExchange(port, q('nginx.marathon.mesos.', 'A', 32))).rcode, 'NOERROR');
+  });
+
+  test('quirk #12: an unencodable name is logged once per table, with the names in a field', async (t) => {
+    const lines: Record<string, unknown>[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+        done();
+      },
+    });
+    const server = createDnsServer({
+      logger: createLogger({ level: 'info', destination }),
+      metrics: new MetricsRegistry(),
+      store: createFixtureStore(),
+      forwarder: createFakeForwarder(),
+      config: dnsTestConfig(),
+    });
+    const port = (await server.listen()).udp[0]?.port as number;
+    t.after(() => server.close());
+    // With an EDNS option every query takes the general path and meets the name again.
+    const srv = buildQuery({ qname: `_${'a'.repeat(60)}._tcp.marathon.mesos.`, qtype: 'SRV', edns: { options: [0, 10, 0, 0] } });
+    for (let i = 0; i < 3; i++) assert.equal(decodeReply(await udpExchange(port, srv)).rcode, 'SERVFAIL');
+    const warnings = lines.filter((l) => l.msg === 'records left out of a reply: names cannot be encoded');
+    assert.equal(warnings.length, 1);
+    assert.deepEqual(warnings[0]?.names, [`${'a'.repeat(60)}-foybs-s1.marathon.slave.mesos.`]);
+    assert.equal(warnings[0]?.component, 'dns');
   });
 
   test('queries are counted by type and rcode, and hot-path hits separately', async (t) => {
