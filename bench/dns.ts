@@ -1,0 +1,306 @@
+// bench:dns — DNS throughput and latency of the real server (a child process) measured with dnsperf,
+// against the embedded fixture cluster and a generated 10,000-agent / 100,000-task cluster, as a ratio
+// to a ceiling: a minimal Node UDP reflector measured with the same dnsperf settings in the same run.
+// Then QPS while the table reloads back to back (bench/dns-reload.ts). Loopback only; every run is
+// bounded by dnsperf's -l and an overall deadline.
+//
+//   npm run bench:dns -- [--seconds N] [--rounds N] [--agents N] [--tasks N] [--skip-reload]
+//
+// Method: a short tuning pass tries a few dnsperf settings against the reflector (the fastest server
+// there is, so the setting that drives it hardest is the one where dnsperf is least the bottleneck)
+// and keeps the best. Peak QPS is the best of `rounds` runs, alternating server and reflector so both
+// see the same background load. Latency is measured at 80% of the server's peak with -Q and -v.
+import { readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildTableFromText } from '../src/commands/records.js';
+import type { Config } from '../src/config/types.js';
+import { buildConfig } from '../src/config/validate.js';
+import type { RecordTable } from '../src/records/table.js';
+import { buildQuery } from '../test/helpers/fake-upstream.js';
+import { exchangeUdp } from '../test/helpers/dns-query.js';
+import { EMBEDDED_CONFIG, EMBEDDED_STATE, mergeConfig, spawnServer, type SpawnedServer } from '../test/helpers/spawn-server.js';
+import { measureReloadQps, printReloadResult } from './dns-reload.js';
+import { type DnsperfResult, type DnsperfSettings, describeSettings, findDnsperf, runDnsperf } from './lib/dnsperf.js';
+import { generateState } from './lib/generate-state.js';
+import { HITS_ONLY, type QueryMix, type QueryMixShares, STANDARD_MIX, buildQueryMix } from './lib/query-mix.js';
+import { type Reflector, spawnReflector } from './lib/reflector.js';
+
+/** Settings tried in the tuning pass (2 cores: dnsperf gets one thread so the server keeps a core). */
+const CANDIDATES: readonly DnsperfSettings[] = [
+  { clients: 1, threads: 1, outstanding: 128 },
+  { clients: 4, threads: 1, outstanding: 256 },
+  { clients: 8, threads: 1, outstanding: 512 },
+  { clients: 8, threads: 2, outstanding: 256 },
+];
+const TUNE_SECONDS = 3;
+const LATENCY_LOAD = 0.8;
+const OVERALL_LIMIT_MS = 15 * 60 * 1000;
+
+interface Cluster {
+  readonly label: string;
+  readonly statePath: string;
+  readonly table: RecordTable;
+  readonly mixes: readonly { readonly label: string; readonly file: string; readonly mix: QueryMix }[];
+}
+
+interface ThroughputRow {
+  readonly cluster: string;
+  readonly mix: string;
+  readonly ours: DnsperfResult;
+  readonly ceiling: DnsperfResult;
+  readonly latency: DnsperfResult;
+  readonly ceilingLatency: DnsperfResult;
+}
+
+function numberArg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const v = i >= 0 ? Number(process.argv[i + 1]) : NaN;
+  return Number.isFinite(v) && v > 0 ? v : fallback;
+}
+
+const log = (line = ''): void => console.log(line);
+
+function embeddedConfig(dir: string): Config {
+  const raw = JSON.parse(readFileSync(EMBEDDED_CONFIG, 'utf8')) as Record<string, unknown>;
+  const built = buildConfig(mergeConfig(raw, { StateFile: EMBEDDED_STATE, ExternalOn: false }), { file: join(dir, 'config.json') });
+  if (!('config' in built)) throw new Error(`embedded config: ${JSON.stringify(built.problems)}`);
+  return built.config;
+}
+
+function writeMixes(
+  dir: string,
+  name: string,
+  table: RecordTable,
+  lines: number,
+  distinct: QueryMixShares,
+): Cluster['mixes'] {
+  return [
+    { label: 'mix 70/15/10/5', shares: STANDARD_MIX, file: join(dir, `${name}-mix.txt`) },
+    { label: 'hits A+SRV', shares: HITS_ONLY, file: join(dir, `${name}-hits.txt`) },
+  ].map(({ label, shares, file }) => {
+    const mix = buildQueryMix({ table, shares, lines, distinct, seed: 20260101 });
+    writeFileSync(file, mix.text);
+    return { label, file, mix };
+  });
+}
+
+function describeMix(mix: QueryMix): string {
+  const d = mix.distinct;
+  return `${mix.lines} lines, distinct names: ${d.a} A, ${d.srv} SRV, ${d.miss} NXDOMAIN, ${d.aaaa} AAAA${mix.aaaaNoData ? ' (no AAAA records: AAAA queries on A names, NOERROR without data)' : ''}`;
+}
+
+async function startServer(statePath: string): Promise<SpawnedServer> {
+  const server = await spawnServer({
+    config: { StateFile: statePath, Port: 0, HttpPort: 0, ExternalOn: false, RefreshSeconds: 3600 },
+    timeoutMs: 180_000,
+  });
+  const loaded = await server.waitForLog((l) => l.msg === 'records reloaded', 180_000);
+  log(`  server pid ${server.pid} on 127.0.0.1:${server.dnsPort}: ${String(loaded['names'])} names loaded in ${String(loaded['totalMs'])} ms`);
+  return server;
+}
+
+function fmt(n: number, digits = 0): string {
+  return Number.isFinite(n) ? n.toFixed(digits) : 'n/a';
+}
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
+  log(line(header));
+  log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) log(line(r));
+}
+
+async function main(): Promise<void> {
+  const binary = findDnsperf();
+  if (!binary) {
+    console.error('dnsperf not found: apt-get install dnsperf');
+    process.exit(1);
+  }
+  const seconds = numberArg('seconds', 5);
+  const rounds = numberArg('rounds', 2);
+  const agents = numberArg('agents', 10_000);
+  const tasks = numberArg('tasks', 100_000);
+  const started = Date.now();
+
+  const cleanups: (() => Promise<void>)[] = [];
+  const cleanup = async (): Promise<void> => {
+    for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+  };
+  const watchdog = setTimeout(() => {
+    console.error(`bench:dns: over the ${OVERALL_LIMIT_MS / 60000}-minute limit, stopping`);
+    void cleanup().then(() => process.exit(1));
+  }, OVERALL_LIMIT_MS);
+  watchdog.unref();
+  process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
+
+  const dir = mkdtempSync(join(tmpdir(), 'bench-dns-'));
+  cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+  try {
+    log(`bench:dns  node ${process.version}, ${cpus().length} CPUs, dnsperf at ${binary}`);
+    log(`load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    log(`windows of ${seconds} s, best of ${rounds} alternating rounds; latency at ${LATENCY_LOAD * 100}% of peak`);
+    log();
+
+    // The clusters and their query files, built in-process with the server's own engine.
+    const config = embeddedConfig(dir);
+    const smallTable = buildTableFromText(config, readFileSync(EMBEDDED_STATE, 'utf8'), []).table;
+    const largeState = generateState({ agents, tasks, seed: 42 });
+    const largeText = JSON.stringify(largeState);
+    const largePath = join(dir, 'large-state.json');
+    writeFileSync(largePath, largeText);
+    const largeTable = buildTableFromText(config, largeText, []).table;
+    const clusters: Cluster[] = [
+      {
+        label: `embedded (${smallTable.counts.names} names)`,
+        statePath: EMBEDDED_STATE,
+        table: smallTable,
+        mixes: writeMixes(dir, 'small', smallTable, 20_000, { a: 3000, srv: 700, miss: 400, aaaa: 200 }),
+      },
+      {
+        label: `${agents / 1000}k agents/${tasks / 1000}k tasks (${largeTable.counts.names} names)`,
+        statePath: largePath,
+        table: largeTable,
+        mixes: writeMixes(dir, 'large', largeTable, 50_000, { a: 3000, srv: 700, miss: 400, aaaa: 200 }),
+      },
+    ];
+    for (const c of clusters) {
+      log(`cluster ${c.label}`);
+      for (const m of c.mixes) log(`  ${m.label}: ${describeMix(m.mix)}`);
+    }
+    log();
+
+    // The reflector answers with a real reply of ours (nginx.marathon.mesos A).
+    log('starting the embedded-cluster server');
+    let server = await startServer(EMBEDDED_STATE);
+    let current: SpawnedServer | undefined = server;
+    cleanups.push(async () => current?.kill());
+    const reply = await exchangeUdp(buildQuery({ name: 'nginx.marathon.mesos', type: 1 }), { port: server.dnsPort });
+    const reflector: Reflector = await spawnReflector(reply);
+    cleanups.push(() => reflector.close());
+    log(`  reflector pid ${reflector.pid} on 127.0.0.1:${reflector.port}, answering every query with a fixed ${reply.length}-octet reply`);
+    log();
+
+    const run = (port: number, file: string, settings: DnsperfSettings, secs: number, extra: { rate?: number; verbose?: boolean } = {}) =>
+      runDnsperf({ binary, port, file, ...settings, seconds: secs, ...extra });
+
+    // Tuning pass on the embedded cluster's hits file.
+    const hitsFile = (clusters[0] as Cluster).mixes[1]?.file as string;
+    await run(server.dnsPort, hitsFile, CANDIDATES[0] as DnsperfSettings, 1); // warm the reply cache
+    log(`tuning dnsperf (${TUNE_SECONDS} s per run, embedded cluster, hits file):`);
+    const tuning: string[][] = [];
+    let best: { settings: DnsperfSettings; qps: number } | undefined;
+    for (const settings of CANDIDATES) {
+      const ceiling = await run(reflector.port, hitsFile, settings, TUNE_SECONDS);
+      const ours = await run(server.dnsPort, hitsFile, settings, TUNE_SECONDS);
+      tuning.push([describeSettings(settings), '', fmt(ceiling.qps), fmt(ceiling.meanLatencyMs, 3), fmt(ours.qps), fmt(ours.meanLatencyMs, 3), String(ours.lost + ceiling.lost)]);
+      if (!best || ceiling.qps > best.qps) best = { settings, qps: ceiling.qps };
+    }
+    table(['dnsperf', '', 'reflector qps', 'mean ms', 'server qps', 'mean ms', 'lost'], tuning);
+    const settings = (best as { settings: DnsperfSettings }).settings;
+    log(`chosen: ${describeSettings(settings)} (highest reflector QPS: dnsperf is least the bottleneck there)`);
+    log();
+
+    const rows: ThroughputRow[] = [];
+    for (const [index, cluster] of clusters.entries()) {
+      if (index > 0) {
+        await server.kill();
+        log(`starting the ${cluster.label} server`);
+        server = await startServer(cluster.statePath);
+        current = server;
+      }
+      for (const m of cluster.mixes) {
+        await run(server.dnsPort, m.file, settings, 1); // warm the reply cache
+        const ours: DnsperfResult[] = [];
+        const ceiling: DnsperfResult[] = [];
+        for (let r = 0; r < rounds; r++) {
+          ceiling.push(await run(reflector.port, m.file, settings, seconds));
+          ours.push(await run(server.dnsPort, m.file, settings, seconds));
+        }
+        const bestOurs = ours.reduce((a, b) => (b.qps > a.qps ? b : a));
+        const bestCeiling = ceiling.reduce((a, b) => (b.qps > a.qps ? b : a));
+        const rate = bestOurs.qps * LATENCY_LOAD;
+        const latency = await run(server.dnsPort, m.file, settings, seconds * 2, { rate, verbose: true });
+        const ceilingLatency = await run(reflector.port, m.file, settings, seconds * 2, { rate, verbose: true });
+        const row: ThroughputRow = { cluster: cluster.label, mix: m.label, ours: bestOurs, ceiling: bestCeiling, latency, ceilingLatency };
+        rows.push(row);
+        log(
+          `  ${m.label}: ${fmt(bestOurs.qps)} qps (runs ${ours.map((o) => fmt(o.qps)).join(', ')}), ceiling ${fmt(bestCeiling.qps)} (runs ${ceiling.map((o) => fmt(o.qps)).join(', ')}); ` +
+            `at ${fmt(rate)} qps p99 ${fmt(latency.latency?.p99Ms ?? NaN, 3)} ms`,
+        );
+      }
+    }
+    await server.kill();
+    current = undefined;
+    log();
+
+    log(`Throughput (peak, dnsperf ${describeSettings(settings)}; load average now ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
+    table(
+      ['cluster', 'mix', 'QPS', 'mean ms', 'lost', 'ceiling QPS', 'ratio'],
+      rows.map((r) => [r.cluster, r.mix, fmt(r.ours.qps), fmt(r.ours.meanLatencyMs, 3), String(r.ours.lost), fmt(r.ceiling.qps), fmt(r.ours.qps / r.ceiling.qps, 3)]),
+    );
+    log();
+    log(`Latency at ${LATENCY_LOAD * 100}% of each peak (dnsperf -Q, per-query latencies from -v)`);
+    table(
+      ['cluster', 'mix', 'rate', 'QPS', 'mean ms', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'lost', 'reflector p99'],
+      rows.map((r) => {
+        const l = r.latency.latency;
+        return [
+          r.cluster,
+          r.mix,
+          fmt(r.ours.qps * LATENCY_LOAD),
+          fmt(r.latency.qps),
+          fmt(r.latency.meanLatencyMs, 3),
+          fmt(l?.p50Ms ?? NaN, 3),
+          fmt(l?.p99Ms ?? NaN, 3),
+          fmt(l?.p999Ms ?? NaN, 3),
+          fmt(l?.maxMs ?? NaN, 3),
+          String(r.latency.lost),
+          fmt(r.ceilingLatency.latency?.p99Ms ?? NaN, 3),
+        ];
+      }),
+    );
+    log();
+    const hitRows = rows.filter((r) => r.mix.startsWith('hits'));
+    const minHitRatio = Math.min(...hitRows.map((r) => r.ours.qps / r.ceiling.qps));
+    log(`in-domain hits, QPS / ceiling: worst ${fmt(minHitRatio, 3)} (target >= 0.9: ${minHitRatio >= 0.9 ? 'MET' : 'NOT MET'})`);
+    const worstP99 = Math.max(...rows.map((r) => r.latency.latency?.p99Ms ?? Infinity));
+    log(`p99 at 80% load: worst ${fmt(worstP99, 3)} ms (target < 2 ms: ${worstP99 < 2 ? 'MET' : 'NOT MET'})`);
+    const lost = rows.reduce((sum, r) => sum + r.ours.lost + r.latency.lost, 0);
+    log(`lost queries (server runs): ${lost} (target 0: ${lost === 0 ? 'MET' : 'NOT MET'})`);
+    for (const label of ['mix', 'hits']) {
+      const [small, large] = [rows.find((r) => r.cluster === clusters[0]?.label && r.mix.startsWith(label)), rows.find((r) => r.cluster === clusters[1]?.label && r.mix.startsWith(label))];
+      if (small && large) {
+        const ratio = large.ours.qps / small.ours.qps;
+        log(`${label}: 100k-task cluster QPS / embedded cluster QPS = ${fmt(ratio, 3)} (target within 10%: ${ratio >= 0.9 ? 'MET' : 'NOT MET'})`);
+      }
+    }
+    log();
+
+    if (!process.argv.includes('--skip-reload')) {
+      await reflector.close();
+      log(`QPS during reloads (${agents} agents, ${tasks} tasks served by a test master, RefreshSeconds 1), dnsperf ${describeSettings(settings)}:`);
+      const result = await measureReloadQps({
+        binary,
+        state: largeState,
+        queryFile: (clusters[1] as Cluster).mixes[0]?.file as string,
+        settings,
+        seconds: Math.max(seconds * 2, 10),
+        rounds,
+        log,
+      });
+      printReloadResult(result, log);
+      log();
+    }
+    log(`load average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}; total ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  } finally {
+    clearTimeout(watchdog);
+    await cleanup();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,133 @@
+// dnsperf query files drawn from a cluster's real record table: a deterministic, shuffled mix of
+// A hits, SRV hits, in-domain misses (NXDOMAIN) and AAAA queries, plus a hits-only file.
+import { isIPv4, isIPv6 } from 'node:net';
+import type { NameRecords, RecordTable } from '../../src/records/table.js';
+
+export interface QueryMixShares {
+  readonly a: number;
+  readonly srv: number;
+  readonly miss: number;
+  readonly aaaa: number;
+}
+
+/** Issue 3's mix: 70% A hits, 15% SRV hits, 10% in-domain misses, 5% AAAA. */
+export const STANDARD_MIX: QueryMixShares = { a: 70, srv: 15, miss: 10, aaaa: 5 };
+/** A and SRV hits only, in the standard mix's proportion. */
+export const HITS_ONLY: QueryMixShares = { a: 70, srv: 15, miss: 0, aaaa: 0 };
+
+export interface QueryMixOptions {
+  readonly table: RecordTable;
+  readonly shares: QueryMixShares;
+  /** Lines in the file (dnsperf loops over it). */
+  readonly lines: number;
+  /** Distinct names per category are capped so the whole file has "a few thousand" names. */
+  readonly distinct: QueryMixShares;
+  readonly seed: number;
+}
+
+export interface QueryMix {
+  /** dnsperf input: "name TYPE" per line. */
+  readonly text: string;
+  readonly lines: number;
+  /** Distinct names actually used, per category. */
+  readonly distinct: QueryMixShares;
+  /** True when the table has no AAAA records and AAAA queries go to A names (NOERROR, no data). */
+  readonly aaaaNoData: boolean;
+}
+
+/** mulberry32: small, fast, good enough to shuffle benchmark inputs reproducibly. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function shuffle<T>(items: T[], random: () => number): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    const t = items[i] as T;
+    items[i] = items[j] as T;
+    items[j] = t;
+  }
+  return items;
+}
+
+/** Up to `n` items chosen uniformly (reservoir sampling; one pass over a large iterable). */
+function sample<T>(items: Iterable<T>, n: number, random: () => number): T[] {
+  const out: T[] = [];
+  let seen = 0;
+  for (const item of items) {
+    seen++;
+    if (out.length < n) out.push(item);
+    else {
+      const j = Math.floor(random() * seen);
+      if (j < n) out[j] = item;
+    }
+  }
+  return out;
+}
+
+function* namesWhere(table: RecordTable, keep: (records: NameRecords) => boolean): Iterable<string> {
+  for (const [name, records] of table.entries()) if (keep(records)) yield name;
+}
+
+/** Names inside the domain that the table does not hold: they answer NXDOMAIN. */
+function missNames(table: RecordTable, n: number, random: () => number): string[] {
+  const parents = ['marathon', 'marathon.slave', 'chronos', 'nonexistent-framework', ''];
+  const out: string[] = [];
+  for (let i = 0; out.length < n && i < n * 10; i++) {
+    const parent = parents[i % parents.length] as string;
+    const label = `nx-${Math.floor(random() * 1e9).toString(36)}-${i}`;
+    const name = `${label}.${parent === '' ? '' : `${parent}.`}${table.domain}.`;
+    if (table.lookup(name) === undefined) out.push(name);
+  }
+  return out;
+}
+
+/** Builds a shuffled query file from the table's real names. */
+export function buildQueryMix(options: QueryMixOptions): QueryMix {
+  const { table, shares } = options;
+  const random = seededRandom(options.seed);
+  const aNames = sample(namesWhere(table, (r) => r.a.some((ip) => isIPv4(ip))), options.distinct.a, random);
+  const srvNames = sample(namesWhere(table, (r) => r.srv.length > 0), options.distinct.srv, random);
+  let aaaaNames = sample(namesWhere(table, (r) => r.aaaa.some((ip) => isIPv6(ip))), options.distinct.aaaa, random);
+  const aaaaNoData = aaaaNames.length === 0 && shares.aaaa > 0;
+  if (aaaaNoData) aaaaNames = aNames.slice(0, options.distinct.aaaa);
+  const misses = shares.miss > 0 ? missNames(table, options.distinct.miss, random) : [];
+
+  const total = shares.a + shares.srv + shares.miss + shares.aaaa;
+  const categories: { names: string[]; type: string; share: number }[] = [
+    { names: aNames, type: 'A', share: shares.a },
+    { names: srvNames, type: 'SRV', share: shares.srv },
+    { names: misses, type: 'A', share: shares.miss },
+    { names: aaaaNames, type: 'AAAA', share: shares.aaaa },
+  ];
+  const lines: string[] = [];
+  for (const { names, type, share } of categories) {
+    if (share === 0) continue;
+    if (names.length === 0) throw new Error(`the table has no names for ${type} queries of this mix`);
+    const count = Math.round((options.lines * share) / total);
+    for (let i = 0; i < count; i++) {
+      // Every chosen name appears at least once; the rest are drawn at random.
+      const name = names[i < names.length ? i : Math.floor(random() * names.length)] as string;
+      lines.push(`${name.slice(0, -1)} ${type}`);
+    }
+  }
+  shuffle(lines, random);
+  return {
+    text: `${lines.join('\n')}\n`,
+    lines: lines.length,
+    distinct: {
+      a: shares.a > 0 ? aNames.length : 0,
+      srv: shares.srv > 0 ? srvNames.length : 0,
+      miss: misses.length,
+      aaaa: shares.aaaa > 0 ? aaaaNames.length : 0,
+    },
+    aaaaNoData,
+  };
+}
