@@ -29,6 +29,29 @@ export interface BuilderTask {
   recordCount: number;
 }
 
+/** An append-only Int32 list: 4 bytes per number where a JS array of millions of numbers takes 8. */
+export class Int32List {
+  private data = new Int32Array(1024);
+  length = 0;
+
+  push3(a: number, b: number, c: number): void {
+    if (this.length + 3 > this.data.length) {
+      const next = new Int32Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length] = a;
+    this.data[this.length + 1] = b;
+    this.data[this.length + 2] = c;
+    this.length += 3;
+  }
+
+  /** The filled part, sharing storage with the list. */
+  view(): Int32Array {
+    return this.data.subarray(0, this.length);
+  }
+}
+
 export interface BuilderFramework {
   readonly name: string;
   readonly tasks: BuilderTask[];
@@ -39,8 +62,8 @@ export class RecordSetBuilder {
   readonly names: string[] = [];
   readonly lists: [ValueList[], ValueList[], ValueList[]] = [[], [], []];
   readonly frameworks: BuilderFramework[] = [];
-  /** Flattened triples for enumeration: name index, type index, position in that name's list. */
-  readonly taskRecords: number[] = [];
+  /** Flattened triples for enumeration: type index, name index, position in that name's list. */
+  readonly taskRecords = new Int32List();
   private readonly index = new Map<string, number>();
   private readonly bigLists = new Map<number, Set<string>>();
   private currentTask: BuilderTask | undefined;
@@ -78,7 +101,7 @@ export class RecordSetBuilder {
       position = list.length - 1;
     }
     if (this.currentTask) {
-      this.taskRecords.push(entry, typeIndex, position);
+      this.taskRecords.push3(typeIndex, entry, position);
       this.currentTask.recordCount++;
     }
     return true;

@@ -35,67 +35,39 @@ function hashName(name: string): number {
 }
 
 /**
- * Collects strings and records [offset, length] for each in the caller's arrays: in UTF-16 units while
- * collecting, which finish() turns into bytes (the same numbers when the text is all ASCII). Everything is encoded in one
- * go at the end: one join plus one encode is far cheaper than millions of small writes.
+ * Collects strings and records [byte offset, byte length] for each in the caller's arrays. The bytes
+ * are written once, at the end, into one buffer of exactly the final size, in joined chunks: one
+ * join and one encode per chunk is far cheaper than a write per string, and no copy of the whole
+ * text ever exists beside the buffer (it would double generation's peak memory).
  */
 class StringPool {
   private readonly parts: string[] = [];
-  private chars = 0;
+  private bytes = 0;
   private readonly interned = new Map<string, number>();
 
   /** Appends (or reuses) a string, writing its offset and length into array[index], array[index+1]. */
   add(text: string, array: Int32Array, index: number, intern: boolean): void {
-    if (text === '') {
-      array[index] = 0;
-      array[index + 1] = 0;
-      return;
-    }
+    const length = text.length === 0 ? 0 : Buffer.byteLength(text, 'utf8');
     let offset = intern ? this.interned.get(text) : undefined;
     if (offset === undefined) {
-      offset = this.chars;
+      offset = this.bytes;
       this.parts.push(text);
-      this.chars += text.length;
+      this.bytes += length;
       if (intern) this.interned.set(text, offset);
     }
     array[index] = offset;
-    array[index + 1] = text.length;
+    array[index + 1] = length;
   }
 
-  finish(arrays: readonly { array: Int32Array; stride: number; pairs: readonly number[] }[]): Uint8Array {
-    const joined = this.parts.join('');
-    const bytes = Buffer.from(joined, 'utf8');
-    if (bytes.length === joined.length) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
-    // Non-ASCII text somewhere: re-encode string by string so offsets and lengths are in bytes.
-    return this.reencode(arrays);
-  }
-
-  private reencode(arrays: readonly { array: Int32Array; stride: number; pairs: readonly number[] }[]): Uint8Array {
-    const byteOffsets = new Map<number, [number, number]>();
-    const chunks: Buffer[] = [];
-    let charPos = 0;
-    let bytePos = 0;
-    for (const part of this.parts) {
-      const encoded = Buffer.from(part, 'utf8');
-      byteOffsets.set(charPos, [bytePos, encoded.length]);
-      chunks.push(encoded);
-      charPos += part.length;
-      bytePos += encoded.length;
+  finish(): Uint8Array {
+    const out = Buffer.allocUnsafeSlow(this.bytes);
+    const chunk = 4096;
+    let position = 0;
+    for (let i = 0; i < this.parts.length; i += chunk) {
+      position += out.write(this.parts.slice(i, i + chunk).join(''), position, 'utf8');
     }
-    for (const { array, stride, pairs } of arrays) {
-      for (let base = 0; base < array.length; base += stride) {
-        for (const field of pairs) {
-          if (array[base + field + 1] === 0) continue; // empty strings are not in the pool
-          const mapped = byteOffsets.get(array[base + field] as number);
-          if (mapped) {
-            array[base + field] = mapped[0];
-            array[base + field + 1] = mapped[1];
-          }
-        }
-      }
-    }
-    const all = Buffer.concat(chunks);
-    return new Uint8Array(all.buffer, all.byteOffset, all.length);
+    if (position !== this.bytes) throw new Error(`string pool wrote ${position} bytes, expected ${this.bytes}`);
+    return new Uint8Array(out.buffer, out.byteOffset, out.length);
   }
 }
 
@@ -135,13 +107,7 @@ export function packRecordSet(builder: RecordSetBuilder, domain: string): Record
   for (const framework of builder.frameworks) taskCount += framework.tasks.length;
   const frameworks = new Int32Array(builder.frameworks.length * FRAMEWORK_FIELDS);
   const tasks = new Int32Array(taskCount * TASK_FIELDS);
-  const taskRecords = new Int32Array(builder.taskRecords.length);
-  // Stored as [type, entry, position]; the builder keeps [entry, type, position].
-  for (let i = 0; i < taskRecords.length; i += 3) {
-    taskRecords[i] = builder.taskRecords[i + 1] as number;
-    taskRecords[i + 1] = builder.taskRecords[i] as number;
-    taskRecords[i + 2] = builder.taskRecords[i + 2] as number;
-  }
+  const taskRecords = builder.taskRecords.view();
   let t = 0;
   builder.frameworks.forEach((framework, f) => {
     strings.add(framework.name, frameworks, f * FRAMEWORK_FIELDS, true);
@@ -157,12 +123,7 @@ export function packRecordSet(builder: RecordSetBuilder, domain: string): Record
     }
   });
 
-  const stringBytes = strings.finish([
-    { array: packedEntries, stride: ENTRY_FIELDS, pairs: [0] },
-    { array: values, stride: 2, pairs: [0] },
-    { array: frameworks, stride: FRAMEWORK_FIELDS, pairs: [0] },
-    { array: tasks, stride: TASK_FIELDS, pairs: [0, 2] },
-  ]);
+  const stringBytes = strings.finish();
   return openRecordTable({ domain, strings: stringBytes, entries: packedEntries, values, slots, frameworks, tasks, taskRecords, counts });
 }
 
