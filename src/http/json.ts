@@ -49,7 +49,6 @@ function unicodeEscape(code: number): string {
 }
 
 // Characters that need escaping in Go's HTML-safe encoder; everything else is copied as is.
-// eslint-disable-next-line no-control-regex
 const NEEDS_ESCAPE = /["\\\u0000-\u001f<>&\u2028\u2029\ud800-\udfff]/;
 
 /** A JSON string literal as Go's encoding/json writes it (HTML-safe, invalid UTF-16 becomes U+FFFD). */
