@@ -1,22 +1,13 @@
 // `records`: print the record table a state would produce, without starting a server.
 import { readFile } from 'node:fs/promises';
-import { networkInterfaces } from 'node:os';
 import type { Config } from '../config/types.js';
 import { MesosDnsError, ErrorCode } from '../errors.js';
+import { interfaceAddresses } from '../host-interfaces.js';
 import { parseStateText } from '../mesos/parse-state.js';
 import type { StateProblem } from '../mesos/state-types.js';
 import { generateRecords } from '../records/generate.js';
 import type { RecordTable } from '../records/table.js';
 import { formatZoneListing } from '../records/zone-listing.js';
-
-/** Non-loopback addresses of this host: the listener records when listening on 0.0.0.0 (spec §2.6). */
-export function localInterfaceAddresses(): string[] {
-  const out: string[] = [];
-  for (const list of Object.values(networkInterfaces())) {
-    for (const info of list ?? []) if (!info.internal) out.push(info.address.split('%')[0] as string);
-  }
-  return out;
-}
 
 export interface BuildTableResult {
   readonly table: RecordTable;
@@ -38,7 +29,7 @@ export async function renderRecords(config: Config, statePath: string): Promise<
   } catch (err) {
     throw new MesosDnsError(ErrorCode.STATE_FETCH, `cannot read state file "${statePath}"`, { cause: err });
   }
-  const listenerAddresses = config.listener === '0.0.0.0' ? localInterfaceAddresses() : [];
+  const listenerAddresses = config.listener === '0.0.0.0' ? interfaceAddresses({ loopback: false }) : [];
   const { table, problems } = buildTableFromText(config, text, listenerAddresses);
   return { listing: formatZoneListing(table, { ttl: config.ttl, srvWeight: config.srvRecordDefaultWeight }), problems };
 }

@@ -3,10 +3,10 @@
 // invalid value; the CLI exits 2 for both.
 
 import { readFile as fsReadFile } from 'node:fs/promises';
-import { networkInterfaces } from 'node:os';
 import { resolve as resolvePath } from 'node:path';
 
 import { ConfigError, ErrorCode, MesosDnsError } from '../errors.js';
+import { interfaceAddresses } from '../host-interfaces.js';
 import type { Config } from './types.js';
 import { buildConfig, listReferencedFiles, type FileRead } from './validate.js';
 
@@ -43,14 +43,6 @@ export function expandConfigPath(path: string, env: Readonly<Record<string, stri
     if (dir !== undefined && dir !== '') home = dir;
   }
   return resolvePath(cwd, path.replace('~/', `${home}/`));
-}
-
-function listInterfaceAddresses(): string[] {
-  const out: string[] = [];
-  for (const infos of Object.values(networkInterfaces())) {
-    for (const info of infos ?? []) out.push(info.address);
-  }
-  return out;
 }
 
 function describeError(err: unknown): string {
@@ -112,7 +104,7 @@ export async function loadConfigWithWarnings(path: string, options: LoadConfigOp
     file,
     ...(resolvConf === undefined ? {} : { resolvConf }),
     resolvConfPath,
-    interfaceAddresses: options.interfaceAddresses ?? listInterfaceAddresses(),
+    interfaceAddresses: options.interfaceAddresses ?? interfaceAddresses({ loopback: true }),
     files,
     ...(stateFile === undefined ? {} : { stateFile }),
   });

@@ -7,6 +7,7 @@
 import type { Config } from '../config/types.js';
 import type { NameRecords } from '../records/table.js';
 import type { TableSnapshot } from '../records/store.js';
+import { splitSrvValue } from '../records/srv-value.js';
 import { QType, Rcode } from './constants.js';
 import { parseName } from './names.js';
 import {
@@ -63,12 +64,10 @@ function isEncodable(name: string): boolean {
 }
 
 /** The SRV value "<target>:<port>" split as Mesos-DNS does (spec §3.5); undefined when unusable. */
-function splitSrvValue(value: string): { target: string; port: number } | undefined {
-  const colon = value.lastIndexOf(':');
-  if (colon < 0) return undefined;
-  const portText = value.slice(colon + 1);
-  if (!/^[+-]?\d{1,18}$/.test(portText)) return undefined;
-  return { target: value.slice(0, colon), port: Number(portText) & 0xffff };
+function srvTargetPort(value: string): { target: string; port: number } | undefined {
+  const { target, port } = splitSrvValue(value);
+  if (!/^[+-]?\d{1,18}$/.test(port)) return undefined;
+  return { target, port: Number(port) & 0xffff };
 }
 
 class Collector {
@@ -124,7 +123,7 @@ class Collector {
     if (!records || records.srv.length === 0) return;
     const targets: string[] = [];
     for (const value of records.srv) {
-      const split = splitSrvValue(value);
+      const split = srvTargetPort(value);
       if (!split) {
         this.skipped++;
         continue;

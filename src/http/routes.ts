@@ -6,6 +6,7 @@
 import type { Config } from '../config/types.js';
 import type { SourceStatus } from '../mesos/source.js';
 import type { TableSnapshot } from '../records/store.js';
+import { splitSrvValue } from '../records/srv-value.js';
 import type { EnumeratedFramework, EnumeratedTask, NameRecords, RecordTable } from '../records/table.js';
 import { REDACTED, toMesosDnsConfigJson } from '../config/mesos-dns-json.js';
 import { assessHealth } from './health.js';
@@ -134,12 +135,6 @@ export function acceptsJson(accept: string | undefined): boolean {
 export function normaliseLookupName(raw: string): string {
   const name = raw.split('.*').join('').toLowerCase();
   return name.endsWith('.') ? name : `${name}.`;
-}
-
-/** Splits an SRV value "target:port" at its last colon. */
-export function splitSrvValue(value: string): { readonly target: string; readonly port: string } {
-  const colon = value.lastIndexOf(':');
-  return colon < 0 ? { target: value, port: '' } : { target: value.slice(0, colon), port: value.slice(colon + 1) };
 }
 
 const EMPTY_RECORDS: NameRecords = Object.freeze({ a: [], aaaa: [], srv: [] });

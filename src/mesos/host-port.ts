@@ -9,10 +9,10 @@ export interface HostPort {
 }
 
 /**
- * The standard split: "[v6]:port" or "host:port" where host has no colon. Returns undefined where
- * the standard split fails (missing port, too many colons, stray brackets).
+ * The standard split, as Go's net.SplitHostPort: "[v6]:port" or "host:port" where host has no colon.
+ * Returns undefined where it fails (missing port, too many colons, stray brackets).
  */
-function splitStandard(hostport: string): HostPort | undefined {
+export function splitStandardHostPort(hostport: string): HostPort | undefined {
   if (hostport.startsWith('[')) {
     const end = hostport.indexOf(']');
     if (end < 0) return undefined;
@@ -38,7 +38,7 @@ function splitStandard(hostport: string): HostPort | undefined {
  * host "a", port "b:c"); undefined when there is no ':' at all.
  */
 export function splitHostPort(hostport: string): HostPort | undefined {
-  const standard = splitStandard(hostport);
+  const standard = splitStandardHostPort(hostport);
   if (standard) return standard;
   const colon = hostport.indexOf(':');
   if (colon < 0) return undefined;

@@ -15,6 +15,7 @@ import type {
   TaskStatus,
   Upid,
 } from './state-types.js';
+import { splitStandardHostPort } from './host-port.js';
 
 export type ParseStateResult =
   | { readonly ok: true; readonly state: MesosState; readonly problems: readonly StateProblem[] }
@@ -88,23 +89,6 @@ function readObject(obj: Json, key: string, path: PathText, problems: Problems):
   return undefined;
 }
 
-/** Split "host:port" (IPv6 bracketed) as Go's net.SplitHostPort does; undefined when it cannot. */
-export function splitHostPort(hostPort: string): { host: string; port: string } | undefined {
-  if (hostPort.startsWith('[')) {
-    const close = hostPort.indexOf(']');
-    if (close < 0 || hostPort[close + 1] !== ':') return undefined;
-    const host = hostPort.slice(1, close);
-    const port = hostPort.slice(close + 2);
-    if (host.includes('[') || port.includes(']') || port.includes('[')) return undefined;
-    return { host, port };
-  }
-  const colon = hostPort.lastIndexOf(':');
-  if (colon < 0) return undefined;
-  const host = hostPort.slice(0, colon);
-  if (host.includes(':')) return undefined; // unbracketed IPv6
-  return { host, port: hostPort.slice(colon + 1) };
-}
-
 const PORT_TEXT = /^[0-9]{1,5}$/;
 
 /**
@@ -115,7 +99,7 @@ export function parseUpid(raw: string): Upid | undefined {
   const text = raw.trim().replace(/^"+|"+$/g, '').trim();
   const at = text.indexOf('@');
   if (at < 0 || text.indexOf('@', at + 1) >= 0) return undefined;
-  const hostPort = splitHostPort(text.slice(at + 1));
+  const hostPort = splitStandardHostPort(text.slice(at + 1));
   if (!hostPort || !PORT_TEXT.test(hostPort.port) || Number(hostPort.port) > 65535) return undefined;
   return { host: hostPort.host, port: hostPort.port };
 }

@@ -2,7 +2,6 @@
 // state file. Reloads every refreshSeconds, at once on start and on every leader change, never two at
 // once. The whole reload (fetch, parse, host lookups, generation) runs in a worker thread; the serving
 // thread only opens the transferred table (O(1)) and swaps it in. A failed reload keeps the last table.
-import { networkInterfaces } from 'node:os';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { Config } from '../config/types.js';
 import { ErrorCode, MesosDnsError } from '../errors.js';
@@ -12,7 +11,8 @@ import { openRecordTable } from '../records/packed-table.js';
 import type { RecordStore, TableSnapshot } from '../records/store.js';
 import { loadMasterClientSettings, type LoadClientSettingsOptions } from './client-settings.js';
 import { FetchFailure, type SerializedFetchError } from './fetch-errors.js';
-import { parseZkUrl } from './leader/master-info.js';
+import { parseZkUrl } from '../config/addresses.js';
+import { interfaceAddresses } from '../host-interfaces.js';
 import { createStaticDetector } from './leader/static-detector.js';
 import type { MasterDetector, MasterList } from './leader/types.js';
 import { createZkDetector } from './leader/zk-detector.js';
@@ -91,18 +91,6 @@ export interface PollingStateSource extends StateSource {
 
 const FETCH_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 
-/** Non-loopback addresses of every interface (spec §2.6). */
-export function interfaceAddresses(): string[] {
-  const out: string[] = [];
-  for (const list of Object.values(networkInterfaces())) {
-    for (const a of list ?? []) {
-      if (a.family === 'IPv4' && a.address.startsWith('127.')) continue;
-      if (a.family === 'IPv6' && a.address === '::1') continue;
-      out.push(a.address);
-    }
-  }
-  return out;
-}
 
 export function sourceKindOf(config: Pick<Config, 'stateFile' | 'zk' | 'masters'>): SourceKind | undefined {
   if (config.stateFile) return SourceKind.FILE;
@@ -151,12 +139,10 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
 
   let detector: MasterDetector | undefined;
   if (kind === SourceKind.ZOOKEEPER) {
-    const url = parseZkUrl(config.zk);
-    if (!url) {
-      throw new MesosDnsError(ErrorCode.CONFIG_INVALID, `Zk: expected zk://host:port[,host:port...]/path, got ${JSON.stringify(config.zk)}`);
-    }
+    const parsed = parseZkUrl(config.zk);
+    if (!parsed.ok) throw new MesosDnsError(ErrorCode.CONFIG_INVALID, `Zk: ${parsed.error}`);
     detector = createZkDetector({
-      url,
+      url: parsed.value,
       fallbackMasters: configMasters,
       detectionTimeoutSeconds: config.zkDetectionTimeout,
       logger: options.logger,
@@ -394,7 +380,7 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
         }
       }
       workerData = { kind: RELOAD_WORKER_KIND, config: pipelineConfig, nice: options.workerNice ?? 10 };
-      listenerAddresses = options.listenerAddresses ?? (config.listener === '0.0.0.0' ? interfaceAddresses() : []);
+      listenerAddresses = options.listenerAddresses ?? (config.listener === '0.0.0.0' ? interfaceAddresses({ loopback: false }) : []);
       started = true;
       worker = spawnWorker();
       if (detector) {

@@ -1,7 +1,7 @@
 // Record generation: a pure function of a parsed Mesos state and the configuration to a frozen
 // RecordTable holding exactly the A, AAAA and SRV records Mesos-DNS would serve (spec §2).
 import type { Config } from '../config/types.js';
-import { splitHostPort } from '../mesos/parse-state.js';
+import { splitHostPort as splitMasterAddress } from '../mesos/host-port.js';
 import type { Framework, MesosState, Slave, Task, TaskStatus } from '../mesos/state-types.js';
 import { RecordSetBuilder } from './builder.js';
 import { canonicalIp } from './ip.js';
@@ -64,15 +64,6 @@ function hostIps(ctx: Context, host: string): StoredAddress[] {
     if (ip && !ips.some((known) => known.text === ip.text)) ips.push(ip);
   }
   return ips;
-}
-
-/** host:port split of master entries and the leader PID (spec §1.5). */
-export function splitMasterAddress(address: string): { host: string; port: string } | undefined {
-  const standard = splitHostPort(address);
-  if (standard) return standard;
-  const colon = address.indexOf(':');
-  if (colon < 0) return undefined;
-  return { host: address.slice(0, colon), port: address.slice(colon + 1) };
 }
 
 function frameworkRecords(ctx: Context, framework: Framework): void {

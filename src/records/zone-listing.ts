@@ -1,17 +1,12 @@
 // The whole table in zone-file style, one record per line, sorted: what `records` prints and what the
 // golden files hold. Sorting (names, then type, then value) makes the listing independent of
 // generation order, so a golden diff shows only records that really changed.
+import { splitSrvValue } from './srv-value.js';
 import type { RecordTable } from './table.js';
 
 export interface ZoneListingOptions {
   readonly ttl: number;
   readonly srvWeight: number;
-}
-
-/** Split a stored SRV value "target:port" at its last colon. */
-export function splitSrvValue(value: string): { target: string; port: string } {
-  const colon = value.lastIndexOf(':');
-  return colon < 0 ? { target: value, port: '' } : { target: value.slice(0, colon), port: value.slice(colon + 1) };
 }
 
 /** Code-unit order, the same on every machine and locale. */

@@ -1,35 +1,5 @@
-// ZooKeeper URL parsing and MasterInfo decoding (spec §1.1, mesos-apis §3). Pure.
+// MasterInfo decoding from ZooKeeper info nodes (spec §1.1, mesos-apis §3). Pure.
 import { joinHostPort, splitHostPort, parsePort } from '../host-port.js';
-
-export interface ZkUrl {
-  readonly servers: readonly { readonly host: string; readonly port: number }[];
-  /** The znode whose children are the masters, e.g. "/mesos". */
-  readonly path: string;
-}
-
-/** Parses "zk://[user:pass@]h1:p1,h2:p2/path" (credentials ignored, as Mesos-DNS). Undefined when malformed (#34 FIX). */
-export function parseZkUrl(text: string): ZkUrl | undefined {
-  const m = /^zk:\/\/([^/]*)(\/.*)?$/.exec(text.trim());
-  if (!m) return undefined;
-  let hosts = m[1] ?? '';
-  const at = hosts.lastIndexOf('@');
-  if (at >= 0) hosts = hosts.slice(at + 1);
-  let path = m[2] ?? '/';
-  if (path.length > 1) path = path.replace(/\/+$/, '');
-  if (path === '' || path.includes('//')) return undefined;
-  const servers: { host: string; port: number }[] = [];
-  for (const part of hosts.split(',')) {
-    const entry = part.trim();
-    if (entry === '') return undefined;
-    const hp = entry.includes(':') && !entry.endsWith(']') ? splitHostPort(entry) : { host: entry.replace(/^\[|\]$/g, ''), port: '2181' };
-    if (!hp || hp.host === '') return undefined;
-    const port = parsePort(hp.port);
-    if (port === undefined) return undefined;
-    servers.push({ host: hp.host, port });
-  }
-  if (servers.length === 0) return undefined;
-  return { servers, path };
-}
 
 export const JSON_INFO_PREFIX = 'json.info_';
 export const PROTOBUF_INFO_PREFIX = 'info_';

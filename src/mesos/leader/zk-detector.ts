@@ -12,8 +12,8 @@ import {
   infoChildren,
   leaderChild,
   type MasterInfo,
-  type ZkUrl,
 } from './master-info.js';
+import type { ZkUrl } from '../../config/addresses.js';
 import type { MasterDetector, MasterList } from './types.js';
 import { ZkError, ZkState, createZkClient, type ZkClient, type ZkClientOptions } from './zk-client.js';
 

@@ -9,7 +9,7 @@ import { DEFAULT_CONFIG } from '../../../src/config/types.js';
 import { createLogger, createSilentLogger } from '../../../src/log.js';
 import { MetricsRegistry } from '../../../src/metrics.js';
 import { CreateMode } from '../../../src/mesos/leader/jute.js';
-import { parseZkUrl } from '../../../src/mesos/leader/master-info.js';
+import { parseZkUrl } from '../../../src/config/addresses.js';
 import type { MasterDetector, MasterList } from '../../../src/mesos/leader/types.js';
 import { createZkClient, type ZkClient, type ZkClientOptions } from '../../../src/mesos/leader/zk-client.js';
 import { createZkDetector } from '../../../src/mesos/leader/zk-detector.js';
@@ -85,8 +85,9 @@ test('leader election, other masters sorted (#37), leader change and leader loss
   const dead = await freePort();
   const second = await startTcpProxy(zk.port);
   t.after(() => second.close());
-  const url = parseZkUrl(`zk://127.0.0.1:${dead},${second.address},${zk.address}${path}`);
-  assert.ok(url);
+  const parsed = parseZkUrl(`zk://127.0.0.1:${dead},${second.address},${zk.address}${path}`);
+  assert.ok(parsed.ok);
+  const url = parsed.value;
   const metrics = new MetricsRegistry();
   const detector = createZkDetector({
     url,

@@ -7,27 +7,7 @@ import {
   infoChildren,
   leaderChild,
   legacyIpToString,
-  parseZkUrl,
 } from '../../../src/mesos/leader/master-info.js';
-
-test('parseZkUrl: hosts, default port, path, credentials ignored', () => {
-  assert.deepEqual(parseZkUrl('zk://127.0.0.1:2181,127.0.0.2:2182/mesos'), {
-    servers: [
-      { host: '127.0.0.1', port: 2181 },
-      { host: '127.0.0.2', port: 2182 },
-    ],
-    path: '/mesos',
-  });
-  assert.deepEqual(parseZkUrl('zk://user:pass@zk1/mesos/'), { servers: [{ host: 'zk1', port: 2181 }], path: '/mesos' });
-  assert.deepEqual(parseZkUrl('zk://[::1]:2181/mesos'), { servers: [{ host: '::1', port: 2181 }], path: '/mesos' });
-  assert.deepEqual(parseZkUrl('zk://127.0.0.1:2181'), { servers: [{ host: '127.0.0.1', port: 2181 }], path: '/' });
-});
-
-test('quirk #34: non-zk:// Zk values are rejected', () => {
-  for (const bad of ['file:///etc/mesos/zk', '127.0.0.1:5050', 'master@127.0.0.1:5050', 'zk://', 'zk://h:0/mesos', 'zk://h:1,,h2:2/m']) {
-    assert.equal(parseZkUrl(bad), undefined, bad);
-  }
-});
 
 test('leader is the lowest json.info_ sequence; info_ only without any json.info_', () => {
   const children = infoChildren([

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 
-import { parseState, parseStateText, parseUpid, splitHostPort } from '../../../src/mesos/parse-state.js';
+import { splitStandardHostPort } from '../../../src/mesos/host-port.js';
+import { parseState, parseStateText, parseUpid } from '../../../src/mesos/parse-state.js';
 import type { MesosState, StateProblem } from '../../../src/mesos/state-types.js';
 
 type Doc = Record<string, unknown>;
@@ -259,7 +260,7 @@ describe('parseUpid', () => {
   }
 });
 
-describe('splitHostPort', () => {
+describe('splitStandardHostPort (the UPID host:port split)', () => {
   const cases: [string, { host: string; port: string } | undefined][] = [
     ['192.0.2.1:5050', { host: '192.0.2.1', port: '5050' }],
     ['[2001:db8::1]:5050', { host: '2001:db8::1', port: '5050' }],
@@ -272,7 +273,7 @@ describe('splitHostPort', () => {
     ['[[2001:db8::1]:1', undefined],
   ];
   for (const [input, expected] of cases) {
-    it(`${JSON.stringify(input)} -> ${JSON.stringify(expected)}`, () => assert.deepEqual(splitHostPort(input), expected));
+    it(`${JSON.stringify(input)} -> ${JSON.stringify(expected)}`, () => assert.deepEqual(splitStandardHostPort(input), expected));
   }
 });
 

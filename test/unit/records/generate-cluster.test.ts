@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { splitMasterAddress } from '../../../src/records/generate.js';
+import { splitHostPort as splitMasterAddress } from '../../../src/mesos/host-port.js';
 import { SLAVE_0, SLAVE_S3, at, flat, framework, generate, names, netinfo, running, slave, state, task } from './helpers.js';
 
 describe('framework records (spec §2.4)', () => {
