@@ -35,24 +35,11 @@ import {
 } from './encode-reply.js';
 import { isInZone, lowerAscii, stripWildcards } from './names.js';
 import type { ResourceRecord } from './records.js';
-import { type MesosOutcome, type Resolution, resolveInDomain } from './resolve.js';
+import { type MesosOutcome, type Resolution, type ResolveConfig, resolveInDomain } from './resolve.js';
 import type { ResponseCache } from './response-cache.js';
 import { type MalformedReason, type ScannedQuery, scanPlainQuery, scanQuery } from './wire-query.js';
 
-export type HandleConfig = Pick<
-  Config,
-  | 'domain'
-  | 'ttl'
-  | 'soaMname'
-  | 'soaRname'
-  | 'soaRefresh'
-  | 'soaRetry'
-  | 'soaExpire'
-  | 'soaMinttl'
-  | 'srvRecordDefaultWeight'
-  | 'recurseOn'
-  | 'setTruncateBit'
->;
+export type HandleConfig = ResolveConfig & Pick<Config, 'recurseOn' | 'setTruncateBit'>;
 
 export interface HandleContext {
   readonly transport: Transport;

@@ -7,19 +7,11 @@
 // the builders below patch or cut messages at record boundaries (always pointer-safe,
 // because compression pointers only point backwards).
 
-export const Rcode = {
-  NOERROR: 0,
-  FORMERR: 1,
-  SERVFAIL: 2,
-  NXDOMAIN: 3,
-  NOTIMP: 4,
-  REFUSED: 5,
-} as const;
+import { QType, Rcode } from '../dns/constants.js';
 
-export const RrType = {
-  SOA: 6,
-  OPT: 41,
-} as const;
+// The DNS numbers live in dns/constants.ts; re-exported under the names this folder uses.
+export { Rcode };
+export const RrType = { SOA: QType.SOA, OPT: QType.OPT } as const;
 
 export const Section = {
   ANSWER: 1,
