@@ -61,7 +61,7 @@ describe('listening before the first table (spec §8 #19) and table swaps', () =
       const gone = decodeReply(await exchange(port, q('many.marathon.mesos.', 'A')));
       assert.equal(gone.rcode, 'NXDOMAIN');
       const toy = decodeReply(await exchange(port, q('toy-store.ipv6-framework.mesos.', 'AAAA')));
-      assert.deepEqual(toy.answer, ['toy-store.ipv6-framework.mesos. 60 AAAA fd01:b::1:8000:2']);
+      assert.deepEqual(toy.answer, ['toy-store.ipv6-framework.mesos. 60 AAAA 2001:db8:b::1:8000:2']);
     }
     const soa2 = decodeReply(await udpExchange(port, q('mesos.', 'SOA'))).answer[0];
     assert.match(soa2 ?? '', new RegExp(` ${FIXTURE_SERIAL + 5} `), 'the serial follows the new table');

@@ -37,7 +37,7 @@ describe('HTTP API over HTTP', () => {
     assert.deepEqual(JSON.parse(reply.body), [
       { host: 'toy-store.ipv6-framework.mesos.', ip: '192.0.2.11' },
       { host: 'toy-store.ipv6-framework.mesos.', ip: '192.0.2.10' },
-      { host: 'toy-store.ipv6-framework.mesos.', ip: 'fd01:b::1:8000:2' },
+      { host: 'toy-store.ipv6-framework.mesos.', ip: '2001:db8:b::1:8000:2' },
     ]);
   });
 

@@ -223,7 +223,7 @@ describe('GET /v1/hosts/{host}', () => {
     const rows = JSON.parse(call('/v1/hosts/toy-store.ipv6-framework.mesos').body) as { host: string; ip: string }[];
     assert.deepEqual(
       rows.map((r) => r.ip),
-      ['192.0.2.11', '192.0.2.10', 'fd01:b::1:8000:2'],
+      ['192.0.2.11', '192.0.2.10', '2001:db8:b::1:8000:2'],
     );
     assert.ok(rows.every((r) => r.host === 'toy-store.ipv6-framework.mesos.'));
   });
@@ -439,7 +439,7 @@ describe('GET /v1/axfr', () => {
       const names = Object.keys(doc.Records[type]);
       assert.deepEqual(names, [...names].sort(), `${type} sorted`);
     }
-    assert.deepEqual(doc.Records.AAAAs['toy-store.ipv6-framework.mesos.'], ['fd01:b::1:8000:2']);
+    assert.deepEqual(doc.Records.AAAAs['toy-store.ipv6-framework.mesos.'], ['2001:db8:b::1:8000:2']);
     assert.ok(doc.Records.As['liquor.store.marathon.mesos.'], 'raw DiscoveryInfo name present');
     let total = 0;
     for (const type of ['As', 'AAAAs', 'SRVs'] as const) for (const values of Object.values(doc.Records[type])) total += values.length;
