@@ -1,48 +1,57 @@
 // Accumulates records with Mesos-DNS's set semantics (spec §2.1: an identical name/value pair or an
 // empty value is ignored) and remembers which task inserted each record first (spec §2.14).
-// Storage is column-wise (parallel arrays, no object per name) because a 100,000-task cluster has
-// ~650,000 names and per-name objects made garbage collection the largest cost of generation.
-import type { RecordType } from './table.js';
+//
+// Names and values are written straight into one UTF-8 byte buffer as they are composed from their
+// parts, and names are indexed by an open-addressing hash table over those bytes: no JS string per
+// name and no Map keyed by names. A 100,000-task cluster has ~650,000 names; as JS strings (built by
+// concatenation, flattened and hashed by a Map, then encoded again for packing) they made string
+// hashing and garbage collection most of generation's cost. The buffers become the packed table
+// (packed-table.ts) with little more than a copy.
+import { Buffer } from 'node:buffer';
+import {
+  ENTRY_FIELDS,
+  FRAMEWORK_FIELDS,
+  RECORD_FIELDS,
+  TASK_FIELDS,
+  hashBytes,
+  slotCountFor,
+} from './packed-table.js';
+import type { PackedTableData, RecordType } from './table.js';
 
-export const TYPE_INDEX: Readonly<Record<RecordType, 0 | 1 | 2>> = { A: 0, AAAA: 1, SRV: 2 };
-export const TYPE_NAMES: readonly RecordType[] = ['A', 'AAAA', 'SRV'];
+export const TYPE_INDEX = { A: 0, AAAA: 1, SRV: 2 } as const satisfies Record<RecordType, number>;
+export type TypeIndex = (typeof TYPE_INDEX)[RecordType];
+
+/** What endValue() returns for an empty value, which add() ignores (spec §2.1). */
+export const NO_VALUE = -1;
 
 /** Lists longer than this get a Set beside them so membership stays O(1) (e.g. slave.<domain>). */
 const LINEAR_SCAN_LIMIT = 16;
 
-/** Values of one type for one name: most names hold one value, kept as the bare string. */
-export type ValueList = string | string[] | null;
-
-export function valueCount(list: ValueList): number {
-  return list === null ? 0 : typeof list === 'string' ? 1 : list.length;
-}
-
-export function valuesOf(list: ValueList): readonly string[] {
-  return list === null ? [] : typeof list === 'string' ? [list] : list;
-}
-
-export interface BuilderTask {
-  readonly name: string;
-  readonly id: string;
-  /** Index of the task's first triple in RecordSetBuilder.taskRecords, and how many it has. */
-  readonly firstRecord: number;
-  recordCount: number;
-}
-
-/** An append-only Int32 list: 4 bytes per number where a JS array of millions of numbers takes 8. */
+/** A growable Int32 array: 4 bytes per number where a JS array of millions of numbers takes 8. */
 export class Int32List {
-  private data = new Int32Array(1024);
+  /** The storage; replaced when the list grows, so read it again after reserve(). */
+  data: Int32Array;
   length = 0;
 
-  push3(a: number, b: number, c: number): void {
-    if (this.length + 3 > this.data.length) {
-      const next = new Int32Array(this.data.length * 2);
-      next.set(this.data);
+  constructor(capacity = 1024) {
+    this.data = new Int32Array(capacity);
+  }
+
+  /** Makes room for `more` numbers; returns the storage to write them into at `length`. */
+  reserve(more: number): Int32Array {
+    if (this.length + more > this.data.length) {
+      const next = new Int32Array(Math.max(this.data.length * 2, this.length + more));
+      next.set(this.data.subarray(0, this.length));
       this.data = next;
     }
-    this.data[this.length] = a;
-    this.data[this.length + 1] = b;
-    this.data[this.length + 2] = c;
+    return this.data;
+  }
+
+  push3(a: number, b: number, c: number): void {
+    const data = this.reserve(3);
+    data[this.length] = a;
+    data[this.length + 1] = b;
+    data[this.length + 2] = c;
     this.length += 3;
   }
 
@@ -50,76 +59,303 @@ export class Int32List {
   view(): Int32Array {
     return this.data.subarray(0, this.length);
   }
+
+  /** The filled part in a buffer of its own, exactly sized (what a table keeps or transfers). */
+  copy(): Int32Array {
+    return this.data.slice(0, this.length);
+  }
 }
 
-export interface BuilderFramework {
-  readonly name: string;
-  readonly tasks: BuilderTask[];
-}
-
+/**
+ * Builds one record set. A name or value is composed with begin(part), put(part)..., then finished
+ * by endValue() (a value handle) or add(type, value) (a record on that name).
+ */
 export class RecordSetBuilder {
-  /** Names in first-insertion order; lists[t][i] holds name i's values of type t (A, AAAA, SRV). */
-  readonly names: string[] = [];
-  readonly lists: [ValueList[], ValueList[], ValueList[]] = [[], [], []];
-  readonly frameworks: BuilderFramework[] = [];
-  /** Flattened triples for enumeration: type index, name index, position in that name's list. */
-  readonly taskRecords = new Int32List();
-  private readonly index = new Map<string, number>();
-  private readonly bigLists = new Map<number, Set<string>>();
-  private currentTask: BuilderTask | undefined;
+  private bytes: Buffer = Buffer.allocUnsafeSlow(1 << 16);
+  private used = 0;
+  /** Where the name or value being composed starts in `bytes`. */
+  private start = 0;
 
-  /** Adds a record; returns false when it was already there or the value is empty. */
-  add(name: string, value: string, type: RecordType): boolean {
-    if (value === '') return false;
-    let entry = this.index.get(name);
-    if (entry === undefined) {
-      entry = this.names.length;
-      this.index.set(name, entry);
-      this.names.push(name);
-      this.lists[0].push(null);
-      this.lists[1].push(null);
-      this.lists[2].push(null);
+  /**
+   * Per name, ENTRY_FIELDS numbers laid out as the packed table's entries: [nameOff, nameLen, then
+   * per type (A, AAAA, SRV) a list and its count]. Until finish() the list is the index of the most
+   * recently added record node (-1 for none); finish() replaces it with the start in `values`.
+   */
+  private readonly entries = new Int32List(8 * 1024);
+  /** Per name, its hash (kept to compare before bytes and to rehash when the slots grow). */
+  private readonly hashes = new Int32List(1024);
+  private entryCount = 0;
+  /** Open-addressing hash slots holding entry index + 1, sized as the packed table expects. */
+  private slots = new Int32Array(slotCountFor(0));
+
+  /** Per value handle: [off, len] in `bytes`. One value can serve many records (an SRV target, an IP). */
+  private readonly values = new Int32List(2 * 1024);
+  /** Per record: [value handle, previous record node of the same list or -1]. */
+  private readonly nodes = new Int32List(2 * 1024);
+  private readonly typeCounts: [number, number, number] = [0, 0, 0];
+  /** Decoded values of lists longer than LINEAR_SCAN_LIMIT, keyed by entry * 3 + type. */
+  private readonly bigLists = new Map<number, Set<string>>();
+  private readonly interned = new Map<string, number>();
+
+  /** Per framework: [nameOff, nameLen, firstTask, taskCount]. */
+  private readonly frameworks = new Int32List(64);
+  /** Per task: [nameOff, nameLen, idOff, idLen, firstRecord, recordCount]. */
+  private readonly tasks = new Int32List(6 * 1024);
+  /** Per record a task inserted first: [type, entry, position in that entry's list of the type]. */
+  private readonly taskRecords = new Int32List(3 * 1024);
+  /** Offset in `tasks` of the task records are attributed to, or -1. */
+  private currentTask = -1;
+
+  /** Starts composing a name or a value with its first part. */
+  begin(part: string): this {
+    this.start = this.used;
+    return this.put(part);
+  }
+
+  /** Appends a part to the name or value being composed. */
+  put(part: string): this {
+    const length = part.length;
+    // A UTF-16 code unit takes at most 3 bytes of UTF-8.
+    if (this.used + length * 3 > this.bytes.length) this.grow(length * 3);
+    const bytes = this.bytes;
+    let at = this.used;
+    let i = 0;
+    for (; i < length; i++) {
+      const code = part.charCodeAt(i);
+      if (code >= 0x80) break;
+      bytes[at++] = code;
     }
-    const typeIndex = TYPE_INDEX[type];
-    const lists = this.lists[typeIndex];
-    const list = lists[entry] as ValueList;
-    let position: number;
-    if (list === null) {
-      lists[entry] = value;
-      position = 0;
-    } else if (typeof list === 'string') {
-      if (list === value) return false;
-      lists[entry] = [list, value];
-      position = 1;
+    if (i < length) at += bytes.write(part.slice(i), at, 'utf8');
+    this.used = at;
+    return this;
+  }
+
+  /** Finishes a value: its handle, or NO_VALUE when it is empty. */
+  endValue(): number {
+    const length = this.used - this.start;
+    if (length === 0) return NO_VALUE;
+    const values = this.values.reserve(2);
+    values[this.values.length] = this.start;
+    values[this.values.length + 1] = length;
+    this.values.length += 2;
+    return this.values.length / 2 - 1;
+  }
+
+  value(text: string): number {
+    return this.begin(text).endValue();
+  }
+
+  /** A value stored once however often it is asked for (task names repeat across app instances). */
+  internedValue(text: string): number {
+    let handle = this.interned.get(text);
+    if (handle === undefined) {
+      handle = this.value(text);
+      this.interned.set(text, handle);
+    }
+    return handle;
+  }
+
+  /**
+   * Finishes the name being composed and adds a record of `value` to it. Returns false when the
+   * value is NO_VALUE or the name already holds it; a name is created only with its first record.
+   */
+  add(type: TypeIndex, value: number): boolean {
+    if (value === NO_VALUE) {
+      this.used = this.start;
+      return false;
+    }
+    const entry = this.endName();
+    const entries = this.entries.data;
+    const field = entry * ENTRY_FIELDS + 2 + type * 2;
+    const head = entries[field] as number;
+    const count = entries[field + 1] as number;
+    if (count >= LINEAR_SCAN_LIMIT) {
+      const set = this.bigLists.get(entry * 3 + type) as Set<string>;
+      const text = this.valueText(value);
+      if (set.has(text)) return false;
+      set.add(text);
     } else {
-      const setKey = entry * 3 + typeIndex;
-      const set = list.length >= LINEAR_SCAN_LIMIT ? this.bigLists.get(setKey) : undefined;
-      if (set ? set.has(value) : list.includes(value)) return false;
-      list.push(value);
-      if (set) set.add(value);
-      else if (list.length === LINEAR_SCAN_LIMIT) this.bigLists.set(setKey, new Set(list));
-      position = list.length - 1;
+      const nodes = this.nodes.data;
+      for (let node = head; node >= 0; node = nodes[node * 2 + 1] as number) {
+        if (this.sameValue(nodes[node * 2] as number, value)) return false;
+      }
     }
-    if (this.currentTask) {
-      this.taskRecords.push3(typeIndex, entry, position);
-      this.currentTask.recordCount++;
+    const nodes = this.nodes.reserve(2);
+    const node = this.nodes.length / 2;
+    nodes[node * 2] = value;
+    nodes[node * 2 + 1] = head;
+    this.nodes.length += 2;
+    entries[field] = node;
+    entries[field + 1] = count + 1;
+    if (count + 1 === LINEAR_SCAN_LIMIT) this.bigLists.set(entry * 3 + type, new Set(this.listTexts(node)));
+    this.typeCounts[type]++;
+    if (this.currentTask >= 0) {
+      this.taskRecords.push3(type, entry, count);
+      const tasks = this.tasks.data;
+      tasks[this.currentTask + 5] = (tasks[this.currentTask + 5] as number) + 1;
     }
     return true;
   }
 
   beginFramework(name: string): void {
-    this.frameworks.push({ name, tasks: [] });
+    const handle = this.value(name);
+    const frameworks = this.frameworks.reserve(FRAMEWORK_FIELDS);
+    const base = this.frameworks.length;
+    this.writeText(frameworks, base, handle);
+    frameworks[base + 2] = this.tasks.length / TASK_FIELDS;
+    frameworks[base + 3] = 0;
+    this.frameworks.length += FRAMEWORK_FIELDS;
   }
 
   /** Records added until endTask() are attributed to this task in the enumeration. */
   beginTask(name: string, id: string): void {
-    const framework = this.frameworks[this.frameworks.length - 1];
-    if (!framework) throw new Error('beginTask before beginFramework');
-    this.currentTask = { name, id, firstRecord: this.taskRecords.length / 3, recordCount: 0 };
-    framework.tasks.push(this.currentTask);
+    if (this.frameworks.length === 0) throw new Error('beginTask before beginFramework');
+    const nameHandle = this.internedValue(name);
+    const idHandle = this.value(id);
+    const tasks = this.tasks.reserve(TASK_FIELDS);
+    const base = this.tasks.length;
+    this.writeText(tasks, base, nameHandle);
+    this.writeText(tasks, base + 2, idHandle);
+    tasks[base + 4] = this.taskRecords.length / RECORD_FIELDS;
+    tasks[base + 5] = 0;
+    this.tasks.length += TASK_FIELDS;
+    this.currentTask = base;
+    const frameworks = this.frameworks.data;
+    const count = this.frameworks.length - FRAMEWORK_FIELDS + 3;
+    frameworks[count] = (frameworks[count] as number) + 1;
   }
 
   endTask(): void {
-    this.currentTask = undefined;
+    this.currentTask = -1;
+  }
+
+  /** The packed, transferable form of everything added. The builder must not be used afterwards. */
+  finish(domain: string): PackedTableData {
+    const [a, aaaa, srv] = this.typeCounts;
+    const entries = this.entries.copy();
+    const nodes = this.nodes.view();
+    const handles = this.values.view();
+    const values = new Int32Array((a + aaaa + srv) * 2);
+    // Lists are linked newest first: lay each out oldest first, contiguously, in entry order.
+    let next = 0;
+    for (let field = 2; field < entries.length; field += 2) {
+      if (field % ENTRY_FIELDS === 0) continue; // a name's [off, len]
+      const count = entries[field + 1] as number;
+      let v = next + count - 1;
+      for (let node = entries[field] as number; node >= 0; node = nodes[node * 2 + 1] as number) {
+        const handle = nodes[node * 2] as number;
+        values[v * 2] = handles[handle * 2] as number;
+        values[v * 2 + 1] = handles[handle * 2 + 1] as number;
+        v--;
+      }
+      entries[field] = next;
+      next += count;
+    }
+    const strings = new Uint8Array(this.used);
+    strings.set(this.bytes.subarray(0, this.used));
+    return {
+      domain,
+      strings,
+      entries,
+      values,
+      slots: this.slots,
+      frameworks: this.frameworks.copy(),
+      tasks: this.tasks.copy(),
+      taskRecords: this.taskRecords.copy(),
+      counts: { names: this.entryCount, a, aaaa, srv },
+    };
+  }
+
+  private grow(more: number): void {
+    const next = Buffer.allocUnsafeSlow(Math.max(this.bytes.length * 2, this.used + more));
+    this.bytes.copy(next, 0, 0, this.used);
+    this.bytes = next;
+  }
+
+  private writeText(array: Int32Array, index: number, handle: number): void {
+    const handles = this.values.data;
+    array[index] = handle === NO_VALUE ? 0 : (handles[handle * 2] as number);
+    array[index + 1] = handle === NO_VALUE ? 0 : (handles[handle * 2 + 1] as number);
+  }
+
+  /** The entry of the name just composed, created if new (its bytes stay); else its bytes are dropped. */
+  private endName(): number {
+    const start = this.start;
+    const end = this.used;
+    const length = end - start;
+    const bytes = this.bytes;
+    const hash = hashBytes(bytes, start, end) | 0; // as Int32Array stores it
+    const entries = this.entries.data;
+    const hashes = this.hashes.data;
+    const mask = this.slots.length - 1;
+    let slot = hash & mask;
+    for (;;) {
+      const found = (this.slots[slot] as number) - 1;
+      if (found < 0) break;
+      if (hashes[found] === hash && entries[found * ENTRY_FIELDS + 1] === length) {
+        const off = entries[found * ENTRY_FIELDS] as number;
+        let i = 0;
+        while (i < length && bytes[off + i] === bytes[start + i]) i++;
+        if (i === length) {
+          this.used = start;
+          return found;
+        }
+      }
+      slot = (slot + 1) & mask;
+    }
+    const entry = this.entryCount++;
+    const row = this.entries.reserve(ENTRY_FIELDS);
+    const base = entry * ENTRY_FIELDS;
+    row[base] = start;
+    row[base + 1] = length;
+    row[base + 2] = -1;
+    row[base + 3] = 0;
+    row[base + 4] = -1;
+    row[base + 5] = 0;
+    row[base + 6] = -1;
+    row[base + 7] = 0;
+    this.entries.length += ENTRY_FIELDS;
+    this.hashes.reserve(1)[entry] = hash;
+    this.hashes.length++;
+    if (this.slots.length < slotCountFor(this.entryCount)) this.rehash();
+    else this.slots[slot] = entry + 1;
+    return entry;
+  }
+
+  private rehash(): void {
+    const slots = new Int32Array(slotCountFor(this.entryCount));
+    const mask = slots.length - 1;
+    const hashes = this.hashes.data;
+    for (let entry = 0; entry < this.entryCount; entry++) {
+      let slot = (hashes[entry] as number) & mask;
+      while (slots[slot] !== 0) slot = (slot + 1) & mask;
+      slots[slot] = entry + 1;
+    }
+    this.slots = slots;
+  }
+
+  private sameValue(a: number, b: number): boolean {
+    if (a === b) return true;
+    const handles = this.values.data;
+    const length = handles[a * 2 + 1] as number;
+    if (handles[b * 2 + 1] !== length) return false;
+    const offA = handles[a * 2] as number;
+    const offB = handles[b * 2] as number;
+    const bytes = this.bytes;
+    for (let i = 0; i < length; i++) if (bytes[offA + i] !== bytes[offB + i]) return false;
+    return true;
+  }
+
+  private valueText(handle: number): string {
+    const handles = this.values.data;
+    const off = handles[handle * 2] as number;
+    return this.bytes.toString('utf8', off, off + (handles[handle * 2 + 1] as number));
+  }
+
+  private listTexts(head: number): string[] {
+    const nodes = this.nodes.data;
+    const out: string[] = [];
+    for (let node = head; node >= 0; node = nodes[node * 2 + 1] as number) out.push(this.valueText(nodes[node * 2] as number));
+    return out;
   }
 }

@@ -3,10 +3,10 @@
 import type { Config } from '../config/types.js';
 import { splitHostPort as splitMasterAddress } from '../mesos/host-port.js';
 import type { Framework, MesosState, Slave, Task, TaskStatus } from '../mesos/state-types.js';
-import { RecordSetBuilder } from './builder.js';
+import { RecordSetBuilder, TYPE_INDEX } from './builder.js';
 import { canonicalIp } from './ip.js';
 import { type LabelSpec, toDomainFragment, toLabel } from './labels.js';
-import { packRecordSet } from './packed-table.js';
+import { openRecordTable } from './packed-table.js';
 import type { RecordTable } from './table.js';
 import { hashTaskId } from './task-hash.js';
 
@@ -28,6 +28,7 @@ const MESOS_IP_LABEL = 'MesosContainerizer.NetworkSettings.IPAddress';
 const DOCKER_IP_LABEL = 'Docker.NetworkSettings.IPAddress';
 /** A malformed `resources.ports` range wider than every port there is would only waste memory. */
 const MAX_PORT_RANGE = 65536;
+const { A, AAAA, SRV } = TYPE_INDEX;
 
 interface Context {
   readonly builder: RecordSetBuilder;
@@ -35,67 +36,92 @@ interface Context {
   readonly tail: string;
   readonly spec: LabelSpec;
   readonly hostAddresses: ReadonlyMap<string, readonly string[]> | undefined;
+  /** toLabel results by input: task names repeat across an app's instances. */
+  readonly labels: Map<string, string>;
 }
 
 /** A value to store as an address record: canonical IP text (A or AAAA by family), or a non-IP
- * slave host fragment, which Mesos-DNS stores in A as text (spec §2.5). Parsed once, added many times. */
+ * slave host fragment, which Mesos-DNS stores in A as text (spec §2.5). Stored once, added many times. */
 interface StoredAddress {
-  readonly text: string;
-  readonly type: 'A' | 'AAAA';
+  /** The builder's value handle. */
+  readonly value: number;
+  readonly type: typeof A | typeof AAAA;
   readonly isIp: boolean;
 }
 
-function toStoredAddress(text: string): StoredAddress | undefined {
-  const ip = canonicalIp(text);
-  return ip ? { text: ip.text, type: ip.family === 4 ? 'A' : 'AAAA', isIp: true } : undefined;
+interface SlaveInfo {
+  /** The addresses its tasks' slave records use (spec §2.5). */
+  readonly addresses: readonly StoredAddress[];
+  /** The last '-' field of the slave id, lower-cased: the end of canonical task names (spec §2.10). */
+  readonly idTail: string;
 }
 
-function addAddress(ctx: Context, name: string, address: StoredAddress): boolean {
-  return ctx.builder.add(name, address.text, address.type);
+interface FrameworkNames {
+  /** ".<fragment>.<domain>." */
+  readonly inFramework: string;
+  /** ".<fragment>.slave.<domain>." */
+  readonly inSlave: string;
+}
+
+function toStoredAddress(ctx: Context, text: string): StoredAddress | undefined {
+  const ip = canonicalIp(text);
+  return ip ? { value: ctx.builder.value(ip.text), type: ip.family === 4 ? A : AAAA, isIp: true } : undefined;
+}
+
+function label(ctx: Context, text: string): string {
+  let out = ctx.labels.get(text);
+  if (out === undefined) {
+    out = toLabel(text, ctx.spec);
+    ctx.labels.set(text, out);
+  }
+  return out;
 }
 
 /** IPs of a host: an IP literal as-is, else whatever was resolved ahead of time (spec §8 #18, #33). */
 function hostIps(ctx: Context, host: string): StoredAddress[] {
-  const literal = toStoredAddress(host);
+  const literal = toStoredAddress(ctx, host);
   if (literal) return [literal];
-  const ips: StoredAddress[] = [];
+  const texts: string[] = [];
   for (const address of ctx.hostAddresses?.get(host) ?? []) {
-    const ip = toStoredAddress(address);
-    if (ip && !ips.some((known) => known.text === ip.text)) ips.push(ip);
+    const ip = canonicalIp(address);
+    if (ip && !texts.includes(ip.text)) texts.push(ip.text);
   }
-  return ips;
+  return texts.map((text) => toStoredAddress(ctx, text) as StoredAddress);
 }
 
 function frameworkRecords(ctx: Context, framework: Framework): void {
   if (framework.pidInvalid) return; // spec §8 #17: only the scheduler's records are lost
+  const b = ctx.builder;
   const fragment = toDomainFragment(framework.name, ctx.spec);
   const host = framework.pid ? framework.pid.host : framework.hostname;
   const port = framework.pid ? framework.pid.port : '';
   const ips = host === '' ? [] : hostIps(ctx, host);
-  const name = `${fragment}${ctx.tail}`;
-  for (const ip of ips) addAddress(ctx, name, ip);
-  if (ips.length > 0 && port !== '') ctx.builder.add(`_framework._tcp.${name}`, `${name}:${port}`, 'SRV');
+  for (const ip of ips) b.begin(fragment).put(ctx.tail).add(ip.type, ip.value);
+  if (ips.length > 0 && port !== '') {
+    const target = b.begin(fragment).put(ctx.tail).put(':').put(port).endValue();
+    b.begin('_framework._tcp.').put(fragment).put(ctx.tail).add(SRV, target);
+  }
 }
 
 /** Adds slave records and returns the slave's address list used by its tasks (spec §2.5). */
 function slaveRecords(ctx: Context, slave: Slave): StoredAddress[] {
   if (!slave.pid) return []; // spec §8 #14: skipped, never a crash
+  const b = ctx.builder;
   const ips = hostIps(ctx, slave.pid.host);
-  const name = `slave${ctx.tail}`;
-  for (const ip of ips) addAddress(ctx, name, ip);
+  for (const ip of ips) b.begin('slave').put(ctx.tail).add(ip.type, ip.value);
   if (ips.length > 0) {
-    ctx.builder.add(`_slave._tcp${ctx.tail}`, `${name}:${slave.pid.port}`, 'SRV');
+    const target = b.begin('slave').put(ctx.tail).put(':').put(slave.pid.port).endValue();
+    b.begin('_slave._tcp').put(ctx.tail).add(SRV, target);
     return ips;
   }
-  return [{ text: toDomainFragment(slave.pid.host, ctx.spec), type: 'A', isIp: false }];
+  return [{ value: b.value(toDomainFragment(slave.pid.host, ctx.spec)), type: A, isIp: false }];
 }
 
 function listenerRecords(ctx: Context, config: GenerateConfig, listenerAddresses: readonly string[]): void {
-  const name = config.soaMname;
   const addresses = config.listener === '0.0.0.0' ? listenerAddresses : [config.listener];
   for (const text of addresses) {
-    const address = toStoredAddress(text);
-    if (address) addAddress(ctx, name, address);
+    const address = toStoredAddress(ctx, text);
+    if (address) ctx.builder.begin(config.soaMname).add(address.type, address.value);
   }
 }
 
@@ -107,28 +133,30 @@ function masterRecords(ctx: Context, leaderPid: string, masters: readonly string
   if (!leader) return;
   const leaderIps = hostIps(ctx, leader.host);
   if (leaderIps.length === 0) return; // spec §8 #13: a non-IP leader host is skipped, not a crash
-  const allMasters = `master${ctx.tail}`;
+  const b = ctx.builder;
+  const tail = ctx.tail;
   for (const ip of leaderIps) {
-    addAddress(ctx, `leader${ctx.tail}`, ip);
-    addAddress(ctx, allMasters, ip);
+    b.begin('leader').put(tail).add(ip.type, ip.value);
+    b.begin('master').put(tail).add(ip.type, ip.value);
   }
-  ctx.builder.add(`_leader._tcp${ctx.tail}`, `leader${ctx.tail}:${leader.port}`, 'SRV');
-  ctx.builder.add(`_leader._udp${ctx.tail}`, `leader${ctx.tail}:${leader.port}`, 'SRV');
+  const leaderTarget = b.begin('leader').put(tail).put(':').put(leader.port).endValue();
+  b.begin('_leader._tcp').put(tail).add(SRV, leaderTarget);
+  b.begin('_leader._udp').put(tail).add(SRV, leaderTarget);
 
   let index = 0;
   let leaderListed = false;
   for (const master of masters) {
     const split = splitMasterAddress(master);
-    const ip = split ? toStoredAddress(split.host) : undefined;
+    const ip = split ? toStoredAddress(ctx, split.host) : undefined;
     if (!ip) continue;
     const isLeader = master === leaderAddress;
-    if (!isLeader && !addAddress(ctx, allMasters, ip)) continue;
+    if (!isLeader && !b.begin('master').put(tail).add(ip.type, ip.value)) continue;
     if (isLeader && leaderListed) continue;
-    addAddress(ctx, `master${index}${ctx.tail}`, ip);
+    b.begin('master').put(String(index)).put(tail).add(ip.type, ip.value);
     index++;
     if (isLeader) leaderListed = true;
   }
-  if (!leaderListed) for (const ip of leaderIps) addAddress(ctx, `master${index}${ctx.tail}`, ip);
+  if (!leaderListed) for (const ip of leaderIps) b.begin('master').put(String(index)).put(tail).add(ip.type, ip.value);
 }
 
 /** Expand `resources.ports` such as "[31000-31001, 31005-31005]" into port texts (spec §2.12). */
@@ -167,125 +195,116 @@ function referenceStatus(statuses: readonly TaskStatus[]): TaskStatus | undefine
   return best;
 }
 
-function labelValues(status: TaskStatus | undefined, key: string): string[] {
-  return status ? status.labels.filter((l) => l.key === key).map((l) => l.value) : [];
+/** Appends the address when the text is an IP; returns the list (created on first use). */
+function collectIp(ctx: Context, list: StoredAddress[] | undefined, text: string): StoredAddress[] | undefined {
+  const address = toStoredAddress(ctx, text);
+  if (!address) return list;
+  if (!list) return [address];
+  list.push(address);
+  return list;
 }
 
-function netinfoAddresses(status: TaskStatus | undefined): string[] {
-  const out: string[] = [];
-  for (const info of status?.networkInfos ?? []) {
-    if (info.ipAddresses.length > 0) out.push(...info.ipAddresses);
-    else if (info.ipAddress !== '') out.push(info.ipAddress);
+function candidateIps(ctx: Context, status: TaskStatus, source: 'netinfo' | 'mesos' | 'docker'): StoredAddress[] | undefined {
+  let valid: StoredAddress[] | undefined;
+  if (source === 'netinfo') {
+    for (const info of status.networkInfos) {
+      if (info.ipAddresses.length > 0) for (const text of info.ipAddresses) valid = collectIp(ctx, valid, text);
+      else if (info.ipAddress !== '') valid = collectIp(ctx, valid, info.ipAddress);
+    }
+    return valid;
   }
-  return out;
+  const key = source === 'mesos' ? MESOS_IP_LABEL : DOCKER_IP_LABEL;
+  for (const l of status.labels) if (l.key === key) valid = collectIp(ctx, valid, l.value);
+  return valid;
 }
+
+const NO_ADDRESSES: readonly StoredAddress[] = [];
 
 /** Task IPs from the first IP source that yields at least one valid address (spec §2.9). */
-function taskIps(
-  task: Task,
-  ipSources: GenerateConfig['ipSources'],
-  slaveAddresses: readonly StoredAddress[],
-): readonly StoredAddress[] {
+function taskIps(ctx: Context, task: Task, ipSources: GenerateConfig['ipSources'], slave: SlaveInfo): readonly StoredAddress[] {
   const status = referenceStatus(task.statuses);
   for (const source of ipSources) {
-    let candidates: readonly string[];
-    switch (source) {
-      case 'netinfo':
-        candidates = netinfoAddresses(status);
-        break;
-      case 'mesos':
-        candidates = labelValues(status, MESOS_IP_LABEL);
-        break;
-      case 'docker':
-        candidates = labelValues(status, DOCKER_IP_LABEL);
-        break;
-      case 'host': {
-        const ips = slaveAddresses.filter((a) => a.isIp);
-        if (ips.length > 0) return ips;
-        continue;
-      }
+    if (source === 'host') {
+      const ips = slave.addresses.filter((a) => a.isIp);
+      if (ips.length > 0) return ips;
+      continue;
     }
-    const valid: StoredAddress[] = [];
-    for (const candidate of candidates) {
-      const address = toStoredAddress(candidate);
-      if (address) valid.push(address);
-    }
-    if (valid.length > 0) return valid;
+    const valid = status ? candidateIps(ctx, status, source) : undefined;
+    if (valid) return valid;
   }
-  return [];
+  return NO_ADDRESSES;
 }
 
 function slaveIdTail(slaveId: string): string {
-  const fields = slaveId.split('-');
-  return (fields[fields.length - 1] as string).toLowerCase();
+  return slaveId.slice(slaveId.lastIndexOf('-') + 1).toLowerCase();
 }
 
 interface TaskPass {
-  readonly taskLabel: string;
-  readonly canonical: string;
+  readonly task: Task;
+  readonly names: FrameworkNames;
+  readonly ips: readonly StoredAddress[];
+  readonly slave: SlaveInfo;
+  readonly resourcePorts: readonly string[];
 }
 
-function taskPassRecords(
-  ctx: Context,
-  task: Task,
-  fragment: string,
-  pass: TaskPass,
-  ips: readonly StoredAddress[],
-  slaveAddresses: readonly StoredAddress[],
-  resourcePorts: readonly string[],
-): void {
-  const { taskLabel: t, canonical: c } = pass;
-  const inFramework = `.${fragment}${ctx.tail}`;
-  const inSlave = `.${fragment}.slave${ctx.tail}`;
-  for (const ip of ips) {
-    addAddress(ctx, t + inFramework, ip);
-    addAddress(ctx, c + inFramework, ip);
+/** One pass of a task's records under one task label t and its canonical label c (spec §2.10). */
+function taskPassRecords(ctx: Context, pass: TaskPass, t: string, c: string): void {
+  const b = ctx.builder;
+  const { inFramework, inSlave } = pass.names;
+  for (const ip of pass.ips) {
+    b.begin(t).put(inFramework).add(ip.type, ip.value);
+    b.begin(c).put(inFramework).add(ip.type, ip.value);
   }
-  for (const address of slaveAddresses) {
-    addAddress(ctx, t + inSlave, address);
-    addAddress(ctx, c + inSlave, address);
+  for (const address of pass.slave.addresses) {
+    b.begin(t).put(inSlave).add(address.type, address.value);
+    b.begin(c).put(inSlave).add(address.type, address.value);
   }
-  const hasDiscovery = task.discovery !== null && task.discovery.name !== '';
-  for (const port of resourcePorts) {
-    const target = `${c}${inSlave}:${port}`;
-    ctx.builder.add(`_${t}._tcp${inSlave}`, target, 'SRV');
-    ctx.builder.add(`_${t}._udp${inSlave}`, target, 'SRV');
-    if (!hasDiscovery) {
-      ctx.builder.add(`_${t}._tcp${inFramework}`, target, 'SRV');
-      ctx.builder.add(`_${t}._udp${inFramework}`, target, 'SRV');
+  const discovery = pass.task.discovery !== null && pass.task.discovery.name !== '' ? pass.task.discovery : null;
+  for (const port of pass.resourcePorts) {
+    const target = b.begin(c).put(inSlave).put(':').put(port).endValue();
+    b.begin('_').put(t).put('._tcp').put(inSlave).add(SRV, target);
+    b.begin('_').put(t).put('._udp').put(inSlave).add(SRV, target);
+    if (!discovery) {
+      b.begin('_').put(t).put('._tcp').put(inFramework).add(SRV, target);
+      b.begin('_').put(t).put('._udp').put(inFramework).add(SRV, target);
     }
   }
-  if (!hasDiscovery || !task.discovery) return;
-  for (const port of task.discovery.ports) {
-    const target = `${c}${inFramework}:${port.number}`;
-    const protocol = toLabel(port.protocol, ctx.spec);
-    const protocols = protocol === '' ? ['tcp', 'udp'] : [protocol];
-    for (const proto of protocols) ctx.builder.add(`_${t}._${proto}${inFramework}`, target, 'SRV');
-    const portLabel = toLabel(port.name, ctx.spec);
+  if (!discovery) return;
+  for (const port of discovery.ports) {
+    const target = b.begin(c).put(inFramework).put(':').put(String(port.number)).endValue();
+    const protocol = label(ctx, port.protocol);
+    const portLabel = label(ctx, port.name);
+    for (const proto of protocol === '' ? BOTH_PROTOCOLS : [protocol]) {
+      b.begin('_').put(t).put('._').put(proto).put(inFramework).add(SRV, target);
+    }
     if (portLabel === '') continue;
-    for (const proto of protocols) ctx.builder.add(`_${portLabel}._${t}._${proto}${inFramework}`, target, 'SRV');
+    for (const proto of protocol === '' ? BOTH_PROTOCOLS : [protocol]) {
+      b.begin('_').put(portLabel).put('._').put(t).put('._').put(proto).put(inFramework).add(SRV, target);
+    }
   }
 }
 
-function taskRecords(
-  ctx: Context,
-  task: Task,
-  fragment: string,
-  slaveAddresses: readonly StoredAddress[],
-  ipSources: GenerateConfig['ipSources'],
-): void {
+const BOTH_PROTOCOLS = ['tcp', 'udp'] as const;
+
+function taskRecords(ctx: Context, task: Task, names: FrameworkNames, slave: SlaveInfo, ipSources: GenerateConfig['ipSources']): void {
   const hash = hashTaskId(task.id);
-  const tail = slaveIdTail(task.slaveId);
-  const ips = taskIps(task, ipSources, slaveAddresses);
-  const resourcePorts = expandResourcePorts(task.ports);
-  const passLabels =
-    task.discovery !== null && task.discovery.name !== ''
-      ? // Legacy pass with the raw DiscoveryInfo name first, then the sanitised one (spec §2.10, §8 #10).
-        [task.discovery.name, toLabel(task.discovery.name, ctx.spec)]
-      : [toLabel(task.name, ctx.spec)];
-  for (const taskLabel of passLabels) {
-    const pass = { taskLabel, canonical: `${taskLabel}-${hash}-${tail}` };
-    taskPassRecords(ctx, task, fragment, pass, ips, slaveAddresses, resourcePorts);
+  const pass: TaskPass = {
+    task,
+    names,
+    ips: taskIps(ctx, task, ipSources, slave),
+    slave,
+    resourcePorts: expandResourcePorts(task.ports),
+  };
+  const canonical = (t: string): string => `${t}-${hash}-${slave.idTail}`;
+  if (task.discovery !== null && task.discovery.name !== '') {
+    // Legacy pass with the raw DiscoveryInfo name first, then the sanitised one (spec §2.10, §8 #10).
+    const raw = task.discovery.name;
+    const sanitised = label(ctx, raw);
+    taskPassRecords(ctx, pass, raw, canonical(raw));
+    taskPassRecords(ctx, pass, sanitised, canonical(sanitised));
+  } else {
+    const t = label(ctx, task.name);
+    taskPassRecords(ctx, pass, t, canonical(t));
   }
 }
 
@@ -296,22 +315,24 @@ export function generateRecords(input: GenerateInput): RecordTable {
     tail: `.${config.domain}.`,
     spec: config.enforceRFC952 ? 'rfc952' : 'rfc1123',
     hostAddresses: input.hostAddresses,
+    labels: new Map(),
   };
   for (const framework of state.frameworks) frameworkRecords(ctx, framework);
-  const slaveAddresses = new Map<string, StoredAddress[]>();
-  for (const slave of state.slaves) slaveAddresses.set(slave.id, slaveRecords(ctx, slave));
+  const slaves = new Map<string, SlaveInfo>();
+  for (const slave of state.slaves) slaves.set(slave.id, { addresses: slaveRecords(ctx, slave), idTail: slaveIdTail(slave.id) });
   listenerRecords(ctx, config, input.listenerAddresses);
   masterRecords(ctx, state.leader, input.masters);
   for (const framework of state.frameworks) {
     ctx.builder.beginFramework(framework.name);
     const fragment = toDomainFragment(framework.name, ctx.spec);
+    const names: FrameworkNames = { inFramework: `.${fragment}${ctx.tail}`, inSlave: `.${fragment}.slave${ctx.tail}` };
     for (const task of framework.tasks) {
-      const addresses = slaveAddresses.get(task.slaveId);
-      if (task.state !== TASK_RUNNING || addresses === undefined) continue;
+      const slave = slaves.get(task.slaveId);
+      if (task.state !== TASK_RUNNING || slave === undefined) continue;
       ctx.builder.beginTask(task.name, task.id);
-      taskRecords(ctx, task, fragment, addresses, config.ipSources);
+      taskRecords(ctx, task, names, slave, config.ipSources);
       ctx.builder.endTask();
     }
   }
-  return packRecordSet(ctx.builder, config.domain);
+  return openRecordTable(ctx.builder.finish(config.domain));
 }

@@ -2,8 +2,6 @@
 // arrays, and an open-addressing hash index over the names. A table built in a worker thread is
 // handed over by transferring these buffers, and opening it costs O(1) on the serving thread.
 import { Buffer } from 'node:buffer';
-import type { RecordSetBuilder } from './builder.js';
-import { TYPE_NAMES, type ValueList, valueCount } from './builder.js';
 import type {
   EnumeratedFramework,
   EnumeratedRecord,
@@ -13,19 +11,21 @@ import type {
   RecordTable,
 } from './table.js';
 
-const ENTRY_FIELDS = 8;
-const FRAMEWORK_FIELDS = 4;
-const TASK_FIELDS = 6;
-const RECORD_FIELDS = 3;
+export const ENTRY_FIELDS = 8;
+export const FRAMEWORK_FIELDS = 4;
+export const TASK_FIELDS = 6;
+export const RECORD_FIELDS = 3;
 
-/** FNV-1a over UTF-16 code units (cheap to compute from a JS string with no encoding), then mixed. */
-function hashName(name: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < name.length; i++) {
-    h ^= name.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  // murmur3's finaliser: FNV leaves the low bits (the slot index) poorly mixed for similar names.
+const TYPE_NAMES: readonly EnumeratedRecord['rtype'][] = ['A', 'AAAA', 'SRV'];
+
+/** The slot count for a table of `names` names: a power of two, at least twice the names. */
+export function slotCountFor(names: number): number {
+  return 1 << Math.max(4, Math.ceil(Math.log2(names * 2 + 1)));
+}
+
+/** murmur3's finaliser: FNV leaves the low bits (the slot index) poorly mixed for similar names. */
+function mix(fnv: number): number {
+  let h = fnv;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
@@ -34,97 +34,29 @@ function hashName(name: string): number {
   return h >>> 0;
 }
 
-/**
- * Collects strings and records [byte offset, byte length] for each in the caller's arrays. The bytes
- * are written once, at the end, into one buffer of exactly the final size, in joined chunks: one
- * join and one encode per chunk is far cheaper than a write per string, and no copy of the whole
- * text ever exists beside the buffer (it would double generation's peak memory).
- */
-class StringPool {
-  private readonly parts: string[] = [];
-  private bytes = 0;
-  private readonly interned = new Map<string, number>();
-
-  /** Appends (or reuses) a string, writing its offset and length into array[index], array[index+1]. */
-  add(text: string, array: Int32Array, index: number, intern: boolean): void {
-    const length = text.length === 0 ? 0 : Buffer.byteLength(text, 'utf8');
-    let offset = intern ? this.interned.get(text) : undefined;
-    if (offset === undefined) {
-      offset = this.bytes;
-      this.parts.push(text);
-      this.bytes += length;
-      if (intern) this.interned.set(text, offset);
-    }
-    array[index] = offset;
-    array[index + 1] = length;
+/** A name's hash: FNV-1a over its UTF-8 bytes, then mixed. */
+export function hashBytes(bytes: Uint8Array, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) {
+    h ^= bytes[i] as number;
+    h = Math.imul(h, 0x01000193);
   }
-
-  finish(): Uint8Array {
-    const out = Buffer.allocUnsafeSlow(this.bytes);
-    const chunk = 4096;
-    let position = 0;
-    for (let i = 0; i < this.parts.length; i += chunk) {
-      position += out.write(this.parts.slice(i, i + chunk).join(''), position, 'utf8');
-    }
-    if (position !== this.bytes) throw new Error(`string pool wrote ${position} bytes, expected ${this.bytes}`);
-    return new Uint8Array(out.buffer, out.byteOffset, out.length);
-  }
+  return mix(h);
 }
 
-/** Freeze a builder's records into packed, transferable form. */
-export function packRecordSet(builder: RecordSetBuilder, domain: string): RecordTable {
-  const { names, lists } = builder;
-  const strings = new StringPool();
-  const packedEntries = new Int32Array(names.length * ENTRY_FIELDS);
-  const typeCounts = [0, 0, 0];
-  for (let t = 0; t < 3; t++) for (const list of lists[t as 0 | 1 | 2]) typeCounts[t] = (typeCounts[t] as number) + valueCount(list);
-  const [aCount, aaaaCount, srvCount] = typeCounts as [number, number, number];
-  const values = new Int32Array((aCount + aaaaCount + srvCount) * 2);
-  const counts = { names: names.length, a: aCount, aaaa: aaaaCount, srv: srvCount };
-  const slotCount = 1 << Math.max(4, Math.ceil(Math.log2(names.length * 2 + 1)));
-  const slots = new Int32Array(slotCount);
-  const mask = slotCount - 1;
-  let v = 0;
-  for (let pos = 0; pos < names.length; pos++) {
-    const name = names[pos] as string;
-    const base = pos * ENTRY_FIELDS;
-    strings.add(name, packedEntries, base, false);
-    for (let t = 0; t < 3; t++) {
-      const list = lists[t as 0 | 1 | 2][pos] as ValueList;
-      packedEntries[base + 2 + t * 2] = v;
-      packedEntries[base + 3 + t * 2] = valueCount(list);
-      if (list === null) continue;
-      // Addresses repeat across tasks on one agent; SRV targets are nearly all distinct.
-      if (typeof list === 'string') strings.add(list, values, 2 * v++, t < 2);
-      else for (const value of list) strings.add(value, values, 2 * v++, t < 2);
+/** hashBytes of a name's UTF-8 encoding, computed from the string without encoding it when it is ASCII. */
+export function hashName(name: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) {
+    const code = name.charCodeAt(i);
+    if (code >= 0x80) {
+      const bytes = Buffer.from(name, 'utf8');
+      return hashBytes(bytes, 0, bytes.length);
     }
-    let slot = hashName(name) & mask;
-    while (slots[slot] !== 0) slot = (slot + 1) & mask;
-    slots[slot] = pos + 1;
+    h ^= code;
+    h = Math.imul(h, 0x01000193);
   }
-
-  let taskCount = 0;
-  for (const framework of builder.frameworks) taskCount += framework.tasks.length;
-  const frameworks = new Int32Array(builder.frameworks.length * FRAMEWORK_FIELDS);
-  const tasks = new Int32Array(taskCount * TASK_FIELDS);
-  const taskRecords = builder.taskRecords.view();
-  let t = 0;
-  builder.frameworks.forEach((framework, f) => {
-    strings.add(framework.name, frameworks, f * FRAMEWORK_FIELDS, true);
-    frameworks[f * FRAMEWORK_FIELDS + 2] = t;
-    frameworks[f * FRAMEWORK_FIELDS + 3] = framework.tasks.length;
-    for (const task of framework.tasks) {
-      const base = t * TASK_FIELDS;
-      strings.add(task.name, tasks, base, true);
-      strings.add(task.id, tasks, base + 2, false);
-      tasks[base + 4] = task.firstRecord;
-      tasks[base + 5] = task.recordCount;
-      t++;
-    }
-  });
-
-  const stringBytes = strings.finish();
-  return openRecordTable({ domain, strings: stringBytes, entries: packedEntries, values, slots, frameworks, tasks, taskRecords, counts });
+  return mix(h);
 }
 
 class PackedRecordTable implements RecordTable {
