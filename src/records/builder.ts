@@ -13,7 +13,9 @@ import {
   FRAMEWORK_FIELDS,
   RECORD_FIELDS,
   TASK_FIELDS,
-  hashBytes,
+  FNV_OFFSET,
+  FNV_PRIME,
+  finishHash,
   slotCountFor,
 } from './packed-table.js';
 import type { PackedTableData, RecordType } from './table.js';
@@ -70,62 +72,105 @@ export class Int32List {
  * Builds one record set. A name or value is composed with begin(part), put(part)..., then finished
  * by endValue() (a value handle) or add(type, value) (a record on that name).
  */
+/**
+ * Expected sizes, so the buffers are allocated once instead of grown by doubling: every large
+ * allocation counts against V8's external-memory budget, and each 64 MB of it costs a full
+ * mark-compact of the heap (the parsed state). Overestimates are cheap: the buffers are filled from
+ * the front and untouched pages are never resident. Underestimates only mean growing.
+ */
+export interface BuilderCapacity {
+  readonly names: number;
+  readonly records: number;
+  readonly values: number;
+  readonly bytes: number;
+  readonly frameworks: number;
+  readonly tasks: number;
+}
+
+/**
+ * Builds one record set. A name or value is composed with begin(part), put(part)..., then finished
+ * by endValue() (a value handle) or add(type, value) (a record on that name).
+ */
 export class RecordSetBuilder {
-  private bytes: Buffer = Buffer.allocUnsafeSlow(1 << 16);
+  private bytes: Buffer;
   private used = 0;
   /** Where the name or value being composed starts in `bytes`. */
   private start = 0;
+  /** FNV-1a state over the bytes composed so far (see hashBytes). */
+  private fnv = FNV_OFFSET;
 
   /**
    * Per name, ENTRY_FIELDS numbers laid out as the packed table's entries: [nameOff, nameLen, then
    * per type (A, AAAA, SRV) a list and its count]. Until finish() the list is the index of the most
    * recently added record node (-1 for none); finish() replaces it with the start in `values`.
    */
-  private readonly entries = new Int32List(8 * 1024);
-  /** Per name, its hash (kept to compare before bytes and to rehash when the slots grow). */
-  private readonly hashes = new Int32List(1024);
+  private readonly entries: Int32List;
   private entryCount = 0;
-  /** Open-addressing hash slots holding entry index + 1, sized as the packed table expects. */
-  private slots = new Int32Array(slotCountFor(0));
+  /**
+   * Open-addressing hash slots, at most half full, each [entry index + 1 (0 = empty), name hash]:
+   * the hash beside the index settles most probes without touching the entry or its bytes.
+   */
+  private slots: Int32Array;
+  private slotCount: number;
 
   /** Per value handle: [off, len] in `bytes`. One value can serve many records (an SRV target, an IP). */
-  private readonly values = new Int32List(2 * 1024);
+  private readonly values: Int32List;
   /** Per record: [value handle, previous record node of the same list or -1]. */
-  private readonly nodes = new Int32List(2 * 1024);
+  private readonly nodes: Int32List;
   private readonly typeCounts: [number, number, number] = [0, 0, 0];
   /** Decoded values of lists longer than LINEAR_SCAN_LIMIT, keyed by entry * 3 + type. */
   private readonly bigLists = new Map<number, Set<string>>();
   private readonly interned = new Map<string, number>();
 
   /** Per framework: [nameOff, nameLen, firstTask, taskCount]. */
-  private readonly frameworks = new Int32List(64);
+  private readonly frameworks: Int32List;
   /** Per task: [nameOff, nameLen, idOff, idLen, firstRecord, recordCount]. */
-  private readonly tasks = new Int32List(6 * 1024);
+  private readonly tasks: Int32List;
   /** Per record a task inserted first: [type, entry, position in that entry's list of the type]. */
-  private readonly taskRecords = new Int32List(3 * 1024);
+  private readonly taskRecords: Int32List;
   /** Offset in `tasks` of the task records are attributed to, or -1. */
   private currentTask = -1;
+
+  constructor(capacity: Partial<BuilderCapacity> = {}) {
+    const at = (key: keyof BuilderCapacity, min: number): number => Math.max(min, Math.ceil(capacity[key] ?? 0));
+    this.bytes = Buffer.from(new ArrayBuffer(at('bytes', 1 << 16)));
+    this.entries = new Int32List(at('names', 1024) * ENTRY_FIELDS);
+    this.slotCount = slotCountFor(at('names', 0));
+    this.slots = new Int32Array(this.slotCount * 2);
+    this.values = new Int32List(at('values', 1024) * 2);
+    this.nodes = new Int32List(at('records', 1024) * 2);
+    this.frameworks = new Int32List(at('frameworks', 16) * FRAMEWORK_FIELDS);
+    this.tasks = new Int32List(at('tasks', 1024) * TASK_FIELDS);
+    this.taskRecords = new Int32List(at('records', 1024) * RECORD_FIELDS);
+  }
 
   /** Starts composing a name or a value with its first part. */
   begin(part: string): this {
     this.start = this.used;
+    this.fnv = FNV_OFFSET;
     return this.put(part);
   }
 
-  /** Appends a part to the name or value being composed. */
+  /** Appends a part to the name or value being composed, hashing it on the way. */
   put(part: string): this {
     const length = part.length;
     // A UTF-16 code unit takes at most 3 bytes of UTF-8.
     if (this.used + length * 3 > this.bytes.length) this.grow(length * 3);
     const bytes = this.bytes;
     let at = this.used;
+    let h = this.fnv;
     let i = 0;
     for (; i < length; i++) {
       const code = part.charCodeAt(i);
       if (code >= 0x80) break;
       bytes[at++] = code;
+      h = Math.imul(h ^ code, FNV_PRIME);
     }
-    if (i < length) at += bytes.write(part.slice(i), at, 'utf8');
+    if (i < length) {
+      const end = at + bytes.write(part.slice(i), at, 'utf8');
+      for (; at < end; at++) h = Math.imul(h ^ (bytes[at] as number), FNV_PRIME);
+    }
+    this.fnv = h;
     this.used = at;
     return this;
   }
@@ -229,12 +274,16 @@ export class RecordSetBuilder {
     this.currentTask = -1;
   }
 
-  /** The packed, transferable form of everything added. The builder must not be used afterwards. */
+  /**
+   * The packed, transferable form of everything added. The arrays are views of the builder's own
+   * buffers (no copies: the spare capacity behind them was never touched, so it holds no memory).
+   * The builder must not be used afterwards.
+   */
   finish(domain: string): PackedTableData {
     const [a, aaaa, srv] = this.typeCounts;
-    const entries = this.entries.copy();
-    const nodes = this.nodes.view();
-    const handles = this.values.view();
+    const entries = this.entries.view();
+    const nodes = this.nodes.data;
+    const handles = this.values.data;
     const values = new Int32Array((a + aaaa + srv) * 2);
     // Lists are linked newest first: lay each out oldest first, contiguously, in entry order.
     let next = 0;
@@ -251,23 +300,30 @@ export class RecordSetBuilder {
       entries[field] = next;
       next += count;
     }
-    const strings = new Uint8Array(this.used);
-    strings.set(this.bytes.subarray(0, this.used));
+    const slots = new Int32Array(slotCountFor(this.entryCount));
+    const mask = slots.length - 1;
+    for (let pair = 0; pair < this.slots.length; pair += 2) {
+      const entry = this.slots[pair] as number;
+      if (entry === 0) continue;
+      let slot = (this.slots[pair + 1] as number) & mask;
+      while (slots[slot] !== 0) slot = (slot + 1) & mask;
+      slots[slot] = entry;
+    }
     return {
       domain,
-      strings,
+      strings: new Uint8Array(this.bytes.buffer, this.bytes.byteOffset, this.used),
       entries,
       values,
-      slots: this.slots,
-      frameworks: this.frameworks.copy(),
-      tasks: this.tasks.copy(),
-      taskRecords: this.taskRecords.copy(),
+      slots,
+      frameworks: this.frameworks.view(),
+      tasks: this.tasks.view(),
+      taskRecords: this.taskRecords.view(),
       counts: { names: this.entryCount, a, aaaa, srv },
     };
   }
 
   private grow(more: number): void {
-    const next = Buffer.allocUnsafeSlow(Math.max(this.bytes.length * 2, this.used + more));
+    const next = Buffer.from(new ArrayBuffer(Math.max(this.bytes.length * 2, this.used + more)));
     this.bytes.copy(next, 0, 0, this.used);
     this.bytes = next;
   }
@@ -281,18 +337,17 @@ export class RecordSetBuilder {
   /** The entry of the name just composed, created if new (its bytes stay); else its bytes are dropped. */
   private endName(): number {
     const start = this.start;
-    const end = this.used;
-    const length = end - start;
+    const length = this.used - start;
     const bytes = this.bytes;
-    const hash = hashBytes(bytes, start, end) | 0; // as Int32Array stores it
+    const hash = finishHash(this.fnv) | 0; // as the Int32Array stores it
     const entries = this.entries.data;
-    const hashes = this.hashes.data;
-    const mask = this.slots.length - 1;
+    const slots = this.slots;
+    const mask = this.slotCount - 1;
     let slot = hash & mask;
     for (;;) {
-      const found = (this.slots[slot] as number) - 1;
+      const found = (slots[slot * 2] as number) - 1;
       if (found < 0) break;
-      if (hashes[found] === hash && entries[found * ENTRY_FIELDS + 1] === length) {
+      if (slots[slot * 2 + 1] === hash && entries[found * ENTRY_FIELDS + 1] === length) {
         const off = entries[found * ENTRY_FIELDS] as number;
         let i = 0;
         while (i < length && bytes[off + i] === bytes[start + i]) i++;
@@ -315,23 +370,25 @@ export class RecordSetBuilder {
     row[base + 6] = -1;
     row[base + 7] = 0;
     this.entries.length += ENTRY_FIELDS;
-    this.hashes.reserve(1)[entry] = hash;
-    this.hashes.length++;
-    if (this.slots.length < slotCountFor(this.entryCount)) this.rehash();
-    else this.slots[slot] = entry + 1;
+    slots[slot * 2] = entry + 1;
+    slots[slot * 2 + 1] = hash;
+    if (this.slotCount < slotCountFor(this.entryCount)) this.growSlots();
     return entry;
   }
 
-  private rehash(): void {
-    const slots = new Int32Array(slotCountFor(this.entryCount));
-    const mask = slots.length - 1;
-    const hashes = this.hashes.data;
-    for (let entry = 0; entry < this.entryCount; entry++) {
-      let slot = (hashes[entry] as number) & mask;
-      while (slots[slot] !== 0) slot = (slot + 1) & mask;
-      slots[slot] = entry + 1;
+  private growSlots(): void {
+    const old = this.slots;
+    this.slotCount *= 2;
+    this.slots = new Int32Array(this.slotCount * 2);
+    const mask = this.slotCount - 1;
+    for (let pair = 0; pair < old.length; pair += 2) {
+      if (old[pair] === 0) continue;
+      const hash = old[pair + 1] as number;
+      let slot = hash & mask;
+      while (this.slots[slot * 2] !== 0) slot = (slot + 1) & mask;
+      this.slots[slot * 2] = old[pair] as number;
+      this.slots[slot * 2 + 1] = hash;
     }
-    this.slots = slots;
   }
 
   private sameValue(a: number, b: number): boolean {

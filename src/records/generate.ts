@@ -3,7 +3,7 @@
 import type { Config } from '../config/types.js';
 import { splitHostPort as splitMasterAddress } from '../mesos/host-port.js';
 import type { Framework, MesosState, Slave, Task, TaskStatus } from '../mesos/state-types.js';
-import { RecordSetBuilder, TYPE_INDEX } from './builder.js';
+import { type BuilderCapacity, RecordSetBuilder, TYPE_INDEX } from './builder.js';
 import { canonicalIp } from './ip.js';
 import { type LabelSpec, toDomainFragment, toLabel } from './labels.js';
 import { openRecordTable } from './packed-table.js';
@@ -38,6 +38,8 @@ interface Context {
   readonly hostAddresses: ReadonlyMap<string, readonly string[]> | undefined;
   /** toLabel results by input: task names repeat across an app's instances. */
   readonly labels: Map<string, string>;
+  /** expandResourcePorts results by input: port ranges repeat across tasks. */
+  readonly ports: Map<string, readonly string[]>;
 }
 
 /** A value to store as an address record: canonical IP text (A or AAAA by family), or a non-IP
@@ -66,6 +68,15 @@ interface FrameworkNames {
 function toStoredAddress(ctx: Context, text: string): StoredAddress | undefined {
   const ip = canonicalIp(text);
   return ip ? { value: ctx.builder.value(ip.text), type: ip.family === 4 ? A : AAAA, isIp: true } : undefined;
+}
+
+function resourcePorts(ctx: Context, text: string): readonly string[] {
+  let out = ctx.ports.get(text);
+  if (out === undefined) {
+    out = expandResourcePorts(text);
+    ctx.ports.set(text, out);
+  }
+  return out;
 }
 
 function label(ctx: Context, text: string): string {
@@ -293,7 +304,7 @@ function taskRecords(ctx: Context, task: Task, names: FrameworkNames, slave: Sla
     names,
     ips: taskIps(ctx, task, ipSources, slave),
     slave,
-    resourcePorts: expandResourcePorts(task.ports),
+    resourcePorts: resourcePorts(ctx, task.ports),
   };
   const canonical = (t: string): string => `${t}-${hash}-${slave.idTail}`;
   if (task.discovery !== null && task.discovery.name !== '') {
@@ -308,14 +319,33 @@ function taskRecords(ctx: Context, task: Task, names: FrameworkNames, slave: Sla
   }
 }
 
+/**
+ * Generous expected sizes for the builder, from typical per-task figures (a generated 100,000-task
+ * cluster has per running task ~6.9 names, ~12.7 records, ~3 value texts and ~490 bytes of text).
+ */
+function expectedCapacity(state: MesosState): BuilderCapacity {
+  let tasks = 0;
+  for (const framework of state.frameworks) tasks += framework.tasks.length;
+  const hosts = state.slaves.length + state.frameworks.length + 16;
+  return {
+    names: tasks * 8 + hosts,
+    records: tasks * 14 + hosts * 2,
+    values: tasks * 4 + hosts * 2,
+    bytes: tasks * 512 + hosts * 64,
+    frameworks: state.frameworks.length,
+    tasks,
+  };
+}
+
 export function generateRecords(input: GenerateInput): RecordTable {
   const { state, config } = input;
   const ctx: Context = {
-    builder: new RecordSetBuilder(),
+    builder: new RecordSetBuilder(expectedCapacity(state)),
     tail: `.${config.domain}.`,
     spec: config.enforceRFC952 ? 'rfc952' : 'rfc1123',
     hostAddresses: input.hostAddresses,
     labels: new Map(),
+    ports: new Map(),
   };
   for (const framework of state.frameworks) frameworkRecords(ctx, framework);
   const slaves = new Map<string, SlaveInfo>();

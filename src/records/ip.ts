@@ -51,9 +51,40 @@ function formatIPv6(groups: readonly number[]): string {
   return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
 }
 
+/**
+ * A dotted quad with no leading zeros and no octet above 255: exactly the texts Node's isIPv4
+ * accepts, and already canonical. Checked by hand because this runs for every task address.
+ */
+export function isDottedQuad(text: string): boolean {
+  const length = text.length;
+  if (length < 7 || length > 15) return false;
+  let octets = 0;
+  let i = 0;
+  for (;;) {
+    const first = text.charCodeAt(i) - 48;
+    if (first < 0 || first > 9) return false;
+    let value = first;
+    let digits = 1;
+    i++;
+    while (i < length) {
+      const digit = text.charCodeAt(i) - 48;
+      if (digit < 0 || digit > 9) break;
+      if (first === 0 || ++digits > 3) return false;
+      value = value * 10 + digit;
+      i++;
+    }
+    if (value > 255) return false;
+    octets++;
+    if (i === length) return octets === 4;
+    if (octets === 4 || text.charCodeAt(i) !== 0x2e) return false;
+    i++;
+  }
+}
+
 /** The canonical form of an IP literal, or undefined when the text is not one. */
 export function canonicalIp(text: string): CanonicalIp | undefined {
-  if (isIPv4(text)) return { text: text.split('.').map(Number).join('.'), family: 4 };
+  // Node's isIPv4 rejects leading zeros (as Go's net.ParseIP does), so an IPv4 text is canonical as is.
+  if (isDottedQuad(text) || isIPv4(text)) return { text, family: 4 };
   // Node accepts a zone ("fe80::1%eth0"); Go's net.ParseIP does not, so neither do we.
   if (!isIPv6(text) || text.includes('%')) return undefined;
   const groups = parseIPv6Groups(text.toLowerCase());

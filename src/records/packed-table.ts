@@ -23,8 +23,11 @@ export function slotCountFor(names: number): number {
   return 1 << Math.max(4, Math.ceil(Math.log2(names * 2 + 1)));
 }
 
+export const FNV_OFFSET = 0x811c9dc5;
+export const FNV_PRIME = 0x01000193;
+
 /** murmur3's finaliser: FNV leaves the low bits (the slot index) poorly mixed for similar names. */
-function mix(fnv: number): number {
+export function finishHash(fnv: number): number {
   let h = fnv;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
@@ -36,27 +39,23 @@ function mix(fnv: number): number {
 
 /** A name's hash: FNV-1a over its UTF-8 bytes, then mixed. */
 export function hashBytes(bytes: Uint8Array, start: number, end: number): number {
-  let h = 0x811c9dc5;
-  for (let i = start; i < end; i++) {
-    h ^= bytes[i] as number;
-    h = Math.imul(h, 0x01000193);
-  }
-  return mix(h);
+  let h = FNV_OFFSET;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ (bytes[i] as number), FNV_PRIME);
+  return finishHash(h);
 }
 
 /** hashBytes of a name's UTF-8 encoding, computed from the string without encoding it when it is ASCII. */
 export function hashName(name: string): number {
-  let h = 0x811c9dc5;
+  let h = FNV_OFFSET;
   for (let i = 0; i < name.length; i++) {
     const code = name.charCodeAt(i);
     if (code >= 0x80) {
       const bytes = Buffer.from(name, 'utf8');
       return hashBytes(bytes, 0, bytes.length);
     }
-    h ^= code;
-    h = Math.imul(h, 0x01000193);
+    h = Math.imul(h ^ code, FNV_PRIME);
   }
-  return mix(h);
+  return finishHash(h);
 }
 
 class PackedRecordTable implements RecordTable {

@@ -1,12 +1,12 @@
 // The 5-character task hash of canonical task names (spec §2.10): the first five z-base-32 digits
 // of SHA-1(task id), i.e. the top 25 bits of the digest.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 const ZBASE32 = 'ybndrfg8ejkmcpqxot1uwisza345h769';
 
 export function hashTaskId(taskId: string): string {
-  const digest = createHash('sha1').update(taskId, 'utf8').digest();
-  const top = digest.readUInt32BE(0);
+  // The one-shot hash with hex output is several times cheaper per call than createHash().digest().
+  const top = parseInt(hash('sha1', taskId, 'hex').slice(0, 8), 16);
   let out = '';
   for (let i = 0; i < 5; i++) out += ZBASE32[(top >>> (27 - 5 * i)) & 31];
   return out;
