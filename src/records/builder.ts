@@ -203,13 +203,24 @@ export class RecordSetBuilder {
   /**
    * Finishes the name being composed and adds a record of `value` to it. Returns false when the
    * value is NO_VALUE or the name already holds it; a name is created only with its first record.
+   * Afterwards `lastEntry` is the name's entry (-1 when the value was NO_VALUE).
    */
   add(type: TypeIndex, value: number): boolean {
     if (value === NO_VALUE) {
       this.used = this.start;
+      this.lastEntry = -1;
       return false;
     }
-    const entry = this.endName();
+    this.lastEntry = this.endName();
+    return this.addTo(this.lastEntry, type, value);
+  }
+
+  /** The entry of the name last finished by add(), for addTo(); -1 when add() dropped it. */
+  lastEntry = -1;
+
+  /** add() for a name already finished once (its entry from `lastEntry`): no composing or hashing. */
+  addTo(entry: number, type: TypeIndex, value: number): boolean {
+    if (value === NO_VALUE) return false;
     const entries = this.entries.data;
     const field = entry * ENTRY_FIELDS + 2 + type * 2;
     const head = entries[field] as number;

@@ -3,7 +3,7 @@
 import type { Config } from '../config/types.js';
 import { splitHostPort as splitMasterAddress } from '../mesos/host-port.js';
 import type { Framework, MesosState, Slave, Task, TaskStatus } from '../mesos/state-types.js';
-import { type BuilderCapacity, RecordSetBuilder, TYPE_INDEX } from './builder.js';
+import { type BuilderCapacity, RecordSetBuilder, TYPE_INDEX, type TypeIndex } from './builder.js';
 import { canonicalIp } from './ip.js';
 import { type LabelSpec, toDomainFragment, toLabel } from './labels.js';
 import { openRecordTable } from './packed-table.js';
@@ -63,6 +63,8 @@ interface FrameworkNames {
   readonly inFramework: string;
   /** ".<fragment>.slave.<domain>." */
   readonly inSlave: string;
+  /** Entries of the names shared by a task label's instances, by SHARED kind (-1: not yet added). */
+  readonly shared: Map<string, Int32Array>;
 }
 
 function toStoredAddress(ctx: Context, text: string): StoredAddress | undefined {
@@ -258,26 +260,67 @@ interface TaskPass {
   readonly resourcePorts: readonly string[];
 }
 
+/**
+ * Names that depend only on the task label and the framework, so every instance of an app adds to
+ * the same ones: each is composed and looked up once, then its entry is reused (builder.addTo).
+ */
+const SHARED = { label: 0, labelInSlave: 1, tcpInSlave: 2, udpInSlave: 3, tcp: 4, udp: 5 } as const;
+type SharedKind = (typeof SHARED)[keyof typeof SHARED];
+const SHARED_KINDS = 6;
+
+function composeShared(b: RecordSetBuilder, kind: SharedKind, t: string, names: FrameworkNames): RecordSetBuilder {
+  switch (kind) {
+    case SHARED.label:
+      return b.begin(t).put(names.inFramework);
+    case SHARED.labelInSlave:
+      return b.begin(t).put(names.inSlave);
+    case SHARED.tcpInSlave:
+      return b.begin('_').put(t).put('._tcp').put(names.inSlave);
+    case SHARED.udpInSlave:
+      return b.begin('_').put(t).put('._udp').put(names.inSlave);
+    case SHARED.tcp:
+      return b.begin('_').put(t).put('._tcp').put(names.inFramework);
+    case SHARED.udp:
+      return b.begin('_').put(t).put('._udp').put(names.inFramework);
+  }
+}
+
+function addShared(ctx: Context, shared: Int32Array, kind: SharedKind, t: string, names: FrameworkNames, type: TypeIndex, value: number): void {
+  const entry = shared[kind] as number;
+  if (entry >= 0) {
+    ctx.builder.addTo(entry, type, value);
+    return;
+  }
+  composeShared(ctx.builder, kind, t, names).add(type, value);
+  shared[kind] = ctx.builder.lastEntry;
+}
+
 /** One pass of a task's records under one task label t and its canonical label c (spec §2.10). */
 function taskPassRecords(ctx: Context, pass: TaskPass, t: string, c: string): void {
   const b = ctx.builder;
-  const { inFramework, inSlave } = pass.names;
+  const names = pass.names;
+  const { inFramework, inSlave } = names;
+  let shared = names.shared.get(t);
+  if (!shared) {
+    shared = new Int32Array(SHARED_KINDS).fill(-1);
+    names.shared.set(t, shared);
+  }
   for (const ip of pass.ips) {
-    b.begin(t).put(inFramework).add(ip.type, ip.value);
+    addShared(ctx, shared, SHARED.label, t, names, ip.type, ip.value);
     b.begin(c).put(inFramework).add(ip.type, ip.value);
   }
   for (const address of pass.slave.addresses) {
-    b.begin(t).put(inSlave).add(address.type, address.value);
+    addShared(ctx, shared, SHARED.labelInSlave, t, names, address.type, address.value);
     b.begin(c).put(inSlave).add(address.type, address.value);
   }
   const discovery = pass.task.discovery !== null && pass.task.discovery.name !== '' ? pass.task.discovery : null;
   for (const port of pass.resourcePorts) {
     const target = b.begin(c).put(inSlave).put(':').put(port).endValue();
-    b.begin('_').put(t).put('._tcp').put(inSlave).add(SRV, target);
-    b.begin('_').put(t).put('._udp').put(inSlave).add(SRV, target);
+    addShared(ctx, shared, SHARED.tcpInSlave, t, names, SRV, target);
+    addShared(ctx, shared, SHARED.udpInSlave, t, names, SRV, target);
     if (!discovery) {
-      b.begin('_').put(t).put('._tcp').put(inFramework).add(SRV, target);
-      b.begin('_').put(t).put('._udp').put(inFramework).add(SRV, target);
+      addShared(ctx, shared, SHARED.tcp, t, names, SRV, target);
+      addShared(ctx, shared, SHARED.udp, t, names, SRV, target);
     }
   }
   if (!discovery) return;
@@ -285,8 +328,11 @@ function taskPassRecords(ctx: Context, pass: TaskPass, t: string, c: string): vo
     const target = b.begin(c).put(inFramework).put(':').put(String(port.number)).endValue();
     const protocol = label(ctx, port.protocol);
     const portLabel = label(ctx, port.name);
-    for (const proto of protocol === '' ? BOTH_PROTOCOLS : [protocol]) {
-      b.begin('_').put(t).put('._').put(proto).put(inFramework).add(SRV, target);
+    if (protocol === '') {
+      addShared(ctx, shared, SHARED.tcp, t, names, SRV, target);
+      addShared(ctx, shared, SHARED.udp, t, names, SRV, target);
+    } else {
+      b.begin('_').put(t).put('._').put(protocol).put(inFramework).add(SRV, target);
     }
     if (portLabel === '') continue;
     for (const proto of protocol === '' ? BOTH_PROTOCOLS : [protocol]) {
@@ -297,6 +343,10 @@ function taskPassRecords(ctx: Context, pass: TaskPass, t: string, c: string): vo
 
 const BOTH_PROTOCOLS = ['tcp', 'udp'] as const;
 
+function canonicalLabel(t: string, hash: string, slave: SlaveInfo): string {
+  return `${t}-${hash}-${slave.idTail}`;
+}
+
 function taskRecords(ctx: Context, task: Task, names: FrameworkNames, slave: SlaveInfo, ipSources: GenerateConfig['ipSources']): void {
   const hash = hashTaskId(task.id);
   const pass: TaskPass = {
@@ -306,16 +356,15 @@ function taskRecords(ctx: Context, task: Task, names: FrameworkNames, slave: Sla
     slave,
     resourcePorts: resourcePorts(ctx, task.ports),
   };
-  const canonical = (t: string): string => `${t}-${hash}-${slave.idTail}`;
   if (task.discovery !== null && task.discovery.name !== '') {
     // Legacy pass with the raw DiscoveryInfo name first, then the sanitised one (spec §2.10, §8 #10).
     const raw = task.discovery.name;
     const sanitised = label(ctx, raw);
-    taskPassRecords(ctx, pass, raw, canonical(raw));
-    taskPassRecords(ctx, pass, sanitised, canonical(sanitised));
+    taskPassRecords(ctx, pass, raw, canonicalLabel(raw, hash, slave));
+    taskPassRecords(ctx, pass, sanitised, canonicalLabel(sanitised, hash, slave));
   } else {
     const t = label(ctx, task.name);
-    taskPassRecords(ctx, pass, t, canonical(t));
+    taskPassRecords(ctx, pass, t, canonicalLabel(t, hash, slave));
   }
 }
 
@@ -355,7 +404,7 @@ export function generateRecords(input: GenerateInput): RecordTable {
   for (const framework of state.frameworks) {
     ctx.builder.beginFramework(framework.name);
     const fragment = toDomainFragment(framework.name, ctx.spec);
-    const names: FrameworkNames = { inFramework: `.${fragment}${ctx.tail}`, inSlave: `.${fragment}.slave${ctx.tail}` };
+    const names: FrameworkNames = { inFramework: `.${fragment}${ctx.tail}`, inSlave: `.${fragment}.slave${ctx.tail}`, shared: new Map() };
     for (const task of framework.tasks) {
       const slave = slaves.get(task.slaveId);
       if (task.state !== TASK_RUNNING || slave === undefined) continue;
