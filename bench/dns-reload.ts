@@ -1,67 +1,77 @@
-// DNS throughput while the record table reloads back to back (issue 4): the real server (child
-// process) polls a test master serving a large generated state with RefreshSeconds 1, and dnsperf
-// measures QPS in alternating windows: reloads running, then reloads stopped (the master answers 503,
-// so the same server keeps serving the same last good table with no reload work). Reloads during each
-// window are counted from the server's "records reloaded" log lines and checked against /metrics.
+// DNS throughput while the record table reloads back to back (issue 4). Two real servers (child
+// processes, same CPU pinning, same config, same 100,000-task table):
+//   - "reloading": polls a test master serving the large state with RefreshSeconds 1; a reload takes
+//     longer than a second, so the next one starts as soon as one finishes: one is always under way;
+//   - "steady": reads the same state from a StateFile with RefreshSeconds 3600: no reload work.
+// dnsperf alternates short windows between them, so both see the same background load on a shared
+// machine. While the steady server is measured the reloading one is stopped (SIGSTOP, then SIGCONT),
+// so its reload worker cannot take CPU from the steady one and flatter the ratio. Windows continue
+// until enough reloads completed inside the reloading windows (bounded). Reloads are counted from the
+// reloading server's "records reloaded" log lines and checked against its /metrics.
 //
-//   npm run bench:dns-reload -- [--agents N] [--tasks N] [--seconds N] [--rounds N]
+//   npm run bench:dns-reload -- [--agents N] [--tasks N] [--seconds N] [--min-reloads N] [--no-pin]
 //                               [--clients N --threads N --outstanding N]
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { buildConfig } from '../src/config/validate.js';
 import { buildTableFromText } from '../src/commands/records.js';
-import { spawnServer, type LogLine, type SpawnedServer } from '../test/helpers/spawn-server.js';
+import { buildConfig } from '../src/config/validate.js';
+import type { LogLine, SpawnedServer } from '../test/helpers/spawn-server.js';
 import { startTestMaster, withLeader, type TestMaster } from '../test/helpers/test-master.js';
-import { type DnsperfResult, type DnsperfSettings, describeSettings, findDnsperf, runDnsperf } from './lib/dnsperf.js';
+import { type CpuPlan, type DnsperfResult, type DnsperfSettings, cpuPlan, describeSettings, findDnsperf, runDnsperf } from './lib/dnsperf.js';
 import { generateState } from './lib/generate-state.js';
 import { STANDARD_MIX, buildQueryMix } from './lib/query-mix.js';
+import { type CpuByNice, processCpuSeconds, threadCpuSeconds } from './lib/proc-cpu.js';
+import { startBenchServer } from './lib/server.js';
 
 export interface ReloadQpsOptions {
   readonly binary: string;
-  /** The state the master serves (its leader is set to the master's address). */
+  /** The state both servers serve (its leader is set to the master's address). */
   readonly state: Record<string, unknown>;
   /** dnsperf input with names from that state. */
   readonly queryFile: string;
   readonly settings: DnsperfSettings;
+  /** One dnsperf window. */
   readonly seconds: number;
-  /** Alternating (reloading, steady) window pairs. */
-  readonly rounds: number;
+  /** Window pairs at least. */
+  readonly minPairs: number;
+  /** Reloads that must complete inside the reloading windows (unless maxPairs is reached first). */
+  readonly minReloads: number;
+  readonly maxPairs: number;
+  readonly cpus: CpuPlan;
   readonly log: (line: string) => void;
 }
 
-export interface ReloadWindow {
-  readonly phase: 'reloading' | 'steady';
-  readonly result: DnsperfResult;
-  /** "records reloaded" lines logged while dnsperf ran. */
-  readonly reloads: number;
-  /** totalMs of those reloads (fetch to swap). */
-  readonly reloadMs: readonly number[];
-}
-
 export interface ReloadQpsResult {
-  readonly windows: readonly ReloadWindow[];
+  readonly reloading: readonly DnsperfResult[];
+  readonly steady: readonly DnsperfResult[];
   readonly reloadingQps: number;
   readonly steadyQps: number;
   readonly ratio: number;
+  /** "records reloaded" lines logged inside the reloading windows, with their fetch-to-swap times. */
+  readonly reloadMs: readonly number[];
+  /** The first reload, before any DNS load. */
+  readonly idleReloadMs: number;
   readonly stateBytes: number;
-  /** mesos_dns_state_fetches_total at the end, from /metrics. */
+  /** mesos_dns_state_fetches_total of the reloading server at the end, from /metrics. */
   readonly fetchesTotal: number | undefined;
+  /** CPU seconds over the measured windows (undefined without /proc). */
+  readonly cpu: { readonly reloadingServing: number; readonly reloadingWorker: number; readonly steady: number } | undefined;
 }
 
-const RELOADED = 'records reloaded';
+/** The reload worker thread runs at nice 10 (src/mesos/poller.ts workerNice); everything else at 0. */
+const WORKER_NICE = 10;
+
+function cpuDelta(before: CpuByNice | undefined, after: CpuByNice | undefined): { worker: number; other: number } | undefined {
+  if (!before || !after) return undefined;
+  const worker = (after.byNice.get(WORKER_NICE) ?? 0) - (before.byNice.get(WORKER_NICE) ?? 0);
+  // A worker thread that ended takes its ticks out of the per-thread sum; never count that as negative.
+  return { worker: Math.max(0, worker), other: Math.max(0, after.total - before.total - worker) };
+}
 
 function isReload(line: LogLine): boolean {
-  return line.msg === RELOADED;
-}
-
-async function until(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  return line.msg === 'records reloaded';
 }
 
 /** Queries per second over several windows: completed queries over total run time. */
@@ -78,86 +88,132 @@ function metricValue(text: string, name: string): number | undefined {
 
 export async function measureReloadQps(options: ReloadQpsOptions): Promise<ReloadQpsResult> {
   const { log } = options;
+  const dir = mkdtempSync(join(tmpdir(), 'bench-dns-reload-'));
   let master: TestMaster | undefined;
-  let server: SpawnedServer | undefined;
+  let reloadingServer: SpawnedServer | undefined;
+  let steadyServer: SpawnedServer | undefined;
+  let stopped = false;
   try {
     master = await startTestMaster({ gzip: true });
     const text = JSON.stringify(withLeader(options.state, master.address));
     master.setState(text);
     // The master compresses once; do it now, before anything is measured.
     await fetch(`${master.origin}/master/state`, { headers: { 'accept-encoding': 'gzip' } }).then((r) => r.arrayBuffer());
+    const statePath = join(dir, 'state.json');
+    writeFileSync(statePath, text);
 
-    server = await spawnServer({
-      config: {
-        StateFile: '',
-        Masters: [master.address],
-        RefreshSeconds: 1,
-        StateTimeoutSeconds: 60,
-        ExternalOn: false,
-        Port: 0,
-        HttpPort: 0,
-      },
-      timeoutMs: 180_000,
+    const base = { ExternalOn: false, Port: 0, HttpPort: 0 };
+    const reloading = await startBenchServer({
+      config: { ...base, StateFile: '', Masters: [master.address], RefreshSeconds: 1, StateTimeoutSeconds: 300 },
+      cpus: options.cpus.server,
     });
-    const s = server;
-    const m = master;
-    const first = await s.waitForLog(isReload, 180_000);
-    log(`first reload: ${String(first['totalMs'])} ms (fetch ${String(first['fetchMs'])}, parse ${String(first['parseMs'])}, generate ${String(first['generateMs'])} ms)`);
-    log(`server pid ${s.pid} on 127.0.0.1:${s.dnsPort}, polling ${m.address} every second (${(text.length / 1048576).toFixed(1)} MiB state)`);
-    await runDnsperf({ binary: options.binary, port: s.dnsPort, file: options.queryFile, ...options.settings, seconds: 1 });
+    reloadingServer = reloading.server;
+    const steady = await startBenchServer({ config: { ...base, StateFile: statePath, RefreshSeconds: 3600 }, cpus: options.cpus.server });
+    steadyServer = steady.server;
+    const r = reloading.server;
+    const s = steady.server;
+    const idleReloadMs = Number(reloading.firstLoad['totalMs']);
+    log(
+      `reloading server pid ${r.pid} polls ${master.address} every second (${(text.length / 1048576).toFixed(1)} MiB state); ` +
+        `its first reload, before any DNS load: ${String(reloading.firstLoad['totalMs'])} ms ` +
+        `(fetch ${String(reloading.firstLoad['fetchMs'])}, parse ${String(reloading.firstLoad['parseMs'])}, generate ${String(reloading.firstLoad['generateMs'])})`,
+    );
+    log(`steady server pid ${s.pid} reads the same state from a file (RefreshSeconds 3600): ${String(steady.firstLoad['names'])} names`);
 
-    const windows: ReloadWindow[] = [];
-    const measure = async (phase: ReloadWindow['phase']): Promise<ReloadWindow> => {
-      const from = s.lines.length;
-      const result = await runDnsperf({ binary: options.binary, port: s.dnsPort, file: options.queryFile, ...options.settings, seconds: options.seconds });
-      const during = s.lines.slice(from).filter(isReload);
-      const window: ReloadWindow = { phase, result, reloads: during.length, reloadMs: during.map((l) => Number(l['totalMs'])) };
-      log(
-        `  ${phase.padEnd(9)} ${result.qps.toFixed(0).padStart(7)} qps, lost ${result.lost}, reloads during the window: ${window.reloads}` +
-          (window.reloadMs.length > 0 ? ` (${window.reloadMs.map((ms) => ms.toFixed(0)).join(', ')} ms each)` : ''),
-      );
-      windows.push(window);
-      return window;
+    const dnsperf = (port: number): Promise<DnsperfResult> =>
+      runDnsperf({ binary: options.binary, port, file: options.queryFile, ...options.settings, seconds: options.seconds, cpus: options.cpus.client });
+    const stop = (): void => {
+      r.signal('SIGSTOP');
+      stopped = true;
     };
+    const resume = (): void => {
+      r.signal('SIGCONT');
+      stopped = false;
+    };
+    // Warm both reply caches.
+    await runDnsperf({ binary: options.binary, port: r.dnsPort, file: options.queryFile, ...options.settings, seconds: 1, cpus: options.cpus.client });
+    await runDnsperf({ binary: options.binary, port: s.dnsPort, file: options.queryFile, ...options.settings, seconds: 1, cpus: options.cpus.client });
 
-    for (let round = 0; round < options.rounds; round++) {
-      // Reloads on: make sure one has completed since the master came back, so they are flowing.
-      m.setMode({ kind: 'ok' });
-      const before = s.lines.filter(isReload).length;
-      await until('a reload', () => s.lines.filter(isReload).length > before, 120_000);
-      const reloading = await measure('reloading');
-      if (reloading.reloads === 0) throw new Error('no reload completed during a "reloading" window: make --seconds longer');
-
-      // Reloads off: the master fails fast; once a request reaches it, the last reload has finished.
-      m.setMode({ kind: 'status', status: 503, body: 'paused by the benchmark' });
-      const requests = m.stateRequests();
-      await until('the reload in flight to finish', () => m.stateRequests() > requests, 120_000);
-      const steady = await measure('steady');
-      if (steady.reloads !== 0) throw new Error('a reload completed during a "steady" window');
+    const reloadingResults: DnsperfResult[] = [];
+    const steadyResults: DnsperfResult[] = [];
+    const reloadMs: number[] = [];
+    let cpu: { reloadingServing: number; reloadingWorker: number; steady: number } | undefined = { reloadingServing: 0, reloadingWorker: 0, steady: 0 };
+    for (let pair = 0; pair < options.maxPairs && (pair < options.minPairs || reloadMs.length < options.minReloads); pair++) {
+      const from = r.lines.length;
+      const threadsBefore = threadCpuSeconds(r.pid);
+      const a = await dnsperf(r.dnsPort);
+      const reloadingCpu = cpuDelta(threadsBefore, threadCpuSeconds(r.pid));
+      // Lines logged in this window (swaps happen on the serving thread, so they are in order).
+      const during = r.lines.slice(from).filter(isReload);
+      reloadMs.push(...during.map((l) => Number(l['totalMs'])));
+      stop();
+      const steadyBefore = processCpuSeconds(s.pid);
+      const b = await dnsperf(s.dnsPort);
+      const steadyAfter = processCpuSeconds(s.pid);
+      resume();
+      cpu =
+        cpu && reloadingCpu && steadyBefore !== undefined && steadyAfter !== undefined
+          ? {
+              reloadingServing: cpu.reloadingServing + reloadingCpu.other,
+              reloadingWorker: cpu.reloadingWorker + reloadingCpu.worker,
+              steady: cpu.steady + steadyAfter - steadyBefore,
+            }
+          : undefined;
+      reloadingResults.push(a);
+      steadyResults.push(b);
+      log(
+        `  pair ${String(pair + 1).padStart(2)}: reloading ${a.qps.toFixed(0).padStart(6)} qps` +
+          (reloadingCpu ? ` (CPU ${reloadingCpu.other.toFixed(2)} s serving + ${reloadingCpu.worker.toFixed(2)} s reload worker)` : '') +
+          `, steady ${b.qps.toFixed(0).padStart(6)} qps` +
+          (steadyBefore !== undefined && steadyAfter !== undefined ? ` (CPU ${(steadyAfter - steadyBefore).toFixed(2)} s)` : '') +
+          (during.length > 0 ? `; reload completed in this window (${during.map((l) => `${String(l['totalMs'])} ms`).join(', ')} fetch to swap)` : ''),
+      );
     }
+    if (reloadMs.length === 0) throw new Error(`no reload completed during ${reloadingResults.length} reloading windows`);
+    if (s.lines.filter(isReload).length !== 1) throw new Error('the steady server reloaded');
 
-    const metrics = await s.get('/metrics');
-    const fetchesTotal = metricValue(metrics.body, 'mesos_dns_state_fetches_total');
-    const reloadingQps = pooledQps(windows.filter((w) => w.phase === 'reloading').map((w) => w.result));
-    const steadyQps = pooledQps(windows.filter((w) => w.phase === 'steady').map((w) => w.result));
-    return { windows, reloadingQps, steadyQps, ratio: steadyQps > 0 ? reloadingQps / steadyQps : 0, stateBytes: text.length, fetchesTotal };
+    const metrics = await r.get('/metrics');
+    const reloadingQps = pooledQps(reloadingResults);
+    const steadyQps = pooledQps(steadyResults);
+    return {
+      reloading: reloadingResults,
+      steady: steadyResults,
+      reloadingQps,
+      steadyQps,
+      ratio: steadyQps > 0 ? reloadingQps / steadyQps : 0,
+      reloadMs,
+      idleReloadMs,
+      stateBytes: text.length,
+      fetchesTotal: metricValue(metrics.body, 'mesos_dns_state_fetches_total'),
+      cpu,
+    };
   } finally {
-    await server?.kill();
+    if (stopped) reloadingServer?.signal('SIGCONT');
+    await reloadingServer?.kill();
+    await steadyServer?.kill();
     await master?.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
 export function printReloadResult(result: ReloadQpsResult, log: (line: string) => void): void {
-  const reloads = result.windows.filter((w) => w.phase === 'reloading');
-  const reloadMs = reloads.flatMap((w) => w.reloadMs).sort((a, b) => a - b);
-  const lost = result.windows.reduce((sum, w) => sum + w.result.lost, 0);
-  log(`QPS during back-to-back reloads: ${result.reloadingQps.toFixed(0)}`);
-  log(`QPS with reloads stopped (same server, same table): ${result.steadyQps.toFixed(0)}`);
+  const sorted = [...result.reloadMs].sort((a, b) => a - b);
+  const lost = [...result.reloading, ...result.steady].reduce((n, r) => n + r.lost, 0);
+  log(`QPS during back-to-back reloads: ${result.reloadingQps.toFixed(0)} (${result.reloading.length} windows)`);
+  log(`QPS of the same table with no reloads: ${result.steadyQps.toFixed(0)} (${result.steady.length} windows)`);
   log(
-    `reloads during the measured windows: ${reloads.reduce((sum, w) => sum + w.reloads, 0)}, ` +
-      `fetch-to-swap median ${(reloadMs[Math.floor(reloadMs.length / 2)] ?? NaN).toFixed(0)} ms; ` +
-      `mesos_dns_state_fetches_total ${result.fetchesTotal ?? 'n/a'}; lost queries ${lost}`,
+    `reloads completed inside the reloading windows: ${sorted.length}, fetch to swap median ${(sorted[Math.floor(sorted.length / 2)] ?? NaN).toFixed(0)} ms ` +
+      `(before any DNS load: ${result.idleReloadMs.toFixed(0)} ms); reloading server's mesos_dns_state_fetches_total ${result.fetchesTotal ?? 'n/a'}; lost queries ${lost}`,
   );
+  if (result.cpu) {
+    const completed = (list: readonly DnsperfResult[]): number => list.reduce((n, r) => n + r.completed, 0);
+    const { reloadingServing, reloadingWorker, steady } = result.cpu;
+    log(
+      `CPU over the windows: reloading server ${(reloadingServing + reloadingWorker).toFixed(1)} s ` +
+        `(reload worker ${reloadingWorker.toFixed(1)} s = ${((100 * reloadingWorker) / (reloadingServing + reloadingWorker)).toFixed(0)}%), steady server ${steady.toFixed(1)} s; ` +
+        `queries per serving CPU-second: reloading ${(completed(result.reloading) / reloadingServing).toFixed(0)}, steady ${(completed(result.steady) / steady).toFixed(0)}`,
+    );
+  }
   log(`ratio reloading/steady: ${result.ratio.toFixed(3)} (target >= 0.9: ${result.ratio >= 0.9 ? 'MET' : 'NOT MET'})`);
 }
 
@@ -176,18 +232,20 @@ async function main(): Promise<void> {
   const agents = numberArg('agents', 10_000);
   const tasks = numberArg('tasks', 100_000);
   const settings: DnsperfSettings = {
-    clients: numberArg('clients', 4),
+    clients: numberArg('clients', 8),
     threads: numberArg('threads', 1),
     outstanding: numberArg('outstanding', 256),
   };
-  console.log(`bench:dns-reload  ${agents} agents, ${tasks} tasks, dnsperf ${describeSettings(settings)}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  const plan = cpuPlan(cpus().length, !process.argv.includes('--no-pin'));
+  console.log(`bench:dns-reload  ${agents} agents, ${tasks} tasks, dnsperf ${describeSettings(settings)}; ${plan.description}`);
+  console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   const dir = mkdtempSync(join(tmpdir(), 'bench-dns-reload-'));
   try {
     const state = generateState({ agents, tasks, seed: 42 });
     const config = buildConfig({ Masters: ['127.0.0.1:5050'], IPSources: ['netinfo', 'mesos', 'host'] }, { file: join(dir, 'config.json') });
     if (!('config' in config)) throw new Error(JSON.stringify(config.problems));
     const { table } = buildTableFromText(config.config, JSON.stringify(state), []);
-    const mix = buildQueryMix({ table, shares: STANDARD_MIX, lines: 50_000, distinct: { a: 3000, srv: 700, miss: 400, aaaa: 200 }, seed: 1 });
+    const mix = buildQueryMix({ table, shares: STANDARD_MIX, lines: 50_000, distinct: { a: 3000, srv: 700, miss: 400, aaaa: 200 }, seed: 20260101 });
     const queryFile = join(dir, 'mix.txt');
     writeFileSync(queryFile, mix.text);
     const result = await measureReloadQps({
@@ -195,11 +253,15 @@ async function main(): Promise<void> {
       state,
       queryFile,
       settings,
-      seconds: numberArg('seconds', 10),
-      rounds: numberArg('rounds', 2),
+      seconds: numberArg('seconds', 3),
+      minPairs: numberArg('min-pairs', 6),
+      minReloads: numberArg('min-reloads', 2),
+      maxPairs: numberArg('max-pairs', 40),
+      cpus: plan,
       log: (line) => console.log(line),
     });
     printReloadResult(result, (line) => console.log(line));
+    console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -33,6 +33,8 @@ export interface DnsperfOptions extends DnsperfSettings {
   readonly timeoutSeconds?: number;
   /** -b: socket buffers in KiB; the default 4096 keeps dnsperf's own socket from dropping replies. */
   readonly bufferKb?: number;
+  /** Run dnsperf under `taskset -c <cpus>` (see cpuPlan). */
+  readonly cpus?: string | undefined;
 }
 
 export interface LatencySummary {
@@ -58,9 +60,14 @@ export interface DnsperfResult {
 
 /** The dnsperf executable on PATH, or undefined. */
 export function findDnsperf(): string | undefined {
+  return findOnPath('dnsperf');
+}
+
+/** The executable named `name` on PATH, or undefined. */
+export function findOnPath(name: string): string | undefined {
   for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
     if (dir === '') continue;
-    const candidate = join(dir, 'dnsperf');
+    const candidate = join(dir, name);
     try {
       accessSync(candidate, constants.X_OK);
       return candidate;
@@ -69,6 +76,27 @@ export function findDnsperf(): string | undefined {
     }
   }
   return undefined;
+}
+
+export interface CpuPlan {
+  /** taskset CPU list for the server under test (and the reflector), or undefined: not pinned. */
+  readonly server: string | undefined;
+  /** taskset CPU list for dnsperf. */
+  readonly client: string | undefined;
+  readonly description: string;
+}
+
+/**
+ * On a small machine the load generator and the server fight for the same cores and the scheduler
+ * moves them around, which makes runs noisy. With taskset and at least two CPUs, the server gets the
+ * last CPU and dnsperf the others, so neither starves the other.
+ */
+export function cpuPlan(cpuCount: number, enabled: boolean): CpuPlan {
+  if (!enabled) return { server: undefined, client: undefined, description: 'not pinned (--no-pin)' };
+  if (cpuCount < 2 || !findOnPath('taskset')) return { server: undefined, client: undefined, description: 'not pinned (needs taskset and 2 CPUs)' };
+  const last = cpuCount - 1;
+  const client = last === 1 ? '0' : `0-${last - 1}`;
+  return { server: String(last), client, description: `server and reflector pinned to CPU ${last}, dnsperf to CPU ${client}` };
 }
 
 export function describeSettings(s: DnsperfSettings): string {
@@ -163,7 +191,8 @@ export async function runDnsperf(options: DnsperfOptions): Promise<DnsperfResult
   const outPath = dir ? join(dir, 'dnsperf.out') : undefined;
   let outFd = outPath ? openSync(outPath, 'w') : undefined;
   try {
-    const child = spawn(options.binary, args, { stdio: ['ignore', outFd ?? 'pipe', 'pipe'] });
+    const [file, argv] = options.cpus ? ['taskset', ['-c', options.cpus, options.binary, ...args]] : [options.binary, args];
+    const child = spawn(file, argv, { stdio: ['ignore', outFd ?? 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout?.setEncoding('utf8').on('data', (c: string) => (stdout += c));

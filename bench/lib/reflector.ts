@@ -4,7 +4,7 @@
 // same way by the same dnsperf settings.
 //
 //   node dist/bench/lib/reflector.js --response HEX [--port N] [--host 127.0.0.1]
-//   prints {"port":N} on stdout once bound; exits on SIGTERM or when stdin closes.
+//   prints {"port":N} on stdout once bound; exits on SIGTERM (or, with --exit-with-stdin, when stdin closes).
 import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { createInterface } from 'node:readline';
@@ -20,7 +20,7 @@ export interface Reflector {
 }
 
 /** Runs the reflector in this process until the socket closes. */
-function runReflector(host: string, port: number, response: Buffer): void {
+function runReflector(host: string, port: number, response: Buffer, exitWithStdin: boolean): void {
   const socket = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4' });
   socket.on('message', (query, rinfo) => {
     if (query.length < 2) return;
@@ -35,20 +35,26 @@ function runReflector(host: string, port: number, response: Buffer): void {
     socket.setSendBufferSize(SOCKET_BUFFER_BYTES);
     process.stdout.write(`${JSON.stringify({ port: socket.address().port })}\n`);
   });
-  // Ends with its parent: on SIGTERM, or when the pipe the parent holds on stdin closes.
+  // Ends on SIGTERM, or (spawned by spawnReflector) with its parent, when the pipe on stdin closes.
   const stop = (): void => {
     socket.close(() => process.exit(0));
   };
   process.once('SIGTERM', stop);
-  process.stdin.once('end', stop).resume();
+  if (exitWithStdin) process.stdin.once('end', stop).resume();
+}
+
+export interface SpawnReflectorOptions {
+  readonly host?: string;
+  /** Run under `taskset -c <cpus>`, like the server it stands in for. */
+  readonly cpus?: string | undefined;
 }
 
 /** Spawns the reflector as a child process answering with `response`; resolves once it is bound. */
-export function spawnReflector(response: Uint8Array, host = '127.0.0.1'): Promise<Reflector> {
+export function spawnReflector(response: Uint8Array, options: SpawnReflectorOptions = {}): Promise<Reflector> {
   const script = fileURLToPath(import.meta.url);
-  const child = spawn(process.execPath, [script, '--response', Buffer.from(response).toString('hex'), '--host', host], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const args = [script, '--response', Buffer.from(response).toString('hex'), '--host', options.host ?? '127.0.0.1', '--exit-with-stdin'];
+  const [file, argv] = options.cpus ? ['taskset', ['-c', options.cpus, process.execPath, ...args]] : [process.execPath, args];
+  const child = spawn(file, argv, { stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -92,5 +98,5 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     console.error('usage: reflector --response HEX (a DNS message of at least 12 octets) [--port N] [--host ADDR]');
     process.exit(2);
   }
-  runReflector(argOf('host') ?? '127.0.0.1', Number(argOf('port') ?? 0), Buffer.from(hex, 'hex'));
+  runReflector(argOf('host') ?? '127.0.0.1', Number(argOf('port') ?? 0), Buffer.from(hex, 'hex'), process.argv.includes('--exit-with-stdin'));
 }
