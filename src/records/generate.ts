@@ -328,10 +328,9 @@ function taskPassRecords(ctx: Context, pass: TaskPass, t: string, c: string): vo
     const target = b.begin(c).put(inFramework).put(':').put(String(port.number)).endValue();
     const protocol = label(ctx, port.protocol);
     const portLabel = label(ctx, port.name);
-    if (protocol === '') {
-      addShared(ctx, shared, SHARED.tcp, t, names, SRV, target);
-      addShared(ctx, shared, SHARED.udp, t, names, SRV, target);
-    } else {
+    if (protocol === '' || protocol === 'tcp') addShared(ctx, shared, SHARED.tcp, t, names, SRV, target);
+    if (protocol === '' || protocol === 'udp') addShared(ctx, shared, SHARED.udp, t, names, SRV, target);
+    if (protocol !== '' && protocol !== 'tcp' && protocol !== 'udp') {
       b.begin('_').put(t).put('._').put(protocol).put(inFramework).add(SRV, target);
     }
     if (portLabel === '') continue;
@@ -361,7 +360,8 @@ function taskRecords(ctx: Context, task: Task, names: FrameworkNames, slave: Sla
     const raw = task.discovery.name;
     const sanitised = label(ctx, raw);
     taskPassRecords(ctx, pass, raw, canonicalLabel(raw, hash, slave));
-    taskPassRecords(ctx, pass, sanitised, canonicalLabel(sanitised, hash, slave));
+    // A name that is already a valid label would repeat the first pass's records exactly: all ignored.
+    if (sanitised !== raw) taskPassRecords(ctx, pass, sanitised, canonicalLabel(sanitised, hash, slave));
   } else {
     const t = label(ctx, task.name);
     taskPassRecords(ctx, pass, t, canonicalLabel(t, hash, slave));
