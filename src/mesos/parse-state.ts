@@ -231,6 +231,12 @@ function parseTask(item: unknown, path: string, problems: Problems): Task | unde
     problems.add(path, 'expected an object');
     return undefined;
   }
+  // The identity fields name every record of the task: a wrong type loses the task, not just the field.
+  const identity = ['id', 'name', 'slave_id', 'state'].filter((key) => item[key] != null && typeof item[key] !== 'string');
+  if (identity.length > 0) {
+    for (const key of identity) problems.add(`${path}.${key}`, `expected a string, got ${describeType(item[key])}: task skipped`);
+    return undefined;
+  }
   const resources = item.resources;
   let ports = '';
   if (isObject(resources) && resources.ports !== undefined && resources.ports !== null) {

@@ -324,6 +324,18 @@ describe('wrong types lose only themselves and are reported', () => {
     });
   }
 
+  it('a task whose id, name, slave_id or state has the wrong type is skipped; its siblings are kept', () => {
+    for (const key of ['id', 'name', 'slave_id', 'state']) {
+      const doc = base();
+      const tasks = fw(doc).tasks as Doc[];
+      tasks.push({ ...structuredClone(tk(doc)), id: 'sibling.1', name: 'sibling' });
+      tk(doc)[key] = 7;
+      const { state, problems } = parsed(doc);
+      assert.deepEqual(state.frameworks[0]?.tasks.map((t) => t.name), ['sibling'], key);
+      assert.ok(problems.some((p) => p.path === `frameworks[0].tasks[0].${key}` && /task skipped/.test(p.message)), key);
+    }
+  });
+
   it('a wrongly typed DI port loses only that port', () => {
     const doc = base();
     tk(doc).discovery = { name: 'web', ports: { ports: [{ number: 'x' }, { number: 81, protocol: 'udp' }, { number: 1.5 }, { number: 1e21 }, null] } };
