@@ -105,13 +105,11 @@ export class RecordSetBuilder {
    * recently added record node (-1 for none); finish() replaces it with the start in `values`.
    */
   private readonly entries: Int32List;
+  /** Per name, its hash: compared before the bytes, and used to rehash. */
+  private readonly hashes: Int32List;
   private entryCount = 0;
-  /**
-   * Open-addressing hash slots, at most half full, each [entry index + 1 (0 = empty), name hash]:
-   * the hash beside the index settles most probes without touching the entry or its bytes.
-   */
+  /** Open-addressing hash slots holding entry index + 1 (0 = empty), at most half full. */
   private slots: Int32Array;
-  private slotCount: number;
 
   /** Per value handle: [off, len] in `bytes`. One value can serve many records (an SRV target, an IP). */
   private readonly values: Int32List;
@@ -135,8 +133,8 @@ export class RecordSetBuilder {
     const at = (key: keyof BuilderCapacity, min: number): number => Math.max(min, Math.ceil(capacity[key] ?? 0));
     this.bytes = Buffer.from(new ArrayBuffer(at('bytes', 1 << 16)));
     this.entries = new Int32List(at('names', 1024) * ENTRY_FIELDS);
-    this.slotCount = slotCountFor(at('names', 0));
-    this.slots = new Int32Array(this.slotCount * 2);
+    this.hashes = new Int32List(at('names', 1024));
+    this.slots = new Int32Array(slotCountFor(at('names', 0)));
     this.values = new Int32List(at('values', 1024) * 2);
     this.nodes = new Int32List(at('records', 1024) * 2);
     this.frameworks = new Int32List(at('frameworks', 16) * FRAMEWORK_FIELDS);
@@ -311,21 +309,14 @@ export class RecordSetBuilder {
       entries[field] = next;
       next += count;
     }
-    const slots = new Int32Array(slotCountFor(this.entryCount));
-    const mask = slots.length - 1;
-    for (let pair = 0; pair < this.slots.length; pair += 2) {
-      const entry = this.slots[pair] as number;
-      if (entry === 0) continue;
-      let slot = (this.slots[pair + 1] as number) & mask;
-      while (slots[slot] !== 0) slot = (slot + 1) & mask;
-      slots[slot] = entry;
-    }
+    // Sized for the expected names; an overestimate would only make the serving thread's table bigger.
+    if (this.slots.length > slotCountFor(this.entryCount)) this.rehash();
     return {
       domain,
       strings: new Uint8Array(this.bytes.buffer, this.bytes.byteOffset, this.used),
       entries,
       values,
-      slots,
+      slots: this.slots,
       frameworks: this.frameworks.view(),
       tasks: this.tasks.view(),
       taskRecords: this.taskRecords.view(),
@@ -352,13 +343,14 @@ export class RecordSetBuilder {
     const bytes = this.bytes;
     const hash = finishHash(this.fnv) | 0; // as the Int32Array stores it
     const entries = this.entries.data;
+    const hashes = this.hashes.data;
     const slots = this.slots;
-    const mask = this.slotCount - 1;
+    const mask = slots.length - 1;
     let slot = hash & mask;
     for (;;) {
-      const found = (slots[slot * 2] as number) - 1;
+      const found = (slots[slot] as number) - 1;
       if (found < 0) break;
-      if (slots[slot * 2 + 1] === hash && entries[found * ENTRY_FIELDS + 1] === length) {
+      if (hashes[found] === hash && entries[found * ENTRY_FIELDS + 1] === length) {
         const off = entries[found * ENTRY_FIELDS] as number;
         let i = 0;
         while (i < length && bytes[off + i] === bytes[start + i]) i++;
@@ -381,25 +373,24 @@ export class RecordSetBuilder {
     row[base + 6] = -1;
     row[base + 7] = 0;
     this.entries.length += ENTRY_FIELDS;
-    slots[slot * 2] = entry + 1;
-    slots[slot * 2 + 1] = hash;
-    if (this.slotCount < slotCountFor(this.entryCount)) this.growSlots();
+    this.hashes.reserve(1)[entry] = hash;
+    this.hashes.length++;
+    if (slots.length < slotCountFor(this.entryCount)) this.rehash();
+    else slots[slot] = entry + 1;
     return entry;
   }
 
-  private growSlots(): void {
-    const old = this.slots;
-    this.slotCount *= 2;
-    this.slots = new Int32Array(this.slotCount * 2);
-    const mask = this.slotCount - 1;
-    for (let pair = 0; pair < old.length; pair += 2) {
-      if (old[pair] === 0) continue;
-      const hash = old[pair + 1] as number;
-      let slot = hash & mask;
-      while (this.slots[slot * 2] !== 0) slot = (slot + 1) & mask;
-      this.slots[slot * 2] = old[pair] as number;
-      this.slots[slot * 2 + 1] = hash;
+  /** Rebuilds the slots at the size the names need. */
+  private rehash(): void {
+    const slots = new Int32Array(slotCountFor(this.entryCount));
+    const mask = slots.length - 1;
+    const hashes = this.hashes.data;
+    for (let entry = 0; entry < this.entryCount; entry++) {
+      let slot = (hashes[entry] as number) & mask;
+      while (slots[slot] !== 0) slot = (slot + 1) & mask;
+      slots[slot] = entry + 1;
     }
+    this.slots = slots;
   }
 
   private sameValue(a: number, b: number): boolean {

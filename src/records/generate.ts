@@ -54,6 +54,8 @@ interface StoredAddress {
 interface SlaveInfo {
   /** The addresses its tasks' slave records use (spec §2.5). */
   readonly addresses: readonly StoredAddress[];
+  /** The IPs among them: the `host` IP source (spec §2.9). */
+  readonly ips: readonly StoredAddress[];
   /** The last '-' field of the slave id, lower-cased: the end of canonical task names (spec §2.10). */
   readonly idTail: string;
 }
@@ -238,8 +240,7 @@ function taskIps(ctx: Context, task: Task, ipSources: GenerateConfig['ipSources'
   const status = referenceStatus(task.statuses);
   for (const source of ipSources) {
     if (source === 'host') {
-      const ips = slave.addresses.filter((a) => a.isIp);
-      if (ips.length > 0) return ips;
+      if (slave.ips.length > 0) return slave.ips;
       continue;
     }
     const valid = status ? candidateIps(ctx, status, source) : undefined;
@@ -398,7 +399,10 @@ export function generateRecords(input: GenerateInput): RecordTable {
   };
   for (const framework of state.frameworks) frameworkRecords(ctx, framework);
   const slaves = new Map<string, SlaveInfo>();
-  for (const slave of state.slaves) slaves.set(slave.id, { addresses: slaveRecords(ctx, slave), idTail: slaveIdTail(slave.id) });
+  for (const slave of state.slaves) {
+    const addresses = slaveRecords(ctx, slave);
+    slaves.set(slave.id, { addresses, ips: addresses.filter((a) => a.isIp), idTail: slaveIdTail(slave.id) });
+  }
   listenerRecords(ctx, config, input.listenerAddresses);
   masterRecords(ctx, state.leader, input.masters);
   for (const framework of state.frameworks) {
