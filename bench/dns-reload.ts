@@ -39,11 +39,16 @@ export interface ReloadQpsOptions {
   /** Reloads that must complete inside the reloading windows (unless maxPairs is reached first). */
   readonly minReloads: number;
   readonly maxPairs: number;
+  /** Then latency at this fraction of the steady QPS, reloads running, for lightSeconds. */
+  readonly lightLoad: number;
+  readonly lightSeconds: number;
   readonly cpus: CpuPlan;
   readonly log: (line: string) => void;
 }
 
 export interface ReloadQpsResult {
+  /** Latency at a light fixed rate: the reloading server (reloads running) and the steady one. */
+  readonly light: { readonly rate: number; readonly reloading: DnsperfResult; readonly steady: DnsperfResult; readonly reloads: number };
   readonly reloading: readonly DnsperfResult[];
   readonly steady: readonly DnsperfResult[];
   readonly reloadingQps: number;
@@ -68,6 +73,10 @@ function cpuDelta(before: CpuByNice | undefined, after: CpuByNice | undefined): 
   const worker = (after.byNice.get(WORKER_NICE) ?? 0) - (before.byNice.get(WORKER_NICE) ?? 0);
   // A worker thread that ended takes its ticks out of the per-thread sum; never count that as negative.
   return { worker: Math.max(0, worker), other: Math.max(0, after.total - before.total - worker) };
+}
+
+function fmtMs(ms: number | undefined): string {
+  return ms === undefined ? 'n/a' : `${ms.toFixed(3)} ms`;
 }
 
 function isReload(line: LogLine): boolean {
@@ -172,10 +181,30 @@ export async function measureReloadQps(options: ReloadQpsOptions): Promise<Reloa
     if (reloadMs.length === 0) throw new Error(`no reload completed during ${reloadingResults.length} reloading windows`);
     if (s.lines.filter(isReload).length !== 1) throw new Error('the steady server reloaded');
 
-    const metrics = await r.get('/metrics');
     const reloadingQps = pooledQps(reloadingResults);
     const steadyQps = pooledQps(steadyResults);
+
+    // Latency at a light load while reloads run (they finish in seconds then, so several swaps land in
+    // the window), against the steady server at the same rate: stalls on the serving thread show up
+    // in the tail. The steady server is measured while the reloading one is stopped, as above.
+    const lightRate = Math.round(steadyQps * options.lightLoad);
+    const light = async (port: number): Promise<DnsperfResult> =>
+      runDnsperf({ binary: options.binary, port, file: options.queryFile, ...options.settings, seconds: options.lightSeconds, rate: lightRate, verbose: true, cpus: options.cpus.client });
+    const fromLight = r.lines.length;
+    const reloadingLight = await light(r.dnsPort);
+    const swapsDuringLight = r.lines.slice(fromLight).filter(isReload).length;
+    stop();
+    const steadyLight = await light(s.dnsPort);
+    resume();
+    log(
+      `  at ${lightRate} qps (${options.lightLoad * 100}% of the steady QPS) for ${options.lightSeconds} s: ` +
+        `reloading server (${swapsDuringLight} reloads completed) p50 ${fmtMs(reloadingLight.latency?.p50Ms)}, p99 ${fmtMs(reloadingLight.latency?.p99Ms)}, max ${fmtMs(reloadingLight.latency?.maxMs)}; ` +
+        `steady server p50 ${fmtMs(steadyLight.latency?.p50Ms)}, p99 ${fmtMs(steadyLight.latency?.p99Ms)}, max ${fmtMs(steadyLight.latency?.maxMs)}`,
+    );
+
+    const metrics = await r.get('/metrics');
     return {
+      light: { rate: lightRate, reloading: reloadingLight, steady: steadyLight, reloads: swapsDuringLight },
       reloading: reloadingResults,
       steady: steadyResults,
       reloadingQps,
@@ -214,6 +243,11 @@ export function printReloadResult(result: ReloadQpsResult, log: (line: string) =
         `queries per serving CPU-second: reloading ${(completed(result.reloading) / reloadingServing).toFixed(0)}, steady ${(completed(result.steady) / steady).toFixed(0)}`,
     );
   }
+  const { light } = result;
+  log(
+    `latency at ${light.rate} qps with reloads running (${light.reloads} completed): p99 ${fmtMs(light.reloading.latency?.p99Ms)}, max ${fmtMs(light.reloading.latency?.maxMs)}, lost ${light.reloading.lost}; ` +
+      `no reloads: p99 ${fmtMs(light.steady.latency?.p99Ms)}, max ${fmtMs(light.steady.latency?.maxMs)}`,
+  );
   log(`ratio reloading/steady: ${result.ratio.toFixed(3)} (target >= 0.9: ${result.ratio >= 0.9 ? 'MET' : 'NOT MET'})`);
 }
 
@@ -257,6 +291,8 @@ async function main(): Promise<void> {
       minPairs: numberArg('min-pairs', 6),
       minReloads: numberArg('min-reloads', 2),
       maxPairs: numberArg('max-pairs', 40),
+      lightLoad: numberArg('light-load', 0.25),
+      lightSeconds: numberArg('light-seconds', 15),
       cpus: plan,
       log: (line) => console.log(line),
     });

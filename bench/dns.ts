@@ -387,6 +387,8 @@ async function main(): Promise<void> {
         minPairs: 6,
         minReloads: 2,
         maxPairs: 40,
+        lightLoad: 0.25,
+        lightSeconds: 15,
         cpus: plan,
         log,
       });
