@@ -107,7 +107,53 @@ export function nameHashes(data: PackedTableData): Float64Array {
     }
     out[i] = (h1 >>> 0) * 2097152 + (h2 >>> 11);
   }
-  return out.sort();
+  return sortHashes(out);
+}
+
+/** Buckets bigger than this are sorted natively; smaller ones by insertion. */
+const SMALL_BUCKET = 32;
+
+/**
+ * Sorts hashes (spread evenly over [0, 2^53)) in O(n): a counting sort on their top bits into
+ * buckets of a few each, then each bucket sorted. Several times faster than Float64Array sort for
+ * the ~650,000 names of a 100,000-task cluster.
+ */
+export function sortHashes(hashes: Float64Array): Float64Array {
+  const n = hashes.length;
+  const bits = Math.min(20, Math.max(1, Math.ceil(Math.log2(n + 1)) - 1));
+  const scale = 2 ** (bits - 53);
+  const starts = new Int32Array((1 << bits) + 1);
+  for (let i = 0; i < n; i++) {
+    const bucket = Math.floor((hashes[i] as number) * scale);
+    starts[bucket + 1] = (starts[bucket + 1] as number) + 1;
+  }
+  for (let b = 1; b < starts.length; b++) starts[b] = (starts[b] as number) + (starts[b - 1] as number);
+  const out = new Float64Array(n);
+  const next = starts.slice(0, -1);
+  for (let i = 0; i < n; i++) {
+    const value = hashes[i] as number;
+    const bucket = Math.floor(value * scale);
+    out[next[bucket] as number] = value;
+    next[bucket] = (next[bucket] as number) + 1;
+  }
+  for (let b = 0; b < starts.length - 1; b++) {
+    const start = starts[b] as number;
+    const end = starts[b + 1] as number;
+    if (end - start > SMALL_BUCKET) {
+      out.subarray(start, end).sort();
+      continue;
+    }
+    for (let i = start + 1; i < end; i++) {
+      const value = out[i] as number;
+      let j = i - 1;
+      while (j >= start && (out[j] as number) > value) {
+        out[j + 1] = out[j] as number;
+        j--;
+      }
+      out[j + 1] = value;
+    }
+  }
+  return out;
 }
 
 /** Names only in `next` (added) and only in `previous` (removed), from sorted hashes. */
