@@ -298,13 +298,14 @@ async function main(): Promise<void> {
 
     log(`Throughput (peak, dnsperf ${describeSettings(settings)}; load average now ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
     table(
-      ['cluster', 'mix', 'QPS', 'mean ms', 'lost', 'ceiling QPS', 'ratio', 'median QPS', 'median ceiling', 'median ratio'],
+      ['cluster', 'mix', 'QPS', 'mean ms', 'p99 ms @80%', 'lost', 'ceiling QPS', 'ratio', 'median QPS', 'median ceiling', 'median ratio'],
       rows.map((r) => [
         r.cluster,
         r.mix,
         fmt(r.ours.qps),
         fmt(r.ours.meanLatencyMs, 3),
-        String(r.ours.lost),
+        fmt(r.latency[0]?.ours.latency?.p99Ms ?? NaN, 3),
+        String(r.ours.lost + r.latency.reduce((n, l) => n + l.ours.lost, 0)),
         fmt(r.ceiling.qps),
         fmt(r.ours.qps / r.ceiling.qps, 3),
         fmt(r.oursMedian),
