@@ -153,7 +153,7 @@ async function main(): Promise<void> {
     console.error('dnsperf not found: apt-get install dnsperf');
     process.exit(1);
   }
-  const seconds = numberArg('seconds', 5);
+  const seconds = numberArg('seconds', 4);
   const rounds = numberArg('rounds', 3);
   const plan = cpuPlan(cpus().length, !process.argv.includes('--no-pin'));
   const clientCpuCount = plan.client === undefined ? cpus().length : plan.client.includes('-') ? Number(plan.client.split('-')[1]) + 1 : 1;
@@ -386,10 +386,10 @@ async function main(): Promise<void> {
         settings,
         seconds: 3,
         minPairs: 6,
-        minReloads: 2,
+        minReloads: 1,
         maxPairs: 40,
         lightLoad: 0.25,
-        lightSeconds: 15,
+        lightSeconds: 10,
         cpus: plan,
         log,
       });
