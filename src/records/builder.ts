@@ -16,6 +16,7 @@ import {
   FNV_OFFSET,
   FNV_PRIME,
   finishHash,
+  hashBytes,
   slotCountFor,
 } from './packed-table.js';
 import type { PackedTableData, RecordType } from './table.js';
@@ -47,6 +48,10 @@ export class Int32List {
       this.data = next;
     }
     return this.data;
+  }
+
+  push(a: number): void {
+    this.reserve(1)[this.length++] = a;
   }
 
   push3(a: number, b: number, c: number): void {
@@ -98,6 +103,8 @@ export class RecordSetBuilder {
   private start = 0;
   /** FNV-1a state over the bytes composed so far (see hashBytes). */
   private fnv = FNV_OFFSET;
+  /** Between begin() and endValue() or add(). */
+  private composing = false;
 
   /**
    * Per name, ENTRY_FIELDS numbers laid out as the packed table's entries: [nameOff, nameLen, then
@@ -116,9 +123,11 @@ export class RecordSetBuilder {
   /** Per record: [value handle, previous record node of the same list or -1]. */
   private readonly nodes: Int32List;
   private readonly typeCounts: [number, number, number] = [0, 0, 0];
-  /** Decoded values of lists longer than LINEAR_SCAN_LIMIT, keyed by entry * 3 + type. */
-  private readonly bigLists = new Map<number, Set<string>>();
-  private readonly interned = new Map<string, number>();
+  /**
+   * For lists longer than LINEAR_SCAN_LIMIT (keyed by entry * 3 + type): their value handles by
+   * hash of the value's bytes, so membership costs one hash, not a walk of the list.
+   */
+  private readonly bigLists = new Map<number, Map<number, number[]>>();
 
   /** Per framework: [nameOff, nameLen, firstTask, taskCount]. */
   private readonly frameworks: Int32List;
@@ -144,6 +153,9 @@ export class RecordSetBuilder {
 
   /** Starts composing a name or a value with its first part. */
   begin(part: string): this {
+    // E.g. add(type, builder.value(...)) would start the value after the name began, inside it.
+    if (this.composing) throw new Error('begin() before the previous name or value was finished');
+    this.composing = true;
     this.start = this.used;
     this.fnv = FNV_OFFSET;
     return this.put(part);
@@ -175,6 +187,7 @@ export class RecordSetBuilder {
 
   /** Finishes a value: its handle, or NO_VALUE when it is empty. */
   endValue(): number {
+    this.composing = false;
     const length = this.used - this.start;
     if (length === 0) return NO_VALUE;
     const values = this.values.reserve(2);
@@ -188,14 +201,25 @@ export class RecordSetBuilder {
     return this.begin(text).endValue();
   }
 
-  /** A value stored once however often it is asked for (task names repeat across app instances). */
-  internedValue(text: string): number {
-    let handle = this.interned.get(text);
-    if (handle === undefined) {
-      handle = this.value(text);
-      this.interned.set(text, handle);
-    }
-    return handle;
+  /** Appends a number as String(n) would write it (digits straight into the buffer for ports). */
+  putInt(n: number): this {
+    if (!(n >= 0 && n <= 0x7fffffff && Number.isInteger(n))) return this.put(String(n));
+    if (this.used + 10 > this.bytes.length) this.grow(10);
+    const bytes = this.bytes;
+    const start = this.used;
+    let end = start + 1;
+    for (let rest = n; rest >= 10; rest = Math.floor(rest / 10)) end++;
+    let at = end;
+    let rest = n;
+    do {
+      bytes[--at] = 48 + (rest % 10);
+      rest = Math.floor(rest / 10);
+    } while (rest > 0);
+    let h = this.fnv;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ (bytes[i] as number), FNV_PRIME);
+    this.fnv = h;
+    this.used = end;
+    return this;
   }
 
   /**
@@ -204,6 +228,7 @@ export class RecordSetBuilder {
    * Afterwards `lastEntry` is the name's entry (-1 when the value was NO_VALUE).
    */
   add(type: TypeIndex, value: number): boolean {
+    this.composing = false;
     if (value === NO_VALUE) {
       this.used = this.start;
       this.lastEntry = -1;
@@ -224,10 +249,7 @@ export class RecordSetBuilder {
     const head = entries[field] as number;
     const count = entries[field + 1] as number;
     if (count >= LINEAR_SCAN_LIMIT) {
-      const set = this.bigLists.get(entry * 3 + type) as Set<string>;
-      const text = this.valueText(value);
-      if (set.has(text)) return false;
-      set.add(text);
+      if (!this.addToIndex(this.bigLists.get(entry * 3 + type) as Map<number, number[]>, value)) return false;
     } else {
       const nodes = this.nodes.data;
       for (let node = head; node >= 0; node = nodes[node * 2 + 1] as number) {
@@ -241,7 +263,7 @@ export class RecordSetBuilder {
     this.nodes.length += 2;
     entries[field] = node;
     entries[field + 1] = count + 1;
-    if (count + 1 === LINEAR_SCAN_LIMIT) this.bigLists.set(entry * 3 + type, new Set(this.listTexts(node)));
+    if (count + 1 === LINEAR_SCAN_LIMIT) this.bigLists.set(entry * 3 + type, this.indexList(node));
     this.typeCounts[type]++;
     if (this.currentTask >= 0) {
       this.taskRecords.push3(type, entry, count);
@@ -261,10 +283,12 @@ export class RecordSetBuilder {
     this.frameworks.length += FRAMEWORK_FIELDS;
   }
 
-  /** Records added until endTask() are attributed to this task in the enumeration. */
-  beginTask(name: string, id: string): void {
+  /**
+   * Records added until endTask() are attributed to this task in the enumeration. The name is a value
+   * handle (task names repeat across an app's instances: the caller stores each once).
+   */
+  beginTask(nameHandle: number, id: string): void {
     if (this.frameworks.length === 0) throw new Error('beginTask before beginFramework');
-    const nameHandle = this.internedValue(name);
     const idHandle = this.value(id);
     const tasks = this.tasks.reserve(TASK_FIELDS);
     const base = this.tasks.length;
@@ -405,16 +429,29 @@ export class RecordSetBuilder {
     return true;
   }
 
-  private valueText(handle: number): string {
+  private valueHash(handle: number): number {
     const handles = this.values.data;
     const off = handles[handle * 2] as number;
-    return this.bytes.toString('utf8', off, off + (handles[handle * 2 + 1] as number));
+    return hashBytes(this.bytes, off, off + (handles[handle * 2 + 1] as number));
   }
 
-  private listTexts(head: number): string[] {
+  /** Adds a value to a big list's index; false when an equal value is already there. */
+  private addToIndex(index: Map<number, number[]>, value: number): boolean {
+    const hash = this.valueHash(value);
+    const same = index.get(hash);
+    if (!same) {
+      index.set(hash, [value]);
+      return true;
+    }
+    for (const known of same) if (this.sameValue(known, value)) return false;
+    same.push(value);
+    return true;
+  }
+
+  private indexList(head: number): Map<number, number[]> {
     const nodes = this.nodes.data;
-    const out: string[] = [];
-    for (let node = head; node >= 0; node = nodes[node * 2 + 1] as number) out.push(this.valueText(nodes[node * 2] as number));
-    return out;
+    const index = new Map<number, number[]>();
+    for (let node = head; node >= 0; node = nodes[node * 2 + 1] as number) this.addToIndex(index, nodes[node * 2] as number);
+    return index;
   }
 }

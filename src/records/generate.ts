@@ -3,7 +3,7 @@
 import type { Config } from '../config/types.js';
 import { splitHostPort as splitMasterAddress } from '../mesos/host-port.js';
 import type { Framework, MesosState, Slave, Task, TaskStatus } from '../mesos/state-types.js';
-import { type BuilderCapacity, RecordSetBuilder, TYPE_INDEX, type TypeIndex } from './builder.js';
+import { type BuilderCapacity, Int32List, RecordSetBuilder, TYPE_INDEX, type TypeIndex } from './builder.js';
 import { canonicalIp } from './ip.js';
 import { type LabelSpec, toDomainFragment, toLabel } from './labels.js';
 import { openRecordTable } from './packed-table.js';
@@ -36,10 +36,10 @@ interface Context {
   readonly tail: string;
   readonly spec: LabelSpec;
   readonly hostAddresses: ReadonlyMap<string, readonly string[]> | undefined;
-  /** toLabel results by input: task names repeat across an app's instances. */
+  /** toLabel results by input (DiscoveryInfo names, port names and protocols repeat). */
   readonly labels: Map<string, string>;
-  /** expandResourcePorts results by input: port ranges repeat across tasks. */
-  readonly ports: Map<string, readonly string[]>;
+  /** The current task's resource ports (spec §2.12), refilled per task. */
+  readonly ports: Int32List;
 }
 
 /** A value to store as an address record: canonical IP text (A or AAAA by family), or a non-IP
@@ -65,8 +65,9 @@ interface FrameworkNames {
   readonly inFramework: string;
   /** ".<fragment>.slave.<domain>." */
   readonly inSlave: string;
-  /** Entries of the names shared by a task label's instances, by SHARED kind (-1: not yet added). */
+  /** Shared-name entries by task label, for DiscoveryInfo names (task names have theirs in TaskName). */
   readonly shared: Map<string, Int32Array>;
+  readonly taskNames: Map<string, TaskName>;
 }
 
 function toStoredAddress(ctx: Context, text: string): StoredAddress | undefined {
@@ -74,13 +75,37 @@ function toStoredAddress(ctx: Context, text: string): StoredAddress | undefined 
   return ip ? { value: ctx.builder.value(ip.text), type: ip.family === 4 ? A : AAAA, isIp: true } : undefined;
 }
 
-function resourcePorts(ctx: Context, text: string): readonly string[] {
-  let out = ctx.ports.get(text);
-  if (out === undefined) {
-    out = expandResourcePorts(text);
-    ctx.ports.set(text, out);
+/**
+ * Reads `resources.ports` into `out` (cleared first). The usual "[31000-31002, 31005-31005]" is read
+ * in one scan; anything else (signs, stray spaces, malformed or huge ranges) goes through
+ * expandResourcePorts, whose result is the reference.
+ */
+export function readResourcePorts(text: string, out: Int32List): void {
+  out.length = 0;
+  if (readSimpleRanges(text, out)) return;
+  out.length = 0;
+  for (const port of expandResourcePorts(text)) out.push(Number(port));
+}
+
+function readSimpleRanges(text: string, out: Int32List): boolean {
+  const last = text.length - 1;
+  if (text.charCodeAt(0) !== 0x5b || text.charCodeAt(last) !== 0x5d) return false; // [ ]
+  let i = 1;
+  for (;;) {
+    let lo = 0;
+    const loStart = i;
+    for (let c = text.charCodeAt(i) - 48; c >= 0 && c <= 9; c = text.charCodeAt(++i) - 48) lo = lo * 10 + c;
+    if (i === loStart || i - loStart > 9 || text.charCodeAt(i) !== 0x2d) return false; // -
+    const hiStart = ++i;
+    let hi = 0;
+    for (let c = text.charCodeAt(i) - 48; c >= 0 && c <= 9; c = text.charCodeAt(++i) - 48) hi = hi * 10 + c;
+    if (i === hiStart || i - hiStart > 9 || hi - lo >= MAX_PORT_RANGE) return false;
+    for (let port = lo; port <= hi; port++) out.push(port);
+    if (i === last) return true;
+    if (text.charCodeAt(i) !== 0x2c) return false; // ,
+    i++;
+    while (text.charCodeAt(i) === 0x20) i++;
   }
-  return out;
 }
 
 function label(ctx: Context, text: string): string {
@@ -258,7 +283,17 @@ interface TaskPass {
   readonly names: FrameworkNames;
   readonly ips: readonly StoredAddress[];
   readonly slave: SlaveInfo;
-  readonly resourcePorts: readonly string[];
+  /** The task's resource ports (ctx.ports, valid until the next task). */
+  readonly resourcePorts: Int32List;
+}
+
+/** What a framework's tasks of one name share: their label, stored name and shared names. */
+interface TaskName {
+  readonly label: string;
+  /** The builder's value handle of the raw name, for the enumeration. */
+  readonly handle: number;
+  /** Entries of the names shared by the label's instances, by SHARED kind (-1: not yet added). */
+  readonly shared: Int32Array;
 }
 
 /**
@@ -296,16 +331,33 @@ function addShared(ctx: Context, shared: Int32Array, kind: SharedKind, t: string
   shared[kind] = ctx.builder.lastEntry;
 }
 
+function newSharedEntries(): Int32Array {
+  return new Int32Array(SHARED_KINDS).fill(-1);
+}
+
+function sharedByLabel(names: FrameworkNames, t: string): Int32Array {
+  let shared = names.shared.get(t);
+  if (!shared) {
+    shared = newSharedEntries();
+    names.shared.set(t, shared);
+  }
+  return shared;
+}
+
+function taskName(ctx: Context, names: FrameworkNames, name: string): TaskName {
+  let info = names.taskNames.get(name);
+  if (!info) {
+    info = { label: label(ctx, name), handle: ctx.builder.value(name), shared: newSharedEntries() };
+    names.taskNames.set(name, info);
+  }
+  return info;
+}
+
 /** One pass of a task's records under one task label t and its canonical label c (spec §2.10). */
-function taskPassRecords(ctx: Context, pass: TaskPass, t: string, c: string): void {
+function taskPassRecords(ctx: Context, pass: TaskPass, t: string, c: string, shared: Int32Array): void {
   const b = ctx.builder;
   const names = pass.names;
   const { inFramework, inSlave } = names;
-  let shared = names.shared.get(t);
-  if (!shared) {
-    shared = new Int32Array(SHARED_KINDS).fill(-1);
-    names.shared.set(t, shared);
-  }
   for (const ip of pass.ips) {
     addShared(ctx, shared, SHARED.label, t, names, ip.type, ip.value);
     b.begin(c).put(inFramework).add(ip.type, ip.value);
@@ -315,8 +367,9 @@ function taskPassRecords(ctx: Context, pass: TaskPass, t: string, c: string): vo
     b.begin(c).put(inSlave).add(address.type, address.value);
   }
   const discovery = pass.task.discovery !== null && pass.task.discovery.name !== '' ? pass.task.discovery : null;
-  for (const port of pass.resourcePorts) {
-    const target = b.begin(c).put(inSlave).put(':').put(port).endValue();
+  const ports = pass.resourcePorts;
+  for (let p = 0; p < ports.length; p++) {
+    const target = b.begin(c).put(inSlave).put(':').putInt(ports.data[p] as number).endValue();
     addShared(ctx, shared, SHARED.tcpInSlave, t, names, SRV, target);
     addShared(ctx, shared, SHARED.udpInSlave, t, names, SRV, target);
     if (!discovery) {
@@ -326,7 +379,7 @@ function taskPassRecords(ctx: Context, pass: TaskPass, t: string, c: string): vo
   }
   if (!discovery) return;
   for (const port of discovery.ports) {
-    const target = b.begin(c).put(inFramework).put(':').put(String(port.number)).endValue();
+    const target = b.begin(c).put(inFramework).put(':').putInt(port.number).endValue();
     const protocol = label(ctx, port.protocol);
     const portLabel = label(ctx, port.name);
     if (protocol === '' || protocol === 'tcp') addShared(ctx, shared, SHARED.tcp, t, names, SRV, target);
@@ -347,25 +400,19 @@ function canonicalLabel(t: string, hash: string, slave: SlaveInfo): string {
   return `${t}-${hash}-${slave.idTail}`;
 }
 
-function taskRecords(ctx: Context, task: Task, names: FrameworkNames, slave: SlaveInfo, ipSources: GenerateConfig['ipSources']): void {
+function taskRecords(ctx: Context, task: Task, names: FrameworkNames, slave: SlaveInfo, ipSources: GenerateConfig['ipSources'], name: TaskName): void {
   const hash = hashTaskId(task.id);
-  const pass: TaskPass = {
-    task,
-    names,
-    ips: taskIps(ctx, task, ipSources, slave),
-    slave,
-    resourcePorts: resourcePorts(ctx, task.ports),
-  };
+  readResourcePorts(task.ports, ctx.ports);
+  const pass: TaskPass = { task, names, ips: taskIps(ctx, task, ipSources, slave), slave, resourcePorts: ctx.ports };
   if (task.discovery !== null && task.discovery.name !== '') {
     // Legacy pass with the raw DiscoveryInfo name first, then the sanitised one (spec §2.10, §8 #10).
     const raw = task.discovery.name;
     const sanitised = label(ctx, raw);
-    taskPassRecords(ctx, pass, raw, canonicalLabel(raw, hash, slave));
+    taskPassRecords(ctx, pass, raw, canonicalLabel(raw, hash, slave), sharedByLabel(names, raw));
     // A name that is already a valid label would repeat the first pass's records exactly: all ignored.
-    if (sanitised !== raw) taskPassRecords(ctx, pass, sanitised, canonicalLabel(sanitised, hash, slave));
+    if (sanitised !== raw) taskPassRecords(ctx, pass, sanitised, canonicalLabel(sanitised, hash, slave), sharedByLabel(names, sanitised));
   } else {
-    const t = label(ctx, task.name);
-    taskPassRecords(ctx, pass, t, canonicalLabel(t, hash, slave));
+    taskPassRecords(ctx, pass, name.label, canonicalLabel(name.label, hash, slave), name.shared);
   }
 }
 
@@ -395,7 +442,7 @@ export function generateRecords(input: GenerateInput): RecordTable {
     spec: config.enforceRFC952 ? 'rfc952' : 'rfc1123',
     hostAddresses: input.hostAddresses,
     labels: new Map(),
-    ports: new Map(),
+    ports: new Int32List(),
   };
   for (const framework of state.frameworks) frameworkRecords(ctx, framework);
   const slaves = new Map<string, SlaveInfo>();
@@ -408,12 +455,18 @@ export function generateRecords(input: GenerateInput): RecordTable {
   for (const framework of state.frameworks) {
     ctx.builder.beginFramework(framework.name);
     const fragment = toDomainFragment(framework.name, ctx.spec);
-    const names: FrameworkNames = { inFramework: `.${fragment}${ctx.tail}`, inSlave: `.${fragment}.slave${ctx.tail}`, shared: new Map() };
+    const names: FrameworkNames = {
+      inFramework: `.${fragment}${ctx.tail}`,
+      inSlave: `.${fragment}.slave${ctx.tail}`,
+      shared: new Map(),
+      taskNames: new Map(),
+    };
     for (const task of framework.tasks) {
       const slave = slaves.get(task.slaveId);
       if (task.state !== TASK_RUNNING || slave === undefined) continue;
-      ctx.builder.beginTask(task.name, task.id);
-      taskRecords(ctx, task, names, slave, config.ipSources);
+      const name = taskName(ctx, names, task.name);
+      ctx.builder.beginTask(name.handle, task.id);
+      taskRecords(ctx, task, names, slave, config.ipSources, name);
       ctx.builder.endTask();
     }
   }
