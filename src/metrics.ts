@@ -8,9 +8,19 @@ interface Series<T> {
   value: T;
 }
 
+const NO_LABELS: Labels = Object.freeze({});
+/** Keys of frozen label objects: hot callers intern their labels, so per-update cost is one lookup. */
+const frozenKeys = new WeakMap<Labels, string>();
+
 function labelKey(labels: Labels): string {
-  const keys = Object.keys(labels).sort();
-  return keys.map((k) => `${k}=${labels[k]}`).join(',');
+  const known = frozenKeys.get(labels);
+  if (known !== undefined) return known;
+  const key = Object.keys(labels)
+    .sort()
+    .map((k) => `${k}=${labels[k]}`)
+    .join(',');
+  if (Object.isFrozen(labels)) frozenKeys.set(labels, key);
+  return key;
 }
 
 function escapeLabelValue(value: string): string {
@@ -59,10 +69,10 @@ export class Counter extends Metric<number> {
   protected initial(): number {
     return 0;
   }
-  inc(labels: Labels = {}, by = 1): void {
+  inc(labels: Labels = NO_LABELS, by = 1): void {
     this.seriesFor(labels).value += by;
   }
-  get(labels: Labels = {}): number {
+  get(labels: Labels = NO_LABELS): number {
     return this.series.get(labelKey(labels))?.value ?? 0;
   }
   renderSeries(): string[] {
@@ -76,16 +86,16 @@ export class Gauge extends Metric<number> {
   protected initial(): number {
     return 0;
   }
-  set(value: number, labels: Labels = {}): void {
+  set(value: number, labels: Labels = NO_LABELS): void {
     this.seriesFor(labels).value = value;
   }
-  inc(labels: Labels = {}, by = 1): void {
+  inc(labels: Labels = NO_LABELS, by = 1): void {
     this.seriesFor(labels).value += by;
   }
-  dec(labels: Labels = {}, by = 1): void {
+  dec(labels: Labels = NO_LABELS, by = 1): void {
     this.seriesFor(labels).value -= by;
   }
-  get(labels: Labels = {}): number {
+  get(labels: Labels = NO_LABELS): number {
     return this.series.get(labelKey(labels))?.value ?? 0;
   }
   /** Called before every render, to set values computed on demand (e.g. table age). */
@@ -116,7 +126,7 @@ export class Histogram extends Metric<HistogramValue> {
   protected initial(): HistogramValue {
     return { buckets: this.bounds.map(() => 0), sum: 0, count: 0 };
   }
-  observe(value: number, labels: Labels = {}): void {
+  observe(value: number, labels: Labels = NO_LABELS): void {
     const v = this.seriesFor(labels).value;
     for (let i = 0; i < this.bounds.length; i++) {
       if (value <= (this.bounds[i] as number)) v.buckets[i] = (v.buckets[i] as number) + 1;
@@ -124,7 +134,7 @@ export class Histogram extends Metric<HistogramValue> {
     v.sum += value;
     v.count += 1;
   }
-  count(labels: Labels = {}): number {
+  count(labels: Labels = NO_LABELS): number {
     return this.series.get(labelKey(labels))?.value.count ?? 0;
   }
   renderSeries(): string[] {
