@@ -19,6 +19,7 @@ import {
   hashBytes,
   slotCountFor,
 } from './packed-table.js';
+import { findAncestors } from './ancestors.js';
 import type { PackedTableData, RecordType } from './table.js';
 
 export const TYPE_INDEX = { A: 0, AAAA: 1, SRV: 2 } as const satisfies Record<RecordType, number>;
@@ -335,15 +336,19 @@ export class RecordSetBuilder {
     }
     // Sized for the expected names; an overestimate would only make the serving thread's table bigger.
     if (this.slots.length > slotCountFor(this.entryCount)) this.rehash();
+    const strings = new Uint8Array(this.bytes.buffer, this.bytes.byteOffset, this.used);
+    const ancestors = findAncestors(strings, entries, domain);
     return {
       domain,
-      strings: new Uint8Array(this.bytes.buffer, this.bytes.byteOffset, this.used),
+      strings,
       entries,
       values,
       slots: this.slots,
       frameworks: this.frameworks.view(),
       tasks: this.tasks.view(),
       taskRecords: this.taskRecords.view(),
+      ancestors: ancestors.refs,
+      ancestorSlots: ancestors.slots,
       counts: { names: this.entryCount, a, aaaa, srv },
     };
   }

@@ -201,7 +201,8 @@ export function openRecordTable(data: PackedTableData): RecordTable {
 
 /** The ArrayBuffers to list in postMessage's transfer list. */
 export function transferList(data: PackedTableData): ArrayBuffer[] {
-  const buffers = [data.strings, data.entries, data.values, data.slots, data.frameworks, data.tasks, data.taskRecords].map(
+  const arrays = [data.strings, data.entries, data.values, data.slots, data.frameworks, data.tasks, data.taskRecords, data.ancestors, data.ancestorSlots];
+  const buffers = arrays.map(
     (a) => a.buffer as ArrayBuffer,
   );
   return [...new Set(buffers)];

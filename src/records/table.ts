@@ -76,5 +76,9 @@ export interface PackedTableData {
   readonly tasks: Int32Array;
   /** Per enumerated record: [type (0 A, 1 AAAA, 2 SRV), entry index, value index]. */
   readonly taskRecords: Int32Array;
+  /** [offset, length] into strings of every proper ancestor (below the apex) of a stored name, once each. */
+  readonly ancestors: Int32Array;
+  /** Open-addressing hash slots over `ancestors` holding index + 1 (0 = empty); a power of two long. */
+  readonly ancestorSlots: Int32Array;
   readonly counts: RecordCounts;
 }

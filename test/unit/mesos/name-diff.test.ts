@@ -23,6 +23,8 @@ function packedNames(names: string[]): PackedTableData {
     frameworks: empty,
     tasks: empty,
     taskRecords: empty,
+    ancestors: empty,
+    ancestorSlots: new Int32Array(16),
     counts: { names: names.length, a: 0, aaaa: 0, srv: 0 },
   };
 }
