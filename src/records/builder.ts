@@ -6,7 +6,7 @@
 // name and no Map keyed by names. A 100,000-task cluster has ~650,000 names; as JS strings (built by
 // concatenation, flattened and hashed by a Map, then encoded again for packing) they made string
 // hashing and garbage collection most of generation's cost. The buffers become the packed table
-// (packed-table.ts) with little more than a copy.
+// (packed-table.ts) as they are: finish() hands out views, not copies.
 import { Buffer } from 'node:buffer';
 import {
   ENTRY_FIELDS,
@@ -28,7 +28,7 @@ export type TypeIndex = (typeof TYPE_INDEX)[RecordType];
 /** What endValue() returns for an empty value, which add() ignores (spec §2.1). */
 export const NO_VALUE = -1;
 
-/** Lists longer than this get a Set beside them so membership stays O(1) (e.g. slave.<domain>). */
+/** Lists longer than this get a hash index beside them so membership stays O(1) (e.g. slave.<domain>). */
 const LINEAR_SCAN_LIMIT = 16;
 
 /** A growable Int32 array: 4 bytes per number where a JS array of millions of numbers takes 8. */
@@ -68,21 +68,14 @@ export class Int32List {
     return this.data.subarray(0, this.length);
   }
 
-  /** The filled part in a buffer of its own, exactly sized (what a table keeps or transfers). */
-  copy(): Int32Array {
-    return this.data.slice(0, this.length);
-  }
 }
 
-/**
- * Builds one record set. A name or value is composed with begin(part), put(part)..., then finished
- * by endValue() (a value handle) or add(type, value) (a record on that name).
- */
 /**
  * Expected sizes, so the buffers are allocated once instead of grown by doubling: every large
  * allocation counts against V8's external-memory budget, and each 64 MB of it costs a full
  * mark-compact of the heap (the parsed state). Overestimates are cheap: the buffers are filled from
- * the front and untouched pages are never resident. Underestimates only mean growing.
+ * the front, and large fresh allocations are mapped lazily, so capacity never written to costs
+ * address space rather than memory. Underestimates only mean growing.
  */
 export interface BuilderCapacity {
   readonly names: number;
@@ -310,8 +303,8 @@ export class RecordSetBuilder {
 
   /**
    * The packed, transferable form of everything added. The arrays are views of the builder's own
-   * buffers (no copies: the spare capacity behind them was never touched, so it holds no memory).
-   * The builder must not be used afterwards.
+   * buffers, not copies (a copy would briefly double the table's memory); the capacity behind them
+   * was never written. The builder must not be used afterwards.
    */
   finish(domain: string): PackedTableData {
     const [a, aaaa, srv] = this.typeCounts;
