@@ -4,6 +4,7 @@
 // Addresses are documentation/test ranges only (192.0.2.0/24-style data, never contacted).
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { seededRandom } from '../../test/helpers/seeded-random.js';
 
 export interface GenerateStateOptions {
   readonly agents: number;
@@ -13,16 +14,6 @@ export interface GenerateStateOptions {
   readonly leader?: string;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Agent i's IPv4 address in 198.18.0.0/15 (benchmark range), as data only. */
 function agentIp(i: number): string {
@@ -32,7 +23,7 @@ function agentIp(i: number): string {
 const FRAMEWORKS = ['marathon', 'chronos', 'Spark Cluster_1', 'kafka.brokers', 'jenkins'];
 
 export function generateState(options: GenerateStateOptions): Record<string, unknown> {
-  const random = mulberry32(options.seed ?? 42);
+  const random = seededRandom(options.seed ?? 42);
   const slaves = Array.from({ length: options.agents }, (_, i) => ({
     id: `20260101-000000-1000-5050-${i}-S${i}`,
     pid: `slave(1)@${agentIp(i)}:5051`,

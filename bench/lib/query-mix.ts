@@ -2,6 +2,7 @@
 // A hits, SRV hits, in-domain misses (NXDOMAIN) and AAAA queries, plus a hits-only file.
 import { isIPv4, isIPv6 } from 'node:net';
 import type { NameRecords, RecordTable } from '../../src/records/table.js';
+import { seededRandom } from '../../test/helpers/seeded-random.js';
 
 export interface QueryMixShares {
   readonly a: number;
@@ -35,17 +36,6 @@ export interface QueryMix {
   readonly aaaaNoData: boolean;
 }
 
-/** mulberry32: small, fast, good enough to shuffle benchmark inputs reproducibly. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function shuffle<T>(items: T[], random: () => number): T[] {
   for (let i = items.length - 1; i > 0; i--) {

@@ -21,7 +21,8 @@ import type { RecordStore } from '../../src/records/store.js';
 import { decodeReply } from '../helpers/fake-upstream.js';
 import { addressesOf, query } from '../helpers/dns-query.js';
 import { EMBEDDED_CONFIG, EMBEDDED_STATE, mergeConfig } from '../helpers/spawn-server.js';
-import { Fuzz, PacketKind, QTYPE, encodeQuery, fuzzPacket, seededRandom } from './packets.js';
+import { seededRandom } from '../helpers/seeded-random.js';
+import { Fuzz, PacketKind, QTYPE, encodeQuery, fuzzPacket } from './packets.js';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 0x5eed_2026) >>> 0;
 const UDP_PACKETS = 80_000;

@@ -3,18 +3,6 @@
 // aimed forwards, backwards, at themselves and at each other, over-long labels, huge names, bad OPT
 // records and stray records. Deterministic for a given seed, so a failure reproduces.
 
-/** mulberry32. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export class Fuzz {
   constructor(readonly random: () => number) {}
 

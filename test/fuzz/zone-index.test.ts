@@ -11,7 +11,8 @@ import { buildConfig } from '../../src/config/validate.js';
 import { hasDescendants } from '../../src/dns/zone-index.js';
 import { hashName, openRecordTable } from '../../src/records/packed-table.js';
 import type { RecordTable } from '../../src/records/table.js';
-import { Fuzz, seededRandom } from './packets.js';
+import { seededRandom } from '../helpers/seeded-random.js';
+import { Fuzz } from './packets.js';
 
 const FIXTURES = new URL('../../../fixtures/', import.meta.url);
 

@@ -3,17 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sortHashes } from '../../../src/mesos/reload-pipeline.js';
+import { seededRandom as random } from '../../helpers/seeded-random.js';
 
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const MAX = 2 ** 53;
 

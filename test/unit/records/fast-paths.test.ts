@@ -6,17 +6,8 @@ import { describe, it } from 'node:test';
 import { Int32List, RecordSetBuilder, TYPE_INDEX } from '../../../src/records/builder.js';
 import { expandResourcePorts, readResourcePorts } from '../../../src/records/generate.js';
 import { openRecordTable } from '../../../src/records/packed-table.js';
+import { seededRandom as random } from '../../helpers/seeded-random.js';
 
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function ports(text: string): number[] {
   const out = new Int32List(4);

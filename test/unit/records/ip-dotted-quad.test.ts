@@ -5,18 +5,8 @@ import { isIPv4 } from 'node:net';
 import { describe, it } from 'node:test';
 
 import { isDottedQuad } from '../../../src/records/ip.js';
+import { seededRandom as random } from '../../helpers/seeded-random.js';
 
-/** A small seeded generator (mulberry32), so a failure reproduces. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('isDottedQuad', () => {
   const cases = [
