@@ -9,7 +9,8 @@ import type { Logger } from '../log.js';
 import type { MetricsRegistry } from '../metrics.js';
 import { openRecordTable } from '../records/packed-table.js';
 import type { RecordStore, TableSnapshot } from '../records/store.js';
-import { loadMasterClientSettings, type LoadClientSettingsOptions } from './client-settings.js';
+import { type ClientSettingsConfig, loadMasterClientSettings, type LoadClientSettingsOptions } from './client-settings.js';
+import type { GenerateConfig } from '../records/generate.js';
 import { FetchFailure, type SerializedFetchError } from './fetch-errors.js';
 import { parseZkUrl } from '../config/addresses.js';
 import { interfaceAddresses } from '../host-interfaces.js';
@@ -24,28 +25,10 @@ import type { SourceStatus, StateSource } from './source.js';
 export const SourceKind = { FILE: 'file', STATIC: 'static', ZOOKEEPER: 'zookeeper' } as const;
 export type SourceKind = (typeof SourceKind)[keyof typeof SourceKind];
 
-export type StateSourceConfig = Pick<
-  Config,
-  | 'refreshSeconds'
-  | 'stateTimeoutSeconds'
-  | 'zkDetectionTimeout'
-  | 'masters'
-  | 'zk'
-  | 'stateFile'
-  | 'domain'
-  | 'ipSources'
-  | 'enforceRFC952'
-  | 'soaMname'
-  | 'listener'
-  | 'mesosHTTPSOn'
-  | 'caCertFile'
-  | 'certFile'
-  | 'keyFile'
-  | 'insecureSkipVerify'
-  | 'mesosAuthentication'
-  | 'mesosCredentials'
-  | 'iamConfigFile'
->;
+/** What the source reads: the master client's and the generator's settings, plus where state comes from. */
+export type StateSourceConfig = ClientSettingsConfig &
+  GenerateConfig &
+  Pick<Config, 'refreshSeconds' | 'zkDetectionTimeout' | 'masters' | 'zk' | 'stateFile'>;
 
 export interface CreateStateSourceOptions {
   readonly config: StateSourceConfig;
