@@ -3,20 +3,19 @@
 import type { Counter, Gauge, Labels, MetricsRegistry } from '../metrics.js';
 import { qtypeLabel, rcodeLabel } from './constants.js';
 import type { ReplyInfo } from './handle.js';
+import type { MesosOutcome } from './resolve.js';
 
 export interface DnsMetrics {
   /** One reply we sent (authoritative, rejected, or relayed from upstream). */
   reply(qtype: number, rcode: number): void;
   answered(info: ReplyInfo): void;
-  readonly hotHits: Counter;
-  readonly hotMisses: Counter;
+  /** reply() and answered() for a query the direct path answered, without an info object. */
+  directAnswer(qtype: number, rcode: number, outcome: MesosOutcome): void;
   readonly dropped: Counter;
   readonly rejected: Counter;
   readonly errors: Counter;
   readonly tcpConnections: Gauge;
   readonly tcpClosed: Counter;
-  readonly cacheEntries: Gauge;
-  readonly cacheBytes: Gauge;
   // Mesos-DNS's internal counters (spec §6.1), exposed.
   readonly mesosRequests: Counter;
   readonly mesosSuccess: Counter;
@@ -45,12 +44,20 @@ export function registerDnsMetrics(registry: MetricsRegistry): DnsMetrics {
     'mesos_dns_mesos_failed_total',
     'In-domain queries where a stored value could not be served (Mesos-DNS MesosFailed).',
   );
-  const hotHits = registry.counter('mesos_dns_hot_path_hits_total', 'In-domain queries answered from pre-encoded replies.');
-  const hotMisses = registry.counter(
-    'mesos_dns_hot_path_misses_total',
-    'In-domain queries answered through the general path (first query for a name, unusual query shapes).',
+  const directAnswers = registry.counter(
+    'mesos_dns_direct_answers_total',
+    'In-domain queries answered straight from the table\'s bytes (the direct path).',
   );
-  return {
+  const generalAnswers = registry.counter(
+    'mesos_dns_general_answers_total',
+    'In-domain queries answered through the general path (unusual query shapes, `.*`, escaped names, the apex).',
+  );
+  const countOutcome = (outcome: MesosOutcome | undefined): void => {
+    if (outcome === 'success') mesosSuccess.inc();
+    else if (outcome === 'nxdomain') mesosNxdomain.inc();
+    else if (outcome === 'failed') mesosFailed.inc();
+  };
+  const metrics: DnsMetrics = {
     reply(qtype, rcode) {
       const key = (qtype & 0xffff) * 4096 + (rcode & 0xfff);
       let labels = labelCache.get(key);
@@ -63,14 +70,16 @@ export function registerDnsMetrics(registry: MetricsRegistry): DnsMetrics {
     answered(info) {
       if (!info.authoritative) return;
       mesosRequests.inc();
-      if (info.path === 'hot') hotHits.inc();
-      else hotMisses.inc();
-      if (info.outcome === 'success') mesosSuccess.inc();
-      else if (info.outcome === 'nxdomain') mesosNxdomain.inc();
-      else if (info.outcome === 'failed') mesosFailed.inc();
+      if (info.path === 'direct') directAnswers.inc();
+      else generalAnswers.inc();
+      countOutcome(info.outcome);
     },
-    hotHits,
-    hotMisses,
+    directAnswer(qtype, rcode, outcome) {
+      metrics.reply(qtype, rcode);
+      mesosRequests.inc();
+      directAnswers.inc();
+      countOutcome(outcome);
+    },
     dropped: registry.counter('mesos_dns_dropped_packets_total', 'DNS packets dropped without a reply, by reason.'),
     rejected: registry.counter(
       'mesos_dns_rejected_queries_total',
@@ -79,8 +88,6 @@ export function registerDnsMetrics(registry: MetricsRegistry): DnsMetrics {
     errors: registry.counter('mesos_dns_query_errors_total', 'Queries whose handling failed (answered SERVFAIL).'),
     tcpConnections: registry.gauge('mesos_dns_tcp_connections', 'Open DNS TCP connections.'),
     tcpClosed: registry.counter('mesos_dns_tcp_connections_closed_total', 'DNS TCP connections closed, by reason.'),
-    cacheEntries: registry.gauge('mesos_dns_response_cache_entries', 'Pre-encoded replies held for the hot path.'),
-    cacheBytes: registry.gauge('mesos_dns_response_cache_bytes', 'Bytes of pre-encoded replies held for the hot path.'),
     mesosRequests,
     mesosSuccess,
     mesosNxdomain,
@@ -94,4 +101,5 @@ export function registerDnsMetrics(registry: MetricsRegistry): DnsMetrics {
       'Forwarded queries whose reply had no answer records (Mesos-DNS NonMesosNXDomain).',
     ),
   };
+  return metrics;
 }

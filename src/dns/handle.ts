@@ -3,51 +3,41 @@
 //
 // Checks run in NSD's order: shorter than a header → drop; QR set → drop; opcode other than QUERY →
 // NOTIMP; QDCOUNT ≠ 1 → FORMERR; malformed question, records or trailing bytes → FORMERR; EDNS version
-// other than 0 → BADVERS; QCLASS other than IN/ANY → REFUSED (spec §8 #32). Then a name inside the
-// domain is answered here for every qtype (§8 #7), anything else is forwarded.
+// other than 0 → BADVERS; QCLASS other than IN/ANY → REFUSED (docs/behaviour.md, quirk #32). Then a
+// name inside the domain is answered here for every qtype (quirk #7), anything else is forwarded.
 //
-// Hot path: a plain query (see scanPlainQuery) whose reply was already encoded for this table and
-// config is served by copying that reply and patching ID, RD and CD. Everything else takes the general
-// path: full validation, dns2's decoder for the records, resolution, encoding; plain in-domain queries
-// then seed the hot path's cache.
-import { Packet } from 'dns2';
+// Most in-domain queries are answered by the direct path (direct.ts) straight from the table's bytes;
+// the general path below (full validation, resolution into records, encoding) answers every query the
+// direct path declines. Both give the same reply for the same query and random numbers: the shared
+// case list and the equivalence test run against both.
 import type { Config } from '../config/types.js';
 import type { ForwardRequest, Transport } from '../forward/types.js';
 import type { TableSnapshot } from '../records/store.js';
-import {
-  CLASSIC_UDP_SIZE,
-  HEADER_SIZE,
-  MAX_MESSAGE_SIZE,
-  OUR_UDP_PAYLOAD_SIZE,
-  QClass,
-  QType,
-  Rcode,
-} from './constants.js';
+import { CLASSIC_UDP_SIZE, HEADER_SIZE, MAX_MESSAGE_SIZE, OUR_UDP_PAYLOAD_SIZE, QClass, Rcode } from './constants.js';
+import { type AnswerConfig, type DirectState, answerDirect } from './direct.js';
 import {
   EMPTY_SECTIONS,
-  type EncodeReplyInput,
   type EncodedReply,
   type ReplyEdns,
   type ReplyHeader,
   type ReplyQuestion,
-  type ReplySections,
   encodeReply,
 } from './encode-reply.js';
 import { isInZone, lowerAscii, stripWildcards } from './names.js';
 import type { ResourceRecord } from './records.js';
-import { type MesosOutcome, type Resolution, type ResolveConfig, resolveInDomain } from './resolve.js';
-import type { ResponseCache } from './response-cache.js';
-import { type MalformedReason, type ScannedQuery, scanPlainQuery, scanQuery } from './wire-query.js';
+import { type MesosOutcome, type Resolution, resolveInDomain } from './resolve.js';
+import { replySizeLimit } from './size-limit.js';
+import { type MalformedReason, type ScannedQuery, scanQuery } from './wire-query.js';
 
-export type HandleConfig = ResolveConfig & Pick<Config, 'recurseOn' | 'setTruncateBit'>;
+export type HandleConfig = AnswerConfig;
 
 export interface HandleContext {
   readonly transport: Transport;
   /** The serving snapshot, read once per query by the caller; undefined before the first table. */
   readonly snapshot: TableSnapshot | undefined;
   readonly config: Config;
-  /** The hot path's reply cache; without one every query takes the general path. */
-  readonly cache?: ResponseCache | undefined;
+  /** Scratch space for the direct path; without it every query takes the general path. */
+  readonly direct?: DirectState | undefined;
   /** For shuffling answers, in [0, 1). */
   readonly random: () => number;
 }
@@ -61,19 +51,19 @@ export const DropReason = {
 export type DropReason = (typeof DropReason)[keyof typeof DropReason];
 
 /** Why a query was answered FORMERR/NOTIMP/BADVERS/REFUSED before routing. */
-export type RejectReason = MalformedReason | 'opcode' | 'qdcount' | 'record' | 'edns_version' | 'qclass';
+export type RejectReason = MalformedReason | 'opcode' | 'qdcount' | 'edns_version' | 'qclass';
 
 export interface ReplyInfo {
   /** QTYPE of the question, or -1 when there was none usable. */
   readonly qtype: number;
   readonly rcode: number;
-  /** 'hot' for a cached reply, 'general' otherwise. */
-  readonly path: 'hot' | 'general';
+  /** 'direct' when answered straight from the table's bytes, 'general' otherwise. */
+  readonly path: 'direct' | 'general';
   /** An answer from the record table (inside the domain, a table loaded). */
   readonly authoritative: boolean;
   readonly outcome?: MesosOutcome;
   readonly rejected?: RejectReason;
-  /** Stored names left out of the reply because they have no wire form (spec §8 #12). */
+  /** Stored names left out of the reply because they have no wire form (quirk #12). */
   readonly unencodable?: readonly string[];
   /** Set when handling threw: the reply is SERVFAIL. */
   readonly error?: unknown;
@@ -84,27 +74,11 @@ export type HandleResult =
   | { readonly kind: 'forward'; readonly request: ForwardRequest }
   | { readonly kind: 'drop'; readonly reason: DropReason };
 
-/** Answer orders pre-encoded per cached reply when the answer has several records. */
-const MAX_CACHED_ORDERS = 8;
-
 function u16(buf: Uint8Array, offset: number): number {
   return ((buf[offset] as number) << 8) | (buf[offset + 1] as number);
 }
 
-function asBuffer(message: Uint8Array): Buffer {
-  return Buffer.isBuffer(message) ? message : Buffer.from(message.buffer, message.byteOffset, message.byteLength);
-}
-
-/** The reply size limit: 65535 over TCP; over UDP the client's EDNS size (512..65535) or 512 (§8 #1). */
-export function replySizeLimit(transport: Transport, edns: boolean, udpSize: number, qtype: number): number {
-  if (transport === 'tcp') return MAX_MESSAGE_SIZE;
-  // ANY over UDP stays within 512 octets whatever the client advertises: no amplification; clients that
-  // want everything retry over TCP on TC.
-  if (!edns || qtype === QType.ANY) return CLASSIC_UDP_SIZE;
-  return Math.min(Math.max(udpSize, CLASSIC_UDP_SIZE), MAX_MESSAGE_SIZE);
-}
-
-/** Copies a reply template and patches in the query's ID, RD and CD. */
+/** Copies an encoded reply and patches in the query's ID, RD and CD. */
 function finishReply(template: Uint8Array, query: Uint8Array): Uint8Array {
   const out = Buffer.allocUnsafe(template.length);
   out.set(template);
@@ -115,7 +89,7 @@ function finishReply(template: Uint8Array, query: Uint8Array): Uint8Array {
   return out;
 }
 
-/** Uniform Fisher–Yates shuffle of indexes 0..n-1. */
+/** Uniform Fisher–Yates shuffle of indexes 0..n-1 (the direct path draws the same numbers). */
 export function shuffledOrder(n: number, random: () => number): number[] {
   const order = Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
@@ -127,31 +101,12 @@ export function shuffledOrder(n: number, random: () => number): number[] {
   return order;
 }
 
-function permutations(n: number): number[][] {
-  if (n <= 1) return [Array.from({ length: n }, (_, i) => i)];
-  const out: number[][] = [];
-  for (const rest of permutations(n - 1)) {
-    for (let pos = 0; pos <= rest.length; pos++) out.push([...rest.slice(0, pos), n - 1, ...rest.slice(pos)]);
-  }
-  return out;
-}
-
-/** The orders pre-encoded for a cached reply: all of them for up to 3 records, else 8 random ones. */
-function cachedOrders(n: number, random: () => number): number[][] {
-  if (n <= 3) return permutations(n);
-  return Array.from({ length: MAX_CACHED_ORDERS }, () => shuffledOrder(n, random));
-}
-
-function ordered(records: readonly ResourceRecord[], order: readonly number[]): ResourceRecord[] {
-  return order.map((i) => records[i] as ResourceRecord);
-}
-
 function replyEdnsFor(query: ScannedQuery): ReplyEdns | undefined {
   return query.edns ? { udpSize: OUR_UDP_PAYLOAD_SIZE, dnssecOk: query.edns.dnssecOk } : undefined;
 }
 
 /** A reply with only a header (ID, opcode, RD and CD copied): for messages we cannot read. */
-function headerOnlyReply(message: Uint8Array, rcode: number, rejected: RejectReason, qtype = -1): HandleResult {
+function headerOnlyReply(message: Uint8Array, rcode: number, rejected: RejectReason | undefined, qtype = -1): HandleResult {
   const header: ReplyHeader = {
     id: u16(message, 0),
     opcode: ((message[2] as number) >> 3) & 0x0f,
@@ -169,7 +124,7 @@ function headerOnlyReply(message: Uint8Array, rcode: number, rejected: RejectRea
     limit: MAX_MESSAGE_SIZE,
     setTruncateBit: true,
   });
-  return { kind: 'reply', bytes, info: { qtype, rcode, path: 'general', authoritative: false, rejected } };
+  return { kind: 'reply', bytes, info: { qtype, rcode, path: 'general', authoritative: false, ...(rejected ? { rejected } : {}) } };
 }
 
 function questionOf(query: ScannedQuery): ReplyQuestion {
@@ -202,28 +157,15 @@ function questionReply(
   return { kind: 'reply', bytes, info: { qtype: query.qtype, rcode, path: 'general', authoritative: false, ...extra } };
 }
 
-/** dns2's decoder reads every record (our scanner has validated the structure already). */
-function decodeRecords(message: Uint8Array): { ok: boolean; version: number | undefined } {
-  const packet = Packet.parse(asBuffer(message));
-  if (packet.errors.length > 0) return { ok: false, version: undefined };
-  const opt = packet.additionals.find((r) => r.type === QType.OPT);
-  return { ok: true, version: opt ? (opt.version ?? 0) : undefined };
-}
-
-/** Encodes a resolution for one answer order, as a template (ID 0, RD and CD clear). */
-function encodeTemplate(
+/** Encodes a resolution with its answers in `order`, with ID 0 and RD and CD clear. */
+function encodeResolution(
   query: ScannedQuery,
   resolution: Resolution,
   order: readonly number[],
   config: HandleConfig,
   limit: number,
 ): EncodedReply {
-  const sections: ReplySections = {
-    answer: ordered(resolution.answer, order),
-    authority: resolution.authority,
-    additional: resolution.additional,
-  };
-  const input: EncodeReplyInput = {
+  return encodeReply({
     header: {
       id: 0,
       opcode: 0,
@@ -234,18 +176,21 @@ function encodeTemplate(
       rcode: resolution.rcode,
     },
     question: questionOf(query),
-    sections,
+    sections: {
+      answer: order.map((i) => resolution.answer[i] as ResourceRecord),
+      authority: resolution.authority,
+      additional: resolution.additional,
+    },
     edns: replyEdnsFor(query),
     limit,
     setTruncateBit: config.setTruncateBit,
-  };
-  return encodeReply(input);
+  });
 }
 
 function answerInDomain(message: Uint8Array, query: ScannedQuery, lowerName: string, ctx: HandleContext): HandleResult {
   const snapshot = ctx.snapshot;
   if (!snapshot) {
-    // Spec §8 #19: listening before the first table; never a cacheable negative answer.
+    // Quirk #19: listening before the first table; never a cacheable negative answer.
     return questionReply(query, Rcode.SERVFAIL, ctx.config.recurseOn, {});
   }
   const resolution = resolveInDomain(
@@ -254,6 +199,8 @@ function answerInDomain(message: Uint8Array, query: ScannedQuery, lowerName: str
     ctx.config,
   );
   const limit = replySizeLimit(ctx.transport, query.edns !== undefined, query.edns?.udpSize ?? 0, query.qtype);
+  const order = shuffledOrder(resolution.answer.length, ctx.random);
+  const { bytes } = encodeResolution(query, resolution, order, ctx.config, limit);
   const info: ReplyInfo = {
     qtype: query.qtype,
     rcode: resolution.rcode,
@@ -262,45 +209,7 @@ function answerInDomain(message: Uint8Array, query: ScannedQuery, lowerName: str
     outcome: resolution.outcome,
     ...(resolution.unencodable.length > 0 ? { unencodable: resolution.unencodable } : {}),
   };
-  const plain = ctx.cache ? scanPlainQuery(message) : undefined;
-  if (ctx.cache && plain) {
-    const orders = cachedOrders(resolution.answer.length, ctx.random);
-    const first = encodeTemplate(query, resolution, orders[0] ?? [], ctx.config, limit);
-    // Too big to keep: answer without pre-encoding the other orders.
-    if (first.bytes.length * orders.length > ctx.cache.maxEntryBytes) return { kind: 'reply', bytes: finishReply(first.bytes, message), info };
-    const encoded = [first, ...orders.slice(1).map((order) => encodeTemplate(query, resolution, order, ctx.config, limit))];
-    const replies = encoded.map((e) => e.bytes);
-    const complete = encoded.every((e) => e.dropped === 'none');
-    ctx.cache.put(cacheKey(message, plain.questionEnd, plain.ednsState), snapshot, ctx.config, limit, complete, replies, {
-      qtype: query.qtype,
-      rcode: resolution.rcode,
-      outcome: resolution.outcome,
-    });
-    const pick = replies[Math.floor(ctx.random() * replies.length)] ?? first.bytes;
-    return { kind: 'reply', bytes: finishReply(pick, message), info };
-  }
-  const order = shuffledOrder(resolution.answer.length, ctx.random);
-  const { bytes } = encodeTemplate(query, resolution, order, ctx.config, limit);
   return { kind: 'reply', bytes: finishReply(bytes, message), info };
-}
-
-function cacheKey(message: Uint8Array, questionEnd: number, ednsState: number): string {
-  return asBuffer(message).toString('latin1', HEADER_SIZE, questionEnd) + String.fromCharCode(48 + ednsState);
-}
-
-function tryHotPath(message: Uint8Array, ctx: HandleContext, cache: ResponseCache): HandleResult | undefined {
-  const plain = scanPlainQuery(message);
-  if (!plain) return undefined;
-  const limit = replySizeLimit(ctx.transport, plain.ednsState !== 0, plain.udpSize, plain.qtype);
-  const hit = cache.get(cacheKey(message, plain.questionEnd, plain.ednsState), ctx.snapshot, ctx.config, limit);
-  if (!hit) return undefined;
-  const n = hit.replies.length;
-  const template = (n === 1 ? hit.replies[0] : hit.replies[Math.floor(ctx.random() * n)]) as Uint8Array;
-  return {
-    kind: 'reply',
-    bytes: finishReply(template, message),
-    info: { qtype: hit.meta.qtype, rcode: hit.meta.rcode, path: 'hot', authoritative: true, outcome: hit.meta.outcome },
-  };
 }
 
 function generalPath(message: Uint8Array, ctx: HandleContext): HandleResult {
@@ -310,9 +219,7 @@ function generalPath(message: Uint8Array, ctx: HandleContext): HandleResult {
   const scanned = scanQuery(message);
   if (!scanned.ok) return headerOnlyReply(message, Rcode.FORMERR, scanned.reason);
   const query = scanned.query;
-  const decoded = decodeRecords(message);
-  if (!decoded.ok) return headerOnlyReply(message, Rcode.FORMERR, 'record', query.qtype);
-  if (decoded.version !== undefined && decoded.version !== 0) {
+  if (query.edns && query.edns.version !== 0) {
     return questionReply(query, Rcode.BADVERS, false, { rejected: 'edns_version' });
   }
   if (query.qclass !== QClass.IN && query.qclass !== QClass.ANY) {
@@ -340,7 +247,7 @@ function generalPath(message: Uint8Array, ctx: HandleContext): HandleResult {
   };
 }
 
-/** SERVFAIL for a query whose handling threw (spec: a failure on the DNS path is SERVFAIL + a log line). */
+/** SERVFAIL for a query whose handling threw (a failure on the DNS path is SERVFAIL + a log line). */
 function failureReply(message: Uint8Array, error: unknown): HandleResult {
   try {
     const scanned = u16(message, 4) === 1 ? scanQuery(message) : undefined;
@@ -348,7 +255,7 @@ function failureReply(message: Uint8Array, error: unknown): HandleResult {
   } catch {
     // fall through to a header-only reply
   }
-  const result = headerOnlyReply(message, Rcode.SERVFAIL, 'record');
+  const result = headerOnlyReply(message, Rcode.SERVFAIL, undefined);
   if (result.kind !== 'reply') return result;
   return { kind: 'reply', bytes: result.bytes, info: { qtype: -1, rcode: Rcode.SERVFAIL, path: 'general', authoritative: false, error } };
 }
@@ -360,14 +267,23 @@ export function servfailReply(message: Uint8Array): Uint8Array {
   return result.kind === 'reply' ? result.bytes : new Uint8Array(0);
 }
 
+/** The direct path's reply as a HandleResult (a copy of the scratch bytes). */
+function directResult(direct: DirectState): HandleResult {
+  const bytes = Buffer.allocUnsafe(direct.length);
+  direct.bytes.copy(bytes, 0, 0, direct.length);
+  return {
+    kind: 'reply',
+    bytes,
+    info: { qtype: direct.qtype, rcode: direct.rcode, path: 'direct', authoritative: true, outcome: direct.outcome },
+  };
+}
+
 export function handleQuery(message: Uint8Array, ctx: HandleContext): HandleResult {
   if (message.length < HEADER_SIZE) return { kind: 'drop', reason: DropReason.SHORT };
   if (((message[2] as number) & 0x80) !== 0) return { kind: 'drop', reason: DropReason.RESPONSE };
   try {
-    if (ctx.cache) {
-      const hot = tryHotPath(message, ctx, ctx.cache);
-      if (hot) return hot;
-    }
+    const direct = ctx.direct;
+    if (direct && answerDirect(message, ctx.transport, ctx.snapshot, ctx.config, ctx.random, direct)) return directResult(direct);
     return generalPath(message, ctx);
   } catch (error) {
     return failureReply(message, error);

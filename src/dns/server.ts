@@ -1,6 +1,7 @@
 // The authoritative DNS server over UDP and TCP. Listens at once (spec §8 #19: SERVFAIL inside the
 // domain until the first table), reads the store's snapshot once per query, answers in-domain queries
-// from the table (hot path: pre-encoded replies) and hands everything else to the forwarder.
+// from the table (straight from its bytes where the direct path covers the query) and hands
+// everything else to the forwarder.
 import { isIPv6 } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config/types.js';
@@ -10,8 +11,8 @@ import type { Logger } from '../log.js';
 import type { MetricsRegistry } from '../metrics.js';
 import type { RecordStore, TableSnapshot } from '../records/store.js';
 import { type DnsMetrics, registerDnsMetrics } from './dns-metrics.js';
+import { DirectState, answerDirect } from './direct.js';
 import { type ReplyInfo, handleQuery, servfailReply } from './handle.js';
-import { type ResponseCache, type ResponseCacheOptions, createResponseCache } from './response-cache.js';
 import { type TcpListener, createTcpListener } from './tcp-server.js';
 import { type QueryHandler, type UdpListener, createUdpListener } from './udp-server.js';
 
@@ -24,8 +25,8 @@ export interface DnsServerOptions {
   readonly config: Config;
   /** For shuffling answers (tests inject); Math.random by default. */
   readonly random?: () => number;
-  /** Bounds of the hot path's reply cache, or false to send every query through the general path. */
-  readonly responseCache?: ResponseCacheOptions | false;
+  /** False sends every query through the general path (tests comparing the two paths). */
+  readonly direct?: boolean;
 }
 
 export interface DnsListenAddresses {
@@ -93,20 +94,14 @@ export function createDnsServer(options: DnsServerOptions): DnsServer {
   const { store, forwarder } = options;
   const random = options.random ?? Math.random;
   const metrics: DnsMetrics = registerDnsMetrics(options.metrics);
-  const cache: ResponseCache | undefined =
-    options.responseCache === false ? undefined : createResponseCache(options.responseCache ?? {});
+  const direct = options.direct === false ? undefined : new DirectState();
   let config = options.config;
   let udp: UdpListener | undefined;
   let tcp: TcpListener | undefined;
   let closing: Promise<void> | undefined;
-  const inFlight = new Set<Promise<void>>();
+  const inFlight = new Set<Promise<Uint8Array>>();
   let loggedFor: TableSnapshot | undefined;
   const loggedNames = new Set<string>();
-
-  if (cache) {
-    metrics.cacheEntries.collect(() => metrics.cacheEntries.set(cache.size));
-    metrics.cacheBytes.collect(() => metrics.cacheBytes.set(cache.bytes));
-  }
 
   function account(info: ReplyInfo, snapshot: TableSnapshot | undefined): void {
     metrics.reply(info.qtype, info.rcode);
@@ -133,7 +128,7 @@ export function createDnsServer(options: DnsServerOptions): DnsServer {
     }
   }
 
-  function forward(request: ForwardRequest, respond: (reply: Uint8Array) => void): Promise<void> {
+  function forward(request: ForwardRequest): Promise<Uint8Array> {
     metrics.nonMesosRequests.inc();
     if (logger.isLevelEnabled('debug')) {
       logger.debug({ qname: request.qname, qtype: request.qtype, transport: request.transport }, 'dns query forwarded');
@@ -144,13 +139,13 @@ export function createDnsServer(options: DnsServerOptions): DnsServer {
           metrics.reply(request.qtype, (reply[3] as number) & 0x0f);
           if (reply[6] === 0 && reply[7] === 0) metrics.nonMesosNxdomain.inc();
         }
-        respond(reply);
+        return reply;
       },
       (err: unknown) => {
         // The contract says forward() never rejects; answer anyway if it does.
         metrics.errors.inc();
         logger.error({ err, qtype: request.qtype }, 'dns forward failed');
-        respond(servfailReply(request.query));
+        return servfailReply(request.query);
       },
     );
     inFlight.add(pending);
@@ -159,31 +154,36 @@ export function createDnsServer(options: DnsServerOptions): DnsServer {
   }
 
   function handlerFor(transport: Transport): QueryHandler {
-    return (message, respond) => {
+    return (message) => {
       try {
         const snapshot = store.current();
-        const result = handleQuery(message, { transport, snapshot, config, cache, random });
+        if (direct && answerDirect(message, transport, snapshot, config, random, direct)) {
+          // The common case: no objects but the reply's own buffer.
+          metrics.directAnswer(direct.qtype, direct.rcode, direct.outcome);
+          const reply = Buffer.allocUnsafe(direct.length);
+          direct.bytes.copy(reply, 0, 0, direct.length);
+          return reply;
+        }
+        const result = handleQuery(message, { transport, snapshot, config, random });
         switch (result.kind) {
           case 'reply':
             account(result.info, snapshot);
-            respond(result.bytes);
-            return undefined;
+            return result.bytes;
           case 'drop':
             metrics.dropped.inc({ reason: result.reason, transport });
             return undefined;
           case 'forward':
-            return forward(result.request, respond);
+            return forward(result.request);
         }
       } catch (err) {
         // Nothing escapes the DNS path: a failure becomes SERVFAIL and one log line.
         metrics.errors.inc();
         logger.error({ err }, 'dns query failed');
         try {
-          respond(servfailReply(message));
+          return servfailReply(message);
         } catch {
-          // a message too short to answer
+          return undefined; // a message too short to answer
         }
-        return undefined;
       }
     };
   }

@@ -108,14 +108,20 @@ class Connection {
       if (length > MAX_TCP_QUERY_BYTES) return this.close(TcpCloseReason.OVERSIZED, false);
       if (this.buffered < 2 + length) return;
       const message = this.take(2 + length).subarray(2);
-      const pending = this.listener.onQuery(message, (reply) => this.write(reply));
-      if (pending) {
+      const result = this.listener.onQuery(message);
+      if (result instanceof Uint8Array) {
+        this.write(result);
+      } else if (result) {
         this.inFlight++;
-        void pending.finally(() => {
-          this.inFlight--;
-          this.maybeResume();
-          this.endIfDone();
-        });
+        void result
+          .then((reply) => {
+            if (reply) this.write(reply);
+          })
+          .finally(() => {
+            this.inFlight--;
+            this.maybeResume();
+            this.endIfDone();
+          });
       }
       if (this.inFlight >= MAX_IN_FLIGHT_PER_CONNECTION || this.socket.writableLength > MAX_PENDING_WRITE_BYTES) {
         this.paused = true;

@@ -3,8 +3,11 @@ import { type Socket, createSocket } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log.js';
 
-/** Handles one datagram; calls `respond` at most once, now or later. */
-export type QueryHandler = (message: Buffer, respond: (reply: Uint8Array) => void) => Promise<void> | undefined;
+/**
+ * Handles one query: returns the reply at once, a promise of it (a forwarded query; it never
+ * rejects), or undefined when there is no reply to send.
+ */
+export type QueryHandler = (message: Buffer) => Uint8Array | Promise<Uint8Array | undefined> | undefined;
 
 export interface UdpListenerOptions {
   readonly logger: Logger;
@@ -26,6 +29,8 @@ export interface UdpListener {
 
 /** Bigger socket buffers absorb bursts (the kernel caps them at net.core.[rw]mem_max). */
 const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
+/** How long close() waits for replies the kernel has not taken yet. */
+const SEND_DRAIN_MS = 1000;
 
 export function createUdpListener(options: UdpListenerOptions): UdpListener {
   const { logger, onQuery } = options;
@@ -33,20 +38,52 @@ export function createUdpListener(options: UdpListenerOptions): UdpListener {
   let accepting = false;
   let closing = false;
   let closed: Promise<void> | undefined;
-  let sending = 0;
-  let onSent: (() => void) | undefined;
+  let pending = 0;
+
+  // No callback per send: a failed send comes back as the socket's 'error' event (syscall "send").
+  const send = (reply: Uint8Array, rinfo: { address: string; port: number }): void => {
+    if (!closing) (socket as Socket).send(reply, rinfo.port, rinfo.address);
+  };
 
   const onMessage = (message: Buffer, rinfo: { address: string; port: number }): void => {
     if (!accepting) return;
-    const s = socket as Socket;
-    void onQuery(message, (reply) => {
-      if (closing) return;
-      sending++;
-      s.send(reply, rinfo.port, rinfo.address, (err) => {
-        if (err) options.onSendError?.(err);
-        if (--sending === 0) onSent?.();
-      });
-    });
+    const result = onQuery(message);
+    if (result === undefined) return;
+    if (result instanceof Uint8Array) {
+      send(result, rinfo);
+      return;
+    }
+    pending++;
+    void result.then(
+      (reply) => {
+        pending--;
+        if (reply) send(reply, rinfo);
+      },
+      () => pending--,
+    );
+  };
+
+  /** Replies queued in the kernel socket; 0 for a socket that never bound or is closed. */
+  const queued = (s: Socket): number => {
+    try {
+      return s.getSendQueueCount();
+    } catch {
+      return 0;
+    }
+  };
+
+  /**
+   * Resolves once no forwarded answer is pending and the kernel took every reply (bounded). A send
+   * reaches the socket's queue a tick after send() (dgram resolves the address first), so each
+   * check comes after a turn of the event loop.
+   */
+  const drained = async (s: Socket): Promise<void> => {
+    const deadline = Date.now() + SEND_DRAIN_MS;
+    do {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (pending === 0 && queued(s) === 0) return;
+      await new Promise<void>((resolve) => setTimeout(resolve, 5));
+    } while (Date.now() < deadline);
   };
 
   return {
@@ -65,7 +102,10 @@ export function createUdpListener(options: UdpListenerOptions): UdpListener {
         s.once('error', onError);
         s.bind({ port: options.port, address: options.address, exclusive: true }, () => {
           s.off('error', onError);
-          s.on('error', (err) => logger.error({ err }, 'dns udp socket error'));
+          s.on('error', (err: NodeJS.ErrnoException) => {
+            if (err.syscall === 'send') options.onSendError?.(err);
+            else logger.error({ err }, 'dns udp socket error');
+          });
           try {
             s.setRecvBufferSize(SOCKET_BUFFER_BYTES);
             s.setSendBufferSize(SOCKET_BUFFER_BYTES);
@@ -84,11 +124,11 @@ export function createUdpListener(options: UdpListenerOptions): UdpListener {
     close() {
       accepting = false;
       closed ??= (async () => {
-        // Replies handed to the kernel but not sent yet would be cancelled by closing the socket.
-        if (sending > 0) await new Promise<void>((resolve) => (onSent = resolve));
-        closing = true;
         const s = socket;
         if (!s) return;
+        // Replies handed to the kernel but not sent yet would be cancelled by closing the socket.
+        await drained(s);
+        closing = true;
         await new Promise<void>((resolve) => {
           try {
             s.close(() => resolve());

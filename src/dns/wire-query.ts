@@ -11,6 +11,8 @@ export const MalformedReason = {
   BAD_POINTER: 'bad_pointer',
   TRAILING_BYTES: 'trailing_bytes',
   BAD_OPT: 'bad_opt',
+  /** A record whose RDATA does not fit its type (an A record not 4 octets long, a broken name…). */
+  RECORD: 'record',
 } as const;
 export type MalformedReason = (typeof MalformedReason)[keyof typeof MalformedReason];
 
@@ -47,6 +49,8 @@ export type ScanResult =
   | { readonly ok: false; readonly reason: MalformedReason };
 
 const MAX_NAME_OCTETS = 255;
+/** Compression pointers followed in one name at most: a real name needs one or two. */
+const MAX_POINTER_HOPS = 32;
 const BACKSLASH = 0x5c;
 
 class Malformed {
@@ -86,6 +90,7 @@ function readName(buf: Uint8Array, offset: number, wantText: boolean): { end: nu
   let runStart = offset;
   let end = -1;
   let octets = 1;
+  let hops = 0;
   let text = '';
   for (;;) {
     if (pos >= buf.length) throw new Malformed(MalformedReason.TRUNCATED);
@@ -98,7 +103,7 @@ function readName(buf: Uint8Array, offset: number, wantText: boolean): { end: nu
     if (kind === 0xc0) {
       if (pos + 1 >= buf.length) throw new Malformed(MalformedReason.TRUNCATED);
       const target = ((b & 0x3f) << 8) | (buf[pos + 1] as number);
-      if (target < HEADER_SIZE || target >= runStart) throw new Malformed(MalformedReason.BAD_POINTER);
+      if (target < HEADER_SIZE || target >= runStart || ++hops > MAX_POINTER_HOPS) throw new Malformed(MalformedReason.BAD_POINTER);
       if (end < 0) end = pos + 2;
       runStart = target;
       pos = target;
@@ -116,6 +121,42 @@ function readName(buf: Uint8Array, offset: number, wantText: boolean): { end: nu
 
 function u16(buf: Uint8Array, offset: number): number {
   return ((buf[offset] as number) << 8) | (buf[offset + 1] as number);
+}
+
+/** Fixed octets before the name in the RDATA of the name-bearing types we check, else -1. */
+function rdataNameOffset(type: number): number {
+  switch (type) {
+    case QType.NS:
+    case QType.CNAME:
+    case QType.PTR:
+      return 0;
+    case QType.MX:
+      return 2;
+    case QType.SRV:
+      return 6;
+    default:
+      return -1;
+  }
+}
+
+/** Whether a record's RDATA has the shape its type requires (for the types whose shape is fixed). */
+function rdataFits(buf: Uint8Array, type: number, start: number, length: number): boolean {
+  const end = start + length;
+  if (type === QType.A) return length === 4;
+  if (type === QType.AAAA) return length === 16;
+  const view = buf.subarray(0, end);
+  const reader = (from: number): number => readName(view, from, false).end;
+  try {
+    if (type === QType.SOA) {
+      const afterNames = reader(reader(start));
+      return afterNames + 20 === end;
+    }
+    const fixed = rdataNameOffset(type);
+    return fixed < 0 || (length > fixed && reader(start + fixed) === end);
+  } catch (err) {
+    if (err instanceof Malformed) return false;
+    throw err;
+  }
 }
 
 /**
@@ -159,6 +200,8 @@ export function scanQuery(buf: Uint8Array): ScanResult {
           dnssecOk: ((buf[pos + 6] as number) & 0x80) !== 0,
           optionsLength: rdlength,
         };
+      } else if (!rdataFits(buf, type, rdataStart, rdlength)) {
+        return { ok: false, reason: MalformedReason.RECORD };
       }
       pos = rdataStart + rdlength;
     }
@@ -184,55 +227,4 @@ export function scanQuery(buf: Uint8Array): ScanResult {
     if (err instanceof Malformed) return { ok: false, reason: err.reason };
     throw err;
   }
-}
-
-export interface PlainQuery {
-  /** Offset just past QCLASS. */
-  readonly questionEnd: number;
-  readonly qtype: number;
-  /** 0 without OPT, else 1 + the DO bit: part of the response cache key. */
-  readonly ednsState: 0 | 1 | 2;
-  /** The requestor's UDP payload size, 0 without OPT. */
-  readonly udpSize: number;
-}
-
-/**
- * The hot path's reader: recognises, without allocating, the common shape of a query (QUERY opcode,
- * one uncompressed question, no answer/authority records, at most a plain version-0 OPT record with
- * no options, nothing after it). Anything else returns undefined and takes the general path.
- */
-export function scanPlainQuery(buf: Uint8Array): PlainQuery | undefined {
-  const length = buf.length;
-  if (length < HEADER_SIZE + 5) return undefined;
-  if (((buf[2] as number) & 0xf8) !== 0) return undefined; // QR=0, opcode QUERY
-  if (buf[4] !== 0 || buf[5] !== 1 || buf[6] !== 0 || buf[7] !== 0 || buf[8] !== 0 || buf[9] !== 0) return undefined;
-  if (buf[10] !== 0) return undefined;
-  const arcount = buf[11] as number;
-  if (arcount > 1) return undefined;
-  let pos = HEADER_SIZE;
-  let octets = 1;
-  for (;;) {
-    if (pos >= length) return undefined;
-    const b = buf[pos] as number;
-    if (b === 0) break;
-    if (b > 63) return undefined;
-    octets += b + 1;
-    if (octets > MAX_NAME_OCTETS) return undefined;
-    pos += b + 1;
-  }
-  pos += 1;
-  if (pos + 4 > length) return undefined;
-  const qtype = u16(buf, pos);
-  const qclass = u16(buf, pos + 2);
-  if (qclass !== 1 && qclass !== 255) return undefined;
-  pos += 4;
-  const questionEnd = pos;
-  if (arcount === 0) return pos === length ? { questionEnd, qtype, ednsState: 0, udpSize: 0 } : undefined;
-  // Exactly an OPT record: root owner, type 41, version 0, no options, and nothing after it.
-  if (pos + 11 !== length) return undefined;
-  if (buf[pos] !== 0 || buf[pos + 1] !== 0 || buf[pos + 2] !== QType.OPT) return undefined;
-  // TTL octets: extended rcode (pos+5, ignored in a query), version (pos+6), DO and Z (pos+7, pos+8).
-  if (buf[pos + 6] !== 0 || buf[pos + 9] !== 0 || buf[pos + 10] !== 0) return undefined;
-  const dnssecOk = ((buf[pos + 7] as number) & 0x80) !== 0;
-  return { questionEnd, qtype, ednsState: dnssecOk ? 2 : 1, udpSize: u16(buf, pos + 3) };
 }

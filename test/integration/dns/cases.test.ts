@@ -1,20 +1,20 @@
-// The shared case list against the real servers: UDP and TCP on 127.0.0.1, port 0, with and without
-// the hot path's reply cache.
+// The shared case list against the real servers: UDP and TCP on 127.0.0.1, port 0, with the direct
+// path in front (as deployed) and with the general path alone.
 import { describe, test } from 'node:test';
 import { casesFor, checkReply } from '../../cases/dns-cases.js';
 import { createFakeForwarder, createFixtureStore, dnsTestConfig } from '../../cases/dns-fixture.js';
 import { buildQuery, decodeReply } from '../../cases/dns-wire.js';
 import { TcpClient, UdpClient, startDnsServer } from './client.js';
 
-for (const cache of [true, false]) {
+for (const direct of [true, false]) {
   for (const transport of ['udp', 'tcp'] as const) {
-    describe(`DNS cases over ${transport.toUpperCase()}${cache ? '' : ' (no reply cache)'}`, async () => {
+    describe(`DNS cases over ${transport.toUpperCase()}${direct ? '' : ' (general path only)'}`, async () => {
       const base = dnsTestConfig();
       const { server, port } = await startDnsServer({
         store: createFixtureStore(),
         forwarder: createFakeForwarder(),
         config: base,
-        ...(cache ? {} : { responseCache: false as const }),
+        ...(direct ? {} : { direct: false as const }),
       });
       const udp = await UdpClient.open();
       const tcp = await TcpClient.open(port);

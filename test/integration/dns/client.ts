@@ -183,7 +183,8 @@ export async function startDnsServer(options: {
   forwarder: Forwarder;
   config: Config;
   random?: () => number;
-  responseCache?: false;
+  /** False: every query takes the general path. */
+  direct?: false;
 }): Promise<StartedServer> {
   const metrics = new MetricsRegistry();
   const server = createDnsServer({
@@ -193,7 +194,7 @@ export async function startDnsServer(options: {
     forwarder: options.forwarder,
     config: options.config,
     ...(options.random ? { random: options.random } : {}),
-    ...(options.responseCache === false ? { responseCache: false as const } : {}),
+    ...(options.direct === false ? { direct: false } : {}),
   });
   const addresses = await server.listen();
   const udp = addresses.udp[0];

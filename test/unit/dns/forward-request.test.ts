@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { handleQuery } from '../../../src/dns/handle.js';
-import { createResponseCache } from '../../../src/dns/response-cache.js';
+import { DirectState } from '../../../src/dns/direct.js';
 import { createFixtureStore, dnsTestConfig } from '../../cases/dns-fixture.js';
 import { type QuerySpec, buildQuery } from '../../cases/dns-wire.js';
 
@@ -10,7 +10,7 @@ const store = createFixtureStore();
 
 function forwardOf(spec: QuerySpec, transport: 'udp' | 'tcp' = 'udp') {
   const query = buildQuery(spec);
-  const result = handleQuery(query, { transport, snapshot: store.current(), config: dnsTestConfig(), cache: createResponseCache(), random: Math.random });
+  const result = handleQuery(query, { transport, snapshot: store.current(), config: dnsTestConfig(), direct: new DirectState(), random: Math.random });
   assert.equal(result.kind, 'forward');
   if (result.kind !== 'forward') throw new Error('unreachable');
   return { query, request: result.request };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { scanPlainQuery, scanQuery } from '../../../src/dns/wire-query.js';
+import { scanQuery } from '../../../src/dns/wire-query.js';
 import { buildQuery, nameBytes } from '../../cases/dns-wire.js';
 
 /** Header (ID 0x1234, RD, QDCOUNT 1, given AR count) followed by raw octets. */
@@ -102,28 +102,50 @@ describe('scanQuery', () => {
   });
 });
 
-describe('scanPlainQuery (hot path shape)', () => {
-  test('accepts a plain query with or without a plain OPT', () => {
-    const q = buildQuery({ qname: 'nginx.marathon.mesos.', qtype: 'A' });
-    assert.deepEqual(scanPlainQuery(q), { questionEnd: q.length, qtype: 1, ednsState: 0, udpSize: 0 });
-    const e = buildQuery({ qname: 'nginx.marathon.mesos.', qtype: 'A', edns: { udpSize: 1232, dnssecOk: true } });
-    assert.deepEqual(scanPlainQuery(e), { questionEnd: e.length - 11, qtype: 1, ednsState: 2, udpSize: 1232 });
+describe('scanQuery: records in a query', () => {
+  test('RDATA that does not fit its type is a bad record', () => {
+    const q = [...nameBytes('a.mesos.'), ...A_IN];
+    const rr = (type: number, rdata: number[]) => [0xc0, 12, type >> 8, type & 0xff, 0, 1, 0, 0, 0, 0, rdata.length >> 8, rdata.length & 0xff, ...rdata];
+    assert.equal(reason(message([...q, ...rr(1, [])], { an: 1 })), 'record');
+    assert.equal(reason(message([...q, ...rr(1, [1, 2, 3, 4, 5])], { ns: 1 })), 'record');
+    assert.equal(reason(message([...q, ...rr(28, [1, 2, 3, 4])], { ar: 1 })), 'record');
+    assert.equal(reason(message([...q, ...rr(5, [3, 0x61])], { an: 1 })), 'record', 'CNAME with a cut name');
+    assert.equal(reason(message([...q, ...rr(33, [0, 0, 0, 0, 0, 80, 0, 7])], { an: 1 })), 'record', 'SRV with bytes after the target');
+    assert.equal(reason(message([...q, ...rr(6, [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])], { an: 1 })), 'record', 'SOA missing a name');
   });
 
-  test('sends everything unusual to the general path', () => {
-    const unusual = [
-      buildQuery({ qname: 'a.mesos.', qtype: 'A', edns: { options: [0, 10, 0, 0] } }),
-      buildQuery({ qname: 'a.mesos.', qtype: 'A', edns: { version: 1 } }),
-      buildQuery({ qname: 'a.mesos.', qtype: 'A', qclass: 3 }),
-      buildQuery({ qname: 'a.mesos.', qtype: 'A', opcode: 4 }),
-      buildQuery({ qname: 'a.mesos.', qtype: 'A', qdcount: 2 }),
-      Buffer.concat([buildQuery({ qname: 'a.mesos.', qtype: 'A' }), Buffer.from([0])]),
-      message([0xc0, 12, ...A_IN]),
-      message([...nameBytes('a.mesos.'), ...A_IN, 0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0], { an: 1 }),
+  test('records of every shape that fits are accepted', () => {
+    const q = [...nameBytes('a.mesos.'), ...A_IN];
+    const rr = (type: number, rdata: number[]) => [0xc0, 12, type >> 8, type & 0xff, 0, 1, 0, 0, 0, 0, rdata.length >> 8, rdata.length & 0xff, ...rdata];
+    const records = [
+      rr(1, [192, 0, 2, 1]),
+      rr(28, new Array<number>(16).fill(0)),
+      rr(5, [0xc0, 12]),
+      rr(15, [0, 10, 0xc0, 12]),
+      rr(33, [0, 0, 0, 0, 0, 80, 0]),
+      rr(6, [0xc0, 12, 0xc0, 12, ...new Array<number>(20).fill(0)]),
+      rr(16, [3, 0x61, 0x62, 0x63]),
     ];
-    for (const q of unusual) assert.equal(scanPlainQuery(q), undefined);
-    const response = buildQuery({ qname: 'a.mesos.', qtype: 'A' });
-    response[2] = (response[2] as number) | 0x80;
-    assert.equal(scanPlainQuery(response), undefined);
+    const scanned = scanQuery(message([...q, ...records.flat()], { an: records.length }));
+    assert.equal(scanned.ok, true);
+  });
+
+  test('a name may follow a bounded number of compression pointers', () => {
+    // A chain of pointers inside a TXT record's RDATA, each pointing at the one before, then a record
+    // owned by the end of the chain: 40 hops is more than any real name needs.
+    const q = [...nameBytes('a.mesos.'), ...A_IN];
+    const chainStart = 12 + q.length + 12;
+    const chain: number[] = [];
+    let previous = 12;
+    for (let i = 0; i < 40; i++) {
+      const at = chainStart + chain.length;
+      chain.push(0xc0 | (previous >> 8), previous & 0xff);
+      previous = at;
+    }
+    const holder = [0xc0, 12, 0, 16, 0, 1, 0, 0, 0, 0, chain.length >> 8, chain.length & 0xff, ...chain];
+    const chained = (end: number) => [0xc0 | (end >> 8), end & 0xff, 0, 16, 0, 1, 0, 0, 0, 0, 0, 0];
+    assert.equal(reason(message([...q, ...holder, ...chained(previous)], { an: 2 })), 'bad_pointer');
+    // A short chain is fine.
+    assert.equal(scanQuery(message([...q, ...holder, ...chained(chainStart + 8)], { an: 2 })).ok, true);
   });
 });

@@ -1,0 +1,178 @@
+// Writes a DNS reply into one reusable buffer from names already in wire form (pure), with the name
+// compression of the DNS library Mesos-DNS is built with (the same rules as message-writer.ts, which
+// works on presentation text): every suffix of every name written is remembered, case-sensitively,
+// when it starts below offset 16384; owners and SOA names point at the longest remembered suffix;
+// SRV targets are written in full but their new suffixes are remembered too.
+//
+// The dictionary is an open-addressing table of suffix hashes stamped per reply, so starting a reply
+// costs nothing and a lookup compares the candidate with the bytes already written.
+import { Buffer } from 'node:buffer';
+import { FNV_OFFSET, FNV_PRIME } from '../records/packed-table.js';
+import { HEADER_SIZE, MAX_MESSAGE_SIZE } from './constants.js';
+
+const MAX_POINTER_OFFSET = 0x4000;
+/** The longest name in wire form. */
+const MAX_NAME_OCTETS = 255;
+const CLASS_IN = 1;
+/** Room past the largest message for the one record written before the size check. */
+const OUT_SIZE = MAX_MESSAGE_SIZE + 1024;
+const DICT_SLOTS = 1 << 14;
+/** Stamps live in Int32Arrays: start over well before they would wrap. */
+const STAMP_LIMIT = 0x3fffffff;
+
+export class ReplyWriter {
+  /** The reply is bytes[0, pos). */
+  readonly bytes = Buffer.allocUnsafe(OUT_SIZE);
+  pos = 0;
+
+  private readonly labelAt = new Int32Array(128);
+  private readonly suffixHash = new Int32Array(128);
+  private readonly dictHash = new Int32Array(DICT_SLOTS);
+  private readonly dictOffset = new Int32Array(DICT_SLOTS);
+  private readonly dictStamp = new Int32Array(DICT_SLOTS);
+  private dictGeneration = 0;
+
+  /**
+   * Starts a reply: copies the header's ID and the question src[12, questionEnd) as asked, and
+   * remembers every suffix of the question name (the dictionary is empty, so all are new).
+   */
+  start(src: Uint8Array, questionEnd: number): void {
+    if (++this.dictGeneration > STAMP_LIMIT) {
+      this.dictStamp.fill(0);
+      this.dictGeneration = 1;
+    }
+    const out = this.bytes;
+    out[0] = src[0] as number;
+    out[1] = src[1] as number;
+    for (let i = HEADER_SIZE; i < questionEnd; i++) out[i] = src[i] as number;
+    const labels = this.suffixHashes(src, HEADER_SIZE);
+    for (let i = 0; i < labels; i++) this.dictAdd(this.suffixHash[i] as number, this.labelAt[i] as number);
+    this.pos = questionEnd;
+  }
+
+  u16(v: number): void {
+    this.bytes[this.pos++] = (v >>> 8) & 0xff;
+    this.bytes[this.pos++] = v & 0xff;
+  }
+
+  u32(v: number): void {
+    this.bytes.writeUInt32BE(v >>> 0, this.pos);
+    this.pos += 4;
+  }
+
+  /** Labels of src[from…] into labelAt with their suffix hashes; the label count. */
+  private suffixHashes(src: Uint8Array, from: number): number {
+    let labels = 0;
+    for (let s = from; src[s] !== 0; s += (src[s] as number) + 1) this.labelAt[labels++] = s;
+    let h = FNV_OFFSET;
+    for (let i = labels - 1; i >= 0; i--) {
+      const at = this.labelAt[i] as number;
+      const end = at + (src[at] as number);
+      for (let k = at; k <= end; k++) h = Math.imul(h ^ (src[k] as number), FNV_PRIME);
+      this.suffixHash[i] = h;
+    }
+    return labels;
+  }
+
+  /** Whether the name written at `at` (following pointers) equals the uncompressed name src[from…]. */
+  private sameName(at: number, src: Uint8Array, from: number): boolean {
+    const out = this.bytes;
+    let o = at;
+    let s = from;
+    for (;;) {
+      let b = out[o] as number;
+      while ((b & 0xc0) === 0xc0) {
+        o = ((b & 0x3f) << 8) | (out[o + 1] as number);
+        b = out[o] as number;
+      }
+      if (b !== src[s]) return false;
+      if (b === 0) return true;
+      for (let i = 1; i <= b; i++) if (out[o + i] !== src[s + i]) return false;
+      o += b + 1;
+      s += b + 1;
+    }
+  }
+
+  private dictFind(hash: number, src: Uint8Array, from: number): number {
+    const mask = DICT_SLOTS - 1;
+    for (let slot = hash & mask; this.dictStamp[slot] === this.dictGeneration; slot = (slot + 1) & mask) {
+      if (this.dictHash[slot] === hash && this.sameName(this.dictOffset[slot] as number, src, from)) return this.dictOffset[slot] as number;
+    }
+    return -1;
+  }
+
+  private dictAdd(hash: number, offset: number): void {
+    const mask = DICT_SLOTS - 1;
+    let slot = hash & mask;
+    while (this.dictStamp[slot] === this.dictGeneration) slot = (slot + 1) & mask;
+    this.dictStamp[slot] = this.dictGeneration;
+    this.dictHash[slot] = hash;
+    this.dictOffset[slot] = offset;
+  }
+
+  private copyLabel(src: Uint8Array, at: number): void {
+    const out = this.bytes;
+    const end = at + (src[at] as number);
+    for (let k = at; k <= end; k++) out[this.pos++] = src[k] as number;
+  }
+
+  /** A pointer to the question name: what compression makes of a name spelled exactly like it. */
+  questionPointer(): void {
+    this.bytes[this.pos++] = 0xc0;
+    this.bytes[this.pos++] = HEADER_SIZE;
+  }
+
+  /** Writes the uncompressed wire name src[from…] as a pointer to its longest remembered suffix. */
+  compressedName(src: Uint8Array, from: number): void {
+    const labels = this.suffixHashes(src, from);
+    for (let i = 0; i < labels; i++) {
+      const at = this.labelAt[i] as number;
+      const hash = this.suffixHash[i] as number;
+      const known = this.dictFind(hash, src, at);
+      if (known >= 0) {
+        this.u16(0xc000 | known);
+        return;
+      }
+      if (this.pos < MAX_POINTER_OFFSET) this.dictAdd(hash, this.pos);
+      this.copyLabel(src, at);
+    }
+    this.bytes[this.pos++] = 0;
+  }
+
+  /** Writes the wire name src[from…] in full, remembering the suffixes not remembered yet. */
+  fullName(src: Uint8Array, from: number): void {
+    const labels = this.suffixHashes(src, from);
+    // Every suffix of a remembered suffix was remembered with it as long as all of it lay below
+    // 16384: while the reply is that short, the rest of the name needs no more look-ups.
+    const shortReply = this.pos + MAX_NAME_OCTETS < MAX_POINTER_OFFSET;
+    let i = 0;
+    for (; i < labels; i++) {
+      const at = this.labelAt[i] as number;
+      const hash = this.suffixHash[i] as number;
+      if (this.dictFind(hash, src, at) < 0) {
+        if (this.pos < MAX_POINTER_OFFSET) this.dictAdd(hash, this.pos);
+      } else if (shortReply) {
+        break;
+      }
+      this.copyLabel(src, at);
+    }
+    for (; i < labels; i++) this.copyLabel(src, this.labelAt[i] as number);
+    this.bytes[this.pos++] = 0;
+  }
+
+  /** Type, class IN, TTL and a placeholder RDLENGTH after an owner already written; where RDLENGTH is. */
+  recordFields(type: number, ttl: number): number {
+    this.u16(type);
+    this.u16(CLASS_IN);
+    this.u32(ttl);
+    const at = this.pos;
+    this.pos += 2;
+    return at;
+  }
+
+  finishRecord(lengthAt: number): void {
+    const rdlength = this.pos - lengthAt - 2;
+    this.bytes[lengthAt] = rdlength >>> 8;
+    this.bytes[lengthAt + 1] = rdlength & 0xff;
+  }
+}

@@ -1,0 +1,12 @@
+// How big a reply may be (pure): the one rule both answer paths and the forwarder's caller share.
+import type { Transport } from '../forward/types.js';
+import { CLASSIC_UDP_SIZE, MAX_MESSAGE_SIZE, QType } from './constants.js';
+
+/** The reply size limit: 65535 over TCP; over UDP the client's EDNS size (512..65535) or 512. */
+export function replySizeLimit(transport: Transport, edns: boolean, udpSize: number, qtype: number): number {
+  if (transport === 'tcp') return MAX_MESSAGE_SIZE;
+  // ANY over UDP stays within 512 octets whatever the client advertises: no amplification; clients that
+  // want everything retry over TCP on TC.
+  if (!edns || qtype === QType.ANY) return CLASSIC_UDP_SIZE;
+  return Math.min(Math.max(udpSize, CLASSIC_UDP_SIZE), MAX_MESSAGE_SIZE);
+}
