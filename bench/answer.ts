@@ -14,7 +14,7 @@ import { type Config, DEFAULT_CONFIG } from '../src/config/types.js';
 import { DirectState, answerDirect } from '../src/dns/direct.js';
 import { handleQuery } from '../src/dns/handle.js';
 import { createRecordStore } from '../src/records/store.js';
-import { buildQuery } from '../test/cases/dns-wire.js';
+import { buildQuery } from '../test/helpers/dns-codec.js';
 import { seededRandom } from '../test/helpers/seeded-random.js';
 import { generateState } from './lib/generate-state.js';
 

@@ -4,7 +4,7 @@
 //   npm run bench:startup [-- --runs=N]   (default 5 runs, at most 50)
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
-import { buildQuery } from '../test/helpers/fake-upstream.js';
+import { buildQuery } from '../test/helpers/dns-codec.js';
 import { httpGet, spawnServer } from '../test/helpers/spawn-server.js';
 
 const PER_RUN_LIMIT_MS = 20_000;
@@ -38,7 +38,7 @@ async function freePort(): Promise<number> {
 
 /** Sends the query every 2 ms until an answer with records comes back; resolves with the time. */
 function firstAnswer(port: number, deadline: number): Promise<number> {
-  const message = buildQuery({ name: 'nginx.marathon.mesos', type: 1 });
+  const message = buildQuery({ qname: 'nginx.marathon.mesos', qtype: 1 });
   return new Promise((resolve, reject) => {
     const socket = createSocket('udp4');
     const send = (): void => {

@@ -58,3 +58,25 @@ export async function measureCpu<T>(pid: number, work: () => Promise<T>): Promis
   const after = processCpuSeconds(pid);
   return { result, cpuSeconds: before === undefined || after === undefined ? undefined : after - before };
 }
+
+/**
+ * Waits until `pid` uses under `fraction` of one CPU over two consecutive `intervalMs` samples (work left
+ * over from start-up, e.g. a collection after the first table, is done), or `maxMs` passed. Resolves to the
+ * milliseconds waited; at once without /proc.
+ */
+export async function waitForIdle(pid: number, options: { fraction?: number; intervalMs?: number; maxMs?: number } = {}): Promise<number> {
+  const fraction = options.fraction ?? 0.05;
+  const intervalMs = options.intervalMs ?? 250;
+  const maxMs = options.maxMs ?? 15_000;
+  const started = Date.now();
+  let last = processCpuSeconds(pid);
+  let quiet = 0;
+  while (last !== undefined && quiet < 2 && Date.now() - started < maxMs) {
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    const now = processCpuSeconds(pid);
+    if (now === undefined) break;
+    quiet = now - last < (fraction * intervalMs) / 1000 ? quiet + 1 : 0;
+    last = now;
+  }
+  return Date.now() - started;
+}

@@ -1,5 +1,7 @@
 // dnsperf query files drawn from a cluster's real record table: a deterministic, shuffled mix of
-// A hits, SRV hits, in-domain misses (NXDOMAIN) and AAAA queries, plus a hits-only file.
+// A hits, SRV hits, in-domain misses (NXDOMAIN) and AAAA queries, plus a hits-only file (both from a
+// few thousand names, repeated), and a uniform file that draws every line's name from all the table's
+// names (no locality, the worst realistic case for a reply cache).
 import { isIPv4, isIPv6 } from 'node:net';
 import type { NameRecords, RecordTable } from '../../src/records/table.js';
 import { seededRandom } from '../../test/helpers/seeded-random.js';
@@ -118,6 +120,90 @@ export function buildQueryMix(options: QueryMixOptions): QueryMix {
       miss: misses.length,
       aaaa: shares.aaaa > 0 ? aaaaNames.length : 0,
     },
+    aaaaNoData,
+  };
+}
+
+export interface UniformShares {
+  readonly a: number;
+  readonly srv: number;
+  readonly aaaa: number;
+}
+
+/** Issue 8's worst realistic case: 80% A, 15% SRV, 5% AAAA, every name of a type equally likely. */
+export const UNIFORM_SHARES: UniformShares = { a: 80, srv: 15, aaaa: 5 };
+
+export interface UniformQueriesOptions {
+  readonly table: RecordTable;
+  readonly shares: UniformShares;
+  readonly lines: number;
+  readonly seed: number;
+}
+
+export interface UniformQueries {
+  /** dnsperf input: "name TYPE" per line. */
+  readonly text: string;
+  readonly lines: number;
+  /** Names each type is drawn from (the table's names holding records of that type). */
+  readonly pools: UniformShares;
+  /** Lines per type. */
+  readonly counts: UniformShares;
+  /** Distinct (name, type) questions in the file. */
+  readonly distinct: number;
+  /** What uniform draws with replacement give on average: sum over types of pool × (1 − (1 − 1/pool)^count). */
+  readonly expectedDistinct: number;
+  /** True when the table has no AAAA records and AAAA lines are drawn from the A names (NOERROR, no data). */
+  readonly aaaaNoData: boolean;
+}
+
+/**
+ * A file with no locality: each line's type is fixed by the shares, its name drawn uniformly (with
+ * replacement) from every name of the table that has records of that type, so a reply cache of a few
+ * thousand entries holds almost nothing the next query asks for. Shuffled, deterministic for a seed.
+ */
+export function buildUniformQueries(options: UniformQueriesOptions): UniformQueries {
+  const { table, shares } = options;
+  const random = seededRandom(options.seed);
+  const aNames: string[] = [];
+  const srvNames: string[] = [];
+  let aaaaNames: string[] = [];
+  for (const [name, records] of table.entries()) {
+    if (records.a.length > 0) aNames.push(name);
+    if (records.srv.length > 0) srvNames.push(name);
+    if (records.aaaa.length > 0) aaaaNames.push(name);
+  }
+  const aaaaNoData = aaaaNames.length === 0 && shares.aaaa > 0;
+  if (aaaaNoData) aaaaNames = aNames;
+
+  const total = shares.a + shares.srv + shares.aaaa;
+  const categories = [
+    { names: aNames, type: 'A', count: Math.round((options.lines * shares.a) / total) },
+    { names: srvNames, type: 'SRV', count: Math.round((options.lines * shares.srv) / total) },
+    { names: aaaaNames, type: 'AAAA', count: Math.round((options.lines * shares.aaaa) / total) },
+  ];
+  const lines: string[] = [];
+  let expectedDistinct = 0;
+  for (const { names, type, count } of categories) {
+    if (count === 0) continue;
+    if (names.length === 0) throw new Error(`the table has no names for ${type} queries`);
+    for (let i = 0; i < count; i++) {
+      const name = names[Math.floor(random() * names.length)] as string;
+      lines.push(`${name.slice(0, -1)} ${type}`);
+    }
+    expectedDistinct += names.length * (1 - Math.pow(1 - 1 / names.length, count));
+  }
+  shuffle(lines, random);
+  return {
+    text: `${lines.join('\n')}\n`,
+    lines: lines.length,
+    pools: { a: aNames.length, srv: srvNames.length, aaaa: aaaaNoData ? 0 : aaaaNames.length },
+    counts: {
+      a: categories[0]?.count ?? 0,
+      srv: categories[1]?.count ?? 0,
+      aaaa: categories[2]?.count ?? 0,
+    },
+    distinct: new Set(lines).size,
+    expectedDistinct,
     aaaaNoData,
   };
 }

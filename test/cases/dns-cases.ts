@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import type { Config } from '../../src/config/types.js';
 import { FIXTURE_SERIAL, FORWARDED_ADDRESS } from './dns-fixture.js';
-import { type DecodedReply, type QuerySpec, typeCode, typeName } from './dns-wire.js';
+import { type DecodedReply, type QuerySpec, typeCode, typeName } from '../helpers/dns-codec.js';
 
 export interface DnsExpect {
   readonly rcode: string;
@@ -406,7 +406,7 @@ function questionText(query: QuerySpec): string {
   const name = query.qname.endsWith('.') ? query.qname : `${query.qname}.`;
   const classNames: Record<number, string> = { 1: 'IN', 3: 'CH', 255: 'ANY' };
   const qclass = query.qclass ?? 1;
-  return `${name} ${typeName(typeCode(query.qtype))} ${classNames[qclass] ?? `CLASS${qclass}`}`;
+  return `${name} ${typeName(typeCode(query.qtype ?? 'A'))} ${classNames[qclass] ?? `CLASS${qclass}`}`;
 }
 
 const sorted = (list: readonly string[]): string[] => [...list].sort();

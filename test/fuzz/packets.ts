@@ -1,7 +1,10 @@
 // Seeded generators of hostile DNS messages for the fuzz test: random bytes, and valid queries mutated
 // by bit flips, truncation, byte insertion and deletion, header field changes, compression pointers
 // aimed forwards, backwards, at themselves and at each other, over-long labels, huge names, bad OPT
-// records and stray records. Deterministic for a given seed, so a failure reproduces.
+// records and stray records. Deterministic for a given seed, so a failure reproduces. Valid queries come
+// from the tests' dns2 codec; the broken pieces are hand-built octets (test/helpers/dns-bytes.ts).
+import { nameBytes, rawOpt } from '../helpers/dns-bytes.js';
+import { buildQuery } from '../helpers/dns-codec.js';
 
 export class Fuzz {
   constructor(readonly random: () => number) {}
@@ -28,14 +31,7 @@ export class Fuzz {
 export const QTYPE = { A: 1, NS: 2, SOA: 6, PTR: 12, MX: 15, TXT: 16, AAAA: 28, SRV: 33, OPT: 41, IXFR: 251, AXFR: 252, ANY: 255 } as const;
 
 export function encodeName(name: string): Buffer {
-  const parts: Buffer[] = [];
-  for (const label of name.split('.')) {
-    if (label === '') continue;
-    const bytes = Buffer.from(label, 'latin1');
-    parts.push(Buffer.from([bytes.length]), bytes);
-  }
-  parts.push(Buffer.from([0]));
-  return Buffer.concat(parts);
+  return Buffer.from(nameBytes(name));
 }
 
 export interface OptSpec {
@@ -45,15 +41,17 @@ export interface OptSpec {
   readonly options?: Buffer;
 }
 
+/** An OPT record built by hand (any owner, any options), for the mutators that break it. */
 export function optRecord(spec: OptSpec, owner: Buffer = Buffer.from([0])): Buffer {
-  const rdata = spec.options ?? Buffer.alloc(0);
-  const fixed = Buffer.alloc(10);
-  fixed.writeUInt16BE(QTYPE.OPT, 0);
-  fixed.writeUInt16BE(spec.udpSize, 2);
-  fixed[5] = spec.version ?? 0;
-  fixed[6] = spec.dnssecOk ? 0x80 : 0;
-  fixed.writeUInt16BE(rdata.length, 8);
-  return Buffer.concat([owner, fixed, rdata]);
+  return rawOpt(
+    {
+      udpSize: spec.udpSize,
+      ...(spec.version !== undefined ? { version: spec.version } : {}),
+      ...(spec.dnssecOk !== undefined ? { dnssecOk: spec.dnssecOk } : {}),
+      ...(spec.options ? { rdata: spec.options } : {}),
+    },
+    owner,
+  );
 }
 
 export interface QuerySpec {
@@ -65,17 +63,25 @@ export interface QuerySpec {
   readonly edns?: OptSpec;
 }
 
-/** A well-formed query: header, one question, optionally one OPT record. */
+/** A well-formed query (encoded by dns2 through the tests' codec): header, one question, optionally one OPT. */
 export function encodeQuery(spec: QuerySpec): Buffer {
-  const header = Buffer.alloc(12);
-  header.writeUInt16BE(spec.id, 0);
-  header[2] = spec.rd === false ? 0 : 1;
-  header.writeUInt16BE(1, 4);
-  header.writeUInt16BE(spec.edns ? 1 : 0, 10);
-  const question = Buffer.alloc(4);
-  question.writeUInt16BE(spec.qtype, 0);
-  question.writeUInt16BE(spec.qclass ?? 1, 2);
-  return Buffer.concat([header, encodeName(spec.name), question, ...(spec.edns ? [optRecord(spec.edns)] : [])]);
+  return buildQuery({
+    id: spec.id,
+    qname: spec.name,
+    qtype: spec.qtype,
+    qclass: spec.qclass ?? 1,
+    flags: spec.rd === false ? [] : ['rd'],
+    ...(spec.edns
+      ? {
+          edns: {
+            udpSize: spec.edns.udpSize,
+            version: spec.edns.version ?? 0,
+            dnssecOk: spec.edns.dnssecOk ?? false,
+            ...(spec.edns.options ? { options: [...spec.edns.options] } : {}),
+          },
+        }
+      : {}),
+  });
 }
 
 /** Names from the embedded cluster (hits, misses, the apex) and outside it (forwarded: ExternalOn is off). */

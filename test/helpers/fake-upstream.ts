@@ -1,5 +1,5 @@
 // A programmable upstream DNS server for forwarder tests: UDP and TCP on one loopback port.
-// Replies are built with dns2's Packet; behaviour is chosen per query name (lower-case, trailing
+// Replies are built with dns2's Packet (the OPT with dns-codec.ts); behaviour is chosen per query name (lower-case, trailing
 // dot), with a default for names not listed. Every query received is recorded.
 import { createSocket } from 'node:dgram';
 import type { RemoteInfo, Socket as UdpSocket } from 'node:dgram';
@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import type { Server, Socket as TcpSocket } from 'node:net';
 import { Packet } from 'dns2';
 import type { Header, Resource } from 'dns2';
+import { type DecodedOpt, encodeOpt, readOpt } from './dns-codec.js';
 
 export type FakeBehaviour =
   /** NOERROR with `count` A (or AAAA for AAAA questions) records; an SOA in authority when `soaTtl` is set. */
@@ -113,44 +114,8 @@ interface ParsedQuery {
   readonly rd: boolean;
   readonly opcode: number;
   readonly cd: boolean;
-  /** Raw OPT record info (udp size, DO bit, client cookie). */
-  readonly opt: { readonly doBit: boolean; readonly cookie: Buffer | undefined } | undefined;
-}
-
-/** Finds the OPT record in raw bytes (the fake needs the COOKIE option, which dns2 drops). */
-function findOpt(bytes: Buffer): ParsedQuery['opt'] {
-  // Walk: header, one question, then records; names in queries are uncompressed.
-  const skipName = (o: number): number => {
-    for (;;) {
-      const len = bytes[o] ?? 0;
-      if (len === 0) return o + 1;
-      if ((len & 0xc0) === 0xc0) return o + 2;
-      o += 1 + len;
-    }
-  };
-  const qd = bytes.readUInt16BE(4);
-  const total = bytes.readUInt16BE(6) + bytes.readUInt16BE(8) + bytes.readUInt16BE(10);
-  let o = 12;
-  for (let i = 0; i < qd; i++) o = skipName(o) + 4;
-  for (let i = 0; i < total; i++) {
-    o = skipName(o);
-    const type = bytes.readUInt16BE(o);
-    const ttl = bytes.readUInt32BE(o + 4);
-    const rdlen = bytes.readUInt16BE(o + 8);
-    const rdata = o + 10;
-    if (type === 41) {
-      let cookie: Buffer | undefined;
-      for (let p = rdata; p + 4 <= rdata + rdlen; ) {
-        const code = bytes.readUInt16BE(p);
-        const len = bytes.readUInt16BE(p + 2);
-        if (code === 10) cookie = Buffer.from(bytes.subarray(p + 4, p + 4 + Math.min(len, 8)));
-        p += 4 + len;
-      }
-      return { doBit: (ttl & 0x8000) !== 0, cookie };
-    }
-    o = rdata + rdlen;
-  }
-  return undefined;
+  /** The query's OPT record (DO bit, client cookie), read by dns-codec.ts. */
+  readonly opt: DecodedOpt | undefined;
 }
 
 function parseQuery(bytes: Buffer): ParsedQuery | undefined {
@@ -168,23 +133,17 @@ function parseQuery(bytes: Buffer): ParsedQuery | undefined {
       rd: header.rd === 1,
       opcode: header.opcode,
       cd: header.cd === 1,
-      opt: findOpt(bytes),
+      opt: readOpt(bytes),
     };
   } catch {
     return undefined;
   }
 }
 
-/** An OPT record (raw), with a server cookie when the client sent one and cookies are on. */
-function encodeOpt(query: ParsedQuery, cookies: boolean): Buffer {
+/** Our OPT record, with a server cookie after the client's when the client sent one and cookies are on. */
+function replyOpt(query: ParsedQuery, cookies: boolean): Buffer {
   const cookie = cookies && query.opt?.cookie ? Buffer.concat([query.opt.cookie, Buffer.from('5e4fe45e4fe45e4f', 'hex')]) : undefined;
-  const rdata = cookie ? Buffer.concat([Buffer.from([0, 10, 0, cookie.length]), cookie]) : Buffer.alloc(0);
-  const head = Buffer.alloc(11);
-  head.writeUInt16BE(41, 1);
-  head.writeUInt16BE(1232, 3);
-  head.writeUInt32BE(query.opt?.doBit ? 0x8000 : 0, 5);
-  head.writeUInt16BE(rdata.length, 9);
-  return Buffer.concat([head, rdata]);
+  return encodeOpt({ udpSize: 1232, dnssecOk: query.opt?.dnssecOk ?? false, ...(cookie ? { cookie } : {}) });
 }
 
 interface ReplyParts {
@@ -217,9 +176,9 @@ function buildReply(query: ParsedQuery, parts: ReplyParts, cookies: boolean): Bu
   reply.authorities = parts.authorities ?? [];
   const bytes = reply.toBuffer();
   if (!query.opt) return bytes;
-  // dns2 drops EDNS options it has no codec for (COOKIE), so the OPT is appended by hand.
+  // Appended to dns2's message: the OPT may carry a COOKIE, which dns2 cannot encode.
   bytes.writeUInt16BE(bytes.readUInt16BE(10) + 1, 10);
-  return Buffer.concat([bytes, encodeOpt(query, cookies)]);
+  return Buffer.concat([bytes, replyOpt(query, cookies)]);
 }
 
 type Send = (bytes: Buffer) => void;
@@ -419,80 +378,5 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
       })();
       return closed;
     },
-  };
-}
-
-export interface QueryOptions {
-  readonly name: string;
-  readonly type?: number;
-  readonly klass?: number;
-  readonly id?: number;
-  readonly rd?: boolean;
-  readonly cd?: boolean;
-  readonly opcode?: number;
-  /** Adds an OPT record (udpSize 1232 unless given). */
-  readonly edns?: { readonly udpSize?: number; readonly doBit?: boolean; readonly cookie?: Buffer; readonly ecs?: boolean };
-}
-
-/** A client query, encoded with dns2 (OPT appended by hand, with the options dns2 cannot write). */
-export function buildQuery(options: QueryOptions): Buffer {
-  const packet = new Packet();
-  packet.header = new Packet.Header({
-    id: options.id ?? 0x1234,
-    qr: 0,
-    opcode: options.opcode ?? 0,
-    rd: options.rd === false ? 0 : 1,
-    ...({ cd: options.cd ? 1 : 0 } as object),
-  });
-  packet.questions = [new Packet.Question(options.name, options.type ?? Packet.TYPE.A, options.klass ?? Packet.CLASS.IN)];
-  const bytes = packet.toBuffer();
-  if (!options.edns) return bytes;
-  const rdataParts: Buffer[] = [];
-  if (options.edns.cookie) rdataParts.push(Buffer.from([0, 10, 0, options.edns.cookie.length]), options.edns.cookie);
-  if (options.edns.ecs) rdataParts.push(Buffer.from([0, 8, 0, 7, 0, 1, 24, 0, 192, 0, 2]));
-  const rdata = Buffer.concat(rdataParts);
-  const opt = Buffer.alloc(11);
-  opt.writeUInt16BE(41, 1);
-  opt.writeUInt16BE(options.edns.udpSize ?? 1232, 3);
-  opt.writeUInt32BE(options.edns.doBit ? 0x8000 : 0, 5);
-  opt.writeUInt16BE(rdata.length, 9);
-  bytes.writeUInt16BE(1, 10);
-  return Buffer.concat([bytes, opt, rdata]);
-}
-
-export interface DecodedReply {
-  readonly packet: Packet;
-  readonly id: number;
-  readonly rcode: number;
-  readonly qr: boolean;
-  readonly aa: boolean;
-  readonly tc: boolean;
-  readonly rd: boolean;
-  readonly ra: boolean;
-  readonly cd: boolean;
-  readonly opcode: number;
-  readonly opt: { readonly doBit: boolean; readonly cookie: Buffer | undefined } | undefined;
-  readonly ttls: readonly number[];
-}
-
-/** Decodes a reply with dns2, plus the raw header bits and the OPT (cookie included). */
-export function decodeReply(bytes: Uint8Array): DecodedReply {
-  const buf = Buffer.from(bytes);
-  const packet = Packet.parse(buf);
-  if (packet.errors.length > 0) throw new Error(`reply did not decode: ${packet.errors.map((e) => e.message).join('; ')}`);
-  const flags = buf.readUInt16BE(2);
-  return {
-    packet,
-    id: buf.readUInt16BE(0),
-    rcode: flags & 0x0f,
-    qr: (flags & 0x8000) !== 0,
-    aa: (flags & 0x0400) !== 0,
-    tc: (flags & 0x0200) !== 0,
-    rd: (flags & 0x0100) !== 0,
-    ra: (flags & 0x0080) !== 0,
-    cd: (flags & 0x0010) !== 0,
-    opcode: (flags >>> 11) & 0x0f,
-    opt: findOpt(buf),
-    ttls: [...packet.answers, ...packet.authorities].filter((r) => r.type !== 41).map((r) => r.ttl),
   };
 }

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, posix, relative } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
-import { addressesOf, query } from '../../helpers/dns-query.js';
+import { query } from '../../helpers/dns-client.js';
+import { addressesOf } from '../../helpers/dns-codec.js';
 import { REPO_ROOT, mergeConfig, runToExit, spawnServer, type SpawnedServer } from '../../helpers/spawn-server.js';
 import {
   createDockerignore,
@@ -331,7 +332,7 @@ test('simulated image: both stages from a clean context, production-only install
   });
   t.after(() => server.kill());
   assert.match(readFileSync(`/proc/${server.pid}/cmdline`, 'utf8'), /^node\0dist\/src\/main\.js\0-config=/, 'exec: node is the process itself');
-  assert.deepEqual(addressesOf(await query({ name: 'nginx.marathon.mesos', type: 1 }, { port: server.dnsPort })), ['192.0.2.8']);
+  assert.deepEqual(addressesOf(await query({ qname: 'nginx.marathon.mesos', qtype: 1 }, { port: server.dnsPort })), ['192.0.2.8']);
 
   const health = lastOf(runtime, 'HEALTHCHECK') as Instruction;
   const healthCmd = health.json ?? shellWords(health.text).slice(1);
@@ -427,7 +428,7 @@ test(
     assert.equal(server.dnsPort, 53);
     assert.match(readFileSync(`/proc/${server.pid}/status`, 'utf8'), /^Uid:\s+65534\s/m, 'runs as nobody');
     for (const transport of ['udp', 'tcp'] as const) {
-      const reply = await query({ name: 'nginx.marathon.mesos', type: 1 }, { port: 53, transport });
+      const reply = await query({ qname: 'nginx.marathon.mesos', qtype: 1 }, { port: 53, transport });
       assert.deepEqual(addressesOf(reply), ['192.0.2.8'], transport);
     }
     server.signal('SIGTERM');

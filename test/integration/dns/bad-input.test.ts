@@ -3,15 +3,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createFakeForwarder, createFixtureStore, dnsTestConfig } from '../../cases/dns-fixture.js';
-import { buildQuery, decodeReply, nameBytes } from '../../cases/dns-wire.js';
-import { type StartedServer, TcpClient, UdpClient, startDnsServer } from './client.js';
+import { A_IN, headerBytes, nameBytes } from '../../helpers/dns-bytes.js';
+import { TcpClient, UdpClient } from '../../helpers/dns-client.js';
+import { buildQuery, decodeReply } from '../../helpers/dns-codec.js';
+import { type StartedServer, startDnsServer } from './harness.js';
 
 const GOOD = buildQuery({ qname: 'nginx.marathon.mesos.', qtype: 'A', id: 0x7777 });
 
-function header(id: number, flags1: number, qdcount: number, arcount = 0): number[] {
-  return [id >> 8, id & 0xff, flags1, 0, 0, qdcount, 0, 0, 0, 0, 0, arcount];
-}
-const A_IN = [0, 1, 0, 1];
+const header = (id: number, flags1: number, qd: number, ar = 0): number[] => headerBytes(id, flags1, { qd, ar });
 const longName: number[] = [];
 for (let i = 0; i < 5; i++) longName.push(60, ...new Array(60).fill(0x61));
 

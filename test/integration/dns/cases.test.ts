@@ -3,8 +3,9 @@
 import { describe, test } from 'node:test';
 import { casesFor, checkReply } from '../../cases/dns-cases.js';
 import { createFakeForwarder, createFixtureStore, dnsTestConfig } from '../../cases/dns-fixture.js';
-import { buildQuery, decodeReply } from '../../cases/dns-wire.js';
-import { TcpClient, UdpClient, startDnsServer } from './client.js';
+import { buildQuery, decodeReply } from '../../helpers/dns-codec.js';
+import { TcpClient, UdpClient } from '../../helpers/dns-client.js';
+import { startDnsServer } from './harness.js';
 
 for (const direct of [true, false]) {
   for (const transport of ['udp', 'tcp'] as const) {

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { FIXTURE_SERIAL, createFakeForwarder, createFixtureStore, dnsTestConfig } from '../../cases/dns-fixture.js';
-import { type StartedServer, startDnsServer } from './client.js';
+import { type StartedServer, startDnsServer } from './harness.js';
 
 const run = promisify(execFile);
 

@@ -3,7 +3,7 @@
 // dual-stack listening and failure containment.
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
-import { connect, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { describe, test } from 'node:test';
 import { createDnsServer } from '../../../src/dns/server.js';
 import { ErrorCode, MesosDnsError } from '../../../src/errors.js';
@@ -18,8 +18,9 @@ import {
   dnsTestConfig,
   loadDnsFixtureTable,
 } from '../../cases/dns-fixture.js';
-import { buildQuery, decodeReply } from '../../cases/dns-wire.js';
-import { TcpClient, UdpClient, startDnsServer, tcpExchange, udpExchange } from './client.js';
+import { buildQuery, decodeReply } from '../../helpers/dns-codec.js';
+import { TcpClient, UdpClient, tcpExchange, udpExchange } from '../../helpers/dns-client.js';
+import { startDnsServer } from './harness.js';
 
 function gate(): { wait: () => Promise<void>; open: () => void } {
   let open!: () => void;
@@ -39,31 +40,31 @@ describe('listening before the first table (spec §8 #19) and table swaps', () =
     t.after(() => server.close());
 
     for (const exchange of [udpExchange, tcpExchange]) {
-      const early = decodeReply(await exchange(port, q('nginx.marathon.mesos.', 'A')));
+      const early = decodeReply(await exchange(q('nginx.marathon.mesos.', 'A'), port));
       assert.equal(early.rcode, 'SERVFAIL');
       assert.equal(early.answer.length + early.authority.length, 0, 'never a cacheable negative answer');
       assert.ok(!early.flags.includes('aa'));
-      const forwarded = decodeReply(await exchange(port, q('www.example.com.', 'A')));
+      const forwarded = decodeReply(await exchange(q('www.example.com.', 'A'), port));
       assert.equal(forwarded.rcode, 'NOERROR');
       assert.deepEqual(forwarded.answer, ['www.example.com. 60 A 192.0.2.250']);
     }
 
     store.swap(loadDnsFixtureTable());
-    const first = decodeReply(await udpExchange(port, q('many.marathon.mesos.', 'A')));
+    const first = decodeReply(await udpExchange(q('many.marathon.mesos.', 'A'), port));
     assert.equal(first.rcode, 'NOERROR');
-    const soa1 = decodeReply(await udpExchange(port, q('mesos.', 'SOA'))).answer[0];
+    const soa1 = decodeReply(await udpExchange(q('mesos.', 'SOA'), port)).answer[0];
     assert.match(soa1 ?? '', new RegExp(` ${FIXTURE_SERIAL} `));
 
     // Mid-run swap to another cluster: the hot path's cached replies must not outlive their table.
     now += 5000;
     store.swap(loadDnsFixtureTable('embedded/state.json'));
     for (const exchange of [udpExchange, tcpExchange]) {
-      const gone = decodeReply(await exchange(port, q('many.marathon.mesos.', 'A')));
+      const gone = decodeReply(await exchange(q('many.marathon.mesos.', 'A'), port));
       assert.equal(gone.rcode, 'NXDOMAIN');
-      const toy = decodeReply(await exchange(port, q('toy-store.ipv6-framework.mesos.', 'AAAA')));
+      const toy = decodeReply(await exchange(q('toy-store.ipv6-framework.mesos.', 'AAAA'), port));
       assert.deepEqual(toy.answer, ['toy-store.ipv6-framework.mesos. 60 AAAA 2001:db8:b::1:8000:2']);
     }
-    const soa2 = decodeReply(await udpExchange(port, q('mesos.', 'SOA'))).answer[0];
+    const soa2 = decodeReply(await udpExchange(q('mesos.', 'SOA'), port)).answer[0];
     assert.match(soa2 ?? '', new RegExp(` ${FIXTURE_SERIAL + 5} `), 'the serial follows the new table');
   });
 });
@@ -195,17 +196,7 @@ describe('close()', () => {
     assert.equal(decodeReply(await client.next()).id, 21);
     await closing;
     await client.close();
-    await assert.rejects(
-      new Promise((resolve, reject) => {
-        const s = connect({ port, host: '127.0.0.1' });
-        s.once('connect', () => {
-          s.destroy();
-          resolve(undefined);
-        });
-        s.once('error', reject);
-      }),
-      /ECONNREFUSED/,
-    );
+    await assert.rejects(TcpClient.open(port), /ECONNREFUSED/);
   });
 });
 
@@ -251,30 +242,11 @@ describe('listen()', () => {
     t.after(() => server.close());
     const port = addresses.udp[0]?.port as number;
     assert.equal(addresses.tcp[0]?.port, port);
-    assert.equal(decodeReply(await udpExchange(port, q('nginx.marathon.mesos.', 'A'))).rcode, 'NOERROR');
-    assert.equal(decodeReply(await tcpExchange(port, q('nginx.marathon.mesos.', 'A'))).rcode, 'NOERROR');
+    assert.equal(decodeReply(await udpExchange(q('nginx.marathon.mesos.', 'A'), port)).rcode, 'NOERROR');
+    assert.equal(decodeReply(await tcpExchange(q('nginx.marathon.mesos.', 'A'), port)).rcode, 'NOERROR');
     if (addresses.udp[0]?.family !== 'IPv6') return; // IPv6 unavailable here: the IPv4 fallback was used
-    const v6 = createSocket('udp6');
-    t.after(() => v6.close());
-    const reply = await new Promise<Buffer>((resolve) => {
-      v6.once('message', resolve);
-      v6.send(q('nginx.marathon.mesos.', 'A'), port, '::1');
-    });
-    assert.equal(decodeReply(reply).rcode, 'NOERROR');
-    const tcp6 = await new Promise<Buffer>((resolve, reject) => {
-      const s = connect({ port, host: '::1' }, () => {
-        const m = q('nginx.marathon.mesos.', 'A');
-        const f = Buffer.alloc(m.length + 2);
-        f.writeUInt16BE(m.length, 0);
-        m.copy(f, 2);
-        s.write(f);
-      });
-      s.once('data', (d: Buffer) => {
-        s.destroy();
-        resolve(d.subarray(2));
-      });
-      s.once('error', reject);
-    });
+    assert.equal(decodeReply(await udpExchange(q('nginx.marathon.mesos.', 'A'), { port, host: '::1' })).rcode, 'NOERROR');
+    const tcp6 = await tcpExchange(q('nginx.marathon.mesos.', 'A'), { port, host: '::1' });
     assert.equal(decodeReply(tcp6).rcode, 'NOERROR');
   });
 });
@@ -300,13 +272,13 @@ describe('failure containment', () => {
     const store: RecordStore = { ...real, current: () => (broken ? failing : snapshot) };
     const { server, port, metrics } = await startDnsServer({ store, forwarder: createFakeForwarder(), config: dnsTestConfig() });
     t.after(() => server.close());
-    const bad = decodeReply(await udpExchange(port, q('nginx.marathon.mesos.', 'A', 31)));
+    const bad = decodeReply(await udpExchange(q('nginx.marathon.mesos.', 'A', 31), port));
     assert.equal(bad.id, 31);
     assert.equal(bad.rcode, 'SERVFAIL');
     assert.equal(bad.question, 'nginx.marathon.mesos. A IN');
     assert.match(metrics.render(), /mesos_dns_query_errors_total 1/);
     broken = false;
-    assert.equal(decodeReply(await udpExchange(port, q('nginx.marathon.mesos.', 'A', 32))).rcode, 'NOERROR');
+    assert.equal(decodeReply(await udpExchange(q('nginx.marathon.mesos.', 'A', 32), port)).rcode, 'NOERROR');
   });
 
   test('quirk #12: an unencodable name is logged once per table, with the names in a field', async (t) => {
@@ -328,7 +300,7 @@ describe('failure containment', () => {
     t.after(() => server.close());
     // With an EDNS option every query takes the general path and meets the name again.
     const srv = buildQuery({ qname: `_${'a'.repeat(60)}._tcp.marathon.mesos.`, qtype: 'SRV', edns: { options: [0, 10, 0, 0] } });
-    for (let i = 0; i < 3; i++) assert.equal(decodeReply(await udpExchange(port, srv)).rcode, 'SERVFAIL');
+    for (let i = 0; i < 3; i++) assert.equal(decodeReply(await udpExchange(srv, port)).rcode, 'SERVFAIL');
     const warnings = lines.filter((l) => l.msg === 'records left out of a reply: names cannot be encoded');
     assert.equal(warnings.length, 1);
     assert.deepEqual(warnings[0]?.names, [`${'a'.repeat(60)}-foybs-s1.marathon.slave.mesos.`]);
@@ -338,10 +310,10 @@ describe('failure containment', () => {
   test('queries are counted by type and rcode, and by answer path', async (t) => {
     const { server, port, metrics } = await startDnsServer({ store: createFixtureStore(), forwarder: createFakeForwarder(), config: dnsTestConfig() });
     t.after(() => server.close());
-    for (let i = 0; i < 3; i++) await udpExchange(port, q('nginx.marathon.mesos.', 'A'));
-    await udpExchange(port, q('nope.mesos.', 'AAAA'));
-    await udpExchange(port, q('nginx.*.marathon.mesos.', 'A')); // `.*` takes the general path
-    await udpExchange(port, q('www.example.com.', 'A'));
+    for (let i = 0; i < 3; i++) await udpExchange(q('nginx.marathon.mesos.', 'A'), port);
+    await udpExchange(q('nope.mesos.', 'AAAA'), port);
+    await udpExchange(q('nginx.*.marathon.mesos.', 'A'), port); // `.*` takes the general path
+    await udpExchange(q('www.example.com.', 'A'), port);
     const text = metrics.render();
     assert.match(text, /mesos_dns_queries_total\{qtype="A",rcode="NOERROR"\} 5/);
     assert.match(text, /mesos_dns_queries_total\{qtype="AAAA",rcode="NXDOMAIN"\} 1/);

@@ -9,14 +9,14 @@ import { createApp } from '../../../src/app.js';
 import { buildConfig } from '../../../src/config/validate.js';
 import type { Config } from '../../../src/config/types.js';
 import { createSilentLogger } from '../../../src/log.js';
-import { addressesOf, query } from '../../helpers/dns-query.js';
+import { query } from '../../helpers/dns-client.js';
+import { addressesOf } from '../../helpers/dns-codec.js';
 import { startTestMaster, withLeader } from '../../helpers/test-master.js';
 
 const STATE = JSON.parse(readFileSync(new URL('../../../../fixtures/embedded/state.json', import.meta.url), 'utf8')) as Record<
   string,
   unknown
 >;
-const NXDOMAIN = 3;
 
 /** The embedded state with nginx's Mesos-containerizer IP changed. */
 function withNginxIp(ip: string): Record<string, unknown> {
@@ -71,11 +71,11 @@ test('a state change at the master reaches DNS answers; a failing master keeps t
   const { dns } = await app.start();
   const port = dns?.udp[0]?.port;
   assert.ok(port, 'DNS listens');
-  const ask = () => query({ name: 'nginx.marathon.mesos', type: 1 }, { port });
+  const ask = () => query({ qname: 'nginx.marathon.mesos', qtype: 1 }, { port });
 
   const first = await waitFor('the first table', async () => {
     const reply = await ask();
-    return reply.rcode === 0 && addressesOf(reply).length > 0 ? reply : undefined;
+    return reply.rcode === 'NOERROR' && addressesOf(reply).length > 0 ? reply : undefined;
   });
   assert.deepEqual(addressesOf(first), ['192.0.2.8']);
   assert.equal(first.aa, true);
@@ -98,14 +98,14 @@ test('a state change at the master reaches DNS answers; a failing master keeps t
   master.setMode({ kind: 'garbage' });
   await waitFor('another failed refresh', async () => (app.source.status().consecutiveFailures > failuresBefore + 2 ? true : undefined));
   assert.deepEqual(addressesOf(await ask()), ['192.0.2.88']);
-  assert.equal((await query({ name: 'gone.marathon.mesos', type: 1 }, { port })).rcode, NXDOMAIN);
+  assert.equal((await query({ qname: 'gone.marathon.mesos', qtype: 1 }, { port })).rcode, 'NXDOMAIN');
 
   // It recovers with a state where nginx is gone: the name disappears.
   const withoutNginx = structuredClone(STATE) as { frameworks: { tasks: { name: string }[] }[] };
   for (const framework of withoutNginx.frameworks) framework.tasks = framework.tasks.filter((task) => task.name !== 'nginx');
   master.setState(withLeader(withoutNginx as unknown as Record<string, unknown>, master.address));
   master.setMode({ kind: 'ok' });
-  await waitFor('nginx to disappear', async () => ((await ask()).rcode === NXDOMAIN ? true : undefined));
+  await waitFor('nginx to disappear', async () => ((await ask()).rcode === 'NXDOMAIN' ? true : undefined));
   assert.equal(app.source.status().consecutiveFailures, 0);
 });
 
@@ -117,10 +117,10 @@ test('before the first table, in-domain names get SERVFAIL, never a cacheable NX
   t.after(() => app.close());
   const { dns } = await app.start();
   const port = dns?.udp[0]?.port as number;
-  const reply = await query({ name: 'nginx.marathon.mesos', type: 1 }, { port });
-  assert.equal(reply.rcode, 2, 'SERVFAIL');
+  const reply = await query({ qname: 'nginx.marathon.mesos', qtype: 1 }, { port });
+  assert.equal(reply.rcode, 'SERVFAIL');
   assert.equal(app.store.current(), undefined);
   master.setState(withLeader(STATE, master.address));
   master.setMode({ kind: 'ok' });
-  await waitFor('the first table', async () => ((await query({ name: 'nginx.marathon.mesos', type: 1 }, { port })).rcode === 0 ? true : undefined));
+  await waitFor('the first table', async () => ((await query({ qname: 'nginx.marathon.mesos', qtype: 1 }, { port })).rcode === 'NOERROR' ? true : undefined));
 });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
-import { query } from '../../helpers/dns-query.js';
+import { query } from '../../helpers/dns-client.js';
 import { spawnServer, type LogLine } from '../../helpers/spawn-server.js';
 
 const A = 1;
@@ -12,8 +12,8 @@ const SRV = 33;
 const run = promisify(execFile);
 
 async function ttlOf(port: number, name: string, type = A): Promise<number> {
-  const reply = await query({ name, type }, { port });
-  assert.equal(reply.rcode, 0, `${name} answers`);
+  const reply = await query({ qname: name, qtype: type }, { port });
+  assert.equal(reply.rcode, 'NOERROR', `${name} answers`);
   const ttl = reply.packet.answers[0]?.ttl;
   assert.ok(ttl !== undefined, `${name} has an answer`);
   return ttl;

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import { test } from 'node:test';
-import { addressesOf, query } from '../../helpers/dns-query.js';
+import { query } from '../../helpers/dns-client.js';
+import { addressesOf } from '../../helpers/dns-codec.js';
 import { MAIN_SCRIPT, embeddedTestConfig, runToExit, runWithConfigText, spawnServer } from '../../helpers/spawn-server.js';
 
 const A = 1;
@@ -28,7 +29,7 @@ test('a second server on the same DNS port fails at start-up: exit 1, stderr nam
   assert.equal(fatal['level'], 60);
 
   // The first server is unaffected.
-  assert.deepEqual(addressesOf(await query({ name: 'nginx.marathon.mesos', type: A }, { port })), ['192.0.2.8']);
+  assert.deepEqual(addressesOf(await query({ qname: 'nginx.marathon.mesos', qtype: A }, { port })), ['192.0.2.8']);
 });
 
 test('a taken HTTP port fails the same way, and the DNS port it had bound is released', async (t) => {
@@ -93,8 +94,8 @@ test('start-up to the first in-domain answer with the embedded default stays wel
   const server = await spawnServer({ waitFor: 'started' });
   t.after(() => server.kill());
   for (;;) {
-    const reply = await query({ name: 'nginx.marathon.mesos', type: A }, { port: server.dnsPort });
-    if (reply.rcode === 0 && addressesOf(reply).length > 0) break;
+    const reply = await query({ qname: 'nginx.marathon.mesos', qtype: A }, { port: server.dnsPort });
+    if (reply.rcode === 'NOERROR' && addressesOf(reply).length > 0) break;
     assert.ok(Date.now() - spawnedAt < 10_000, 'answers within 10 s');
     await new Promise((resolve) => setTimeout(resolve, 5));
   }

@@ -6,7 +6,7 @@ import { handleQuery } from '../../../src/dns/handle.js';
 import { DirectState } from '../../../src/dns/direct.js';
 import { casesFor, checkReply } from '../../cases/dns-cases.js';
 import { createFakeForwarder, createFixtureStore, dnsTestConfig } from '../../cases/dns-fixture.js';
-import { buildQuery, decodeReply } from '../../cases/dns-wire.js';
+import { buildQuery, decodeReply } from '../../helpers/dns-codec.js';
 
 const store = createFixtureStore();
 const forwarder = createFakeForwarder();

@@ -6,7 +6,7 @@ import { encodeReply } from '../../../src/dns/encode-reply.js';
 import { MessageWriter, UnencodableNameError } from '../../../src/dns/message-writer.js';
 import { isInZone, lookupName, parseName } from '../../../src/dns/names.js';
 import { type ResourceRecord, parseIPv4, parseIPv6 } from '../../../src/dns/records.js';
-import { decodeReply } from '../../cases/dns-wire.js';
+import { decodeReply } from '../../helpers/dns-codec.js';
 
 describe('names', () => {
   test('lookup name: .* removed anywhere, then ASCII lower-cased (spec §3.4)', () => {

@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import { handleQuery } from '../../../src/dns/handle.js';
 import { DirectState } from '../../../src/dns/direct.js';
 import { createFixtureStore, dnsTestConfig } from '../../cases/dns-fixture.js';
-import { type QuerySpec, buildQuery } from '../../cases/dns-wire.js';
+import { type QuerySpec, buildQuery } from '../../helpers/dns-codec.js';
 
 const store = createFixtureStore();
 

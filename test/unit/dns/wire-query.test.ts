@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { scanQuery } from '../../../src/dns/wire-query.js';
-import { buildQuery, nameBytes } from '../../cases/dns-wire.js';
+import { A_IN, headerBytes, nameBytes } from '../../helpers/dns-bytes.js';
+import { buildQuery } from '../../helpers/dns-codec.js';
 
 /** Header (ID 0x1234, RD, QDCOUNT 1, given AR count) followed by raw octets. */
 function message(body: number[], counts: { an?: number; ns?: number; ar?: number } = {}): Buffer {
-  return Buffer.from([0x12, 0x34, 0x01, 0x00, 0, 1, 0, counts.an ?? 0, 0, counts.ns ?? 0, 0, counts.ar ?? 0, ...body]);
+  return Buffer.from([...headerBytes(0x1234, 0x01, { qd: 1, ...counts }), ...body]);
 }
-const A_IN = [0, 1, 0, 1];
 
 function reason(buf: Buffer): string {
   const r = scanQuery(buf);

@@ -5,7 +5,7 @@ import type { Resource } from 'dns2';
 import { cacheKeyOf, cacheTtlOf, createForwardCache, MAX_CACHE_TTL_SECONDS } from '../../../src/forward/cache.js';
 import { parseLayout } from '../../../src/forward/wire.js';
 import type { MessageLayout } from '../../../src/forward/wire.js';
-import { buildQuery, decodeReply } from '../../helpers/fake-upstream.js';
+import { buildQuery, decodeReply } from '../../helpers/dns-codec.js';
 
 function layoutOf(bytes: Uint8Array): MessageLayout {
   const parsed = parseLayout(bytes);
@@ -83,20 +83,20 @@ test('cacheTtlOf: negative answers use min(SOA TTL, MINIMUM) and need an SOA; er
 
 test('cacheKeyOf: lower-cased name, type, class and RD/CD/DO/EDNS bits; no key for other opcodes or ECS', () => {
   const key = (q: Buffer): string | undefined => cacheKeyOf(layoutOf(q));
-  assert.equal(key(buildQuery({ name: 'WWW.example.org' })), key(buildQuery({ name: 'www.example.org', id: 9 })));
+  assert.equal(key(buildQuery({ qname: 'WWW.example.org' })), key(buildQuery({ qname: 'www.example.org', id: 9 })));
   const distinct = new Set([
-    key(buildQuery({ name: 'www.example.org' })),
-    key(buildQuery({ name: 'www.example.org', type: 28 })),
-    key(buildQuery({ name: 'www.example.org', klass: 3 })),
-    key(buildQuery({ name: 'www.example.org', rd: false })),
-    key(buildQuery({ name: 'www.example.org', cd: true })),
-    key(buildQuery({ name: 'www.example.org', edns: {} })),
-    key(buildQuery({ name: 'www.example.org', edns: { doBit: true } })),
+    key(buildQuery({ qname: 'www.example.org' })),
+    key(buildQuery({ qname: 'www.example.org', qtype: 'AAAA' })),
+    key(buildQuery({ qname: 'www.example.org', qclass: 3 })),
+    key(buildQuery({ qname: 'www.example.org', flags: [] })),
+    key(buildQuery({ qname: 'www.example.org', flags: ['rd', 'cd'] })),
+    key(buildQuery({ qname: 'www.example.org', edns: { udpSize: 1232 } })),
+    key(buildQuery({ qname: 'www.example.org', edns: { udpSize: 1232, dnssecOk: true } })),
   ]);
   assert.equal(distinct.size, 7);
-  assert.equal(key(buildQuery({ name: 'www.example.org', opcode: 2 })), undefined);
-  assert.equal(key(buildQuery({ name: 'www.example.org', edns: { ecs: true } })), undefined);
-  assert.ok(key(buildQuery({ name: 'www.example.org', edns: { cookie: Buffer.alloc(8) } })));
+  assert.equal(key(buildQuery({ qname: 'www.example.org', opcode: 2 })), undefined);
+  assert.equal(key(buildQuery({ qname: 'www.example.org', edns: { udpSize: 1232, ecs: '192.0.2.0/24' } })), undefined);
+  assert.ok(key(buildQuery({ qname: 'www.example.org', edns: { udpSize: 1232, cookie: Buffer.alloc(8) } })));
 });
 
 test('the cache rewrites TTLs by whole elapsed seconds and expires exactly at the TTL', () => {
