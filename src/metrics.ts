@@ -43,10 +43,15 @@ function formatNumber(n: number): string {
 
 abstract class Metric<T> {
   protected readonly series = new Map<string, Series<T>>();
+  private collector: (() => void) | undefined;
   constructor(
     readonly name: string,
     readonly help: string,
   ) {}
+  /** Called before every render, to bring in values kept elsewhere (computed on demand, or tallied cheaply). */
+  collect(fn: () => void): void {
+    this.collector = fn;
+  }
   abstract readonly type: 'counter' | 'gauge' | 'histogram';
   protected abstract initial(): T;
   protected seriesFor(labels: Labels): Series<T> {
@@ -59,7 +64,11 @@ abstract class Metric<T> {
     return s;
   }
   abstract renderSeries(): string[];
+  protected collected(): void {
+    this.collector?.();
+  }
   render(): string {
+    this.collected();
     return [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} ${this.type}`, ...this.renderSeries()].join('\n');
   }
 }
@@ -73,6 +82,7 @@ export class Counter extends Metric<number> {
     this.seriesFor(labels).value += by;
   }
   get(labels: Labels = NO_LABELS): number {
+    this.collected();
     return this.series.get(labelKey(labels))?.value ?? 0;
   }
   renderSeries(): string[] {
@@ -82,7 +92,6 @@ export class Counter extends Metric<number> {
 
 export class Gauge extends Metric<number> {
   readonly type = 'gauge' as const;
-  private collector: (() => void) | undefined;
   protected initial(): number {
     return 0;
   }
@@ -96,14 +105,10 @@ export class Gauge extends Metric<number> {
     this.seriesFor(labels).value -= by;
   }
   get(labels: Labels = NO_LABELS): number {
+    this.collected();
     return this.series.get(labelKey(labels))?.value ?? 0;
   }
-  /** Called before every render, to set values computed on demand (e.g. table age). */
-  collect(fn: () => void): void {
-    this.collector = fn;
-  }
   renderSeries(): string[] {
-    this.collector?.();
     return [...this.series.values()].map((s) => `${this.name}${renderLabels(s.labels)} ${formatNumber(s.value)}`);
   }
 }

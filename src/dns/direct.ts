@@ -1,8 +1,8 @@
-// The direct answer path (pure): answers an in-domain query straight from the packed table's bytes,
-// with no cache, no strings and no objects per query. It reads the header and question in place,
-// lower-cases the name into a scratch buffer while hashing it, probes the table's hash index,
-// parses the stored values in place, shuffles record indexes, and writes the reply into one
-// reusable buffer. The caller copies the reply out (docs/architecture.md, "The answer path").
+// The direct answer path (pure): answers an in-domain query straight from the table's answer blocks
+// (records/answer-blocks.ts: each name's records already in wire form), with no cache, no strings
+// and no objects per query. It reads the header and question in place, hashes the name as the
+// table's text while checking it, probes the block index, shuffles record indexes, and writes the
+// reply into one reusable buffer. The caller copies the reply out (docs/architecture.md).
 //
 // It produces exactly the reply the general path (resolve.ts + encode-reply.ts) produces for the
 // same query and the same random numbers: the same records, the same shuffle, the same name
@@ -15,11 +15,11 @@
 import { Buffer } from 'node:buffer';
 import type { Config } from '../config/types.js';
 import type { Transport } from '../forward/types.js';
-import { ENTRY_FIELDS, FNV_OFFSET, FNV_PRIME, finishHash } from '../records/packed-table.js';
+import { BlockFlag, PLAIN_OCTET, SRV_RECORD_OCTETS } from '../records/answer-blocks.js';
+import { FNV_OFFSET, FNV_PRIME, finishHash } from '../records/packed-table.js';
 import type { TableSnapshot } from '../records/store.js';
 import type { PackedTableData } from '../records/table.js';
 import { HEADER_SIZE, OUR_UDP_PAYLOAD_SIZE, QType, Rcode } from './constants.js';
-import { parseIPv4Into, parseIPv6Into } from './ip-bytes.js';
 import { clampTtl } from './message-writer.js';
 import type { MesosOutcome, ResolveConfig } from './resolve.js';
 import { ReplyWriter } from './reply-writer.js';
@@ -38,7 +38,6 @@ export interface DirectReply {
 }
 
 const DOT = 0x2e;
-const COLON = 0x3a;
 const STAR = 0x2a;
 const MAX_NAME_OCTETS = 255;
 const MAX_LABEL = 63;
@@ -47,18 +46,13 @@ const TARGET_SLOTS = 1 << 6;
 /** Stamps live in Int32Arrays: start over well before they would wrap. */
 const STAMP_LIMIT = 0x3fffffff;
 
-const KIND_A = 0;
-const KIND_AAAA = 1;
-const KIND_SRV = 2;
 
 /**
  * Octets a name label holds as themselves in presentation form (the DNS library Mesos-DNS uses
- * escapes the rest), after ASCII lower-casing. A name made of these has one spelling, so its wire
- * form and its stored text are the same bytes with dots for length octets.
+ * escapes the rest). A name made of these has one spelling, so its wire form and its stored text
+ * are the same bytes with dots for length octets.
  */
-const PLAIN = new Uint8Array(256);
-for (let c = 0x21; c < 0x7f; c++) PLAIN[c] = 1;
-for (const c of '.();@"\\') PLAIN[c.charCodeAt(0)] = 0;
+const PLAIN = PLAIN_OCTET;
 /** A question octet ASCII-lower-cased when it is plain, else 0. */
 const LOWER_PLAIN = new Uint8Array(256);
 for (let c = 0; c < 256; c++) if (PLAIN[c] === 1) LOWER_PLAIN[c] = c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
@@ -118,6 +112,14 @@ function grow(a: Int32Array<ArrayBuffer>, need: number): Int32Array<ArrayBuffer>
   return next;
 }
 
+function u16(b: Uint8Array, at: number): number {
+  return ((b[at] as number) << 8) | (b[at + 1] as number);
+}
+
+function i32(b: Uint8Array, at: number): number {
+  return ((b[at] as number) << 24) | ((b[at + 1] as number) << 16) | ((b[at + 2] as number) << 8) | (b[at + 3] as number);
+}
+
 /** Scratch space for answerDirect: one per server (or test); never shared between threads. */
 export class DirectState implements DirectReply {
   readonly writer = new ReplyWriter();
@@ -132,27 +134,17 @@ export class DirectState implements DirectReply {
 
   /** The question name lower-cased in wire form, when its spelling is not (A and AAAA owners). */
   readonly lowerWire = new Uint8Array(MAX_NAME_OCTETS + 1);
+  /** A stored name's text in wire form (SRV targets). */
+  readonly nameWire = new Uint8Array(MAX_NAME_OCTETS + 1);
   /** Where each label of the question name starts in the message. */
   readonly labelAt = new Int32Array(128);
-
-  // Answer records: kind, value index; for SRV the port, where the target's wire form is in the
-  // arena, and the hash and length of the target's text (to find its addresses).
-  kinds: Int32Array<ArrayBuffer> = new Int32Array(64);
-  values: Int32Array<ArrayBuffer> = new Int32Array(64);
-  ports: Int32Array<ArrayBuffer> = new Int32Array(64);
-  wireAt: Int32Array<ArrayBuffer> = new Int32Array(64);
-  textHash: Int32Array<ArrayBuffer> = new Int32Array(64);
-  textLength: Int32Array<ArrayBuffer> = new Int32Array(64);
   order: Int32Array<ArrayBuffer> = new Int32Array(64);
-  arena = new Uint8Array(4096);
-  arenaLength = 0;
 
-  // Distinct SRV targets (record indexes) in table order, found with a small stamped hash set.
-  targets: Int32Array<ArrayBuffer> = new Int32Array(32);
-  targetCount = 0;
+  // Distinct SRV targets (their block offsets), found with a small stamped hash set.
   targetSlots = new Int32Array(TARGET_SLOTS);
   targetStamp = new Int32Array(TARGET_SLOTS);
   targetGeneration = 0;
+  targetCount = 0;
 
   zone: ZoneWire | undefined;
   zoneFor: AnswerConfig | undefined;
@@ -165,137 +157,72 @@ export class DirectState implements DirectReply {
     return this.zone;
   }
 
-  addRecord(count: number, kind: number, value: number): number {
-    if (count >= this.kinds.length) {
-      const size = count + 1;
-      this.kinds = grow(this.kinds, size);
-      this.values = grow(this.values, size);
-      this.ports = grow(this.ports, size);
-      this.wireAt = grow(this.wireAt, size);
-      this.textHash = grow(this.textHash, size);
-      this.textLength = grow(this.textLength, size);
-    }
-    this.kinds[count] = kind;
-    this.values[count] = value;
-    return count + 1;
-  }
-
-  /**
-   * Appends the wire form of the stored name strings[off, off+len) (plain octets, trailing dot) to
-   * the arena and notes it for record `r`; false when only the general path can write the name
-   * (escapes or other octets, an empty or over-long label).
-   */
-  addTargetName(r: number, strings: Uint8Array, off: number, len: number): boolean {
-    if (len < 2 || len >= MAX_NAME_OCTETS || strings[off + len - 1] !== DOT) return false;
-    if (this.arenaLength + len + 1 > this.arena.length) {
-      const next = new Uint8Array(Math.max(this.arena.length * 2, this.arenaLength + len + 1));
-      next.set(this.arena.subarray(0, this.arenaLength));
-      this.arena = next;
-    }
-    const out = this.arena;
-    const base = this.arenaLength;
-    let labelAt = 0;
-    let h = FNV_OFFSET;
-    for (let i = 0; i < len; i++) {
-      const c = strings[off + i] as number;
-      h = Math.imul(h ^ c, FNV_PRIME);
-      if (c === DOT) {
-        const length = i - labelAt;
-        if (length === 0 || length > MAX_LABEL) return false;
-        out[base + labelAt] = length;
-        labelAt = i + 1;
-      } else {
-        if (PLAIN[c] !== 1) return false;
-        out[base + i + 1] = c;
-      }
-    }
-    out[base + len] = 0;
-    this.arenaLength += len + 1;
-    this.wireAt[r] = base;
-    this.textHash[r] = finishHash(h);
-    this.textLength[r] = len;
-    return true;
-  }
-
-  /** Adds record r's target to the distinct targets unless an equal one is there already. */
-  addTarget(r: number): void {
-    if (this.targetCount * 2 >= this.targetSlots.length) this.growTargetSet();
-    const hash = this.textHash[r] as number;
-    const length = this.textLength[r] as number;
-    const mask = this.targetSlots.length - 1;
-    let slot = hash & mask;
-    for (; this.targetStamp[slot] === this.targetGeneration; slot = (slot + 1) & mask) {
-      const t = this.targetSlots[slot] as number;
-      if (this.textHash[t] === hash && this.textLength[t] === length && bytesEqual(this.arena, this.wireAt[t] as number, this.arena, this.wireAt[r] as number, length)) return;
-    }
-    this.targetStamp[slot] = this.targetGeneration;
-    this.targetSlots[slot] = r;
-    this.targets = grow(this.targets, this.targetCount + 1);
-    this.targets[this.targetCount++] = r;
-  }
-
-  startTargets(): void {
+  startTargets(expected: number): void {
     this.targetCount = 0;
+    if (expected * 2 > this.targetSlots.length) {
+      let size = this.targetSlots.length;
+      while (expected * 2 > size) size *= 2;
+      this.targetSlots = new Int32Array(size);
+      this.targetStamp = new Int32Array(size);
+      this.targetGeneration = 0;
+    }
     if (++this.targetGeneration > STAMP_LIMIT) {
       this.targetStamp.fill(0);
       this.targetGeneration = 1;
     }
   }
 
-  private growTargetSet(): void {
-    const size = this.targetSlots.length * 2;
-    this.targetSlots = new Int32Array(size);
-    this.targetStamp = new Int32Array(size);
-    this.targetGeneration = 1;
-    const mask = size - 1;
-    for (let t = 0; t < this.targetCount; t++) {
-      const r = this.targets[t] as number;
-      let slot = (this.textHash[r] as number) & mask;
-      while (this.targetStamp[slot] === 1) slot = (slot + 1) & mask;
-      this.targetStamp[slot] = 1;
-      this.targetSlots[slot] = r;
+  /** Adds a target block offset to the set; false when it was there already. */
+  addTarget(block: number): boolean {
+    const mask = this.targetSlots.length - 1;
+    let slot = (Math.imul(block, 0x9e3779b1) >>> 16) & mask;
+    for (; this.targetStamp[slot] === this.targetGeneration; slot = (slot + 1) & mask) {
+      if (this.targetSlots[slot] === block) return false;
     }
+    this.targetStamp[slot] = this.targetGeneration;
+    this.targetSlots[slot] = block;
+    this.targetCount++;
+    return true;
   }
 }
 
-function bytesEqual(a: Uint8Array, aFrom: number, b: Uint8Array, bFrom: number, length: number): boolean {
-  for (let i = 0; i < length; i++) if (a[aFrom + i] !== b[bFrom + i]) return false;
-  return true;
+/** Writes the text of a stored name (checked in the worker: plain, trailing dot) as wire form into out. */
+function textToWire(text: Uint8Array, off: number, len: number, out: Uint8Array): Uint8Array {
+  let labelAt = 0;
+  for (let i = 0; i < len; i++) {
+    const c = text[off + i] as number;
+    if (c === DOT) {
+      out[labelAt] = i - labelAt;
+      labelAt = i + 1;
+    } else {
+      out[i + 1] = c;
+    }
+  }
+  out[len] = 0;
+  return out;
 }
 
-/** Whether stored text strings[off, off+length) spells the question name message[12…], lower-cased. */
-function spellsQuestion(strings: Uint8Array, off: number, message: Uint8Array): boolean {
+/** Whether stored text text[off, off+length) spells the question name message[12…], lower-cased. */
+function spellsQuestion(text: Uint8Array, off: number, message: Uint8Array): boolean {
   let t = off;
   for (let m = HEADER_SIZE; message[m] !== 0; ) {
     const n = message[m] as number;
-    for (let k = 1; k <= n; k++) if (strings[t++] !== LOWER_PLAIN[message[m + k] as number]) return false;
-    if (strings[t++] !== DOT) return false;
+    for (let k = 1; k <= n; k++) if (text[t++] !== LOWER_PLAIN[message[m + k] as number]) return false;
+    if (text[t++] !== DOT) return false;
     m += n + 1;
   }
   return true;
 }
 
-/** The entry index of the stored name the question spells (text `length` octets, `hash`), or -1. */
-function findQuestion(data: PackedTableData, message: Uint8Array, length: number, hash: number): number {
-  const { slots, entries, strings } = data;
+/** The offset of the answer block of the name the question spells (text `length` octets), or -1. */
+function findBlock(data: PackedTableData, message: Uint8Array, length: number, hash: number): number {
+  const { answers, answerSlots: slots } = data;
   const mask = slots.length - 1;
   for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
     const value = slots[slot] as number;
     if (value === 0) return -1;
-    const base = (value - 1) * ENTRY_FIELDS;
-    if (entries[base + 1] === length && spellsQuestion(strings, entries[base] as number, message)) return value - 1;
-  }
-}
-
-/** The entry index of the stored name text[from, from + length) with hash `hash`, or -1. */
-function findEntry(data: PackedTableData, text: Uint8Array, from: number, length: number, hash: number): number {
-  const { slots, entries, strings } = data;
-  const mask = slots.length - 1;
-  for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
-    const value = slots[slot] as number;
-    if (value === 0) return -1;
-    const base = (value - 1) * ENTRY_FIELDS;
-    if (entries[base + 1] === length && bytesEqual(strings, entries[base] as number, text, from, length)) return value - 1;
+    const at = value - 1; // -1 - 1 for a stored name without a block: never spelled by a question
+    if (at >= 0 && answers[at] === length && spellsQuestion(answers, at + 1, message)) return at;
   }
 }
 
@@ -311,32 +238,6 @@ function questionIsAncestor(data: PackedTableData, message: Uint8Array, length: 
   return false;
 }
 
-/**
- * The port of an SRV value "<target>:<port>" (split at the last colon) as the general path reads it
- * (an optional sign and 1–18 digits, modulo 2^16), -1 when it is not a port (the record is skipped),
- * or -2 when only the general path can read it exactly (more than 9 digits).
- */
-function srvPort(strings: Uint8Array, colon: number, end: number): number {
-  let i = colon + 1;
-  let sign = 1;
-  if (i < end && (strings[i] === 0x2b || strings[i] === 0x2d)) {
-    if (strings[i] === 0x2d) sign = -1;
-    i++;
-  }
-  const digits = end - i;
-  if (digits < 1 || digits > 18) return -1;
-  let value = 0;
-  for (; i < end; i++) {
-    const c = strings[i] as number;
-    if (c < 0x30 || c > 0x39) return -1;
-    value = value * 10 + (c - 0x30);
-  }
-  if (digits > 9) return -2;
-  return (sign * value) & 0xffff;
-}
-
-const scratchAddress = new Uint8Array(16);
-
 /** The question name lower-cased, in wire form (state.lowerWire). */
 function lowerQuestion(state: DirectState, message: Uint8Array): Uint8Array {
   const out = state.lowerWire;
@@ -346,6 +247,14 @@ function lowerQuestion(state: DirectState, message: Uint8Array): Uint8Array {
     if (n === 0) return out;
     for (let k = 1; k <= n; k++) out[i + k] = LOWER_PLAIN[message[m + k] as number] as number;
   }
+}
+
+/** An SRV record's target as a wire name in state.nameWire (record at `rec` in `blocks`). */
+function srvTarget(state: DirectState, data: PackedTableData, rec: number): Uint8Array {
+  const blocks = data.answers;
+  const ref = i32(blocks, rec + 2);
+  const len = blocks[rec + 6] as number;
+  return ref >= 0 ? textToWire(blocks, ref + 1, len, state.nameWire) : textToWire(data.strings, -1 - ref, len, state.nameWire);
 }
 
 /**
@@ -437,57 +346,42 @@ export function answerDirect(
     i += n + 1;
   }
 
+  // The name's records, in the general path's order: SRV, then A, then AAAA.
   const data = snapshot.table.data;
-  const { entries, values, strings } = data;
+  const blocks = data.answers;
   const hash = finishHash(h);
-  const entry = findQuestion(data, message, textLength, hash);
-
-  // Collect the answer in the general path's order: SRV, then A, then AAAA.
-  let count = 0;
-  let skipped = 0;
+  const block = findBlock(data, message, textLength, hash);
   let srvCount = 0;
-  state.arenaLength = 0;
-  if (entry >= 0) {
-    const base = entry * ENTRY_FIELDS;
-    if (qtype === QType.SRV || qtype === QType.ANY) {
-      const first = entries[base + 6] as number;
-      const n = entries[base + 7] as number;
-      for (let v = first; v < first + n; v++) {
-        const off = values[v * 2] as number;
-        const end = off + (values[v * 2 + 1] as number);
-        let colon = end - 1;
-        while (colon >= off && strings[colon] !== COLON) colon--;
-        const port = colon < off ? -1 : srvPort(strings, colon, end);
-        if (port === -2) return false;
-        if (port < 0) {
-          skipped++;
-          continue;
-        }
-        count = state.addRecord(count, KIND_SRV, v);
-        if (!state.addTargetName(count - 1, strings, off, colon - off)) return false;
-        state.ports[count - 1] = port;
-        srvCount++;
-      }
+  let aCount = 0;
+  let aaaaCount = 0;
+  let srvAt = 0;
+  let aAt = 0;
+  let aaaaAt = 0;
+  let skipped = false;
+  if (block >= 0) {
+    let p = block + 1 + (blocks[block] as number);
+    const flags = blocks[p++] as number;
+    if ((flags & BlockFlag.DECLINE) !== 0) return false;
+    const any = qtype === QType.ANY;
+    if (qtype === QType.A || any) {
+      aCount = u16(blocks, p);
+      skipped ||= (flags & BlockFlag.A_SKIPPED) !== 0;
     }
-    if (qtype === QType.A || qtype === QType.ANY) {
-      const first = entries[base + 2] as number;
-      const n = entries[base + 3] as number;
-      for (let v = first; v < first + n; v++) {
-        const off = values[v * 2] as number;
-        if (parseIPv4Into(strings, off, off + (values[v * 2 + 1] as number), scratchAddress, 0)) count = state.addRecord(count, KIND_A, v);
-        else skipped++;
-      }
+    aAt = p + 2;
+    p = aAt + 4 * u16(blocks, p);
+    if (qtype === QType.AAAA || any) {
+      aaaaCount = u16(blocks, p);
+      skipped ||= (flags & BlockFlag.AAAA_SKIPPED) !== 0;
     }
-    if (qtype === QType.AAAA || qtype === QType.ANY) {
-      const first = entries[base + 4] as number;
-      const n = entries[base + 5] as number;
-      for (let v = first; v < first + n; v++) {
-        const off = values[v * 2] as number;
-        if (parseIPv6Into(strings, off, off + (values[v * 2 + 1] as number), scratchAddress, 0)) count = state.addRecord(count, KIND_AAAA, v);
-        else skipped++;
-      }
+    aaaaAt = p + 2;
+    p = aaaaAt + 16 * u16(blocks, p);
+    if (qtype === QType.SRV || any) {
+      srvCount = u16(blocks, p);
+      skipped ||= (flags & BlockFlag.SRV_SKIPPED) !== 0;
     }
+    srvAt = p + 2;
   }
+  const count = srvCount + aCount + aaaaCount;
   if (count === 0 && (!zone.mname || !zone.rname)) return false; // the SOA needs the general path
 
   // The shuffle: the general path's Fisher–Yates over the same indexes, with the same numbers.
@@ -516,27 +410,26 @@ export function answerDirect(
     for (; answers < count; answers++) {
       const before = writer.pos;
       const r = order[answers] as number;
-      const kind = state.kinds[r] as number;
-      if (kind === KIND_SRV) {
+      if (r < srvCount) {
         // The SRV owner is the question as asked, whatever its case.
+        const rec = srvAt + r * SRV_RECORD_OCTETS;
         writer.questionPointer();
         const lengthAt = writer.recordFields(QType.SRV, ttl);
         writer.u16(0);
         writer.u16(zone.weight);
-        writer.u16(state.ports[r] as number);
-        writer.fullName(state.arena, state.wireAt[r] as number);
+        out[writer.pos++] = blocks[rec] as number;
+        out[writer.pos++] = blocks[rec + 1] as number;
+        writer.fullName(srvTarget(state, data, rec), 0);
         writer.finishRecord(lengthAt);
       } else {
         // A and AAAA owners are the lower-cased name.
         if (lowerAsAsked) writer.questionPointer();
         else writer.compressedName(lowerQuestion(state, message), 0);
-        const lengthAt = writer.recordFields(kind === KIND_A ? QType.A : QType.AAAA, ttl);
-        const v = state.values[r] as number;
-        const off = values[v * 2] as number;
-        const end = off + (values[v * 2 + 1] as number);
-        if (kind === KIND_A) parseIPv4Into(strings, off, end, out, writer.pos);
-        else parseIPv6Into(strings, off, end, out, writer.pos);
-        writer.pos += kind === KIND_A ? 4 : 16;
+        const isA = r < srvCount + aCount;
+        const lengthAt = writer.recordFields(isA ? QType.A : QType.AAAA, ttl);
+        const from = isA ? aAt + 4 * (r - srvCount) : aaaaAt + 16 * (r - srvCount - aCount);
+        const size = isA ? 4 : 16;
+        for (let i = 0; i < size; i++) out[writer.pos++] = blocks[from + i] as number;
         writer.finishRecord(lengthAt);
       }
       if (writer.pos + optLength > limit) {
@@ -548,15 +441,15 @@ export function answerDirect(
     }
     if (answers === count && srvCount > 0) {
       const answersEnd = writer.pos;
-      additional = writeTargetAddresses(state, data, count, ttl, limit - optLength);
+      additional = writeTargetAddresses(state, data, srvAt, srvCount, ttl, limit - optLength);
       if (additional < 0) {
         writer.pos = answersEnd; // dropping additional records alone does not set TC
         additional = 0;
       }
     }
-    state.outcome = skipped > 0 ? 'failed' : 'success';
+    state.outcome = skipped ? 'failed' : 'success';
   } else {
-    const exists = entry >= 0 || questionIsAncestor(data, message, textLength, hash);
+    const exists = block >= 0 || questionIsAncestor(data, message, textLength, hash);
     rcode = exists ? Rcode.NOERROR : Rcode.NXDOMAIN;
     writer.compressedName(apex, 0);
     const lengthAt = writer.recordFields(QType.SOA, ttl);
@@ -574,7 +467,7 @@ export function answerDirect(
       authority = 0;
       truncated = config.setTruncateBit;
     }
-    state.outcome = skipped > 0 ? 'failed' : 'nxdomain';
+    state.outcome = skipped ? 'failed' : 'nxdomain';
   }
 
   if (edns) {
@@ -603,41 +496,46 @@ export function answerDirect(
   return true;
 }
 
-/**
- * The additional section of an SRV answer: for each distinct target in table order (the order the
- * records were collected in, not the shuffled one), its first A and first AAAA address. Returns how
- * many were written, or -1 as soon as they pass `room` octets.
- */
-function writeTargetAddresses(state: DirectState, data: PackedTableData, count: number, ttl: number, room: number): number {
-  const { entries, values, strings } = data;
+/** One address record owned by the target of the SRV record at `rec`, its data at blocks[at…]. */
+function writeTargetAddress(state: DirectState, data: PackedTableData, rec: number, type: number, at: number, size: number, ttl: number): void {
   const writer = state.writer;
-  state.startTargets();
-  for (let r = 0; r < count; r++) if (state.kinds[r] === KIND_SRV) state.addTarget(r);
+  const out = writer.bytes;
+  const blocks = data.answers;
+  writer.compressedName(srvTarget(state, data, rec), 0);
+  const lengthAt = writer.recordFields(type, ttl);
+  for (let i = 0; i < size; i++) out[writer.pos++] = blocks[at + i] as number;
+  writer.finishRecord(lengthAt);
+}
+
+/**
+ * The additional section of an SRV answer: for each distinct stored target in table order (not the
+ * shuffled order), its first A and first AAAA address. Returns how many were written, or -1 as soon
+ * as they pass `room` octets.
+ */
+function writeTargetAddresses(state: DirectState, data: PackedTableData, srvAt: number, srvCount: number, ttl: number, room: number): number {
+  const blocks = data.answers;
+  const writer = state.writer;
+  state.startTargets(srvCount);
   let written = 0;
-  for (let t = 0; t < state.targetCount; t++) {
-    const r = state.targets[t] as number;
-    const v = state.values[r] as number;
-    const target = findEntry(data, strings, values[v * 2] as number, state.textLength[r] as number, state.textHash[r] as number);
-    if (target < 0) continue;
-    const base = target * ENTRY_FIELDS;
-    for (let kind = KIND_A; kind <= KIND_AAAA; kind++) {
-      const first = entries[base + 2 + kind * 2] as number;
-      const n = entries[base + 3 + kind * 2] as number;
-      for (let vi = first; vi < first + n; vi++) {
-        const off = values[vi * 2] as number;
-        const end = off + (values[vi * 2 + 1] as number);
-        const ok = kind === KIND_A ? parseIPv4Into(strings, off, end, scratchAddress, 0) : parseIPv6Into(strings, off, end, scratchAddress, 0);
-        if (!ok) continue;
-        writer.compressedName(state.arena, state.wireAt[r] as number);
-        const lengthAt = writer.recordFields(kind === KIND_A ? QType.A : QType.AAAA, ttl);
-        const size = kind === KIND_A ? 4 : 16;
-        for (let i = 0; i < size; i++) writer.bytes[writer.pos + i] = scratchAddress[i] as number;
-        writer.pos += size;
-        writer.finishRecord(lengthAt);
-        written++;
-        if (writer.pos > room) return -1;
-        break;
-      }
+  for (let r = 0; r < srvCount; r++) {
+    const rec = srvAt + r * SRV_RECORD_OCTETS;
+    const target = i32(blocks, rec + 2);
+    if (target < 0 || !state.addTarget(target)) continue; // a target that is not stored has no addresses
+    let p = target + 1 + (blocks[target] as number) + 1;
+    const aCount = u16(blocks, p);
+    const aAt = p + 2;
+    p = aAt + 4 * aCount;
+    const aaaaCount = u16(blocks, p);
+    const aaaaAt = p + 2;
+    if (aCount > 0) {
+      writeTargetAddress(state, data, rec, QType.A, aAt, 4, ttl);
+      written++;
+      if (writer.pos > room) return -1;
+    }
+    if (aaaaCount > 0) {
+      writeTargetAddress(state, data, rec, QType.AAAA, aaaaAt, 16, ttl);
+      written++;
+      if (writer.pos > room) return -1;
     }
   }
   return written;

@@ -6,10 +6,13 @@ import type { ReplyInfo } from './handle.js';
 import type { MesosOutcome } from './resolve.js';
 
 export interface DnsMetrics {
-  /** One reply we sent (authoritative, rejected, or relayed from upstream). */
-  reply(qtype: number, rcode: number): void;
+  /** One reply we sent (authoritative, rejected, or relayed from upstream), or `by` of them. */
+  reply(qtype: number, rcode: number, by?: number): void;
   answered(info: ReplyInfo): void;
-  /** reply() and answered() for a query the direct path answered, without an info object. */
+  /**
+   * reply() and answered() for a query the direct path answered (rcode NOERROR or NXDOMAIN):
+   * tallied in arrays, added to the counters when they are read.
+   */
   directAnswer(qtype: number, rcode: number, outcome: MesosOutcome): void;
   readonly dropped: Counter;
   readonly rejected: Counter;
@@ -24,6 +27,10 @@ export interface DnsMetrics {
   readonly nonMesosRequests: Counter;
   readonly nonMesosNxdomain: Counter;
 }
+
+/** Direct answers are tallied in plain arrays and added to the counters when they are read. */
+const QTYPE_SLOTS = 65536;
+const OUTCOMES: readonly MesosOutcome[] = ['success', 'nxdomain', 'failed'];
 
 export function registerDnsMetrics(registry: MetricsRegistry): DnsMetrics {
   const queries = registry.counter('mesos_dns_queries_total', 'DNS replies sent, by query type and response code.');
@@ -57,15 +64,38 @@ export function registerDnsMetrics(registry: MetricsRegistry): DnsMetrics {
     else if (outcome === 'nxdomain') mesosNxdomain.inc();
     else if (outcome === 'failed') mesosFailed.inc();
   };
+  // Per (qtype, rcode NOERROR or NXDOMAIN) and per outcome, since the last read.
+  const directReplies = new Float64Array(QTYPE_SLOTS * 2);
+  const directOutcomes = new Float64Array(OUTCOMES.length);
+  const touched: number[] = [];
+  let directTotal = 0;
+  const flushDirect = (): void => {
+    for (const slot of touched) {
+      const qtype = slot >>> 1;
+      metrics.reply(qtype, (slot & 1) === 0 ? 0 : 3, directReplies[slot] as number);
+      directReplies[slot] = 0;
+    }
+    touched.length = 0;
+    if (directTotal === 0) return;
+    mesosRequests.inc(undefined, directTotal);
+    directAnswers.inc(undefined, directTotal);
+    directTotal = 0;
+    const outcomeCounters = [mesosSuccess, mesosNxdomain, mesosFailed];
+    OUTCOMES.forEach((_, i) => {
+      if (directOutcomes[i] !== 0) (outcomeCounters[i] as Counter).inc(undefined, directOutcomes[i]);
+      directOutcomes[i] = 0;
+    });
+  };
+  for (const counter of [queries, mesosRequests, mesosSuccess, mesosNxdomain, mesosFailed, directAnswers]) counter.collect(flushDirect);
   const metrics: DnsMetrics = {
-    reply(qtype, rcode) {
+    reply(qtype, rcode, by = 1) {
       const key = (qtype & 0xffff) * 4096 + (rcode & 0xfff);
       let labels = labelCache.get(key);
       if (!labels) {
         labels = Object.freeze({ qtype: qtypeLabel(qtype), rcode: rcodeLabel(rcode) });
         labelCache.set(key, labels);
       }
-      queries.inc(labels);
+      queries.inc(labels, by);
     },
     answered(info) {
       if (!info.authoritative) return;
@@ -75,10 +105,12 @@ export function registerDnsMetrics(registry: MetricsRegistry): DnsMetrics {
       countOutcome(info.outcome);
     },
     directAnswer(qtype, rcode, outcome) {
-      metrics.reply(qtype, rcode);
-      mesosRequests.inc();
-      directAnswers.inc();
-      countOutcome(outcome);
+      const slot = ((qtype & 0xffff) << 1) | (rcode === 0 ? 0 : 1);
+      if (directReplies[slot] === 0) touched.push(slot);
+      directReplies[slot] = (directReplies[slot] as number) + 1;
+      const o = outcome === 'success' ? 0 : outcome === 'nxdomain' ? 1 : 2;
+      directOutcomes[o] = (directOutcomes[o] as number) + 1;
+      directTotal++;
     },
     dropped: registry.counter('mesos_dns_dropped_packets_total', 'DNS packets dropped without a reply, by reason.'),
     rejected: registry.counter(

@@ -20,6 +20,7 @@ import {
   slotCountFor,
 } from './packed-table.js';
 import { findAncestors } from './ancestors.js';
+import { buildAnswerBlocks } from './answer-blocks.js';
 import type { PackedTableData, RecordType } from './table.js';
 
 export const TYPE_INDEX = { A: 0, AAAA: 1, SRV: 2 } as const satisfies Record<RecordType, number>;
@@ -331,6 +332,7 @@ export class RecordSetBuilder {
     if (this.slots.length > slotCountFor(this.entryCount)) this.rehash();
     const strings = new Uint8Array(this.bytes.buffer, this.bytes.byteOffset, this.used);
     const ancestors = findAncestors(strings, entries, domain);
+    const answers = buildAnswerBlocks({ strings, entries, values, slots: this.slots });
     return {
       domain,
       strings,
@@ -342,6 +344,8 @@ export class RecordSetBuilder {
       taskRecords: this.taskRecords.view(),
       ancestors: ancestors.refs,
       ancestorSlots: ancestors.slots,
+      answers: answers.blocks,
+      answerSlots: answers.slots,
       counts: { names: this.entryCount, a, aaaa, srv },
     };
   }

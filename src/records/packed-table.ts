@@ -201,7 +201,7 @@ export function openRecordTable(data: PackedTableData): RecordTable {
 
 /** The ArrayBuffers to list in postMessage's transfer list. */
 export function transferList(data: PackedTableData): ArrayBuffer[] {
-  const arrays = [data.strings, data.entries, data.values, data.slots, data.frameworks, data.tasks, data.taskRecords, data.ancestors, data.ancestorSlots];
+  const arrays = [data.strings, data.entries, data.values, data.slots, data.frameworks, data.tasks, data.taskRecords, data.ancestors, data.ancestorSlots, data.answers, data.answerSlots];
   const buffers = arrays.map(
     (a) => a.buffer as ArrayBuffer,
   );

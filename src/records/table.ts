@@ -80,5 +80,9 @@ export interface PackedTableData {
   readonly ancestors: Int32Array;
   /** Open-addressing hash slots over `ancestors` holding index + 1 (0 = empty); a power of two long. */
   readonly ancestorSlots: Int32Array;
+  /** Each askable name's records in wire form, for the DNS answer path (answer-blocks.ts). */
+  readonly answers: Uint8Array;
+  /** The hash slots of `slots`, holding block offset + 1 (-1: a name without a block; 0 = empty). */
+  readonly answerSlots: Int32Array;
   readonly counts: RecordCounts;
 }

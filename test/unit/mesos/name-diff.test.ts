@@ -25,6 +25,8 @@ function packedNames(names: string[]): PackedTableData {
     taskRecords: empty,
     ancestors: empty,
     ancestorSlots: new Int32Array(16),
+    answers: new Uint8Array(0),
+    answerSlots: new Int32Array(16),
     counts: { names: names.length, a: 0, aaaa: 0, srv: 0 },
   };
 }
