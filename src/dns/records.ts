@@ -1,5 +1,6 @@
 // The resource records an authoritative answer is made of (pure data, class IN), and conversion of
-// the table's stored address text to wire octets.
+// the table's stored address text to wire octets (src/net/ip-bytes.ts does the parsing).
+import { parseIPv4Into, parseIPv6Into } from '../net/ip-bytes.js';
 import { QType } from './constants.js';
 
 export interface AddressRecord {
@@ -42,61 +43,27 @@ export interface NsRecord {
 
 export type ResourceRecord = AddressRecord | SrvRecord | SoaRecord | NsRecord;
 
-/** Octets of a dotted-quad IPv4 text, or undefined (e.g. a slave host fragment, spec §2.5). */
-export function parseIPv4(text: string): Uint8Array | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  const out = new Uint8Array(4);
-  for (let i = 0; i < 4; i++) {
-    const p = parts[i] as string;
-    if (!/^\d{1,3}$/.test(p)) return undefined;
-    const v = Number(p);
-    if (v > 255) return undefined;
-    out[i] = v;
+/** The text's octets when every character is ASCII (address text never has others), else undefined. */
+function asciiBytes(text: string): Uint8Array | undefined {
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) return undefined;
+    out[i] = c;
   }
   return out;
 }
 
+/** Octets of a dotted-quad IPv4 text, or undefined (e.g. a slave host fragment). */
+export function parseIPv4(text: string): Uint8Array | undefined {
+  const bytes = asciiBytes(text);
+  const out = new Uint8Array(4);
+  return bytes && parseIPv4Into(bytes, 0, bytes.length, out, 0) ? out : undefined;
+}
+
 /** Octets of an IPv6 text (with optional embedded dotted quad), or undefined. */
 export function parseIPv6(text: string): Uint8Array | undefined {
-  if (text.length < 2 || text.length > 45 || !/^[0-9a-fA-F:.]+$/.test(text)) return undefined;
-  let s = text;
-  if (s.includes('.')) {
-    // An embedded dotted quad stands for the last two groups.
-    const lastColon = s.lastIndexOf(':');
-    const v4 = parseIPv4(s.slice(lastColon + 1));
-    if (!v4) return undefined;
-    const hi = (((v4[0] as number) << 8) | (v4[1] as number)).toString(16);
-    const lo = (((v4[2] as number) << 8) | (v4[3] as number)).toString(16);
-    s = `${s.slice(0, lastColon + 1)}${hi}:${lo}`;
-  }
-  const halves = s.split('::');
-  if (halves.length > 2) return undefined;
-  const parse = (part: string): number[] | undefined => {
-    if (part === '') return [];
-    const out: number[] = [];
-    for (const g of part.split(':')) {
-      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
-      out.push(parseInt(g, 16));
-    }
-    return out;
-  };
-  const head = parse(halves[0] ?? '');
-  const rest = halves.length === 2 ? parse(halves[1] ?? '') : [];
-  if (!head || !rest) return undefined;
-  let groups: number[];
-  if (halves.length === 1) {
-    if (head.length !== 8) return undefined;
-    groups = head;
-  } else {
-    const fill = 8 - head.length - rest.length;
-    if (fill < 1) return undefined;
-    groups = [...head, ...new Array<number>(fill).fill(0), ...rest];
-  }
+  const bytes = asciiBytes(text);
   const out = new Uint8Array(16);
-  groups.forEach((g, i) => {
-    out[i * 2] = g >> 8;
-    out[i * 2 + 1] = g & 0xff;
-  });
-  return out;
+  return bytes && parseIPv6Into(bytes, 0, bytes.length, out, 0) ? out : undefined;
 }
