@@ -232,6 +232,7 @@ function generalPath(message: Uint8Array, ctx: HandleContext): HandleResult {
     kind: 'forward',
     request: {
       query: message,
+      layout: query.layout,
       id: query.id,
       qname: query.qname,
       qtype: query.qtype,

@@ -1,8 +1,11 @@
-// Strict reading of a query straight from its bytes (pure). One pass validates the whole message the
-// way NSD does (bad names, pointers that do not point backwards, records running past the end, bytes
-// after the last record, duplicate OPT records) and extracts what the server needs: header fields,
-// the question (name in presentation form, as Mesos-DNS's library prints it) and the OPT record.
-import { HEADER_SIZE, QType } from './constants.js';
+// Strict reading of a query straight from its bytes (pure). The message reader (src/wire) finds the
+// header, the question and every record once; this adds what a query must also pass, the way NSD
+// checks it (no bytes after the last record, RDATA that fits its type), and extracts what the
+// server needs: the question (name in presentation form, as Mesos-DNS's library prints it) and the
+// OPT record. The layout travels on to the forwarder, which does not read the query again.
+import { type MessageLayout, parseLayout } from '../wire/message.js';
+import { joinLabels, readName } from '../wire/name.js';
+import { QType } from './constants.js';
 
 export const MalformedReason = {
   TRUNCATED: 'truncated',
@@ -42,86 +45,13 @@ export interface ScannedQuery {
   readonly nscount: number;
   readonly arcount: number;
   readonly edns: QueryEdns | undefined;
+  /** Where everything is in the message (for the forwarder). */
+  readonly layout: MessageLayout;
 }
 
 export type ScanResult =
   | { readonly ok: true; readonly query: ScannedQuery }
   | { readonly ok: false; readonly reason: MalformedReason };
-
-const MAX_NAME_OCTETS = 255;
-/** Compression pointers followed in one name at most: a real name needs one or two. */
-const MAX_POINTER_HOPS = 32;
-const BACKSLASH = 0x5c;
-
-class Malformed {
-  constructor(readonly reason: MalformedReason) {}
-}
-
-/** The presentation form of one label's octets (miekg/dns escaping rules). */
-function labelText(buf: Uint8Array, start: number, length: number): string {
-  let text = '';
-  for (let i = start; i < start + length; i++) {
-    const b = buf[i] as number;
-    switch (b) {
-      case 0x2e: // .
-      case 0x28: // (
-      case 0x29: // )
-      case 0x3b: // ;
-      case 0x20: // space
-      case 0x40: // @
-      case 0x22: // "
-      case BACKSLASH:
-        text += `\\${String.fromCharCode(b)}`;
-        break;
-      default:
-        text += b < 0x20 || b >= 0x7f ? `\\${String(b).padStart(3, '0')}` : String.fromCharCode(b);
-    }
-  }
-  return text;
-}
-
-/**
- * Validates the name at `offset` and returns the offset just past it. Compression pointers must point
- * strictly before the start of the run of labels they end (so they can neither loop nor point
- * forward) and never into the header. With `wantText` the name's presentation form is returned too.
- */
-function readName(buf: Uint8Array, offset: number, wantText: boolean): { end: number; text: string } {
-  let pos = offset;
-  let runStart = offset;
-  let end = -1;
-  let octets = 1;
-  let hops = 0;
-  let text = '';
-  for (;;) {
-    if (pos >= buf.length) throw new Malformed(MalformedReason.TRUNCATED);
-    const b = buf[pos] as number;
-    if (b === 0) {
-      if (end < 0) end = pos + 1;
-      break;
-    }
-    const kind = b & 0xc0;
-    if (kind === 0xc0) {
-      if (pos + 1 >= buf.length) throw new Malformed(MalformedReason.TRUNCATED);
-      const target = ((b & 0x3f) << 8) | (buf[pos + 1] as number);
-      if (target < HEADER_SIZE || target >= runStart || ++hops > MAX_POINTER_HOPS) throw new Malformed(MalformedReason.BAD_POINTER);
-      if (end < 0) end = pos + 2;
-      runStart = target;
-      pos = target;
-      continue;
-    }
-    if (kind !== 0) throw new Malformed(MalformedReason.BAD_LABEL);
-    octets += b + 1;
-    if (octets > MAX_NAME_OCTETS) throw new Malformed(MalformedReason.NAME_TOO_LONG);
-    if (pos + 1 + b > buf.length) throw new Malformed(MalformedReason.TRUNCATED);
-    if (wantText) text += `${labelText(buf, pos + 1, b)}.`;
-    pos += 1 + b;
-  }
-  return { end, text: text === '' ? '.' : text };
-}
-
-function u16(buf: Uint8Array, offset: number): number {
-  return ((buf[offset] as number) << 8) | (buf[offset + 1] as number);
-}
 
 /** Fixed octets before the name in the RDATA of the name-bearing types we check, else -1. */
 function rdataNameOffset(type: number): number {
@@ -145,18 +75,17 @@ function rdataFits(buf: Uint8Array, type: number, start: number, length: number)
   if (type === QType.A) return length === 4;
   if (type === QType.AAAA) return length === 16;
   const view = buf.subarray(0, end);
-  const reader = (from: number): number => readName(view, from, false).end;
-  try {
-    if (type === QType.SOA) {
-      const afterNames = reader(reader(start));
-      return afterNames + 20 === end;
-    }
-    const fixed = rdataNameOffset(type);
-    return fixed < 0 || (length > fixed && reader(start + fixed) === end);
-  } catch (err) {
-    if (err instanceof Malformed) return false;
-    throw err;
+  const nameEnd = (from: number): number => {
+    const name = readName(view, from, 'none');
+    return typeof name === 'string' ? -1 : name.end;
+  };
+  if (type === QType.SOA) {
+    const mname = nameEnd(start);
+    const rname = mname < 0 ? -1 : nameEnd(mname);
+    return rname >= 0 && rname + 20 === end;
   }
+  const fixed = rdataNameOffset(type);
+  return fixed < 0 || (length > fixed && nameEnd(start + fixed) === end);
 }
 
 /**
@@ -164,67 +93,39 @@ function rdataFits(buf: Uint8Array, type: number, start: number, length: number)
  * length, QR, opcode and QDCOUNT first, in NSD's order).
  */
 export function scanQuery(buf: Uint8Array): ScanResult {
-  try {
-    const question = readName(buf, HEADER_SIZE, true);
-    let pos = question.end;
-    if (pos + 4 > buf.length) return { ok: false, reason: MalformedReason.TRUNCATED };
-    const qtype = u16(buf, pos);
-    const qclass = u16(buf, pos + 2);
-    pos += 4;
-    const questionEnd = pos;
-    const ancount = u16(buf, 6);
-    const nscount = u16(buf, 8);
-    const arcount = u16(buf, 10);
-    let edns: QueryEdns | undefined;
-    const total = ancount + nscount + arcount;
-    for (let i = 0; i < total; i++) {
-      const ownerStart = pos;
-      pos = readName(buf, pos, false).end;
-      if (pos + 10 > buf.length) return { ok: false, reason: MalformedReason.TRUNCATED };
-      const type = u16(buf, pos);
-      const rdlength = u16(buf, pos + 8);
-      const rdataStart = pos + 10;
-      if (rdataStart + rdlength > buf.length) return { ok: false, reason: MalformedReason.TRUNCATED };
-      if (type === QType.OPT) {
-        // RFC 6891 §6.1.1: only in the additional section, owned by the root, at most once.
-        const inAdditional = i >= ancount + nscount;
-        if (!inAdditional || edns || buf[ownerStart] !== 0) return { ok: false, reason: MalformedReason.BAD_OPT };
-        for (let o = rdataStart; o < rdataStart + rdlength; ) {
-          if (o + 4 > rdataStart + rdlength) return { ok: false, reason: MalformedReason.BAD_OPT };
-          o += 4 + u16(buf, o + 2);
-          if (o > rdataStart + rdlength) return { ok: false, reason: MalformedReason.BAD_OPT };
-        }
-        edns = {
-          udpSize: u16(buf, pos + 2),
-          version: buf[pos + 5] as number,
-          dnssecOk: ((buf[pos + 6] as number) & 0x80) !== 0,
-          optionsLength: rdlength,
-        };
-      } else if (!rdataFits(buf, type, rdataStart, rdlength)) {
-        return { ok: false, reason: MalformedReason.RECORD };
-      }
-      pos = rdataStart + rdlength;
+  const parsed = parseLayout(buf);
+  if (!parsed.ok) return { ok: false, reason: parsed.reason };
+  const layout = parsed.layout;
+  const question = layout.question;
+  if (!question) return { ok: false, reason: MalformedReason.TRUNCATED };
+  for (const record of layout.records) {
+    if (record.type !== QType.OPT && !rdataFits(buf, record.type, record.rdataOffset, record.rdlength)) {
+      return { ok: false, reason: MalformedReason.RECORD };
     }
-    if (pos !== buf.length) return { ok: false, reason: MalformedReason.TRAILING_BYTES };
-    return {
-      ok: true,
-      query: {
-        id: u16(buf, 0),
-        flags1: buf[2] as number,
-        flags2: buf[3] as number,
-        opcode: ((buf[2] as number) >> 3) & 0x0f,
-        qname: question.text,
-        qtype,
-        qclass,
-        questionEnd,
-        ancount,
-        nscount,
-        arcount,
-        edns,
-      },
-    };
-  } catch (err) {
-    if (err instanceof Malformed) return { ok: false, reason: err.reason };
-    throw err;
   }
+  if (layout.end !== buf.length) return { ok: false, reason: MalformedReason.TRAILING_BYTES };
+  const name = readName(buf, question.nameStart, 'presentation');
+  if (typeof name === 'string') return { ok: false, reason: name };
+  const opt = layout.opt;
+  return {
+    ok: true,
+    query: {
+      id: layout.id,
+      flags1: buf[2] as number,
+      flags2: buf[3] as number,
+      opcode: layout.opcode,
+      qname: joinLabels(name.labels),
+      qtype: question.qtype,
+      qclass: question.qclass,
+      questionEnd: layout.questionEnd,
+      ancount: layout.ancount,
+      nscount: layout.nscount,
+      arcount: layout.arcount,
+      edns: opt
+        ? { udpSize: opt.udpSize, version: opt.version, dnssecOk: opt.doBit, optionsLength: opt.record.rdlength }
+        : undefined,
+      layout,
+    },
+  };
 }
+

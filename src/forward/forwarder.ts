@@ -379,9 +379,8 @@ export function createForwarder(options: ForwarderOptions): ConfigurableForwarde
   }
 
   async function forwardUnsafe(request: ForwardRequest): Promise<Uint8Array> {
-    const parsed = parseLayout(request.query);
-    const queryLayout = parsed.ok ? parsed.layout : undefined;
-    if (!queryLayout?.question) {
+    const queryLayout = request.layout;
+    if (!queryLayout.question) {
       limitLog('bad-query', (suppressed) => logger.warn({ suppressed }, 'cannot forward a query without a readable question'));
       return servfail(request, queryLayout, 'bad_query');
     }
@@ -471,8 +470,7 @@ export function createForwarder(options: ForwarderOptions): ConfigurableForwarde
       } catch (err) {
         limitLog('internal', (suppressed) => logger.error({ err, suppressed }, 'forwarding failed unexpectedly'));
         try {
-          const parsed = parseLayout(request.query);
-          return servfail(request, parsed.ok ? parsed.layout : undefined, 'internal');
+          return servfail(request, request.layout, 'internal');
         } catch {
           return buildMinimalReply(request.query, undefined, { rcode: Rcode.SERVFAIL });
         }

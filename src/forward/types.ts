@@ -1,10 +1,13 @@
 // The contract between the DNS server (which decides a query goes upstream) and the forwarder.
+import type { MessageLayout } from '../wire/message.js';
 
 export type Transport = 'udp' | 'tcp';
 
 export interface ForwardRequest {
   /** The client's message exactly as received. */
   readonly query: Uint8Array;
+  /** Where everything is in `query`, as the DNS server read it (the forwarder does not read it again). */
+  readonly layout: MessageLayout;
   readonly id: number;
   /** Question name as asked (original case). */
   readonly qname: string;

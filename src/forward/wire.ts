@@ -8,17 +8,13 @@
 // because compression pointers only point backwards).
 
 import { QType, Rcode } from '../dns/constants.js';
+import { readU16, readU32, writeU16, writeU32 } from '../wire/bytes.js';
+import { Flag, type MessageLayout, type OptInfo, type RecordSpan, Section } from '../wire/message.js';
 
-// The DNS numbers live in dns/constants.ts; re-exported under the names this folder uses.
-export { Rcode };
-export const RrType = { SOA: QType.SOA, OPT: QType.OPT } as const;
-
-export const Section = {
-  ANSWER: 1,
-  AUTHORITY: 2,
-  ADDITIONAL: 3,
-} as const;
-export type Section = (typeof Section)[keyof typeof Section];
+// The message reader lives in src/wire; re-exported for the forwarder's modules.
+export { Flag, Section, parseLayout } from '../wire/message.js';
+export type { MessageLayout, OptInfo, ParseResult, QuestionInfo, RecordSpan } from '../wire/message.js';
+export { writeU16, writeU32 };
 
 /** EDNS option codes the forwarder treats specially. */
 export const EdnsOption = {
@@ -26,267 +22,17 @@ export const EdnsOption = {
   COOKIE: 10,
 } as const;
 
-// Header flag bits (second 16-bit word).
-export const Flag = {
-  QR: 0x8000,
-  AA: 0x0400,
-  TC: 0x0200,
-  RD: 0x0100,
-  RA: 0x0080,
-  AD: 0x0020,
-  CD: 0x0010,
-} as const;
+
+// The DNS numbers live in dns/constants.ts; re-exported under the names this folder uses.
+export { Rcode };
+export const RrType = { SOA: QType.SOA, OPT: QType.OPT } as const;
 
 /** The UDP payload size we advertise in OPT records we write ourselves (DNS flag day 2020). */
 export const OWN_EDNS_UDP_SIZE = 1232;
 
-export interface RecordSpan {
-  readonly section: Section;
-  readonly start: number;
-  readonly end: number;
-  readonly type: number;
-  readonly klass: number;
-  readonly ttlOffset: number;
-  /** RFC 2181 §8: a TTL with the top bit set is read as 0. */
-  readonly ttl: number;
-  readonly rdataOffset: number;
-  readonly rdlength: number;
-}
-
-export interface OptInfo {
-  readonly record: RecordSpan;
-  /** Whether the OPT is the last record of the message (then it can be rewritten in place). */
-  readonly last: boolean;
-  readonly udpSize: number;
-  readonly extendedRcode: number;
-  readonly version: number;
-  readonly doBit: boolean;
-  /** Option codes in order. */
-  readonly options: readonly { readonly code: number; readonly start: number; readonly end: number }[];
-}
-
-export interface QuestionInfo {
-  /** Offset of the first question's name (always 12). */
-  readonly nameStart: number;
-  readonly nameEnd: number;
-  /** Whether the question name is written without compression pointers. */
-  readonly plainName: boolean;
-  /** Lower-cased labels (escaped presentation form per label). */
-  readonly labels: readonly string[];
-  /** Lower-cased presentation form with trailing dot, e.g. `www.example.org.`. */
-  readonly key: string;
-  readonly qtype: number;
-  readonly qclass: number;
-}
-
-export interface MessageLayout {
-  readonly id: number;
-  readonly flags: number;
-  readonly opcode: number;
-  /** The 4-bit header rcode (the OPT may extend it; see `opt.extendedRcode`). */
-  readonly rcode: number;
-  readonly qdcount: number;
-  readonly ancount: number;
-  readonly nscount: number;
-  readonly arcount: number;
-  readonly question: QuestionInfo | undefined;
-  /** End of the question section (12 when there is none). */
-  readonly questionEnd: number;
-  readonly records: readonly RecordSpan[];
-  readonly opt: OptInfo | undefined;
-  /** End of the last record (bytes past it are ignored). */
-  readonly end: number;
-}
-
-export type ParseResult =
-  | { readonly ok: true; readonly layout: MessageLayout }
-  | { readonly ok: false; readonly error: string };
-
-const MAX_POINTER_HOPS = 64;
-
-interface NameRead {
-  /** Offset just past the name where it was written (after the first pointer, if any). */
-  readonly end: number;
-  readonly labels: string[];
-  readonly plain: boolean;
-}
-
-function escapeLabel(buf: Uint8Array, start: number, len: number): string {
-  let out = '';
-  for (let i = start; i < start + len; i++) {
-    let c = buf[i] as number;
-    if (c >= 0x41 && c <= 0x5a) c += 0x20; // ASCII lower-case
-    if (c === 0x2e || c === 0x5c) out += `\\${String.fromCharCode(c)}`;
-    else if (c <= 0x20 || c >= 0x7f) out += `\\${String(c).padStart(3, '0')}`;
-    else out += String.fromCharCode(c);
-  }
-  return out;
-}
-
-/** Reads a (possibly compressed) name; labels are lower-cased. Undefined when malformed. */
-function readName(buf: Uint8Array, offset: number, withLabels: boolean): NameRead | undefined {
-  const labels: string[] = [];
-  let pos = offset;
-  let end = -1;
-  let hops = 0;
-  let wireLength = 1;
-  for (;;) {
-    if (pos >= buf.length) return undefined;
-    const len = buf[pos] as number;
-    if (len === 0) {
-      if (end < 0) end = pos + 1;
-      return { end, labels, plain: hops === 0 };
-    }
-    const kind = len & 0xc0;
-    if (kind === 0xc0) {
-      if (pos + 1 >= buf.length) return undefined;
-      if (end < 0) end = pos + 2;
-      const target = ((len & 0x3f) << 8) | (buf[pos + 1] as number);
-      // Pointers must point backwards; this also rules out loops.
-      if (target >= pos || ++hops > MAX_POINTER_HOPS) return undefined;
-      pos = target;
-      continue;
-    }
-    if (kind !== 0) return undefined; // extended label types are obsolete
-    if (pos + 1 + len > buf.length) return undefined;
-    wireLength += len + 1;
-    if (wireLength > 255) return undefined;
-    if (withLabels) labels.push(escapeLabel(buf, pos + 1, len));
-    pos += 1 + len;
-  }
-}
-
-function readU16(buf: Uint8Array, off: number): number {
-  return ((buf[off] as number) << 8) | (buf[off + 1] as number);
-}
-
-function readU32(buf: Uint8Array, off: number): number {
-  return (((buf[off] as number) << 24) >>> 0) + ((buf[off + 1] as number) << 16) + ((buf[off + 2] as number) << 8) + (buf[off + 3] as number);
-}
-
-export function writeU16(buf: Uint8Array, off: number, value: number): void {
-  buf[off] = (value >>> 8) & 0xff;
-  buf[off + 1] = value & 0xff;
-}
-
-export function writeU32(buf: Uint8Array, off: number, value: number): void {
-  buf[off] = (value >>> 24) & 0xff;
-  buf[off + 1] = (value >>> 16) & 0xff;
-  buf[off + 2] = (value >>> 8) & 0xff;
-  buf[off + 3] = value & 0xff;
-}
-
 /** Reads only the ID of a message (for replies too short to parse). */
 export function readId(buf: Uint8Array): number | undefined {
   return buf.length >= 2 ? readU16(buf, 0) : undefined;
-}
-
-/**
- * Finds the header fields, the first question and every record of a message. Fails on any
- * structural problem (truncated record, bad name, bad OPT), never on unknown types.
- */
-export function parseLayout(buf: Uint8Array): ParseResult {
-  if (buf.length < 12) return { ok: false, error: 'message shorter than the header' };
-  const flags = readU16(buf, 2);
-  const qdcount = readU16(buf, 4);
-  const ancount = readU16(buf, 6);
-  const nscount = readU16(buf, 8);
-  const arcount = readU16(buf, 10);
-  let pos = 12;
-  let question: QuestionInfo | undefined;
-  for (let i = 0; i < qdcount; i++) {
-    const name = readName(buf, pos, i === 0);
-    if (!name || name.end + 4 > buf.length) return { ok: false, error: 'malformed question' };
-    if (i === 0) {
-      question = {
-        nameStart: pos,
-        nameEnd: name.end,
-        plainName: name.plain,
-        labels: name.labels,
-        key: name.labels.length === 0 ? '.' : `${name.labels.join('.')}.`,
-        qtype: readU16(buf, name.end),
-        qclass: readU16(buf, name.end + 2),
-      };
-    }
-    pos = name.end + 4;
-  }
-  const questionEnd = pos;
-  const records: RecordSpan[] = [];
-  let opt: OptInfo | undefined;
-  const sections: [Section, number][] = [
-    [Section.ANSWER, ancount],
-    [Section.AUTHORITY, nscount],
-    [Section.ADDITIONAL, arcount],
-  ];
-  for (const [section, count] of sections) {
-    for (let i = 0; i < count; i++) {
-      const start = pos;
-      const name = readName(buf, pos, false);
-      if (!name || name.end + 10 > buf.length) return { ok: false, error: 'malformed record' };
-      const type = readU16(buf, name.end);
-      const klass = readU16(buf, name.end + 2);
-      const rawTtl = readU32(buf, name.end + 4);
-      const rdlength = readU16(buf, name.end + 8);
-      const rdataOffset = name.end + 10;
-      const end = rdataOffset + rdlength;
-      if (end > buf.length) return { ok: false, error: 'record data past the end of the message' };
-      const record: RecordSpan = {
-        section,
-        start,
-        end,
-        type,
-        klass,
-        ttlOffset: name.end + 4,
-        ttl: rawTtl > 0x7fffffff ? 0 : rawTtl,
-        rdataOffset,
-        rdlength,
-      };
-      records.push(record);
-      if (type === RrType.OPT) {
-        if (section !== Section.ADDITIONAL || opt !== undefined || name.end !== start + 1) {
-          return { ok: false, error: 'misplaced or repeated OPT record' };
-        }
-        const options: { code: number; start: number; end: number }[] = [];
-        let o = rdataOffset;
-        while (o < end) {
-          if (o + 4 > end) return { ok: false, error: 'malformed EDNS option' };
-          const optEnd = o + 4 + readU16(buf, o + 2);
-          if (optEnd > end) return { ok: false, error: 'malformed EDNS option' };
-          options.push({ code: readU16(buf, o), start: o, end: optEnd });
-          o = optEnd;
-        }
-        opt = {
-          record,
-          last: false,
-          udpSize: klass,
-          extendedRcode: (rawTtl >>> 24) & 0xff,
-          version: (rawTtl >>> 16) & 0xff,
-          doBit: (rawTtl & 0x8000) !== 0,
-          options,
-        };
-      }
-      pos = end;
-    }
-  }
-  if (opt && records[records.length - 1] === opt.record) opt = { ...opt, last: true };
-  return {
-    ok: true,
-    layout: {
-      id: readU16(buf, 0),
-      flags,
-      opcode: (flags >>> 11) & 0x0f,
-      rcode: flags & 0x0f,
-      qdcount,
-      ancount,
-      nscount,
-      arcount,
-      question,
-      questionEnd,
-      records,
-      opt,
-      end: pos,
-    },
-  };
 }
 
 /** The full rcode: the header's 4 bits extended by the OPT's upper 8 bits. */

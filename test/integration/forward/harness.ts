@@ -2,6 +2,7 @@
 import type { TestContext } from 'node:test';
 import { createSocket } from 'node:dgram';
 import { Packet } from 'dns2';
+import { scanQuery } from '../../../src/dns/wire-query.js';
 import { DEFAULT_CONFIG } from '../../../src/config/types.js';
 import type { Config } from '../../../src/config/types.js';
 import { createSilentLogger } from '../../../src/log.js';
@@ -68,7 +69,9 @@ export function requestFor(query: Buffer, transport: Transport = 'udp', maxSize?
   if (!q) throw new Error('query without a question');
   const opt = packet.additionals.find((r) => r.type === 41);
   const size = maxSize ?? (transport === 'tcp' ? 65535 : opt ? Math.max(512, opt.class) : 512);
-  return { query, id: packet.header.id, qname: q.name, qtype: q.type, qclass: q.class, transport, maxSize: size };
+  const scanned = scanQuery(query);
+  if (!scanned.ok) throw new Error(`the DNS server would not forward this query: ${scanned.reason}`);
+  return { query, layout: scanned.query.layout, id: packet.header.id, qname: q.name, qtype: q.type, qclass: q.class, transport, maxSize: size };
 }
 
 export function elapsedSince(start: bigint): number {

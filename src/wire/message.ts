@@ -1,0 +1,204 @@
+// The one reader of whole DNS messages (pure): header fields, the first question and the span of
+// every record, with the OPT record's fields and options. It fails on any structural problem
+// (a bad name, a record running past the end, a misplaced or repeated OPT) and never on a type it
+// does not know. The DNS server reads each query with it once (dns/wire-query.ts adds the stricter
+// checks a query must pass) and hands the layout to the forwarder, which reads upstream replies
+// with it too.
+import { readU16, readU32 } from './bytes.js';
+import { NameProblem, joinLabels, readName } from './name.js';
+
+/** The OPT pseudo-record's type (RFC 6891). */
+const OPT = 41;
+
+export const Section = {
+  ANSWER: 1,
+  AUTHORITY: 2,
+  ADDITIONAL: 3,
+} as const;
+export type Section = (typeof Section)[keyof typeof Section];
+
+// Header flag bits (second 16-bit word).
+export const Flag = {
+  QR: 0x8000,
+  AA: 0x0400,
+  TC: 0x0200,
+  RD: 0x0100,
+  RA: 0x0080,
+  AD: 0x0020,
+  CD: 0x0010,
+} as const;
+
+export interface RecordSpan {
+  readonly section: Section;
+  readonly start: number;
+  readonly end: number;
+  readonly type: number;
+  readonly klass: number;
+  readonly ttlOffset: number;
+  /** RFC 2181 §8: a TTL with the top bit set is read as 0. */
+  readonly ttl: number;
+  readonly rdataOffset: number;
+  readonly rdlength: number;
+}
+
+export interface OptInfo {
+  readonly record: RecordSpan;
+  /** Whether the OPT is the last record of the message (then it can be rewritten in place). */
+  readonly last: boolean;
+  readonly udpSize: number;
+  readonly extendedRcode: number;
+  readonly version: number;
+  readonly doBit: boolean;
+  /** Option codes in order. */
+  readonly options: readonly { readonly code: number; readonly start: number; readonly end: number }[];
+}
+
+export interface QuestionInfo {
+  /** Offset of the first question's name (always 12). */
+  readonly nameStart: number;
+  readonly nameEnd: number;
+  /** Whether the question name is written without compression pointers. */
+  readonly plainName: boolean;
+  /** Lower-cased labels (escaped presentation form per label). */
+  readonly labels: readonly string[];
+  /** Lower-cased presentation form with trailing dot, e.g. `www.example.org.`. */
+  readonly key: string;
+  readonly qtype: number;
+  readonly qclass: number;
+}
+
+export interface MessageLayout {
+  readonly id: number;
+  readonly flags: number;
+  readonly opcode: number;
+  /** The 4-bit header rcode (the OPT may extend it; see `opt.extendedRcode`). */
+  readonly rcode: number;
+  readonly qdcount: number;
+  readonly ancount: number;
+  readonly nscount: number;
+  readonly arcount: number;
+  readonly question: QuestionInfo | undefined;
+  /** End of the question section (12 when there is none). */
+  readonly questionEnd: number;
+  readonly records: readonly RecordSpan[];
+  readonly opt: OptInfo | undefined;
+  /** End of the last record (bytes past it are ignored). */
+  readonly end: number;
+}
+
+export type MessageProblem = NameProblem | 'bad_opt';
+
+export type ParseResult =
+  | { readonly ok: true; readonly layout: MessageLayout }
+  | { readonly ok: false; readonly reason: MessageProblem; readonly error: string };
+
+/**
+ * Finds the header fields, the first question and every record of a message. Fails on any
+ * structural problem (truncated record, bad name, bad OPT), never on unknown types.
+ */
+export function parseLayout(buf: Uint8Array): ParseResult {
+  if (buf.length < 12) return { ok: false, reason: NameProblem.TRUNCATED, error: 'message shorter than the header' };
+  const flags = readU16(buf, 2);
+  const qdcount = readU16(buf, 4);
+  const ancount = readU16(buf, 6);
+  const nscount = readU16(buf, 8);
+  const arcount = readU16(buf, 10);
+  let pos = 12;
+  let question: QuestionInfo | undefined;
+  for (let i = 0; i < qdcount; i++) {
+    const name = readName(buf, pos, i === 0 ? 'key' : 'none');
+    if (typeof name === 'string') return { ok: false, reason: name, error: 'malformed question' };
+    if (name.end + 4 > buf.length) return { ok: false, reason: NameProblem.TRUNCATED, error: 'malformed question' };
+    if (i === 0) {
+      question = {
+        nameStart: pos,
+        nameEnd: name.end,
+        plainName: name.plain,
+        labels: name.labels,
+        key: joinLabels(name.labels),
+        qtype: readU16(buf, name.end),
+        qclass: readU16(buf, name.end + 2),
+      };
+    }
+    pos = name.end + 4;
+  }
+  const questionEnd = pos;
+  const records: RecordSpan[] = [];
+  let opt: OptInfo | undefined;
+  const sections: [Section, number][] = [
+    [Section.ANSWER, ancount],
+    [Section.AUTHORITY, nscount],
+    [Section.ADDITIONAL, arcount],
+  ];
+  for (const [section, count] of sections) {
+    for (let i = 0; i < count; i++) {
+      const start = pos;
+      const name = readName(buf, pos, 'none');
+      if (typeof name === 'string') return { ok: false, reason: name, error: 'malformed record' };
+      if (name.end + 10 > buf.length) return { ok: false, reason: NameProblem.TRUNCATED, error: 'malformed record' };
+      const type = readU16(buf, name.end);
+      const klass = readU16(buf, name.end + 2);
+      const rawTtl = readU32(buf, name.end + 4);
+      const rdlength = readU16(buf, name.end + 8);
+      const rdataOffset = name.end + 10;
+      const end = rdataOffset + rdlength;
+      if (end > buf.length) return { ok: false, reason: NameProblem.TRUNCATED, error: 'record data past the end of the message' };
+      const record: RecordSpan = {
+        section,
+        start,
+        end,
+        type,
+        klass,
+        ttlOffset: name.end + 4,
+        ttl: rawTtl > 0x7fffffff ? 0 : rawTtl,
+        rdataOffset,
+        rdlength,
+      };
+      records.push(record);
+      if (type === OPT) {
+        if (section !== Section.ADDITIONAL || opt !== undefined || name.end !== start + 1) {
+          return { ok: false, reason: 'bad_opt', error: 'misplaced or repeated OPT record' };
+        }
+        const options: { code: number; start: number; end: number }[] = [];
+        let o = rdataOffset;
+        while (o < end) {
+          if (o + 4 > end) return { ok: false, reason: 'bad_opt', error: 'malformed EDNS option' };
+          const optEnd = o + 4 + readU16(buf, o + 2);
+          if (optEnd > end) return { ok: false, reason: 'bad_opt', error: 'malformed EDNS option' };
+          options.push({ code: readU16(buf, o), start: o, end: optEnd });
+          o = optEnd;
+        }
+        opt = {
+          record,
+          last: false,
+          udpSize: klass,
+          extendedRcode: (rawTtl >>> 24) & 0xff,
+          version: (rawTtl >>> 16) & 0xff,
+          doBit: (rawTtl & 0x8000) !== 0,
+          options,
+        };
+      }
+      pos = end;
+    }
+  }
+  if (opt && records[records.length - 1] === opt.record) opt = { ...opt, last: true };
+  return {
+    ok: true,
+    layout: {
+      id: readU16(buf, 0),
+      flags,
+      opcode: (flags >>> 11) & 0x0f,
+      rcode: flags & 0x0f,
+      qdcount,
+      ancount,
+      nscount,
+      arcount,
+      question,
+      questionEnd,
+      records,
+      opt,
+      end: pos,
+    },
+  };
+}
+
