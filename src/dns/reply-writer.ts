@@ -4,8 +4,9 @@
 // when it starts below offset 16384; owners and SOA names point at the longest remembered suffix;
 // SRV targets are written in full but their new suffixes are remembered too.
 //
-// The dictionary is an open-addressing table of suffix hashes stamped per reply, so starting a reply
-// costs nothing and a lookup compares the candidate with the bytes already written.
+// The dictionary is a small open-addressing table of suffix hashes stamped per reply (one array,
+// a slot's stamp, hash and offset side by side), so starting a reply costs nothing and a lookup
+// compares the candidate with the bytes already written.
 import { Buffer } from 'node:buffer';
 import { FNV_OFFSET, FNV_PRIME } from '../records/packed-table.js';
 import { HEADER_SIZE, MAX_MESSAGE_SIZE } from './constants.js';
@@ -16,7 +17,10 @@ const MAX_NAME_OCTETS = 255;
 const CLASS_IN = 1;
 /** Room past the largest message for the one record written before the size check. */
 const OUT_SIZE = MAX_MESSAGE_SIZE + 1024;
-const DICT_SLOTS = 1 << 14;
+/** Starting dictionary size in slots; it doubles when a reply fills half of it (large TCP replies). */
+const DICT_SLOTS = 1 << 8;
+/** Int32s per dictionary slot: stamp, suffix hash, offset (one cache line holds several slots). */
+const SLOT = 3;
 /** Stamps live in Int32Arrays: start over well before they would wrap. */
 const STAMP_LIMIT = 0x3fffffff;
 
@@ -27,10 +31,10 @@ export class ReplyWriter {
 
   private readonly labelAt = new Int32Array(128);
   private readonly suffixHash = new Int32Array(128);
-  private readonly dictHash = new Int32Array(DICT_SLOTS);
-  private readonly dictOffset = new Int32Array(DICT_SLOTS);
-  private readonly dictStamp = new Int32Array(DICT_SLOTS);
+  private dict = new Int32Array(DICT_SLOTS * SLOT);
+  private dictMask = DICT_SLOTS - 1;
   private dictGeneration = 0;
+  private dictCount = 0;
 
   /**
    * Starts a reply: copies the header's ID and the question src[12, questionEnd) as asked, and
@@ -38,9 +42,10 @@ export class ReplyWriter {
    */
   start(src: Uint8Array, questionEnd: number): void {
     if (++this.dictGeneration > STAMP_LIMIT) {
-      this.dictStamp.fill(0);
+      this.dict.fill(0);
       this.dictGeneration = 1;
     }
+    this.dictCount = 0;
     const out = this.bytes;
     out[0] = src[0] as number;
     out[1] = src[1] as number;
@@ -56,8 +61,11 @@ export class ReplyWriter {
   }
 
   u32(v: number): void {
-    this.bytes.writeUInt32BE(v >>> 0, this.pos);
-    this.pos += 4;
+    const out = this.bytes;
+    out[this.pos++] = (v >>> 24) & 0xff;
+    out[this.pos++] = (v >>> 16) & 0xff;
+    out[this.pos++] = (v >>> 8) & 0xff;
+    out[this.pos++] = v & 0xff;
   }
 
   /** Labels of src[from…] into labelAt with their suffix hashes; the label count. */
@@ -94,20 +102,41 @@ export class ReplyWriter {
   }
 
   private dictFind(hash: number, src: Uint8Array, from: number): number {
-    const mask = DICT_SLOTS - 1;
-    for (let slot = hash & mask; this.dictStamp[slot] === this.dictGeneration; slot = (slot + 1) & mask) {
-      if (this.dictHash[slot] === hash && this.sameName(this.dictOffset[slot] as number, src, from)) return this.dictOffset[slot] as number;
+    const dict = this.dict;
+    const mask = this.dictMask;
+    for (let slot = hash & mask; dict[slot * SLOT] === this.dictGeneration; slot = (slot + 1) & mask) {
+      const at = slot * SLOT;
+      if (dict[at + 1] === hash && this.sameName(dict[at + 2] as number, src, from)) return dict[at + 2] as number;
     }
     return -1;
   }
 
   private dictAdd(hash: number, offset: number): void {
-    const mask = DICT_SLOTS - 1;
+    if (++this.dictCount * 2 > this.dictMask + 1) this.growDict();
+    const dict = this.dict;
+    const mask = this.dictMask;
     let slot = hash & mask;
-    while (this.dictStamp[slot] === this.dictGeneration) slot = (slot + 1) & mask;
-    this.dictStamp[slot] = this.dictGeneration;
-    this.dictHash[slot] = hash;
-    this.dictOffset[slot] = offset;
+    while (dict[slot * SLOT] === this.dictGeneration) slot = (slot + 1) & mask;
+    dict[slot * SLOT] = this.dictGeneration;
+    dict[slot * SLOT + 1] = hash;
+    dict[slot * SLOT + 2] = offset;
+  }
+
+  /** Doubles the dictionary, keeping this reply's entries. */
+  private growDict(): void {
+    const old = this.dict;
+    const generation = this.dictGeneration;
+    const size = (this.dictMask + 1) * 2;
+    this.dict = new Int32Array(size * SLOT);
+    this.dictMask = size - 1;
+    for (let at = 0; at < old.length; at += SLOT) {
+      if (old[at] !== generation) continue;
+      let slot = (old[at + 1] as number) & this.dictMask;
+      while (this.dict[slot * SLOT] === generation) slot = (slot + 1) & this.dictMask;
+      this.dict[slot * SLOT] = generation;
+      this.dict[slot * SLOT + 1] = old[at + 1] as number;
+      this.dict[slot * SLOT + 2] = old[at + 2] as number;
+    }
   }
 
   private copyLabel(src: Uint8Array, at: number): void {
