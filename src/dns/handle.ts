@@ -3,7 +3,7 @@
 //
 // Checks run in NSD's order: shorter than a header → drop; QR set → drop; opcode other than QUERY →
 // NOTIMP; QDCOUNT ≠ 1 → FORMERR; malformed question, records or trailing bytes → FORMERR; EDNS version
-// other than 0 → BADVERS; QCLASS other than IN/ANY → REFUSED (docs/behaviour.md, quirk #32). Then a
+// other than 0 → BADVERS; QCLASS other than IN/ANY → REFUSED (README, "Differences from Mesos-DNS", #32). Then a
 // name inside the domain is answered here for every qtype (quirk #7), anything else is forwarded.
 //
 // Most in-domain queries are answered by the direct path (direct.ts) straight from the table's bytes;
