@@ -36,9 +36,13 @@ export class ReplyWriter {
   private dictGeneration = 0;
   private dictCount = 0;
 
+  /** The question's suffixes are remembered on the first name that needs the dictionary. */
+  private questionPending = false;
+
   /**
-   * Starts a reply: copies the header's ID and the question src[12, questionEnd) as asked, and
-   * remembers every suffix of the question name (the dictionary is empty, so all are new).
+   * Starts a reply: copies the header's ID and the question src[12, questionEnd) as asked. Every
+   * suffix of the question name is remembered (all are new) before the first name that looks any
+   * up: an answer owned by the question's own spelling is just a pointer and needs none.
    */
   start(src: Uint8Array, questionEnd: number): void {
     if (++this.dictGeneration > STAMP_LIMIT) {
@@ -50,9 +54,14 @@ export class ReplyWriter {
     out[0] = src[0] as number;
     out[1] = src[1] as number;
     for (let i = HEADER_SIZE; i < questionEnd; i++) out[i] = src[i] as number;
-    const labels = this.suffixHashes(src, HEADER_SIZE);
-    for (let i = 0; i < labels; i++) this.dictAdd(this.suffixHash[i] as number, this.labelAt[i] as number);
+    this.questionPending = true;
     this.pos = questionEnd;
+  }
+
+  private rememberQuestion(): void {
+    this.questionPending = false;
+    const labels = this.suffixHashes(this.bytes, HEADER_SIZE);
+    for (let i = 0; i < labels; i++) this.dictAdd(this.suffixHash[i] as number, this.labelAt[i] as number);
   }
 
   u16(v: number): void {
@@ -153,6 +162,7 @@ export class ReplyWriter {
 
   /** Writes the uncompressed wire name src[from…] as a pointer to its longest remembered suffix. */
   compressedName(src: Uint8Array, from: number): void {
+    if (this.questionPending) this.rememberQuestion();
     const labels = this.suffixHashes(src, from);
     for (let i = 0; i < labels; i++) {
       const at = this.labelAt[i] as number;
@@ -170,6 +180,7 @@ export class ReplyWriter {
 
   /** Writes the wire name src[from…] in full, remembering the suffixes not remembered yet. */
   fullName(src: Uint8Array, from: number): void {
+    if (this.questionPending) this.rememberQuestion();
     const labels = this.suffixHashes(src, from);
     // Every suffix of a remembered suffix was remembered with it as long as all of it lay below
     // 16384: while the reply is that short, the rest of the name needs no more look-ups.
