@@ -15,16 +15,16 @@
 // -Q and -v, and the reflector is measured at the same rate for comparison.
 //
 // Query files: per cluster a standard mix and a hits file of a few thousand distinct names repeated
-// (bench/lib/query-mix.ts), measured after a 1-s warm-up, so they show the server with its reply cache
-// full. The worst realistic case is the large cluster's uniform file: 100,000 lines, 80% A, 15% SRV,
+// (bench/lib/query-mix.ts), measured after a 1-s warm-up: the friendly case, where the few names asked
+// stay in the CPU caches. The worst realistic case is the large cluster's uniform file: 100,000 lines, 80% A, 15% SRV,
 // 5% AAAA, each name drawn uniformly from every name of the table holding records of that type (about
 // 90,000 distinct questions, no locality; with no AAAA records in the table, AAAA lines are drawn from
 // the A names and answer NOERROR without data). It is measured cold: every uniform window (each peak
 // round and the 80% latency run) gets a freshly started server process that has answered nothing
 // before, once its start-up work has settled (under 5% of a CPU for two 250-ms samples), and the
 // process is killed after the window. Its row shows the ratio to the ceiling and to the same cluster's
-// hits figure, and how many times dnsperf went through the file (a second pass can meet names the
-// first one left in the cache). `--uniform-only` measures the uniform row and, for that ratio, the large
+// hits figure, and how many times dnsperf went through the file (a second pass meets names the first
+// one left warm). `--uniform-only` measures the uniform row and, for that ratio, the large
 // cluster's hits row only (tuning against the reflector alone, no embedded rows, no reloads).
 import { readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -292,7 +292,7 @@ async function main(): Promise<void> {
     // Tuning pass on the embedded cluster's hits file (the reflector alone with --uniform-only).
     const hitsFile = small.mixes[1]?.file as string;
     const tried = candidates(clientCpuCount);
-    if (!uniformOnly) await run(server.dnsPort, hitsFile, tried[0] as DnsperfSettings, 1); // warm the reply cache
+    if (!uniformOnly) await run(server.dnsPort, hitsFile, tried[0] as DnsperfSettings, 1); // warm up (JIT, CPU caches)
     log(`tuning dnsperf (${TUNE_SECONDS} s per run, embedded cluster, hits file${uniformOnly ? ', reflector only' : ''}):`);
     const tuning: string[][] = [];
     let best: { settings: DnsperfSettings; qps: number } | undefined;
@@ -319,7 +319,7 @@ async function main(): Promise<void> {
     const measureRow = async (clusterLabel: string, mixLabel: string, file: string, lines: number, source: SubjectSource, loads: readonly number[]): Promise<ThroughputRow> => {
       if (!source.cold) {
         const s = await source.acquire();
-        await run(s.dnsPort, file, settings, 1); // warm the reply cache
+        await run(s.dnsPort, file, settings, 1); // warm up (JIT, CPU caches)
         await source.release(s);
       }
       const ours: DnsperfResult[] = [];
