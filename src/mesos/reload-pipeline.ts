@@ -30,6 +30,11 @@ export interface ReloadRequest {
   /** The master list given to generation (master records, spec §2.7). */
   readonly recordMasters: readonly string[];
   readonly listenerAddresses: readonly string[];
+  /**
+   * The previous table's name hashes (nameHashes) to count added and removed names against; when
+   * absent, those of the last table this pipeline produced (a worker that lives for one reload has none).
+   */
+  readonly previousNames?: Float64Array;
 }
 
 export interface ReloadTimings {
@@ -51,9 +56,11 @@ export interface ReloadSuccess {
   readonly master: string;
   readonly bytes: number;
   readonly timings: ReloadTimings;
-  /** Names added / removed against the previous table this pipeline produced (all added the first time). */
+  /** Names added / removed against the previous table (all added the first time). */
   readonly added: number;
   readonly removed: number;
+  /** This table's name hashes, for the next reload's previousNames. */
+  readonly names: Float64Array;
   readonly problemCount: number;
   /** The first few problems, for the log. */
   readonly problems: readonly StateProblem[];
@@ -270,7 +277,7 @@ export function createReloadPipeline(options: CreateReloadPipelineOptions): Relo
       });
       const t4 = performance.now();
       const next = nameHashes(table.data);
-      const { added, removed } = diffNames(previousNames, next);
+      const { added, removed } = diffNames(request.previousNames ?? previousNames, next);
       previousNames = next;
       const t5 = performance.now();
       return {
@@ -290,6 +297,7 @@ export function createReloadPipeline(options: CreateReloadPipelineOptions): Relo
         },
         added,
         removed,
+        names: next,
         problemCount: parsed.problems.length,
         problems: parsed.problems.slice(0, 5),
         failures: fetched.failures,
