@@ -326,12 +326,51 @@ export class JsonReader {
     return value;
   }
 
-  /** Reads a string value (the next byte must be a quote). */
+  /**
+   * Reads a string value (the next byte must be a quote). The common case, no escapes, is checked,
+   * hashed for the intern cache and decoded in one pass.
+   */
   readString(): string {
     if (this.peek() !== QUOTE) this.fail('expected a string');
+    const b = this.bytes;
+    const n = this.length;
     const start = this.pos + 1;
-    const escaped = this.scanString();
-    return this.decodeString(start, this.pos - 1, escaped);
+    let p = start;
+    let h = 0x811c9dc5;
+    let ascii = true;
+    for (;;) {
+      if (p >= n) break;
+      const c = b[p] as number;
+      if (c === QUOTE || c === BACKSLASH || c < 0x20) break;
+      if (c >= 0x80) ascii = false;
+      h = Math.imul(h ^ c, 0x01000193);
+      p++;
+    }
+    if (p >= n || b[p] !== QUOTE) {
+      // Escapes, an error or the end: the general path.
+      const escaped = this.scanString();
+      return this.decodeString(start, this.pos - 1, escaped);
+    }
+    this.pos = p + 1;
+    const length = p - start;
+    if (!ascii) return this.slices.utf8Slice(start, p);
+    if (length > INTERN_MAX_LENGTH) return this.slices.latin1Slice(start, p);
+    return this.intern(start, length, h);
+  }
+
+  /** The ASCII string of bytes [start, start + length) with FNV-1a hash h, from the cache when it is there. */
+  private intern(start: number, length: number, h: number): string {
+    const b = this.bytes;
+    const slot = (h ^ (h >>> 16)) & (INTERN_SLOTS - 1);
+    const known = this.interned[slot];
+    if (known !== undefined && known.length === length) {
+      let same = true;
+      for (let j = 0; j < length && same; j++) same = known.charCodeAt(j) === b[start + j];
+      if (same) return known;
+    }
+    const made = this.slices.latin1Slice(start, start + length);
+    this.interned[slot] = made;
+    return made;
   }
 
   /**
@@ -384,7 +423,6 @@ export class JsonReader {
   private decodeString(start: number, end: number, escaped: boolean): string {
     const b = this.bytes;
     if (!escaped) {
-      const length = end - start;
       let h = 0x811c9dc5;
       let i = start;
       for (; i < end; i++) {
@@ -393,17 +431,8 @@ export class JsonReader {
         h = Math.imul(h ^ c, 0x01000193);
       }
       if (i < end) return this.slices.utf8Slice(start, end);
-      if (length > INTERN_MAX_LENGTH) return this.slices.latin1Slice(start, end);
-      const slot = (h ^ (h >>> 16)) & (INTERN_SLOTS - 1);
-      const known = this.interned[slot];
-      if (known !== undefined && known.length === length) {
-        let same = true;
-        for (let j = 0; j < length && same; j++) same = known.charCodeAt(j) === b[start + j];
-        if (same) return known;
-      }
-      const made = this.slices.latin1Slice(start, end);
-      this.interned[slot] = made;
-      return made;
+      if (end - start > INTERN_MAX_LENGTH) return this.slices.latin1Slice(start, end);
+      return this.intern(start, end - start, h);
     }
     let out = '';
     let from = start;

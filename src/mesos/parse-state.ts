@@ -122,6 +122,8 @@ const EMPTY: readonly never[] = Object.freeze([]);
 class StateReader {
   pending: Problems = null;
   leaderAnyCase = '';
+  /** See readList. */
+  private readonly items: unknown[] = [];
   private leaderAnyCaseKey: string | undefined;
 
   constructor(private readonly r: JsonReader) {}
@@ -157,16 +159,22 @@ class StateReader {
    */
   private readList<T>(readItem: (this: StateReader) => T | undefined): readonly T[] {
     const r = this.r;
-    let list: T[] | undefined;
+    // Items gather on a stack shared by all lists (nested ones above) and leave it as an array of
+    // exactly their number: a list grown by push() has room for 17, and most lists here hold 1 or 2.
+    const items = this.items;
+    const base = items.length;
     let problems: Problems = null;
     let i = 0;
     for (r.openArray(); r.nextElement(); i++) {
       const item = readItem.call(this);
       if (this.pending !== null) problems = addAll(problems, `[${i}]`, this.take());
-      if (item !== undefined) (list ??= []).push(item);
+      if (item !== undefined) items.push(item);
     }
     this.pending = problems;
-    return list ?? EMPTY;
+    if (items.length === base) return EMPTY;
+    const list = items.slice(base) as T[];
+    items.length = base;
+    return list;
   }
 
   /** An array member: its items, or none with a problem when it is not an array (null is fine). */

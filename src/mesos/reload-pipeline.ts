@@ -11,7 +11,7 @@ import type { MasterClientSettings } from './client-settings.js';
 import { fetchAll } from './fetch-all.js';
 import { FetchFailure, StateFetchError, serializeFetchError, type SerializedFetchError } from './fetch-errors.js';
 import { createHostLookup, hostsToResolve, type HostLookup, type LookupAll } from './host-lookup.js';
-import { createMasterClient, type MasterClient } from './master-client.js';
+import type { MasterClient } from './master-client.js';
 
 export interface ReloadPipelineConfig {
   readonly generate: GenerateConfig;
@@ -200,9 +200,13 @@ export function createReloadPipeline(options: CreateReloadPipelineOptions): Relo
     }
     return scanned;
   };
-  const client: MasterClient<ScannedState> | undefined = config.client
-    ? createMasterClient(config.client, { decode: (body, master) => decode(body, master, 'state') })
-    : undefined;
+  // Loaded on first use: the HTTP client (undici) is a fifth of the worker's start-up, and a state
+  // file never needs it.
+  let client: Promise<MasterClient<ScannedState>> | undefined;
+  const masterClient = (settings: MasterClientSettings): Promise<MasterClient<ScannedState>> =>
+    (client ??= import('./master-client.js').then((m) =>
+      m.createMasterClient(settings, { decode: (body, master) => decode(body, master, 'state') }),
+    ));
   const lookup: HostLookup = createHostLookup({
     timeoutMs: config.lookupTimeoutMs,
     cacheMs: config.lookupCacheMs,
@@ -225,10 +229,11 @@ export function createReloadPipeline(options: CreateReloadPipelineOptions): Relo
       }
       return { parsed: decode(body, path, 'state file').result, source: path, master: '', bytes: body.length, failures: [] };
     }
-    if (!client) throw new StateFetchError(FetchFailure.NO_MASTERS, '', 'no state source configured');
+    if (!config.client) throw new StateFetchError(FetchFailure.NO_MASTERS, '', 'no state source configured');
+    const http = await masterClient(config.client);
     const r = await fetchAll(
       request.masters,
-      (address) => client.fetchState(address, signal),
+      (address) => http.fetchState(address, signal),
       (scanned) => scanned.leaderAnyCase,
     );
     return {
@@ -309,7 +314,7 @@ export function createReloadPipeline(options: CreateReloadPipelineOptions): Relo
       };
     },
     async close() {
-      await client?.close();
+      await (await client)?.close();
     },
   };
 }
