@@ -31,8 +31,9 @@ export interface ReloadRequest {
   readonly recordMasters: readonly string[];
   readonly listenerAddresses: readonly string[];
   /**
-   * The previous table's name hashes (nameHashes) to count added and removed names against; when
-   * absent, those of the last table this pipeline produced (a worker that lives for one reload has none).
+   * The serving table's name hashes (a previous result's `names`) to count added and removed names
+   * against; without them every name counts as added. They travel with the request because a reload
+   * worker lives for one reload.
    */
   readonly previousNames?: Float64Array;
 }
@@ -212,7 +213,6 @@ export function createReloadPipeline(options: CreateReloadPipelineOptions): Relo
     cacheMs: config.lookupCacheMs,
     ...(options.lookup ? { lookup: options.lookup } : {}),
   });
-  let previousNames: Float64Array | undefined;
 
   async function obtain(
     request: ReloadRequest,
@@ -282,8 +282,7 @@ export function createReloadPipeline(options: CreateReloadPipelineOptions): Relo
       });
       const t4 = performance.now();
       const next = nameHashes(table.data);
-      const { added, removed } = diffNames(request.previousNames ?? previousNames, next);
-      previousNames = next;
+      const { added, removed } = diffNames(request.previousNames, next);
       const t5 = performance.now();
       return {
         ok: true,
