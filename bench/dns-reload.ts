@@ -23,6 +23,7 @@ import { type CpuPlan, type DnsperfResult, type DnsperfSettings, cpuPlan, descri
 import { generateState } from './lib/generate-state.js';
 import { STANDARD_MIX, buildQueryMix } from './lib/query-mix.js';
 import { type CpuByNice, processCpuSeconds, threadCpuSeconds } from './lib/proc-cpu.js';
+import { fmtMb, processMemory } from './lib/proc-mem.js';
 import { startBenchServer } from './lib/server.js';
 
 export interface ReloadQpsOptions {
@@ -63,6 +64,13 @@ export interface ReloadQpsResult {
   readonly fetchesTotal: number | undefined;
   /** CPU seconds over the measured windows (undefined without /proc). */
   readonly cpu: { readonly reloadingServing: number; readonly reloadingWorker: number; readonly steady: number } | undefined;
+  /** Resident MB (undefined without /proc): after each server's first load, and the reloading one's peak at the end. */
+  readonly memory: {
+    readonly reloadingAfterLoadMb: number | undefined;
+    readonly steadyAfterLoadMb: number | undefined;
+    readonly reloadingPeakMb: number | undefined;
+    readonly steadyPeakMb: number | undefined;
+  };
 }
 
 /** The reload worker thread runs at nice 10 (src/mesos/poller.ts workerNice); everything else at 0. */
@@ -117,8 +125,10 @@ export async function measureReloadQps(options: ReloadQpsOptions): Promise<Reloa
       cpus: options.cpus.server,
     });
     reloadingServer = reloading.server;
+    const reloadingAfterLoad = processMemory(reloading.server.pid);
     const steady = await startBenchServer({ config: { ...base, StateFile: statePath, RefreshSeconds: 3600 }, cpus: options.cpus.server });
     steadyServer = steady.server;
+    const steadyAfterLoad = processMemory(steady.server.pid);
     const r = reloading.server;
     const s = steady.server;
     const idleReloadMs = Number(reloading.firstLoad['totalMs']);
@@ -203,6 +213,8 @@ export async function measureReloadQps(options: ReloadQpsOptions): Promise<Reloa
     );
 
     const metrics = await r.get('/metrics');
+    const reloadingEnd = processMemory(r.pid);
+    const steadyEnd = processMemory(s.pid);
     return {
       light: { rate: lightRate, reloading: reloadingLight, steady: steadyLight, reloads: swapsDuringLight },
       reloading: reloadingResults,
@@ -215,6 +227,12 @@ export async function measureReloadQps(options: ReloadQpsOptions): Promise<Reloa
       stateBytes: text.length,
       fetchesTotal: metricValue(metrics.body, 'mesos_dns_state_fetches_total'),
       cpu,
+      memory: {
+        reloadingAfterLoadMb: reloadingAfterLoad?.rssMb,
+        steadyAfterLoadMb: steadyAfterLoad?.rssMb,
+        reloadingPeakMb: reloadingEnd?.peakMb,
+        steadyPeakMb: steadyEnd?.peakMb,
+      },
     };
   } finally {
     if (stopped) reloadingServer?.signal('SIGCONT');
@@ -249,6 +267,11 @@ export function printReloadResult(result: ReloadQpsResult, log: (line: string) =
       `no reloads: p99 ${fmtMs(light.steady.latency?.p99Ms)}, max ${fmtMs(light.steady.latency?.maxMs)}`,
   );
   log(`ratio reloading/steady: ${result.ratio.toFixed(3)} (target >= 0.9: ${result.ratio >= 0.9 ? 'MET' : 'NOT MET'})`);
+  const { memory } = result;
+  log(
+    `first load (before any DNS load): ${result.idleReloadMs.toFixed(0)} ms; RSS right after it: reloading server ${fmtMb(memory.reloadingAfterLoadMb)}, steady server ${fmtMb(memory.steadyAfterLoadMb)}; ` +
+      `peak RSS (kernel high-water mark): reloading server ${fmtMb(memory.reloadingPeakMb)} after ${result.fetchesTotal ?? 'n/a'} reloads, steady server ${fmtMb(memory.steadyPeakMb)}`,
+  );
 }
 
 function numberArg(name: string, fallback: number): number {

@@ -5,9 +5,12 @@ import { FetchFailure, StateFetchError } from './fetch-errors.js';
 import { joinHostPort, splitHostPort } from './host-port.js';
 import type { FetchedState } from './master-client.js';
 
-export type FetchOne = (address: string) => Promise<FetchedState>;
+export type FetchOne<T = unknown> = (address: string) => Promise<FetchedState<T>>;
 
-export interface FetchAllResult extends FetchedState {
+/** The leader PID a fetched document names ('' for none). */
+export type LeaderOf<T> = (document: T) => string;
+
+export interface FetchAllResult<T = unknown> extends FetchedState<T> {
   /** The master-list entry whose attempt succeeded. */
   readonly master: string;
   /** "host:port" the state finally came from (the leader when it had to be followed). */
@@ -16,7 +19,8 @@ export interface FetchAllResult extends FetchedState {
   readonly failures: readonly StateFetchError[];
 }
 
-function leaderOf(document: unknown): string {
+/** The leader of a JSON document. */
+export function leaderOfDocument(document: unknown): string {
   if (typeof document !== 'object' || document === null || Array.isArray(document)) return '';
   // Go's JSON decoding matches keys case-insensitively.
   for (const [key, value] of Object.entries(document)) {
@@ -33,7 +37,12 @@ function asFetchError(err: unknown, master: string): StateFetchError {
 }
 
 /** fetchFollowingLeader of spec §1.2. */
-export async function fetchFollowingLeader(host: string, port: string, fetchOne: FetchOne): Promise<FetchedState & { source: string }> {
+export async function fetchFollowingLeader<T>(
+  host: string,
+  port: string,
+  fetchOne: FetchOne<T>,
+  leaderOf: LeaderOf<T>,
+): Promise<FetchedState<T> & { source: string }> {
   const address = joinHostPort(host, port);
   const fetched = await fetchOne(address);
   const leader = leaderOf(fetched.document);
@@ -57,7 +66,11 @@ export async function fetchFollowingLeader(host: string, port: string, fetchOne:
 }
 
 /** fetchAll of spec §1.2: the presumed leader first, then every fallback in order. */
-export async function fetchAll(masters: readonly string[], fetchOne: FetchOne): Promise<FetchAllResult> {
+export async function fetchAll<T = unknown>(
+  masters: readonly string[],
+  fetchOne: FetchOne<T>,
+  leaderOf: LeaderOf<T> = leaderOfDocument,
+): Promise<FetchAllResult<T>> {
   if (masters.length === 0) throw new StateFetchError(FetchFailure.NO_MASTERS, '', 'no masters given');
   const [head, ...rest] = masters as [string, ...string[]];
   const failures: StateFetchError[] = [];
@@ -65,7 +78,7 @@ export async function fetchAll(masters: readonly string[], fetchOne: FetchOne): 
     const hp = splitHostPort(head);
     if (hp) {
       try {
-        const r = await fetchFollowingLeader(hp.host, hp.port, fetchOne);
+        const r = await fetchFollowingLeader(hp.host, hp.port, fetchOne, leaderOf);
         return { ...r, master: head, failures };
       } catch (err) {
         const e = asFetchError(err, head);
@@ -81,7 +94,7 @@ export async function fetchAll(masters: readonly string[], fetchOne: FetchOne): 
     const hp = splitHostPort(m);
     if (!hp) continue;
     try {
-      const r = await fetchFollowingLeader(hp.host, hp.port, fetchOne);
+      const r = await fetchFollowingLeader(hp.host, hp.port, fetchOne, leaderOf);
       return { ...r, master: m, failures };
     } catch (err) {
       failures.push(asFetchError(err, m));

@@ -14,26 +14,37 @@ export const MAX_REDIRECTS = 10;
 const gunzipAsync = promisify(gunzip);
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
-export interface FetchedState {
-  /** The parsed JSON document. */
-  readonly document: unknown;
+export interface FetchedState<T = unknown> {
+  /** The decoded body (by default the parsed JSON document). */
+  readonly document: T;
   /** "host:port" that finally answered (after redirects). */
   readonly answeredBy: string;
   /** Decompressed body size. */
   readonly bytes: number;
 }
 
-export interface FetchStateOptions {
+/**
+ * Turns a state body into the document fetchState returns; throws (a StateFetchError naming the
+ * master, or anything else, which becomes INVALID_JSON) when the body is not a state. The body is
+ * not kept afterwards.
+ */
+export type DecodeState<T> = (body: Buffer, master: string) => T;
+
+export const decodeJson: DecodeState<unknown> = (body) => JSON.parse(body.toString('utf8')) as unknown;
+
+export interface FetchStateOptions<T = unknown> {
   readonly settings: MasterClientSettings;
+  /** Default: decodeJson. */
+  readonly decode?: DecodeState<T>;
   readonly dispatcher: Dispatcher;
   /** Aborts the exchange (e.g. on close). */
   readonly signal?: AbortSignal;
   readonly now?: () => number;
 }
 
-export interface MasterClient {
-  /** GET /master/state of one master ("host:port", IPv6 bracketed) and parse it. */
-  fetchState(address: string, signal?: AbortSignal): Promise<FetchedState>;
+export interface MasterClient<T = unknown> {
+  /** GET /master/state of one master ("host:port", IPv6 bracketed) and decode it. */
+  fetchState(address: string, signal?: AbortSignal): Promise<FetchedState<T>>;
   close(): Promise<void>;
 }
 
@@ -53,14 +64,18 @@ export function createMasterDispatcher(tls: MasterTlsSettings, timeoutMs: number
   });
 }
 
-export function createMasterClient(settings: MasterClientSettings, options: { now?: () => number } = {}): MasterClient {
+export function createMasterClient<T = unknown>(
+  settings: MasterClientSettings,
+  options: { now?: () => number; decode?: DecodeState<T> } = {},
+): MasterClient<T> {
   const dispatcher = createMasterDispatcher(settings.tls, settings.timeoutMs);
   let closed = false;
   return {
     fetchState: (address, signal) =>
-      fetchState(address, {
+      fetchState<T>(address, {
         settings,
         dispatcher,
+        ...(options.decode ? { decode: options.decode } : {}),
         ...(signal ? { signal } : {}),
         ...(options.now ? { now: options.now } : {}),
       }),
@@ -204,7 +219,7 @@ async function iamAuthorization(
  * GET {http|https}://address/master/state: whole-exchange timeout, redirects (≤ 10), non-2xx is an
  * error (#21 FIX), gzip, body limit, JSON parse. Errors are StateFetchError naming the master.
  */
-export async function fetchState(address: string, options: FetchStateOptions): Promise<FetchedState> {
+export async function fetchState<T = unknown>(address: string, options: FetchStateOptions<T>): Promise<FetchedState<T>> {
   const { settings, dispatcher } = options;
   const now = options.now ?? Date.now;
   const controller = new AbortController();
@@ -275,13 +290,16 @@ export async function fetchState(address: string, options: FetchStateOptions): P
       }
       const encoding = String(res.headers['content-encoding'] ?? '').toLowerCase();
       const body = await readLimited(res.body, encoding === 'gzip', settings.maxBodyBytes, current);
-      let document: unknown;
+      const bytes = body.length;
+      const decode = options.decode ?? (decodeJson as DecodeState<T>);
+      let document: T;
       try {
-        document = JSON.parse(body.toString('utf8'));
+        document = decode(body, current);
       } catch (err) {
+        if (err instanceof StateFetchError) throw err;
         throw new StateFetchError(FetchFailure.INVALID_JSON, current, 'state is not valid JSON', { cause: err });
       }
-      return { document, answeredBy: current, bytes: body.length };
+      return { document, answeredBy: current, bytes };
     }
   } catch (err) {
     throw classify(err, current, timedOut, options.signal?.aborted ?? false);

@@ -1,7 +1,14 @@
-// Typed, tolerant parsing of a Mesos `/master/state` document (spec §1.4). Unknown fields are ignored
-// and missing ones take their zero value. Where Mesos-DNS rejects the whole state for one bad field
-// (spec §8 #17), a malformed part here loses only itself and is reported as a StateProblem. Nothing is
-// resolved through DNS while parsing (spec §8 #18).
+// Typed, tolerant parsing of a Mesos `/master/state` document (spec §1.4), read selectively from its
+// bytes: only the fields records need become JS values; everything else is skipped (still checked:
+// invalid JSON fails the whole state, as JSON.parse would). A 100,000-task state is ~50 MB of JSON;
+// decoding all of it into objects first cost several times the memory and time of what is kept.
+//
+// Unknown fields are ignored and missing ones take their zero value. Where Mesos-DNS rejects the
+// whole state for one bad field (spec §8 #17), a malformed part here loses only itself and is
+// reported as a StateProblem. A repeated key counts once, with its last value (as JSON.parse). The
+// problems come in the order of the fields each object is checked in, whatever their order in the
+// text. Nothing is resolved through DNS while parsing (spec §8 #18).
+import { Buffer } from 'node:buffer';
 import type {
   DiscoveryInfo,
   DiscoveryPort,
@@ -16,38 +23,46 @@ import type {
   Upid,
 } from './state-types.js';
 import { splitStandardHostPort } from './host-port.js';
+import { Composite, JsonReader, JsonSyntaxError, type Scalar } from './json-reader.js';
 
 export type ParseStateResult =
   | { readonly ok: true; readonly state: MesosState; readonly problems: readonly StateProblem[] }
   | { readonly ok: false; readonly error: string };
 
-type Json = Record<string, unknown>;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-class Problems {
-  readonly list: StateProblem[] = [];
-  add(path: string, message: string): void {
-    this.list.push({ path, message });
-  }
+export interface ScannedState {
+  readonly result: ParseStateResult;
+  /** The text is not JSON at all (result.error then says why). */
+  readonly invalidJson: boolean;
+  /**
+   * The top-level `leader` matched case-insensitively, as Go decodes it ('' when absent or not a
+   * string): what fetchAll follows. The state itself needs the exact key.
+   */
+  readonly leaderAnyCase: string;
 }
 
 /**
- * Where a value sits, e.g. "frameworks[2].pid". Deep inside tasks it is a function, so the text is only
- * built when a problem is reported: a 100,000-task state would otherwise build millions of strings.
+ * Problems of the value just read, with paths relative to it: '' for the value itself, '.key' or
+ * '[i]...' below it. Null when there are none (the usual case: nothing is allocated).
  */
-type PathText = string | (() => string);
+type Problems = StateProblem[] | null;
 
-/** "a.b" for a member of the object at path "a"; just "b" at the top level. */
-function member(path: PathText, key: string): string {
-  const text = typeof path === 'string' ? path : path();
-  return text === '' ? key : `${text}.${key}`;
+function add(list: Problems, path: string, message: string): StateProblem[] {
+  const out = list ?? [];
+  out.push({ path, message });
+  return out;
 }
 
-function describeType(value: unknown): string {
-  return Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
+/** Appends `child` (relative to `prefix`) to `list`. */
+function addAll(list: Problems, prefix: string, child: Problems): Problems {
+  if (child === null) return list;
+  const out = list ?? [];
+  for (const p of child) out.push({ path: prefix + p.path, message: p.message });
+  return out;
+}
+
+function describeType(value: Scalar | undefined): string {
+  if (value instanceof Composite) return value.type;
+  return value === null ? 'null' : typeof value;
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
@@ -63,30 +78,15 @@ function toWellFormed(text: string): string {
   return text.replace(LONE_SURROGATE, '\uFFFD');
 }
 
-/** Ids and names: everything that can end up in a record name or the enumeration. */
-function readString(obj: Json, key: string, path: PathText, problems: Problems): string {
-  const value = obj[key];
-  if (value === undefined || value === null) return '';
-  if (typeof value === 'string') return toWellFormed(value);
-  problems.add(member(path, key), `expected a string, got ${describeType(value)}`);
-  return '';
+/** Ids and names, everything that can end up in a record name: a string, or '' (missing, null, wrong type). */
+function idText(value: Scalar | undefined): string {
+  return typeof value === 'string' ? toWellFormed(value) : '';
 }
 
-function readArray(obj: Json, key: string, path: PathText, problems: Problems): readonly unknown[] {
-  const value = obj[key];
-  if (value === undefined || value === null) return [];
-  if (Array.isArray(value)) return value;
-  problems.add(member(path, key), `expected an array, got ${describeType(value)}`);
-  return [];
-}
-
-/** An optional nested object; anything else but null is reported and treated as absent. */
-function readObject(obj: Json, key: string, path: PathText, problems: Problems): Json | undefined {
-  const value = obj[key];
-  if (value === undefined || value === null) return undefined;
-  if (isObject(value)) return value;
-  problems.add(member(path, key), `expected an object, got ${describeType(value)}`);
-  return undefined;
+/** A wrong type is a problem at `path` (null and missing are not). */
+function checkString(list: Problems, value: Scalar | undefined, path: string): Problems {
+  if (value === undefined || value === null || typeof value === 'string') return list;
+  return add(list, path, `expected a string, got ${describeType(value)}`);
 }
 
 const PORT_TEXT = /^[0-9]{1,5}$/;
@@ -104,215 +104,459 @@ export function parseUpid(raw: string): Upid | undefined {
   return { host: hostPort.host, port: hostPort.port };
 }
 
-function readPid(obj: Json, path: string, problems: Problems): { pid: Upid | null; invalid: boolean } {
-  if (!('pid' in obj)) return { pid: null, invalid: false };
-  const value = obj.pid;
+/** A present `pid` member: its UPID, or a problem quoting it as JSON. */
+function pidOf(reader: JsonReader, value: Scalar, list: Problems): { pid: Upid | null; problems: Problems } {
   const pid = typeof value === 'string' ? parseUpid(value) : undefined;
-  if (!pid) {
-    problems.add(`${path}.pid`, `invalid PID ${JSON.stringify(value)}`);
-    return { pid: null, invalid: true };
-  }
-  return { pid, invalid: false };
+  if (pid) return { pid, problems: list };
+  const json = value instanceof Composite ? JSON.stringify(JSON.parse(reader.text(value.start, value.end))) : JSON.stringify(value);
+  return { pid: null, problems: add(list, '.pid', `invalid PID ${json}`) };
 }
 
-// Statuses, labels and network infos are the bulk of a large state: well-typed values take an inline
-// fast path, and their paths are functions turned into text only when a problem is reported.
+/** Every empty list of a state (most labels and network infos): readonly, so one can serve them all. */
+const EMPTY: readonly never[] = Object.freeze([]);
 
-function parseLabels(list: readonly unknown[], statusPath: () => string, problems: Problems): TaskLabel[] {
-  const labels: TaskLabel[] = [];
-  for (let i = 0; i < list.length; i++) {
-    const item = list[i];
-    if (isObject(item) && typeof item.key === 'string' && typeof item.value === 'string') {
-      labels.push({ key: item.key, value: item.value });
-      continue;
-    }
-    const where = `${statusPath()}.labels[${i}]`;
-    if (!isObject(item)) problems.add(where, 'expected an object');
-    else labels.push({ key: readString(item, 'key', where, problems), value: readString(item, 'value', where, problems) });
+/**
+ * Reads the state's parts off a JsonReader. Each read* method reads one value and leaves the
+ * problems found in it in `pending`, relative to that value, for its caller to take.
+ */
+class StateReader {
+  pending: Problems = null;
+  leaderAnyCase = '';
+  /** See readList. */
+  private readonly items: unknown[] = [];
+  private leaderAnyCaseKey: string | undefined;
+
+  constructor(private readonly r: JsonReader) {}
+
+  private take(): Problems {
+    const p = this.pending;
+    this.pending = null;
+    return p;
   }
-  return labels;
-}
 
-function parseNetworkInfo(info: unknown, infoPath: () => string, problems: Problems): NetworkInfo | undefined {
-  if (!isObject(info)) {
-    problems.add(infoPath(), 'expected an object');
+  /** Skips an array element that should have been an object: a problem "expected an object". */
+  private notAnItem(): undefined {
+    this.r.skipValue();
+    this.pending = [{ path: '', message: 'expected an object' }];
     return undefined;
   }
-  const ipAddresses: string[] = [];
-  const list = Array.isArray(info.ip_addresses) ? info.ip_addresses : readArray(info, 'ip_addresses', infoPath, problems);
-  for (let i = 0; i < list.length; i++) {
-    const entry: unknown = list[i];
-    // An entry without a usable address still counts toward "the array is non-empty" (spec §2.9).
-    if (isObject(entry) && (typeof entry.ip_address === 'string' || entry.ip_address === undefined || entry.ip_address === null)) {
-      ipAddresses.push(typeof entry.ip_address === 'string' ? entry.ip_address : '');
-      continue;
-    }
-    const where = `${infoPath()}.ip_addresses[${i}]`;
-    if (!isObject(entry)) problems.add(where, 'expected an object');
-    else readString(entry, 'ip_address', where, problems);
-    ipAddresses.push('');
-  }
-  const legacy = info.ip_address;
-  return { ipAddresses, ipAddress: typeof legacy === 'string' ? legacy : readString(info, 'ip_address', infoPath, problems) };
-}
 
-function parseNetworkInfos(status: Json, statusPath: () => string, problems: Problems): NetworkInfo[] {
-  const containerStatus = readObject(status, 'container_status', statusPath, problems);
-  if (!containerStatus) return [];
-  const listPath = (): string => `${statusPath()}.container_status`;
-  const list = Array.isArray(containerStatus.network_infos)
-    ? containerStatus.network_infos
-    : readArray(containerStatus, 'network_infos', listPath, problems);
-  const infos: NetworkInfo[] = [];
-  for (let i = 0; i < list.length; i++) {
-    const info = parseNetworkInfo(list[i], () => `${listPath()}.network_infos[${i}]`, problems);
-    if (info) infos.push(info);
+  /** Skips a value that should have been an optional object: a problem with its type, unless it is null. */
+  private notObject(): void {
+    const value = this.r.readScalar();
+    this.pending = value === null ? null : [{ path: '', message: `expected an object, got ${describeType(value)}` }];
   }
-  return infos;
-}
 
-function parseStatuses(list: readonly unknown[], path: string, problems: Problems): TaskStatus[] {
-  const statuses: TaskStatus[] = [];
-  for (let i = 0; i < list.length; i++) {
-    const item = list[i];
-    const statusPath = (): string => `${path}[${i}]`;
-    if (!isObject(item)) {
-      problems.add(statusPath(), 'expected an object');
-      continue;
+  /** Skips a non-array: a problem "expected an array" unless it is null. */
+  private notArray(): Problems {
+    const value = this.r.readScalar();
+    return value === null ? null : [{ path: '', message: `expected an array, got ${describeType(value)}` }];
+  }
+
+  /**
+   * The elements of an array read with `readItem`; items it returns undefined for are left out.
+   * Their problems are left in `pending`, relative to the array.
+   */
+  private readList<T>(readItem: (this: StateReader) => T | undefined): readonly T[] {
+    const r = this.r;
+    // Items gather on a stack shared by all lists (nested ones above) and leave it as an array of
+    // exactly their number: a list grown by push() has room for 17, and most lists here hold 1 or 2.
+    const items = this.items;
+    const base = items.length;
+    let problems: Problems = null;
+    let i = 0;
+    for (r.openArray(); r.nextElement(); i++) {
+      const item = readItem.call(this);
+      if (this.pending !== null) problems = addAll(problems, `[${i}]`, this.take());
+      if (item !== undefined) items.push(item);
     }
-    const ts = item.timestamp;
+    this.pending = problems;
+    if (items.length === base) return EMPTY;
+    const list = items.slice(base) as T[];
+    items.length = base;
+    return list;
+  }
+
+  /** An array member: its items, or none with a problem when it is not an array (null is fine). */
+  private readArrayMember<T>(readItem: (this: StateReader) => T | undefined): readonly T[] {
+    if (!this.r.isArrayNext()) {
+      this.pending = this.notArray();
+      return EMPTY;
+    }
+    return this.readList(readItem);
+  }
+
+  /** The whole document. */
+  readDocument(): ParseStateResult {
+    const r = this.r;
+    if (!r.isObjectNext()) {
+      r.skipValue();
+      r.end();
+      return { ok: false, error: 'state document is not a JSON object' };
+    }
+    let leader: Scalar | undefined;
+    let frameworks: readonly Framework[] = EMPTY;
+    let frameworkProblems: Problems = null;
+    let slaves: readonly Slave[] = EMPTY;
+    let slaveProblems: Problems = null;
+    for (r.openObject(); r.nextKey(); ) {
+      if (r.keyIs('frameworks')) {
+        frameworks = this.readArrayMember(this.readFramework);
+        frameworkProblems = this.take();
+      } else if (r.keyIs('slaves')) {
+        slaves = this.readArrayMember(this.readSlave);
+        slaveProblems = this.take();
+      }
+      else if (r.keyEnd - r.keyStart === 6 || r.keyEscaped) {
+        const key = r.keyText();
+        if (key.toLowerCase() !== 'leader') {
+          r.skipValue();
+          continue;
+        }
+        const value = r.readScalar();
+        if (key === 'leader') leader = value;
+        // The first spelling seen keeps its place, the last value of that spelling wins (JSON.parse, then Object.entries).
+        if (this.leaderAnyCaseKey === undefined) this.leaderAnyCaseKey = key;
+        if (key === this.leaderAnyCaseKey) this.leaderAnyCase = typeof value === 'string' ? value : '';
+      } else r.skipValue();
+    }
+    r.end();
+    const leaderText = idText(leader);
+    if (leaderText === '') return { ok: false, error: 'fetched state does not contain leader information' };
+    let problems: Problems = null;
+    problems = addAll(problems, 'frameworks', frameworkProblems);
+    problems = addAll(problems, 'slaves', slaveProblems);
+    return { ok: true, state: { leader: leaderText, frameworks, slaves }, problems: problems ?? [] };
+  }
+
+  private readFramework(): Framework | undefined {
+    const r = this.r;
+    if (!r.isObjectNext()) return this.notAnItem();
+    let pid: Scalar | undefined;
+    let name: Scalar | undefined;
+    let hostname: Scalar | undefined;
+    let tasks: readonly Task[] = EMPTY;
+    let taskProblems: Problems = null;
+    for (r.openObject(); r.nextKey(); ) {
+      if (r.keyIs('tasks')) {
+        tasks = this.readArrayMember(this.readTask);
+        taskProblems = this.take();
+      }
+      else if (r.keyIs('name')) name = r.readScalar();
+      else if (r.keyIs('pid')) pid = r.readScalar();
+      else if (r.keyIs('hostname')) hostname = r.readScalar();
+      else r.skipValue();
+    }
+    let problems: Problems = null;
+    let upid: Upid | null = null;
+    if (pid !== undefined) ({ pid: upid, problems } = pidOf(r, pid, problems));
+    problems = addAll(problems, '.tasks', taskProblems);
+    problems = checkString(problems, name, '.name');
+    problems = checkString(problems, hostname, '.hostname');
+    this.pending = problems;
+    return { name: idText(name), pid: upid, pidInvalid: pid !== undefined && upid === null, hostname: idText(hostname), tasks };
+  }
+
+  private readSlave(): Slave | undefined {
+    const r = this.r;
+    if (!r.isObjectNext()) return this.notAnItem();
+    let id: Scalar | undefined;
+    let pid: Scalar | undefined;
+    let hostname: Scalar | undefined;
+    for (r.openObject(); r.nextKey(); ) {
+      if (r.keyIs('id')) id = r.readScalar();
+      else if (r.keyIs('pid')) pid = r.readScalar();
+      else if (r.keyIs('hostname')) hostname = r.readScalar();
+      else r.skipValue();
+    }
+    let problems: Problems = null;
+    if (pid === undefined) problems = add(problems, '.pid', 'missing: the agent gets no slave records');
+    problems = checkString(problems, id, '.id');
+    let upid: Upid | null = null;
+    if (pid !== undefined) ({ pid: upid, problems } = pidOf(r, pid, problems));
+    problems = checkString(problems, hostname, '.hostname');
+    this.pending = problems;
+    return { id: idText(id), pid: upid, hostname: idText(hostname) };
+  }
+
+  private readTask(): Task | undefined {
+    const r = this.r;
+    if (!r.isObjectNext()) return this.notAnItem();
+    let id: Scalar | undefined;
+    let name: Scalar | undefined;
+    let slaveId: Scalar | undefined;
+    let state: Scalar | undefined;
+    /** `resources.ports` when `resources` is an object (else resources are ignored). */
+    let ports: Scalar | undefined;
+    let statuses: readonly TaskStatus[] = EMPTY;
+    let statusProblems: Problems = null;
+    let discovery: DiscoveryInfo | null = null;
+    let discoveryProblems: Problems = null;
+    for (r.openObject(); r.nextKey(); ) {
+      if (r.keyIs('id')) id = r.readScalar();
+      else if (r.keyIs('name')) name = r.readScalar();
+      else if (r.keyIs('slave_id')) slaveId = r.readScalar();
+      else if (r.keyIs('state')) state = r.readScalar();
+      else if (r.keyIs('statuses')) {
+        statuses = this.readArrayMember(this.readStatus);
+        statusProblems = this.take();
+      }
+      else if (r.keyIs('resources')) ports = this.readResourcePorts();
+      else if (r.keyIs('discovery')) {
+        discovery = this.readDiscovery();
+        discoveryProblems = this.take();
+      } else r.skipValue();
+    }
+    // The identity fields name every record of the task: a wrong type loses the task, not just the field.
+    let problems: Problems = null;
+    const identity: [string, Scalar | undefined][] = [['id', id], ['name', name], ['slave_id', slaveId], ['state', state]];
+    for (const [key, value] of identity) {
+      if (value !== undefined && value !== null && typeof value !== 'string') {
+        problems = add(problems, `.${key}`, `expected a string, got ${describeType(value)}: task skipped`);
+      }
+    }
+    if (problems !== null) {
+      this.pending = problems;
+      return undefined;
+    }
+    let portsText = '';
+    if (ports !== undefined && ports !== null) {
+      if (typeof ports === 'string') portsText = ports;
+      else problems = add(problems, '.resources.ports', `expected a string, got ${describeType(ports)}`);
+    }
+    problems = addAll(problems, '.statuses', statusProblems);
+    problems = addAll(problems, '.discovery', discoveryProblems);
+    this.pending = problems;
+    return {
+      id: idText(id),
+      name: idText(name),
+      slaveId: idText(slaveId),
+      state: idText(state),
+      ports: portsText,
+      statuses,
+      discovery,
+    };
+  }
+
+  /** A task's `resources`: its `ports` member when it is an object; anything else is ignored. */
+  private readResourcePorts(): Scalar | undefined {
+    const r = this.r;
+    if (!r.isObjectNext()) {
+      r.skipValue();
+      return undefined;
+    }
+    let ports: Scalar | undefined;
+    for (r.openObject(); r.nextKey(); ) {
+      if (r.keyIs('ports')) ports = r.readScalar();
+      else r.skipValue();
+    }
+    return ports;
+  }
+
+  private readStatus(): TaskStatus | undefined {
+    const r = this.r;
+    if (!r.isObjectNext()) return this.notAnItem();
+    let timestamp: Scalar | undefined;
+    let state: Scalar | undefined;
+    let labels: readonly TaskLabel[] = EMPTY;
+    let labelsProblems: Problems = null;
+    let networkInfos: readonly NetworkInfo[] = EMPTY;
+    let networkProblems: Problems = null;
+    for (r.openObject(); r.nextKey(); ) {
+      if (r.keyIs('state')) state = r.readScalar();
+      else if (r.keyIs('timestamp')) timestamp = r.readScalar();
+      else if (r.keyIs('labels')) {
+        if (r.isArrayNext()) {
+          labels = this.readList(this.readLabel);
+          labelsProblems = addAll(null, '.labels', this.take());
+        } else {
+          labels = EMPTY;
+          labelsProblems = addAll(null, '.labels', this.notArray());
+        }
+      } else if (r.keyIs('container_status')) {
+        networkInfos = this.readContainerStatus();
+        networkProblems = addAll(null, '.container_status', this.take());
+      } else r.skipValue();
+    }
+    let problems: Problems = null;
     // Go decodes a missing timestamp as 0; a non-number never qualifies as the reference status.
-    let timestamp = 0;
-    if (typeof ts === 'number') timestamp = ts;
-    else if (ts !== undefined && ts !== null) {
-      problems.add(`${statusPath()}.timestamp`, `expected a number, got ${describeType(ts)}`);
-      timestamp = -Infinity;
+    let ts = 0;
+    if (typeof timestamp === 'number') ts = timestamp;
+    else if (timestamp !== undefined && timestamp !== null) {
+      problems = add(problems, '.timestamp', `expected a number, got ${describeType(timestamp)}`);
+      ts = -Infinity;
     }
-    const labels = item.labels;
-    statuses.push({
-      state: typeof item.state === 'string' ? item.state : readString(item, 'state', statusPath, problems),
-      timestamp,
-      labels: Array.isArray(labels) ? parseLabels(labels, statusPath, problems) : (readArray(item, 'labels', statusPath, problems), []),
-      networkInfos: item.container_status === undefined ? [] : parseNetworkInfos(item, statusPath, problems),
-    });
+    problems = checkString(problems, state, '.state');
+    if (labelsProblems !== null) problems = addAll(problems, '', labelsProblems);
+    if (networkProblems !== null) problems = addAll(problems, '', networkProblems);
+    this.pending = problems;
+    return {
+      state: typeof state === 'string' ? state : '',
+      timestamp: ts,
+      labels,
+      networkInfos,
+    };
   }
-  return statuses;
-}
 
-function parseDiscovery(value: unknown, path: string, problems: Problems): DiscoveryInfo | null {
-  if (value === undefined || value === null) return null;
-  if (!isObject(value)) {
-    problems.add(path, 'expected an object');
-    return null;
-  }
-  const name = readString(value, 'name', path, problems);
-  const ports: DiscoveryPort[] = [];
-  const portsObj = readObject(value, 'ports', path, problems);
-  const list = portsObj ? readArray(portsObj, 'ports', `${path}.ports`, problems) : [];
-  for (let i = 0; i < list.length; i++) {
-    const port = list[i];
-    if (!isObject(port) || !Number.isSafeInteger(port.number)) {
-      problems.add(`${path}.ports.ports[${i}]`, 'expected an object with an integer number');
-      continue;
+  private readLabel(): TaskLabel | undefined {
+    const r = this.r;
+    if (!r.isObjectNext()) return this.notAnItem();
+    let key: Scalar | undefined;
+    let value: Scalar | undefined;
+    for (r.openObject(); r.nextKey(); ) {
+      if (r.keyIs('key')) key = r.readScalar();
+      else if (r.keyIs('value')) value = r.readScalar();
+      else r.skipValue();
     }
-    const { protocol, name: portName } = port;
-    if (typeof protocol === 'string' && typeof portName === 'string') {
-      ports.push({ number: port.number as number, protocol, name: portName });
+    if (typeof key === 'string' && typeof value === 'string') return { key, value };
+    this.pending = checkString(checkString(null, key, '.key'), value, '.value');
+    return { key: idText(key), value: idText(value) };
+  }
+
+  /** `container_status`: its network infos (null or missing: none). */
+  private readContainerStatus(): readonly NetworkInfo[] {
+    const r = this.r;
+    if (!r.isObjectNext()) {
+      this.notObject();
+      return EMPTY;
+    }
+    let infos: readonly NetworkInfo[] = EMPTY;
+    let infoProblems: Problems = null;
+    for (r.openObject(); r.nextKey(); ) {
+      if (r.keyIs('network_infos')) {
+        infos = this.readArrayMember(this.readNetworkInfo);
+        infoProblems = this.take();
+      }
+      else r.skipValue();
+    }
+    this.pending = addAll(null, '.network_infos', infoProblems);
+    return infos;
+  }
+
+  private readNetworkInfo(): NetworkInfo | undefined {
+    const r = this.r;
+    if (!r.isObjectNext()) return this.notAnItem();
+    let addresses: readonly string[] = EMPTY;
+    let addressProblems: Problems = null;
+    let legacy: Scalar | undefined;
+    for (r.openObject(); r.nextKey(); ) {
+      if (r.keyIs('ip_addresses')) {
+        addresses = this.readArrayMember(this.readIpAddress);
+        addressProblems = this.take();
+      }
+      else if (r.keyIs('ip_address')) legacy = r.readScalar();
+      else r.skipValue();
+    }
+    this.pending = checkString(addAll(null, '.ip_addresses', addressProblems), legacy, '.ip_address');
+    return { ipAddresses: addresses, ipAddress: typeof legacy === 'string' ? legacy : '' };
+  }
+
+  /** One `ip_addresses` entry: its address, or '' (it still counts toward "the array is non-empty", spec §2.9). */
+  private readIpAddress(): string {
+    const r = this.r;
+    if (!r.isObjectNext()) {
+      this.notAnItem();
+      return '';
+    }
+    let address: Scalar | undefined;
+    for (r.openObject(); r.nextKey(); ) {
+      if (r.keyIs('ip_address')) address = r.readScalar();
+      else r.skipValue();
+    }
+    if (typeof address === 'string') return address;
+    this.pending = checkString(null, address, '.ip_address');
+    return '';
+  }
+
+  private readDiscovery(): DiscoveryInfo | null {
+    const r = this.r;
+    if (r.isNullNext()) {
+      r.skipValue();
+      return null;
+    }
+    if (!r.isObjectNext()) return this.notAnItem() ?? null;
+    let name: Scalar | undefined;
+    let ports: readonly DiscoveryPort[] = EMPTY;
+    let portsProblems: Problems = null;
+    for (r.openObject(); r.nextKey(); ) {
+      if (r.keyIs('name')) name = r.readScalar();
+      else if (r.keyIs('ports')) {
+        ports = EMPTY;
+        if (r.isObjectNext()) {
+          let listProblems: Problems = null;
+          for (r.openObject(); r.nextKey(); ) {
+            if (r.keyIs('ports')) {
+              ports = this.readArrayMember(this.readDiscoveryPort);
+              listProblems = this.take();
+            } else r.skipValue();
+          }
+          portsProblems = addAll(null, '.ports.ports', listProblems);
+        } else {
+          this.notObject();
+          portsProblems = addAll(null, '.ports', this.take());
+        }
+      } else r.skipValue();
+    }
+    let problems = checkString(null, name, '.name');
+    if (portsProblems !== null) problems = addAll(problems, '', portsProblems);
+    this.pending = problems;
+    return { name: idText(name), ports };
+  }
+
+  private readDiscoveryPort(): DiscoveryPort | undefined {
+    const r = this.r;
+    let number: Scalar | undefined;
+    let protocol: Scalar | undefined;
+    let name: Scalar | undefined;
+    if (r.isObjectNext()) {
+      for (r.openObject(); r.nextKey(); ) {
+        if (r.keyIs('number')) number = r.readScalar();
+        else if (r.keyIs('protocol')) protocol = r.readScalar();
+        else if (r.keyIs('name')) name = r.readScalar();
+        else r.skipValue();
+      }
     } else {
-      const where = `${path}.ports.ports[${i}]`;
-      ports.push({ number: port.number as number, protocol: readString(port, 'protocol', where, problems), name: readString(port, 'name', where, problems) });
+      r.skipValue();
     }
+    if (typeof number !== 'number' || !Number.isSafeInteger(number)) {
+      this.pending = [{ path: '', message: 'expected an object with an integer number' }];
+      return undefined;
+    }
+    if (typeof protocol === 'string' && typeof name === 'string') return { number, protocol, name };
+    this.pending = checkString(checkString(null, protocol, '.protocol'), name, '.name');
+    return { number, protocol: idText(protocol), name: idText(name) };
   }
-  return { name, ports };
 }
 
-function parseTask(item: unknown, path: string, problems: Problems): Task | undefined {
-  if (!isObject(item)) {
-    problems.add(path, 'expected an object');
-    return undefined;
-  }
-  // The identity fields name every record of the task: a wrong type loses the task, not just the field.
-  const identity = ['id', 'name', 'slave_id', 'state'].filter((key) => item[key] != null && typeof item[key] !== 'string');
-  if (identity.length > 0) {
-    for (const key of identity) problems.add(`${path}.${key}`, `expected a string, got ${describeType(item[key])}: task skipped`);
-    return undefined;
-  }
-  const resources = item.resources;
-  let ports = '';
-  if (isObject(resources) && resources.ports !== undefined && resources.ports !== null) {
-    if (typeof resources.ports === 'string') ports = resources.ports;
-    else problems.add(`${path}.resources.ports`, `expected a string, got ${describeType(resources.ports)}`);
-  }
-  return {
-    id: readString(item, 'id', path, problems),
-    name: readString(item, 'name', path, problems),
-    slaveId: readString(item, 'slave_id', path, problems),
-    state: readString(item, 'state', path, problems),
-    ports,
-    statuses: parseStatuses(readArray(item, 'statuses', path, problems), `${path}.statuses`, problems),
-    discovery: parseDiscovery(item.discovery, `${path}.discovery`, problems),
-  };
-}
-
-function parseFramework(item: unknown, path: string, problems: Problems): Framework | undefined {
-  if (!isObject(item)) {
-    problems.add(path, 'expected an object');
-    return undefined;
-  }
-  const { pid, invalid } = readPid(item, path, problems);
-  const tasks: Task[] = [];
-  readArray(item, 'tasks', path, problems).forEach((task, i) => {
-    const parsed = parseTask(task, `${path}.tasks[${i}]`, problems);
-    if (parsed) tasks.push(parsed);
-  });
-  return {
-    name: readString(item, 'name', path, problems),
-    pid,
-    pidInvalid: invalid,
-    hostname: readString(item, 'hostname', path, problems),
-    tasks,
-  };
-}
-
-function parseSlave(item: unknown, path: string, problems: Problems): Slave | undefined {
-  if (!isObject(item)) {
-    problems.add(path, 'expected an object');
-    return undefined;
-  }
-  if (!('pid' in item)) problems.add(`${path}.pid`, 'missing: the agent gets no slave records');
-  return {
-    id: readString(item, 'id', path, problems),
-    pid: readPid(item, path, problems).pid,
-    hostname: readString(item, 'hostname', path, problems),
-  };
-}
-
-/** Parse an already-decoded state document. */
-export function parseState(doc: unknown): ParseStateResult {
-  if (!isObject(doc)) return { ok: false, error: 'state document is not a JSON object' };
-  const problems = new Problems();
-  const leader = readString(doc, 'leader', '', problems);
-  if (leader === '') return { ok: false, error: 'fetched state does not contain leader information' };
-  const frameworks: Framework[] = [];
-  readArray(doc, 'frameworks', '', problems).forEach((item, i) => {
-    const parsed = parseFramework(item, `frameworks[${i}]`, problems);
-    if (parsed) frameworks.push(parsed);
-  });
-  const slaves: Slave[] = [];
-  readArray(doc, 'slaves', '', problems).forEach((item, i) => {
-    const parsed = parseSlave(item, `slaves[${i}]`, problems);
-    if (parsed) slaves.push(parsed);
-  });
-  return { ok: true, state: { leader, frameworks, slaves }, problems: problems.list };
-}
-
-/** Decode JSON text and parse it; invalid JSON is an error, never an exception. */
-export function parseStateText(text: string): ParseStateResult {
-  let doc: unknown;
+/** Parses state bytes (UTF-8 JSON) and also returns what fetchAll needs to follow the leader. */
+export function scanState(bytes: Uint8Array): ScannedState {
+  const reader = new JsonReader(bytes);
+  const state = new StateReader(reader);
   try {
-    doc = JSON.parse(text);
+    const result = state.readDocument();
+    return { result, invalidJson: false, leaderAnyCase: state.leaderAnyCase };
   } catch (err) {
-    return { ok: false, error: `state is not valid JSON: ${(err as Error).message}` };
+    if (!(err instanceof JsonSyntaxError)) throw err;
+    return { result: { ok: false, error: `state is not valid JSON: ${err.message}` }, invalidJson: true, leaderAnyCase: '' };
   }
-  return parseState(doc);
+}
+
+/** Parses state bytes (UTF-8 JSON); invalid JSON is an error result, never an exception. */
+export function parseStateBytes(bytes: Uint8Array): ParseStateResult {
+  return scanState(bytes).result;
+}
+
+/** Parses JSON text; invalid JSON is an error result, never an exception. */
+export function parseStateText(text: string): ParseStateResult {
+  return parseStateBytes(Buffer.from(text, 'utf8'));
+}
+
+/**
+ * Parses an already-decoded state document (a JSON value, as JSON.parse returns it), by way of its
+ * JSON text: there is one parser. Members that are not JSON values are left out, as JSON.stringify does.
+ */
+export function parseState(doc: unknown): ParseStateResult {
+  const text = JSON.stringify(doc) as string | undefined;
+  if (text === undefined) return { ok: false, error: 'state document is not a JSON object' };
+  return parseStateText(text);
 }

@@ -42,8 +42,10 @@ export interface CreateStateSourceOptions {
   readonly zkSessionTimeoutMs?: number;
   /** Builds the ZooKeeper client (tests capture it to inject faults). */
   readonly createZkClient?: (options: ZkClientOptions) => ZkClient;
-  /** Heap limits of the reload worker. */
+  /** Heap limits of the reload worker (default DEFAULT_WORKER_RESOURCE_LIMITS). */
   readonly workerResourceLimits?: ResourceLimits;
+  /** End the reload worker after each reload and start a new one for the next (default true). */
+  readonly recycleWorker?: boolean;
   /** Nice value of the reload worker thread on Linux (default 10; 0 = unchanged). */
   readonly workerNice?: number;
   /** Host-name lookup timeout (default 1 s). */
@@ -73,6 +75,16 @@ export interface PollingStateSource extends StateSource {
 }
 
 const FETCH_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+
+/**
+ * The reload worker's heap. A 100,000-task state needs ~150 MB of it at the peak of a reload; a state
+ * that needs more than the old-generation cap fails that reload (the worker is stopped and replaced,
+ * the last table keeps serving) instead of growing the process without bound. The buffers of the
+ * body and of the table are outside the heap and outside this cap. The young generation is larger
+ * than V8's default: nearly everything a reload allocates survives it, and with 8 MB semi-spaces the
+ * scavenges copying it cost about a third of the parse.
+ */
+export const DEFAULT_WORKER_RESOURCE_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 48 };
 
 
 export function sourceKindOf(config: Pick<Config, 'stateFile' | 'zk' | 'masters'>): SourceKind | undefined {
@@ -150,6 +162,11 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
   let closed = false;
   let ticker: NodeJS.Timeout | undefined;
   let worker: Worker | undefined;
+  /** Workers told to end after their reload: their exit is not a death. */
+  const retiring = new Set<Worker>();
+  const recycleWorker = options.recycleWorker ?? true;
+  /** The current table's name hashes, sent with each reload for its added/removed counts. */
+  let lastNames: Float64Array | undefined;
   let workerData: ReloadWorkerData | undefined;
   let nextId = 1;
   let inFlight: { id: number; resolve: (r: ReloadResult) => void } | undefined;
@@ -164,12 +181,15 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
     if (!workerData) throw new Error('state source not started');
     const w = new Worker(new URL('./reload-worker.js', import.meta.url), {
       workerData,
-      ...(options.workerResourceLimits ? { resourceLimits: options.workerResourceLimits } : {}),
+      resourceLimits: options.workerResourceLimits ?? DEFAULT_WORKER_RESOURCE_LIMITS,
     });
     w.on('message', (message: FromWorker) => {
       if (message.type === 'result' && inFlight && inFlight.id === message.result.id) {
         const f = inFlight;
         inFlight = undefined;
+        // A worker that exits returns its whole heap to the system; a long-lived one would keep
+        // the pages its largest state needed (measured: bench:startup --reloads).
+        if (recycleWorker) retire(w);
         f.resolve(message.result);
       }
     });
@@ -178,7 +198,7 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
     });
     w.on('exit', (code) => {
       if (worker === w) worker = undefined;
-      if (closed) return;
+      if (retiring.delete(w) || closed) return;
       workerRestarts.inc();
       logger.error({ exitCode: code }, 'reload worker died; a new one takes the next reload');
       if (inFlight) {
@@ -198,6 +218,12 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
     return w;
   }
 
+  function retire(w: Worker): void {
+    if (worker === w) worker = undefined;
+    retiring.add(w);
+    void w.terminate();
+  }
+
   function runInWorker(masters: MasterList): Promise<ReloadResult> {
     const w = (worker ??= spawnWorker());
     const id = nextId++;
@@ -210,6 +236,7 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
         masters: masters.masters,
         recordMasters: kind === SourceKind.FILE ? configMasters : recordMasters,
         listenerAddresses,
+        ...(lastNames ? { previousNames: lastNames } : {}),
       };
       w.postMessage(message);
     });
@@ -233,6 +260,7 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
     const applyStart = performance.now();
     const table = openRecordTable(result.data);
     const snapshot = store.swap(table);
+    lastNames = result.names;
     const t = now();
     if (status.leader !== undefined && status.leader !== result.source) {
       leaderChanges.inc();

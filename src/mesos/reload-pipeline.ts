@@ -1,8 +1,9 @@
 // One reload, start to finish, off the serving thread: fetch (or read the state file), parse, resolve
 // host names, generate the table, count names added/removed against the previous table. Runs inside
-// the reload worker; also usable directly (tests).
+// the reload worker; also usable directly (tests). The state body is parsed selectively from its bytes
+// (parse-state.ts) and dropped as soon as it is read: only the parsed state lives on into generation.
 import { readFile as fsReadFile } from 'node:fs/promises';
-import { parseState } from './parse-state.js';
+import { scanState, type ParseStateResult, type ScannedState } from './parse-state.js';
 import type { StateProblem } from './state-types.js';
 import { generateRecords, type GenerateConfig } from '../records/generate.js';
 import type { PackedTableData } from '../records/table.js';
@@ -10,7 +11,7 @@ import type { MasterClientSettings } from './client-settings.js';
 import { fetchAll } from './fetch-all.js';
 import { FetchFailure, StateFetchError, serializeFetchError, type SerializedFetchError } from './fetch-errors.js';
 import { createHostLookup, hostsToResolve, type HostLookup, type LookupAll } from './host-lookup.js';
-import { createMasterClient, type MasterClient } from './master-client.js';
+import type { MasterClient } from './master-client.js';
 
 export interface ReloadPipelineConfig {
   readonly generate: GenerateConfig;
@@ -29,6 +30,12 @@ export interface ReloadRequest {
   /** The master list given to generation (master records, spec §2.7). */
   readonly recordMasters: readonly string[];
   readonly listenerAddresses: readonly string[];
+  /**
+   * The serving table's name hashes (a previous result's `names`) to count added and removed names
+   * against; without them every name counts as added. They travel with the request because a reload
+   * worker lives for one reload.
+   */
+  readonly previousNames?: Float64Array;
 }
 
 export interface ReloadTimings {
@@ -50,9 +57,11 @@ export interface ReloadSuccess {
   readonly master: string;
   readonly bytes: number;
   readonly timings: ReloadTimings;
-  /** Names added / removed against the previous table this pipeline produced (all added the first time). */
+  /** Names added / removed against the previous table (all added the first time). */
   readonly added: number;
   readonly removed: number;
+  /** This table's name hashes, for the next reload's previousNames. */
+  readonly names: Float64Array;
   readonly problemCount: number;
   /** The first few problems, for the log. */
   readonly problems: readonly StateProblem[];
@@ -78,7 +87,8 @@ export interface ReloadPipeline {
 
 export interface CreateReloadPipelineOptions {
   readonly config: ReloadPipelineConfig;
-  readonly readFile?: (path: string) => Promise<string>;
+  /** Reads the state file (default: fs.readFile, as bytes). */
+  readonly readFile?: (path: string) => Promise<Uint8Array | string>;
   readonly lookup?: LookupAll;
 }
 
@@ -177,37 +187,57 @@ export function diffNames(previous: Float64Array | undefined, next: Float64Array
 
 export function createReloadPipeline(options: CreateReloadPipelineOptions): ReloadPipeline {
   const config = options.config;
-  const readFile = options.readFile ?? ((p: string) => fsReadFile(p, 'utf8'));
-  const client: MasterClient | undefined = config.client ? createMasterClient(config.client) : undefined;
+  const readFile = options.readFile ?? ((p: string) => fsReadFile(p));
+  /** Time spent parsing the last state decoded (inside a master fetch or after reading the file). */
+  let parseMs = 0;
+  const decode = (body: Uint8Array, master: string, what: string): ScannedState => {
+    const t = performance.now();
+    const scanned = scanState(body);
+    parseMs = performance.now() - t;
+    if (scanned.invalidJson) {
+      throw new StateFetchError(FetchFailure.INVALID_JSON, master, `${what} is not valid JSON`, {
+        cause: new Error(scanned.result.ok ? '' : scanned.result.error),
+      });
+    }
+    return scanned;
+  };
+  // Loaded on first use: the HTTP client (undici) is a fifth of the worker's start-up, and a state
+  // file never needs it.
+  let client: Promise<MasterClient<ScannedState>> | undefined;
+  const masterClient = (settings: MasterClientSettings): Promise<MasterClient<ScannedState>> =>
+    (client ??= import('./master-client.js').then((m) =>
+      m.createMasterClient(settings, { decode: (body, master) => decode(body, master, 'state') }),
+    ));
   const lookup: HostLookup = createHostLookup({
     timeoutMs: config.lookupTimeoutMs,
     cacheMs: config.lookupCacheMs,
     ...(options.lookup ? { lookup: options.lookup } : {}),
   });
-  let previousNames: Float64Array | undefined;
 
   async function obtain(
     request: ReloadRequest,
     signal: AbortSignal | undefined,
-  ): Promise<{ document: unknown; source: string; master: string; bytes: number; failures: SerializedFetchError[] }> {
+  ): Promise<{ parsed: ParseStateResult; source: string; master: string; bytes: number; failures: SerializedFetchError[] }> {
     if (config.stateFile !== undefined) {
       const path = config.stateFile;
-      let text: string;
+      let body: Uint8Array;
       try {
-        text = await readFile(path);
+        const content = await readFile(path);
+        body = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
       } catch (err) {
         throw new StateFetchError(FetchFailure.FILE, path, 'cannot read the state file', { cause: err });
       }
-      try {
-        return { document: JSON.parse(text), source: path, master: '', bytes: Buffer.byteLength(text), failures: [] };
-      } catch (err) {
-        throw new StateFetchError(FetchFailure.INVALID_JSON, path, 'state file is not valid JSON', { cause: err });
-      }
+      return { parsed: decode(body, path, 'state file').result, source: path, master: '', bytes: body.length, failures: [] };
     }
-    if (!client) throw new StateFetchError(FetchFailure.NO_MASTERS, '', 'no state source configured');
-    const r = await fetchAll(request.masters, (address) => client.fetchState(address, signal));
+    if (!config.client) throw new StateFetchError(FetchFailure.NO_MASTERS, '', 'no state source configured');
+    const http = await masterClient(config.client);
+    const r = await fetchAll(
+      request.masters,
+      (address) => http.fetchState(address, signal),
+      (scanned) => scanned.leaderAnyCase,
+    );
     return {
-      document: r.document,
+      parsed: r.document.result,
       source: r.source,
       master: r.master,
       bytes: r.bytes,
@@ -226,9 +256,9 @@ export function createReloadPipeline(options: CreateReloadPipelineOptions): Relo
         const failures = err instanceof StateFetchError ? err.earlier.map(serializeFetchError) : [];
         return { ok: false, id: request.id, error: serializeFetchError(err), failures, timings: { fetchMs: t, totalMs: t } };
       }
-      const t1 = performance.now();
-      const parsed = parseState(fetched.document);
-      fetched.document = undefined;
+      const t2 = performance.now();
+      const t1 = t2 - parseMs;
+      const parsed = fetched.parsed;
       if (!parsed.ok) {
         const reason = parsed.error.includes('leader') ? FetchFailure.NO_LEADER : FetchFailure.INVALID_STATE;
         return {
@@ -239,7 +269,6 @@ export function createReloadPipeline(options: CreateReloadPipelineOptions): Relo
           timings: { fetchMs: t1 - t0, totalMs: performance.now() - t0 },
         };
       }
-      const t2 = performance.now();
       const before = { ...lookup.stats };
       const hosts = hostsToResolve(parsed.state);
       const hostAddresses = hosts.size > 0 ? await lookup.resolve(hosts) : undefined;
@@ -253,8 +282,7 @@ export function createReloadPipeline(options: CreateReloadPipelineOptions): Relo
       });
       const t4 = performance.now();
       const next = nameHashes(table.data);
-      const { added, removed } = diffNames(previousNames, next);
-      previousNames = next;
+      const { added, removed } = diffNames(request.previousNames, next);
       const t5 = performance.now();
       return {
         ok: true,
@@ -273,6 +301,7 @@ export function createReloadPipeline(options: CreateReloadPipelineOptions): Relo
         },
         added,
         removed,
+        names: next,
         problemCount: parsed.problems.length,
         problems: parsed.problems.slice(0, 5),
         failures: fetched.failures,
@@ -284,7 +313,7 @@ export function createReloadPipeline(options: CreateReloadPipelineOptions): Relo
       };
     },
     async close() {
-      await client?.close();
+      await (await client)?.close();
     },
   };
 }

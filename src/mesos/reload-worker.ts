@@ -47,7 +47,7 @@ function serve(port: MessagePort, data: ReloadWorkerData): void {
       .run(message, controller.signal)
       .then((result) => {
         const reply: FromWorker = { type: 'result', result };
-        port.postMessage(reply, result.ok ? transferList(result.data) : []);
+        port.postMessage(reply, result.ok ? [...transferList(result.data), result.names.buffer as ArrayBuffer] : []);
       })
       .catch((err: unknown) => {
         // A bug in parsing or generation: report it as this reload's failure, keep the worker.

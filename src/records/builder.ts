@@ -38,8 +38,9 @@ export class Int32List {
   data: Int32Array;
   length = 0;
 
-  constructor(capacity = 1024) {
-    this.data = new Int32Array(capacity);
+  /** A list over `storage` (e.g. a view of a shared buffer), or over a new array of `capacity`. */
+  constructor(capacity = 1024, storage?: Int32Array) {
+    this.data = storage ?? new Int32Array(capacity);
   }
 
   /** Makes room for `more` numbers; returns the storage to write them into at `length`. */
@@ -85,6 +86,32 @@ export interface BuilderCapacity {
   readonly bytes: number;
   readonly frameworks: number;
   readonly tasks: number;
+}
+
+/** Above glibc's largest mmap threshold (32 MB): an allocation this big is always mapped by itself. */
+const SEPARATELY_MAPPED = 33 * 1024 * 1024;
+/** Smaller storage is not padded to SEPARATELY_MAPPED: arena fragmentation is negligible there. */
+const PAD_FROM = 1024 * 1024;
+
+/** Hands out consecutive views of one zero-filled ArrayBuffer (padded past the mmap threshold when large). */
+class Carver {
+  private readonly buffer: ArrayBuffer;
+  private offset = 0;
+
+  constructor(bytes: number) {
+    this.buffer = new ArrayBuffer(bytes >= PAD_FROM ? Math.max(bytes, SEPARATELY_MAPPED) : bytes);
+  }
+
+  ints(n: number): Int32Array {
+    const view = new Int32Array(this.buffer, this.offset, n);
+    this.offset += n * 4;
+    return view;
+  }
+
+  /** Everything left, as bytes. */
+  rest(): Buffer {
+    return Buffer.from(this.buffer, this.offset);
+  }
 }
 
 /**
@@ -133,17 +160,39 @@ export class RecordSetBuilder {
   /** Offset in `tasks` of the task records are attributed to, or -1. */
   private currentTask = -1;
 
+  /** Room for finish()'s record values, in the shared storage. */
+  private readonly valuesRoom: Int32Array;
+
   constructor(capacity: Partial<BuilderCapacity> = {}) {
     const at = (key: keyof BuilderCapacity, min: number): number => Math.max(min, Math.ceil(capacity[key] ?? 0));
-    this.bytes = Buffer.from(new ArrayBuffer(at('bytes', 1 << 16)));
-    this.entries = new Int32List(at('names', 1024) * ENTRY_FIELDS);
-    this.hashes = new Int32List(at('names', 1024));
-    this.slots = new Int32Array(slotCountFor(at('names', 0)));
-    this.values = new Int32List(at('values', 1024) * 2);
-    this.nodes = new Int32List(at('records', 1024) * 2);
-    this.frameworks = new Int32List(at('frameworks', 16) * FRAMEWORK_FIELDS);
-    this.tasks = new Int32List(at('tasks', 1024) * TASK_FIELDS);
-    this.taskRecords = new Int32List(at('records', 1024) * RECORD_FIELDS);
+    const sizes = {
+      entries: at('names', 1024) * ENTRY_FIELDS,
+      hashes: at('names', 1024),
+      slots: slotCountFor(at('names', 0)),
+      values: at('values', 1024) * 2,
+      nodes: at('records', 1024) * 2,
+      frameworks: at('frameworks', 16) * FRAMEWORK_FIELDS,
+      tasks: at('tasks', 1024) * TASK_FIELDS,
+      taskRecords: at('records', 1024) * RECORD_FIELDS,
+      recordValues: at('records', 1024) * 2,
+    };
+    // Two allocations instead of a dozen: what becomes the table (the text last) and the builder's
+    // own lists. glibc maps a large allocation by itself and returns it whole when it is freed, but
+    // after the first frees it raises its mmap threshold up to 32 MB and places arrays below that in
+    // its arenas, where they fragmented: the server's RSS crept up by tens of MB per reload. Both
+    // are made larger than that; capacity never written to costs address space, not memory.
+    const table = new Carver(4 * (sizes.entries + sizes.slots + sizes.frameworks + sizes.tasks + sizes.taskRecords + sizes.recordValues) + at('bytes', 1 << 16));
+    this.entries = new Int32List(0, table.ints(sizes.entries));
+    this.slots = table.ints(sizes.slots);
+    this.frameworks = new Int32List(0, table.ints(sizes.frameworks));
+    this.tasks = new Int32List(0, table.ints(sizes.tasks));
+    this.taskRecords = new Int32List(0, table.ints(sizes.taskRecords));
+    this.valuesRoom = table.ints(sizes.recordValues);
+    this.bytes = table.rest();
+    const own = new Carver(4 * (sizes.hashes + sizes.values + sizes.nodes));
+    this.hashes = new Int32List(0, own.ints(sizes.hashes));
+    this.values = new Int32List(0, own.ints(sizes.values));
+    this.nodes = new Int32List(0, own.ints(sizes.nodes));
   }
 
   /** Starts composing a name or a value with its first part. */
@@ -312,7 +361,8 @@ export class RecordSetBuilder {
     const entries = this.entries.view();
     const nodes = this.nodes.data;
     const handles = this.values.data;
-    const values = new Int32Array((a + aaaa + srv) * 2);
+    const valueCount = (a + aaaa + srv) * 2;
+    const values = valueCount <= this.valuesRoom.length ? this.valuesRoom.subarray(0, valueCount) : new Int32Array(valueCount);
     // Lists are linked newest first: lay each out oldest first, contiguously, in entry order.
     let next = 0;
     for (let field = 2; field < entries.length; field += 2) {

@@ -2,7 +2,9 @@
 // keeping the last table, fail-over, worker crashes, the file source.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_CONFIG } from '../../../src/config/types.js';
 import { createSilentLogger } from '../../../src/log.js';
@@ -142,28 +144,65 @@ test('fail-over between static masters; the answering master is reported and cha
   assert.deepEqual(store.current()?.table.lookup('master0.mesos.')?.a, ['127.0.0.1']);
 });
 
-test('a worker that dies (heap limit) is replaced; the last table stays', async (t) => {
+/** A state whose 300,000 tasks the parser must keep: far more than a 16 MB heap holds. */
+function manyTasks(address: string): Record<string, unknown> {
+  const tasks = Array.from({ length: 300_000 }, (_, i) => ({ id: `task-${i}`, name: `app-${i}`, slave_id: `agent-${i}`, state: 'TASK_RUNNING' }));
+  return withLeader({ ...embedded, frameworks: [...(embedded.frameworks as unknown[]), { name: 'huge', tasks }] }, address);
+}
+
+const SMALL_HEAP = { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 };
+
+test('a state too big for the worker heap fails that reload only: the last table stays, the failure is counted, a new worker takes the next', async (t) => {
   const master = await startTestMaster({ gzip: false });
   t.after(() => master.close());
   master.setState(withLeader(embedded, master.address));
-  const { store, source, metrics } = setup(
-    { masters: [master.address] },
-    { workerResourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 } },
-  );
+  const { store, source, metrics } = setup({ masters: [master.address] }, { workerResourceLimits: SMALL_HEAP });
   t.after(() => source.close());
   await source.start();
   assert.ok((await source.reloadNow()).ok);
   const generation = store.current()?.generation;
-  // About 60 MB of JSON: parsing it cannot fit a 16 MB heap.
-  const big = withLeader({ ...embedded, pad: Array.from({ length: 400_000 }, (_, i) => ({ k: `padding-${i}`, v: [i, i, i] })) }, master.address);
-  master.setState(big);
+  master.setState(manyTasks(master.address));
   const crashed = await source.reloadNow();
   assert.equal(crashed.ok ? '' : crashed.error.reason, 'worker');
   assert.equal(store.current()?.generation, generation);
+  assert.deepEqual(store.current()?.table.lookup('nginx.marathon.mesos.')?.a, ['192.0.2.8']);
   assert.equal(metrics.counter('mesos_dns_worker_restarts_total', '').get(), 1);
+  assert.equal(metrics.counter('mesos_dns_state_fetch_failures_total', '').get({ cause: 'worker' }), 1);
+  assert.equal(source.status().consecutiveFailures, 1);
   master.setState(withLeader(embedded, master.address));
   const back = await source.reloadNow();
   assert.ok(back.ok, 'a new worker takes the next reload');
+});
+
+test('a state file too big for the worker heap fails the reload; the table read before keeps serving', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'poller-heap-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'state.json');
+  writeFileSync(file, JSON.stringify(embedded));
+  const { store, source, metrics } = setup({ stateFile: file }, { workerResourceLimits: SMALL_HEAP });
+  t.after(() => source.close());
+  await source.start();
+  assert.ok((await source.reloadNow()).ok);
+  const generation = store.current()?.generation;
+  writeFileSync(file, JSON.stringify(manyTasks('127.0.0.1:5050')));
+  const crashed = await source.reloadNow();
+  assert.equal(crashed.ok ? '' : crashed.error.reason, 'worker');
+  assert.equal(store.current()?.generation, generation);
+  assert.deepEqual(store.current()?.table.lookup('nginx.marathon.mesos.')?.a, ['192.0.2.8']);
+  assert.equal(metrics.counter('mesos_dns_state_fetch_failures_total', '').get({ cause: 'worker' }), 1);
+});
+
+test('members the records do not need cost no heap: 60 MB of them load within a 16 MB worker heap', async (t) => {
+  const master = await startTestMaster({ gzip: false });
+  t.after(() => master.close());
+  const padded = { ...embedded, pad: Array.from({ length: 400_000 }, (_, i) => ({ k: `padding-${i}`, v: [i, i, i] })) };
+  master.setState(withLeader(padded, master.address));
+  const { store, source } = setup({ masters: [master.address] }, { workerResourceLimits: SMALL_HEAP });
+  t.after(() => source.close());
+  await source.start();
+  const o = await source.reloadNow();
+  assert.ok(o.ok, o.ok ? '' : o.error.message);
+  assert.deepEqual(store.current()?.table.lookup('nginx.marathon.mesos.')?.a, ['192.0.2.8']);
 });
 
 test('file source: reads the state file each reload through the worker; a missing file keeps the table', async (t) => {
