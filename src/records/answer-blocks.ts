@@ -65,28 +65,29 @@ function askable(text: Uint8Array, off: number, len: number): boolean {
   return true;
 }
 
-/** Whether text[off, off+len) can be written as a name exactly as the general path writes it. */
-function writableTarget(text: Uint8Array, off: number, len: number): boolean {
-  if (len < 2 || len > MAX_TEXT || text[off + len - 1] !== DOT) return false;
+/**
+ * The hash of text[off, off+len) when it can be written as a name exactly as the general path writes
+ * it (plain octets, labels of 1–63 octets, a trailing dot), else undefined: checked and hashed in one
+ * pass.
+ */
+function writableTargetHash(text: Uint8Array, off: number, len: number): number | undefined {
+  if (len < 2 || len > MAX_TEXT || text[off + len - 1] !== DOT) return undefined;
   let labelStart = off;
+  let h = FNV_OFFSET;
   for (let i = off; i < off + len; i++) {
     const c = text[i] as number;
+    h = Math.imul(h ^ c, FNV_PRIME);
     if (c === DOT) {
       const label = i - labelStart;
-      if (label === 0 || label > MAX_LABEL) return false;
+      if (label === 0 || label > MAX_LABEL) return undefined;
       labelStart = i + 1;
     } else if (PLAIN_OCTET[c] !== 1) {
-      return false;
+      return undefined;
     }
   }
-  return true;
-}
-
-function textHash(text: Uint8Array, off: number, len: number): number {
-  let h = FNV_OFFSET;
-  for (let i = off; i < off + len; i++) h = Math.imul(h ^ (text[i] as number), FNV_PRIME);
   return finishHash(h);
 }
+
 
 function sameText(text: Uint8Array, a: number, b: number, len: number): boolean {
   for (let i = 0; i < len; i++) if (text[a + i] !== text[b + i]) return false;
@@ -103,10 +104,9 @@ class EntryFinder {
 
   constructor(private readonly t: TableParts) {}
 
-  /** The entry whose name is strings[off, off+len), or -1. */
-  find(off: number, len: number): number {
+  /** The entry whose name is strings[off, off+len) (its hash `hash`), or -1. */
+  find(off: number, len: number, hash: number): number {
     const { strings, entries, slots } = this.t;
-    const hash = textHash(strings, off, len);
     const cacheSlot = hash & (this.recentHash.length - 1);
     const cached = this.recentEntry[cacheSlot] as number;
     if (cached >= 0 && this.recentHash[cacheSlot] === hash) {
@@ -236,11 +236,12 @@ export function buildAnswerBlocks(t: TableParts): AnswerBlocks {
         continue;
       }
       const targetLen = colon - off;
-      if (port === -2 || !writableTarget(strings, off, targetLen)) {
+      const targetHash = port === -2 ? undefined : writableTargetHash(strings, off, targetLen);
+      if (targetHash === undefined) {
         flags |= BlockFlag.DECLINE;
         continue;
       }
-      const target = finder.find(off, targetLen);
+      const target = finder.find(off, targetLen, targetHash);
       const targetBlock = target < 0 ? -1 : (blockAt[target] as number);
       if (target >= 0 && targetBlock < 0) {
         flags |= BlockFlag.DECLINE; // a stored target only the general path finds (its addresses)
