@@ -10,8 +10,8 @@
 // compressed, SRV targets written in full) and so the same truncation points. Queries it does not
 // cover it declines, and the general path answers them: anything not a plain QUERY with one
 // question and at most a version-0 OPT, names outside the domain, the apex, names needing escapes
-// or holding `.*`, and stored values that cannot be written as they are (unencodable or escaped
-// targets, out-of-range port text).
+// or holding `.*`, and names whose block the reload worker marked DECLINE (records it could not
+// write exactly as the general path does).
 import { Buffer } from 'node:buffer';
 import type { Config } from '../config/types.js';
 import type { Transport } from '../forward/types.js';
@@ -46,20 +46,16 @@ const TARGET_SLOTS = 1 << 6;
 /** Stamps live in Int32Arrays: start over well before they would wrap. */
 const STAMP_LIMIT = 0x3fffffff;
 
-
 /**
- * Octets a name label holds as themselves in presentation form (the DNS library Mesos-DNS uses
- * escapes the rest). A name made of these has one spelling, so its wire form and its stored text
- * are the same bytes with dots for length octets.
+ * A question octet ASCII-lower-cased when it stands for itself in presentation form (PLAIN_OCTET),
+ * else 0. A name made of such octets has one spelling, so its wire form and its stored text are the
+ * same bytes with dots for length octets.
  */
-const PLAIN = PLAIN_OCTET;
-/** A question octet ASCII-lower-cased when it is plain, else 0. */
 const LOWER_PLAIN = new Uint8Array(256);
-for (let c = 0; c < 256; c++) if (PLAIN[c] === 1) LOWER_PLAIN[c] = c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
+for (let c = 0; c < 256; c++) if (PLAIN_OCTET[c] === 1) LOWER_PLAIN[c] = c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
 
 /** Per-config facts in wire form, computed once per config object. */
 interface ZoneWire {
-  readonly config: AnswerConfig;
   /** `domain.` in wire form, lower case. */
   readonly apex: Uint8Array;
   /** Wire forms of the SOA names, or undefined when the general path must write them. */
@@ -78,7 +74,7 @@ function canonicalWire(name: string): Uint8Array | undefined {
   let labelAt = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text[i] as number;
-    if (c !== DOT && (c >= 0x80 || PLAIN[c] !== 1 || name.charCodeAt(i) >= 0x80)) return undefined;
+    if (c !== DOT && (name.charCodeAt(i) >= 0x80 || PLAIN_OCTET[c] !== 1)) return undefined;
     if (c === DOT) {
       const length = i - labelAt;
       if (length === 0 || length > MAX_LABEL) return undefined;
@@ -96,7 +92,6 @@ function zoneWire(config: AnswerConfig): ZoneWire | undefined {
   const apex = canonicalWire(`${config.domain}.`);
   if (!apex) return undefined;
   return {
-    config,
     apex,
     mname: canonicalWire(config.soaMname),
     rname: canonicalWire(config.soaRname),
@@ -144,7 +139,6 @@ export class DirectState implements DirectReply {
   targetSlots = new Int32Array(TARGET_SLOTS);
   targetStamp = new Int32Array(TARGET_SLOTS);
   targetGeneration = 0;
-  targetCount = 0;
 
   zone: ZoneWire | undefined;
   zoneFor: AnswerConfig | undefined;
@@ -158,7 +152,6 @@ export class DirectState implements DirectReply {
   }
 
   startTargets(expected: number): void {
-    this.targetCount = 0;
     if (expected * 2 > this.targetSlots.length) {
       let size = this.targetSlots.length;
       while (expected * 2 > size) size *= 2;
@@ -181,7 +174,6 @@ export class DirectState implements DirectReply {
     }
     this.targetStamp[slot] = this.targetGeneration;
     this.targetSlots[slot] = block;
-    this.targetCount++;
     return true;
   }
 }

@@ -65,8 +65,6 @@ class PackedRecordTable implements RecordTable {
   private readonly buf: Buffer;
   private readonly entryCount: number;
   private readonly mask: number;
-  /** Decoded records, filled lazily per entry as names are asked for. */
-  private readonly decoded: (NameRecords | undefined)[] = [];
 
   constructor(readonly data: PackedTableData) {
     this.domain = data.domain;
@@ -116,18 +114,15 @@ class PackedRecordTable implements RecordTable {
     return Object.freeze(out);
   }
 
+  /** Decoded on every look-up: a memo per name would keep every one-off name ever asked for. */
   private recordsAt(pos: number): NameRecords {
-    const cached = this.decoded[pos];
-    if (cached) return cached;
     const e = this.data.entries;
     const base = pos * ENTRY_FIELDS;
-    const records: NameRecords = Object.freeze({
+    return Object.freeze({
       a: this.list(e[base + 2] as number, e[base + 3] as number),
       aaaa: this.list(e[base + 4] as number, e[base + 5] as number),
       srv: this.list(e[base + 6] as number, e[base + 7] as number),
     });
-    this.decoded[pos] = records;
-    return records;
   }
 
   private nameAt(pos: number): string {
