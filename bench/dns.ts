@@ -520,6 +520,7 @@ async function main(): Promise<void> {
         maxPairs: 40,
         lightLoad: 0.25,
         lightSeconds: 10,
+        refreshSeconds: 1,
         cpus: plan,
         log,
       });
