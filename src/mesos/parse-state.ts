@@ -206,8 +206,7 @@ class StateReader {
       } else if (r.keyIs('slaves')) {
         slaves = this.readArrayMember(this.readSlave);
         slaveProblems = this.take();
-      }
-      else if (r.keyEnd - r.keyStart === 6 || r.keyEscaped) {
+      } else if (r.keyEnd - r.keyStart === 6 || r.keyEscaped) {
         const key = r.keyText();
         if (key.toLowerCase() !== 'leader') {
           r.skipValue();
@@ -241,8 +240,7 @@ class StateReader {
       if (r.keyIs('tasks')) {
         tasks = this.readArrayMember(this.readTask);
         taskProblems = this.take();
-      }
-      else if (r.keyIs('name')) name = r.readScalar();
+      } else if (r.keyIs('name')) name = r.readScalar();
       else if (r.keyIs('pid')) pid = r.readScalar();
       else if (r.keyIs('hostname')) hostname = r.readScalar();
       else r.skipValue();
@@ -300,8 +298,7 @@ class StateReader {
       else if (r.keyIs('statuses')) {
         statuses = this.readArrayMember(this.readStatus);
         statusProblems = this.take();
-      }
-      else if (r.keyIs('resources')) ports = this.readResourcePorts();
+      } else if (r.keyIs('resources')) ports = this.readResourcePorts();
       else if (r.keyIs('discovery')) {
         discovery = this.readDiscovery();
         discoveryProblems = this.take();
@@ -426,8 +423,7 @@ class StateReader {
       if (r.keyIs('network_infos')) {
         infos = this.readArrayMember(this.readNetworkInfo);
         infoProblems = this.take();
-      }
-      else r.skipValue();
+      } else r.skipValue();
     }
     this.pending = addAll(null, '.network_infos', infoProblems);
     return infos;
@@ -443,8 +439,7 @@ class StateReader {
       if (r.keyIs('ip_addresses')) {
         addresses = this.readArrayMember(this.readIpAddress);
         addressProblems = this.take();
-      }
-      else if (r.keyIs('ip_address')) legacy = r.readScalar();
+      } else if (r.keyIs('ip_address')) legacy = r.readScalar();
       else r.skipValue();
     }
     this.pending = checkString(addAll(null, '.ip_addresses', addressProblems), legacy, '.ip_address');

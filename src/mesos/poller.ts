@@ -218,15 +218,27 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
     return w;
   }
 
+  /**
+   * Settles once the last retired worker has exited. The next worker starts only then: a worker
+   * ending at low priority on a busy CPU can take a while to free its memory, and two workers'
+   * memory must not add up.
+   */
+  let retired: Promise<void> = Promise.resolve();
+
   function retire(w: Worker): void {
     if (worker === w) worker = undefined;
     retiring.add(w);
+    retired = new Promise((resolve) => w.once('exit', () => resolve()));
     void w.terminate();
   }
 
-  function runInWorker(masters: MasterList): Promise<ReloadResult> {
-    const w = (worker ??= spawnWorker());
+  async function runInWorker(masters: MasterList): Promise<ReloadResult> {
     const id = nextId++;
+    if (!worker) await retired;
+    if (closed) {
+      return { ok: false, id, error: { reason: FetchFailure.ABORTED, master: '', message: 'closed' }, failures: [], timings: { fetchMs: 0, totalMs: 0 } };
+    }
+    const w = (worker ??= spawnWorker());
     const recordMasters = masters.masters.filter((m) => m !== '');
     return new Promise<ReloadResult>((resolve) => {
       inFlight = { id, resolve };
