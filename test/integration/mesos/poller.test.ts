@@ -192,6 +192,23 @@ test('a state file too big for the worker heap fails the reload; the table read 
   assert.equal(metrics.counter('mesos_dns_state_fetch_failures_total', '').get({ cause: 'worker' }), 1);
 });
 
+test('recycleWorker: a new worker per reload, not counted as a restart; names are counted against the last table', async (t) => {
+  const master = await startTestMaster();
+  t.after(() => master.close());
+  master.setState(withLeader(embedded, master.address));
+  const { store, source, metrics } = setup({ masters: [master.address] }, { recycleWorker: true });
+  t.after(() => source.close());
+  await source.start();
+  assert.ok((await source.reloadNow()).ok);
+  master.setState(withLeader(JSON.parse(JSON.stringify(embedded).replaceAll('"nginx', '"web')) as Record<string, unknown>, master.address));
+  const second = await source.reloadNow();
+  assert.ok(second.ok && second.added > 0 && second.removed > 0, 'the second worker diffed against the first table');
+  const third = await source.reloadNow();
+  assert.ok(third.ok && third.added === 0 && third.removed === 0);
+  assert.deepEqual(store.current()?.table.lookup('web.marathon.mesos.')?.a, ['192.0.2.8']);
+  assert.equal(metrics.counter('mesos_dns_worker_restarts_total', '').get(), 0);
+});
+
 test('members the records do not need cost no heap: 60 MB of them load within a 16 MB worker heap', async (t) => {
   const master = await startTestMaster({ gzip: false });
   t.after(() => master.close());
