@@ -144,10 +144,18 @@ test('fail-over between static masters; the answering master is reported and cha
   assert.deepEqual(store.current()?.table.lookup('master0.mesos.')?.a, ['127.0.0.1']);
 });
 
-/** A state whose 300,000 tasks the parser must keep: far more than a 16 MB heap holds. */
-function manyTasks(address: string): Record<string, unknown> {
-  const tasks = Array.from({ length: 300_000 }, (_, i) => ({ id: `task-${i}`, name: `app-${i}`, slave_id: `agent-${i}`, state: 'TASK_RUNNING' }));
-  return withLeader({ ...embedded, frameworks: [...(embedded.frameworks as unknown[]), { name: 'huge', tasks }] }, address);
+let manyTasksText: string | undefined;
+
+/**
+ * A state whose 300,000 tasks the parser must keep: far more than a 16 MB heap holds. Its leader is
+ * on 127.0.0.1, like the test masters, so it is served as it is (made once: it takes a while).
+ */
+function manyTasks(): string {
+  if (manyTasksText === undefined) {
+    const tasks = Array.from({ length: 300_000 }, (_, i) => ({ id: `task-${i}`, name: `app-${i}`, slave_id: `agent-${i}`, state: 'TASK_RUNNING' }));
+    manyTasksText = JSON.stringify({ ...embedded, leader: 'master@127.0.0.1:5050', frameworks: [...(embedded.frameworks as unknown[]), { name: 'huge', tasks }] });
+  }
+  return manyTasksText;
 }
 
 const SMALL_HEAP = { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 };
@@ -161,7 +169,7 @@ test('a state too big for the worker heap fails that reload only: the last table
   await source.start();
   assert.ok((await source.reloadNow()).ok);
   const generation = store.current()?.generation;
-  master.setState(manyTasks(master.address));
+  master.setState(manyTasks());
   const crashed = await source.reloadNow();
   assert.equal(crashed.ok ? '' : crashed.error.reason, 'worker');
   assert.equal(store.current()?.generation, generation);
@@ -184,12 +192,29 @@ test('a state file too big for the worker heap fails the reload; the table read 
   await source.start();
   assert.ok((await source.reloadNow()).ok);
   const generation = store.current()?.generation;
-  writeFileSync(file, JSON.stringify(manyTasks('127.0.0.1:5050')));
+  writeFileSync(file, manyTasks());
   const crashed = await source.reloadNow();
   assert.equal(crashed.ok ? '' : crashed.error.reason, 'worker');
   assert.equal(store.current()?.generation, generation);
   assert.deepEqual(store.current()?.table.lookup('nginx.marathon.mesos.')?.a, ['192.0.2.8']);
   assert.equal(metrics.counter('mesos_dns_state_fetch_failures_total', '').get({ cause: 'worker' }), 1);
+});
+
+test('recycleWorker: a new worker per reload, not counted as a restart; names are counted against the last table', async (t) => {
+  const master = await startTestMaster();
+  t.after(() => master.close());
+  master.setState(withLeader(embedded, master.address));
+  const { store, source, metrics } = setup({ masters: [master.address] }, { recycleWorker: true });
+  t.after(() => source.close());
+  await source.start();
+  assert.ok((await source.reloadNow()).ok);
+  master.setState(withLeader(JSON.parse(JSON.stringify(embedded).replaceAll('"nginx', '"web')) as Record<string, unknown>, master.address));
+  const second = await source.reloadNow();
+  assert.ok(second.ok && second.added > 0 && second.removed > 0, 'the second worker diffed against the first table');
+  const third = await source.reloadNow();
+  assert.ok(third.ok && third.added === 0 && third.removed === 0);
+  assert.deepEqual(store.current()?.table.lookup('web.marathon.mesos.')?.a, ['192.0.2.8']);
+  assert.equal(metrics.counter('mesos_dns_worker_restarts_total', '').get(), 0);
 });
 
 test('members the records do not need cost no heap: 60 MB of them load within a 16 MB worker heap', async (t) => {
