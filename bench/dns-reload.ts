@@ -145,7 +145,7 @@ export async function measureReloadQps(options: ReloadQpsOptions): Promise<Reloa
     const s = steady.server;
     const idleReloadMs = Number(reloading.firstLoad['totalMs']);
     log(
-      `reloading server pid ${r.pid} polls ${master.address} every second (${(text.length / 1048576).toFixed(1)} MiB state); ` +
+      `reloading server pid ${r.pid} polls ${master.address} every ${options.refreshSeconds} s (${(text.length / 1048576).toFixed(1)} MiB state); ` +
         `its first reload, before any DNS load: ${String(reloading.firstLoad['totalMs'])} ms ` +
         `(fetch ${String(reloading.firstLoad['fetchMs'])}, parse ${String(reloading.firstLoad['parseMs'])}, generate ${String(reloading.firstLoad['generateMs'])})`,
     );
