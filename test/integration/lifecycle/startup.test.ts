@@ -11,6 +11,30 @@ import { MAIN_SCRIPT, embeddedTestConfig, runToExit, runWithConfigText, spawnSer
 
 const A = 1;
 
+/** A loopback port that is free for TCP and for UDP at the moment of asking. */
+async function freeUdpAndTcpPort(): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const tcp = createServer();
+    await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+    const port = (tcp.address() as { port: number }).port;
+    const udp = createSocket('udp4');
+    const free = await new Promise<boolean>((resolve) => {
+      udp.once('error', () => resolve(false));
+      udp.bind(port, '127.0.0.1', () => resolve(true));
+    });
+    await new Promise<void>((resolve) => {
+      try {
+        udp.close(() => resolve());
+      } catch {
+        resolve(); // the failed bind closed it already
+      }
+    });
+    await new Promise<void>((resolve) => tcp.close(() => resolve()));
+    if (free) return port;
+  }
+  throw new Error('no port free for both TCP and UDP in 20 attempts');
+}
+
 test('a second server on the same DNS port fails at start-up: exit 1, stderr names the address and port', async (t) => {
   const first = await spawnServer();
   t.after(() => first.kill());
@@ -38,11 +62,8 @@ test('a taken HTTP port fails the same way, and the DNS port it had bound is rel
   t.after(() => new Promise<void>((resolve) => blocker.close(() => resolve())));
   const httpPort = (blocker.address() as { port: number }).port;
 
-  // A free DNS port that we can check afterwards.
-  const probe = createSocket('udp4');
-  await new Promise<void>((resolve) => probe.bind(0, '127.0.0.1', resolve));
-  const dnsPort = probe.address().port;
-  await new Promise<void>((resolve) => probe.close(resolve));
+  // A DNS port free for both UDP and TCP (other tests run alongside), which we check afterwards.
+  const dnsPort = await freeUdpAndTcpPort();
 
   const result = await runWithConfigText(JSON.stringify(embeddedTestConfig({ Port: dnsPort, HttpPort: httpPort })));
   assert.equal(result.code, 1, result.stderr);
