@@ -7,7 +7,7 @@
 import type { Config } from '../config/types.js';
 import type { NameRecords } from '../records/table.js';
 import type { TableSnapshot } from '../records/store.js';
-import { splitSrvValue } from '../records/srv-value.js';
+import { splitSrvValue, srvPortOf } from '../records/srv-value.js';
 import { QType, Rcode } from './constants.js';
 import { parseName } from './names.js';
 import {
@@ -66,8 +66,8 @@ function isEncodable(name: string): boolean {
 /** The SRV value "<target>:<port>" split as Mesos-DNS does (spec §3.5); undefined when unusable. */
 function srvTargetPort(value: string): { target: string; port: number } | undefined {
   const { target, port } = splitSrvValue(value);
-  if (!/^[+-]?\d{1,18}$/.test(port)) return undefined;
-  return { target, port: Number(port) & 0xffff };
+  const number = srvPortOf(port);
+  return number === undefined ? undefined : { target, port: number };
 }
 
 class Collector {

@@ -19,6 +19,7 @@
 // (a port of more than 9 digits, a target that is not plain or not encodable) make the block DECLINE.
 import { parseIPv4Into, parseIPv6Into } from '../net/ip-bytes.js';
 import { ENTRY_FIELDS, FNV_OFFSET, FNV_PRIME, finishHash } from './packed-table.js';
+import { SrvPortText, parseSrvPort } from './srv-value.js';
 
 export const BlockFlag = {
   DECLINE: 1,
@@ -127,29 +128,6 @@ class EntryFinder {
   }
 }
 
-/**
- * The port of an SRV value "<target>:<port>" (split at the last colon) as the general path reads it
- * (an optional sign and 1–18 digits, modulo 2^16); -1 when it is not a port (the record is skipped),
- * -2 when only the general path reads it exactly (more than 9 digits).
- */
-function srvPort(text: Uint8Array, colon: number, end: number): number {
-  let i = colon + 1;
-  let sign = 1;
-  if (i < end && (text[i] === 0x2b || text[i] === 0x2d)) {
-    if (text[i] === 0x2d) sign = -1;
-    i++;
-  }
-  const digits = end - i;
-  if (digits < 1 || digits > 18) return -1;
-  let value = 0;
-  for (; i < end; i++) {
-    const c = text[i] as number;
-    if (c < 0x30 || c > 0x39) return -1;
-    value = value * 10 + (c - 0x30);
-  }
-  return digits > 9 ? -2 : (sign * value) & 0xffff;
-}
-
 function lastColon(text: Uint8Array, off: number, end: number): number {
   let colon = end - 1;
   while (colon >= off && text[colon] !== COLON) colon--;
@@ -230,13 +208,13 @@ export function buildAnswerBlocks(t: TableParts): AnswerBlocks {
       const off = values[v * 2] as number;
       const end = off + (values[v * 2 + 1] as number);
       const colon = lastColon(strings, off, end);
-      const port = colon < off ? -1 : srvPort(strings, colon, end);
-      if (port === -1) {
+      const port = colon < off ? SrvPortText.NONE : parseSrvPort(strings, colon + 1, end);
+      if (port === SrvPortText.NONE) {
         flags |= BlockFlag.SRV_SKIPPED;
         continue;
       }
       const targetLen = colon - off;
-      const targetHash = port === -2 ? undefined : writableTargetHash(strings, off, targetLen);
+      const targetHash = port === SrvPortText.LONG ? undefined : writableTargetHash(strings, off, targetLen);
       if (targetHash === undefined) {
         flags |= BlockFlag.DECLINE;
         continue;
