@@ -9,11 +9,11 @@
 import { execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildQuery } from '../test/helpers/dns-codec.js';
+import { freeUdpAndTcpPort } from '../test/helpers/ports.js';
 import { httpGet, spawnServer, type SpawnedServer } from '../test/helpers/spawn-server.js';
 import { fmtMb, processMemory } from './lib/proc-mem.js';
 
@@ -40,25 +40,6 @@ interface Subject {
 
 const loadAverage = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
 
-/** A port free for TCP and UDP on 127.0.0.1 right now (the OS picks it). */
-async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const tcp = createServer();
-    await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
-    const port = (tcp.address() as { port: number }).port;
-    const udp = createSocket('udp4');
-    const free = await new Promise<boolean>((resolve) => {
-      udp.once('error', () => resolve(false));
-      udp.bind(port, '127.0.0.1', () => resolve(true));
-    });
-    await new Promise<void>((resolve) => tcp.close(() => resolve()));
-    if (free) {
-      await new Promise<void>((resolve) => udp.close(resolve));
-      return port;
-    }
-  }
-  throw new Error('no free port');
-}
 
 /** Sends the query every 2 ms until an answer with records comes back; resolves with the time. */
 function firstAnswer(port: number, name: string, deadline: number): Promise<number> {
@@ -114,7 +95,7 @@ interface Run {
 }
 
 async function measureOnce(subject: Subject): Promise<Run> {
-  const [dnsPort, httpPort] = [await freePort(), await freePort()];
+  const [dnsPort, httpPort] = [await freeUdpAndTcpPort(), await freeUdpAndTcpPort()];
   const deadline = Date.now() + PER_RUN_LIMIT_MS;
   const spawnedAt = performance.now();
   const server = await spawnServer({ config: { ...subject.config, Port: dnsPort, HttpPort: httpPort }, waitFor: 'none' });

@@ -22,7 +22,7 @@ import { query } from '../helpers/dns-client.js';
 import { addressesOf, buildQuery, decodeReply } from '../helpers/dns-codec.js';
 import { EMBEDDED_CONFIG, EMBEDDED_STATE, mergeConfig } from '../helpers/spawn-server.js';
 import { seededRandom } from '../helpers/seeded-random.js';
-import { Fuzz, PacketKind, QTYPE, fuzzPacket } from './packets.js';
+import { Fuzz, QTYPE, fuzzPacket } from './packets.js';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 0x5eed_2026) >>> 0;
 const UDP_PACKETS = 80_000;

@@ -1,5 +1,5 @@
 // MasterInfo decoding from ZooKeeper info nodes (spec §1.1, mesos-apis §3). Pure.
-import { joinHostPort, splitHostPort, parsePort } from '../host-port.js';
+import { joinHostPort, splitHostPort } from '../host-port.js';
 
 export const JSON_INFO_PREFIX = 'json.info_';
 export const PROTOBUF_INFO_PREFIX = 'info_';

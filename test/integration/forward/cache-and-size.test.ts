@@ -1,7 +1,6 @@
 // The answer cache (with an injected clock) and sizing replies to the client, against a real fake upstream.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Packet } from 'dns2';
 import { buildQuery, decodeReply } from '../../helpers/dns-codec.js';
 import { requestFor, startForwarder, startUpstream } from './harness.js';
 

@@ -7,33 +7,11 @@ import { createServer } from 'node:net';
 import { test } from 'node:test';
 import { query } from '../../helpers/dns-client.js';
 import { addressesOf } from '../../helpers/dns-codec.js';
+import { freeUdpAndTcpPort } from '../../helpers/ports.js';
 import { MAIN_SCRIPT, embeddedTestConfig, runToExit, runWithConfigText, spawnServer } from '../../helpers/spawn-server.js';
 
 const A = 1;
 
-/** A loopback port that is free for TCP and for UDP at the moment of asking. */
-async function freeUdpAndTcpPort(): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const tcp = createServer();
-    await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
-    const port = (tcp.address() as { port: number }).port;
-    const udp = createSocket('udp4');
-    const free = await new Promise<boolean>((resolve) => {
-      udp.once('error', () => resolve(false));
-      udp.bind(port, '127.0.0.1', () => resolve(true));
-    });
-    await new Promise<void>((resolve) => {
-      try {
-        udp.close(() => resolve());
-      } catch {
-        resolve(); // the failed bind closed it already
-      }
-    });
-    await new Promise<void>((resolve) => tcp.close(() => resolve()));
-    if (free) return port;
-  }
-  throw new Error('no port free for both TCP and UDP in 20 attempts');
-}
 
 test('a second server on the same DNS port fails at start-up: exit 1, stderr names the address and port', async (t) => {
   const first = await spawnServer();

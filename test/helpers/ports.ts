@@ -1,0 +1,23 @@
+// Ports for tests and benchmarks that must name one before a server binds it (loopback only).
+import { createSocket } from 'node:dgram';
+import { createServer } from 'node:net';
+
+/** A loopback port free for TCP and for UDP right now (the OS picks it; other tests may hold either). */
+export async function freeUdpAndTcpPort(): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const tcp = createServer();
+    await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+    const port = (tcp.address() as { port: number }).port;
+    const udp = createSocket('udp4');
+    const free = await new Promise<boolean>((resolve) => {
+      udp.once('error', () => resolve(false));
+      udp.bind(port, '127.0.0.1', () => resolve(true));
+    });
+    await new Promise<void>((resolve) => tcp.close(() => resolve()));
+    if (free) {
+      await new Promise<void>((resolve) => udp.close(() => resolve()));
+      return port;
+    }
+  }
+  throw new Error('no loopback port free for both TCP and UDP in 20 attempts');
+}
