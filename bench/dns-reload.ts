@@ -161,7 +161,7 @@ export async function measureReloadQps(options: ReloadQpsOptions): Promise<Reloa
       r.signal('SIGCONT');
       stopped = false;
     };
-    // Warm both reply caches.
+    // Warm both servers up (JIT, CPU caches).
     await runDnsperf({ binary: options.binary, port: r.dnsPort, file: options.queryFile, ...options.settings, seconds: 1, cpus: options.cpus.client });
     await runDnsperf({ binary: options.binary, port: s.dnsPort, file: options.queryFile, ...options.settings, seconds: 1, cpus: options.cpus.client });
 

@@ -1,7 +1,7 @@
 // dnsperf query files drawn from a cluster's real record table: a deterministic, shuffled mix of
 // A hits, SRV hits, in-domain misses (NXDOMAIN) and AAAA queries, plus a hits-only file (both from a
 // few thousand names, repeated), and a uniform file that draws every line's name from all the table's
-// names (no locality, the worst realistic case for a reply cache).
+// names (no locality, the worst realistic case: nothing an earlier query touched helps the next).
 import { isIPv4, isIPv6 } from 'node:net';
 import type { NameRecords, RecordTable } from '../../src/records/table.js';
 import { seededRandom } from '../../test/helpers/seeded-random.js';
@@ -158,8 +158,8 @@ export interface UniformQueries {
 
 /**
  * A file with no locality: each line's type is fixed by the shares, its name drawn uniformly (with
- * replacement) from every name of the table that has records of that type, so a reply cache of a few
- * thousand entries holds almost nothing the next query asks for. Shuffled, deterministic for a seed.
+ * replacement) from every name of the table that has records of that type, so nothing an earlier query
+ * left warm helps the next. Shuffled, deterministic for a seed.
  */
 export function buildUniformQueries(options: UniformQueriesOptions): UniformQueries {
   const { table, shares } = options;

@@ -1,5 +1,5 @@
 // The shared DNS case list (like hono's common.case.test.ts): ONE table of queries and expected
-// replies, run against the pure handler (general path, and hot path), the real UDP server and the
+// replies, run against the pure handler (the general path, and the direct path in front of it), the real UDP server and the
 // real TCP server. Built on fixtures/dns/state.json (see dns-fixture.ts). Cases are named after the
 // spec section or the §8 quirk they pin down.
 import assert from 'node:assert/strict';

@@ -28,7 +28,7 @@ for (const direct of [true, false]) {
           server.setConfig(config);
           t.after(() => server.setConfig(base));
           const query = buildQuery(c.query);
-          // Twice: the second reply comes from the hot path when the query is plain.
+          // Twice: the second answer meets the same expectations (the scratch state is reused between queries).
           checkReply(c, decodeReply(await exchange(query)), config);
           checkReply(c, decodeReply(await exchange(query)), config);
         });

@@ -39,7 +39,7 @@ test('SIGHUP applies a new TTL; an invalid config is refused and the old TTL kee
   assert.equal(await ttlOf(port, 'nginx.marathon.mesos'), 60);
   assert.equal(await ttlOf(port, '_liquor-store._tcp.marathon.mesos', SRV), 60);
 
-  // A valid change: the TTL applies to the next answer, hot path (cached reply) included.
+  // A valid change: the TTL applies to the next answer, on the direct path too.
   server.writeConfig({ TTL: 7 });
   const reloads = countOf(server.lines, 'config reloaded');
   server.signal('SIGHUP');
