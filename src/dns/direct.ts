@@ -17,6 +17,7 @@ import type { Config } from '../config/types.js';
 import type { Transport } from '../forward/types.js';
 import { BlockFlag, PLAIN_OCTET, SRV_RECORD_OCTETS } from '../records/answer-blocks.js';
 import { FNV_OFFSET, FNV_PRIME, finishHash } from '../records/packed-table.js';
+import { readU16 } from '../wire/bytes.js';
 import type { TableSnapshot } from '../records/store.js';
 import type { PackedTableData } from '../records/table.js';
 import { HEADER_SIZE, OUR_UDP_PAYLOAD_SIZE, QType, Rcode } from './constants.js';
@@ -107,10 +108,6 @@ function grow(a: Int32Array<ArrayBuffer>, need: number): Int32Array<ArrayBuffer>
   return next;
 }
 
-function u16(b: Uint8Array, at: number): number {
-  return ((b[at] as number) << 8) | (b[at + 1] as number);
-}
-
 function i32(b: Uint8Array, at: number): number {
   return ((b[at] as number) << 24) | ((b[at + 1] as number) << 16) | ((b[at + 2] as number) << 8) | (b[at + 3] as number);
 }
@@ -125,6 +122,13 @@ export class DirectState implements DirectReply {
 
   get bytes(): Buffer {
     return this.writer.bytes;
+  }
+
+  /** The last reply, copied into a buffer of its own (the scratch is reused by the next query). */
+  copyReply(): Buffer {
+    const reply = Buffer.allocUnsafe(this.length);
+    this.writer.bytes.copy(reply, 0, 0, this.length);
+    return reply;
   }
 
   /** The question name lower-cased in wire form, when its spelling is not (A and AAAA owners). */
@@ -356,19 +360,19 @@ export function answerDirect(
     if ((flags & BlockFlag.DECLINE) !== 0) return false;
     const any = qtype === QType.ANY;
     if (qtype === QType.A || any) {
-      aCount = u16(blocks, p);
+      aCount = readU16(blocks, p);
       skipped ||= (flags & BlockFlag.A_SKIPPED) !== 0;
     }
     aAt = p + 2;
-    p = aAt + 4 * u16(blocks, p);
+    p = aAt + 4 * readU16(blocks, p);
     if (qtype === QType.AAAA || any) {
-      aaaaCount = u16(blocks, p);
+      aaaaCount = readU16(blocks, p);
       skipped ||= (flags & BlockFlag.AAAA_SKIPPED) !== 0;
     }
     aaaaAt = p + 2;
-    p = aaaaAt + 16 * u16(blocks, p);
+    p = aaaaAt + 16 * readU16(blocks, p);
     if (qtype === QType.SRV || any) {
-      srvCount = u16(blocks, p);
+      srvCount = readU16(blocks, p);
       skipped ||= (flags & BlockFlag.SRV_SKIPPED) !== 0;
     }
     srvAt = p + 2;
@@ -514,10 +518,10 @@ function writeTargetAddresses(state: DirectState, data: PackedTableData, srvAt: 
     const target = i32(blocks, rec + 2);
     if (target < 0 || !state.addTarget(target)) continue; // a target that is not stored has no addresses
     let p = target + 1 + (blocks[target] as number) + 1;
-    const aCount = u16(blocks, p);
+    const aCount = readU16(blocks, p);
     const aAt = p + 2;
     p = aAt + 4 * aCount;
-    const aaaaCount = u16(blocks, p);
+    const aaaaCount = readU16(blocks, p);
     const aaaaAt = p + 2;
     if (aCount > 0) {
       writeTargetAddress(state, data, rec, QType.A, aAt, 4, ttl);

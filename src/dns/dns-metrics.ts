@@ -30,7 +30,11 @@ export interface DnsMetrics {
 
 /** Direct answers are tallied in plain arrays and added to the counters when they are read. */
 const QTYPE_SLOTS = 65536;
-const OUTCOMES: readonly MesosOutcome[] = ['success', 'nxdomain', 'failed'];
+
+/** Where an outcome's counts are kept, in the order of the Mesos-DNS counters. */
+function outcomeIndex(outcome: MesosOutcome): number {
+  return outcome === 'success' ? 0 : outcome === 'nxdomain' ? 1 : 2;
+}
 
 export function registerDnsMetrics(registry: MetricsRegistry): DnsMetrics {
   const queries = registry.counter('mesos_dns_queries_total', 'DNS replies sent, by query type and response code.');
@@ -59,14 +63,11 @@ export function registerDnsMetrics(registry: MetricsRegistry): DnsMetrics {
     'mesos_dns_general_answers_total',
     'In-domain queries answered through the general path (unusual query shapes, `.*`, escaped names, the apex).',
   );
-  const countOutcome = (outcome: MesosOutcome | undefined): void => {
-    if (outcome === 'success') mesosSuccess.inc();
-    else if (outcome === 'nxdomain') mesosNxdomain.inc();
-    else if (outcome === 'failed') mesosFailed.inc();
-  };
+  /** In outcomeIndex order. */
+  const outcomeCounters: readonly Counter[] = [mesosSuccess, mesosNxdomain, mesosFailed];
   // Per (qtype, rcode NOERROR or NXDOMAIN) and per outcome, since the last read.
   const directReplies = new Float64Array(QTYPE_SLOTS * 2);
-  const directOutcomes = new Float64Array(OUTCOMES.length);
+  const directOutcomes = new Float64Array(outcomeCounters.length);
   const touched: number[] = [];
   let directTotal = 0;
   const flushDirect = (): void => {
@@ -80,9 +81,8 @@ export function registerDnsMetrics(registry: MetricsRegistry): DnsMetrics {
     mesosRequests.inc(undefined, directTotal);
     directAnswers.inc(undefined, directTotal);
     directTotal = 0;
-    const outcomeCounters = [mesosSuccess, mesosNxdomain, mesosFailed];
-    OUTCOMES.forEach((_, i) => {
-      if (directOutcomes[i] !== 0) (outcomeCounters[i] as Counter).inc(undefined, directOutcomes[i]);
+    outcomeCounters.forEach((counter, i) => {
+      if (directOutcomes[i] !== 0) counter.inc(undefined, directOutcomes[i]);
       directOutcomes[i] = 0;
     });
   };
@@ -102,13 +102,13 @@ export function registerDnsMetrics(registry: MetricsRegistry): DnsMetrics {
       mesosRequests.inc();
       if (info.path === 'direct') directAnswers.inc();
       else generalAnswers.inc();
-      countOutcome(info.outcome);
+      if (info.outcome) (outcomeCounters[outcomeIndex(info.outcome)] as Counter).inc();
     },
     directAnswer(qtype, rcode, outcome) {
       const slot = ((qtype & 0xffff) << 1) | (rcode === 0 ? 0 : 1);
       if (directReplies[slot] === 0) touched.push(slot);
       directReplies[slot] = (directReplies[slot] as number) + 1;
-      const o = outcome === 'success' ? 0 : outcome === 'nxdomain' ? 1 : 2;
+      const o = outcomeIndex(outcome);
       directOutcomes[o] = (directOutcomes[o] as number) + 1;
       directTotal++;
     },

@@ -13,6 +13,7 @@
 import type { Config } from '../config/types.js';
 import type { ForwardRequest, Transport } from '../forward/types.js';
 import type { TableSnapshot } from '../records/store.js';
+import { readU16 } from '../wire/bytes.js';
 import { CLASSIC_UDP_SIZE, HEADER_SIZE, MAX_MESSAGE_SIZE, OUR_UDP_PAYLOAD_SIZE, QClass, Rcode } from './constants.js';
 import { type AnswerConfig, type DirectState, answerDirect } from './direct.js';
 import {
@@ -74,10 +75,6 @@ export type HandleResult =
   | { readonly kind: 'forward'; readonly request: ForwardRequest }
   | { readonly kind: 'drop'; readonly reason: DropReason };
 
-function u16(buf: Uint8Array, offset: number): number {
-  return ((buf[offset] as number) << 8) | (buf[offset + 1] as number);
-}
-
 /** Copies an encoded reply and patches in the query's ID, RD and CD. */
 function finishReply(template: Uint8Array, query: Uint8Array): Uint8Array {
   const out = Buffer.allocUnsafe(template.length);
@@ -108,7 +105,7 @@ function replyEdnsFor(query: ScannedQuery): ReplyEdns | undefined {
 /** A reply with only a header (ID, opcode, RD and CD copied): for messages we cannot read. */
 function headerOnlyReply(message: Uint8Array, rcode: number, rejected: RejectReason | undefined, qtype = -1): HandleResult {
   const header: ReplyHeader = {
-    id: u16(message, 0),
+    id: readU16(message, 0),
     opcode: ((message[2] as number) >> 3) & 0x0f,
     aa: false,
     rd: ((message[2] as number) & 0x01) !== 0,
@@ -215,7 +212,7 @@ function answerInDomain(message: Uint8Array, query: ScannedQuery, lowerName: str
 function generalPath(message: Uint8Array, ctx: HandleContext): HandleResult {
   const opcode = ((message[2] as number) >> 3) & 0x0f;
   if (opcode !== 0) return headerOnlyReply(message, Rcode.NOTIMP, 'opcode');
-  if (u16(message, 4) !== 1) return headerOnlyReply(message, Rcode.FORMERR, 'qdcount');
+  if (readU16(message, 4) !== 1) return headerOnlyReply(message, Rcode.FORMERR, 'qdcount');
   const scanned = scanQuery(message);
   if (!scanned.ok) return headerOnlyReply(message, Rcode.FORMERR, scanned.reason);
   const query = scanned.query;
@@ -251,7 +248,7 @@ function generalPath(message: Uint8Array, ctx: HandleContext): HandleResult {
 /** SERVFAIL for a query whose handling threw (a failure on the DNS path is SERVFAIL + a log line). */
 function failureReply(message: Uint8Array, error: unknown): HandleResult {
   try {
-    const scanned = u16(message, 4) === 1 ? scanQuery(message) : undefined;
+    const scanned = readU16(message, 4) === 1 ? scanQuery(message) : undefined;
     if (scanned?.ok) return questionReply(scanned.query, Rcode.SERVFAIL, false, { error });
   } catch {
     // fall through to a header-only reply
@@ -270,11 +267,9 @@ export function servfailReply(message: Uint8Array): Uint8Array {
 
 /** The direct path's reply as a HandleResult (a copy of the scratch bytes). */
 function directResult(direct: DirectState): HandleResult {
-  const bytes = Buffer.allocUnsafe(direct.length);
-  direct.bytes.copy(bytes, 0, 0, direct.length);
   return {
     kind: 'reply',
-    bytes,
+    bytes: direct.copyReply(),
     info: { qtype: direct.qtype, rcode: direct.rcode, path: 'direct', authoritative: true, outcome: direct.outcome },
   };
 }

@@ -160,9 +160,7 @@ export function createDnsServer(options: DnsServerOptions): DnsServer {
         if (direct && answerDirect(message, transport, snapshot, config, random, direct)) {
           // The common case: no objects but the reply's own buffer.
           metrics.directAnswer(direct.qtype, direct.rcode, direct.outcome);
-          const reply = Buffer.allocUnsafe(direct.length);
-          direct.bytes.copy(reply, 0, 0, direct.length);
-          return reply;
+          return direct.copyReply();
         }
         const result = handleQuery(message, { transport, snapshot, config, random });
         switch (result.kind) {

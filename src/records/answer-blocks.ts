@@ -19,7 +19,7 @@
 // (a port of more than 9 digits, a target that is not plain or not encodable) make the block DECLINE.
 import { parseIPv4Into, parseIPv6Into } from '../net/ip-bytes.js';
 import { ENTRY_FIELDS, FNV_OFFSET, FNV_PRIME, finishHash } from './packed-table.js';
-import { SrvPortText, parseSrvPort } from './srv-value.js';
+import { SrvPortText, parseSrvPort, srvValueColon } from './srv-value.js';
 
 export const BlockFlag = {
   DECLINE: 1,
@@ -30,7 +30,6 @@ export const BlockFlag = {
 
 export const SRV_RECORD_OCTETS = 7;
 const DOT = 0x2e;
-const COLON = 0x3a;
 const MAX_TEXT = 254;
 const MAX_LABEL = 63;
 const MAX_COUNT = 0xffff;
@@ -128,12 +127,6 @@ class EntryFinder {
   }
 }
 
-function lastColon(text: Uint8Array, off: number, end: number): number {
-  let colon = end - 1;
-  while (colon >= off && text[colon] !== COLON) colon--;
-  return colon;
-}
-
 /**
  * Writes a u16 count and the addresses (4 or 16 octets each) of values[first, first+n) at
  * blocks[pos]; returns the position after them, negated when some value was not an address.
@@ -207,7 +200,7 @@ export function buildAnswerBlocks(t: TableParts): AnswerBlocks {
     for (let v = first; v < first + Math.min(n, MAX_COUNT); v++) {
       const off = values[v * 2] as number;
       const end = off + (values[v * 2 + 1] as number);
-      const colon = lastColon(strings, off, end);
+      const colon = srvValueColon(strings, off, end);
       const port = colon < off ? SrvPortText.NONE : parseSrvPort(strings, colon + 1, end);
       if (port === SrvPortText.NONE) {
         flags |= BlockFlag.SRV_SKIPPED;

@@ -6,6 +6,13 @@ export function splitSrvValue(value: string): { readonly target: string; readonl
   return colon < 0 ? { target: value, port: '' } : { target: value.slice(0, colon), port: value.slice(colon + 1) };
 }
 
+/** splitSrvValue's split point for a value held as bytes text[off, end): its last colon, or off - 1 when it has none. */
+export function srvValueColon(text: Uint8Array, off: number, end: number): number {
+  let colon = end - 1;
+  while (colon >= off && text[colon] !== 0x3a) colon--;
+  return colon;
+}
+
 /** What parseSrvPort returns for text that is not a port, and for a port only Number() reads exactly. */
 export const SrvPortText = { NONE: -1, LONG: -2 } as const;
 
