@@ -20,7 +20,7 @@ import { FNV_OFFSET, FNV_PRIME, finishHash } from '../records/packed-table.js';
 import { readU16 } from '../wire/bytes.js';
 import type { TableSnapshot } from '../records/store.js';
 import type { PackedTableData } from '../records/table.js';
-import { HEADER_SIZE, OUR_UDP_PAYLOAD_SIZE, QType, Rcode } from './constants.js';
+import { HEADER_SIZE, OUR_UDP_PAYLOAD_SIZE, QType, QUERY_LIMITS, Rcode } from './constants.js';
 import { clampTtl } from './message-writer.js';
 import type { MesosOutcome, ResolveConfig } from './resolve.js';
 import { ReplyWriter } from './reply-writer.js';
@@ -266,7 +266,7 @@ export function answerDirect(
   state: DirectState,
 ): boolean {
   const length = message.length;
-  if (length < HEADER_SIZE + 5 || snapshot === undefined) return false;
+  if (length < HEADER_SIZE + 5 || length > QUERY_LIMITS.maxBytes || snapshot === undefined) return false;
   // QR clear, opcode QUERY; exactly one question, no answer or authority records, at most one more.
   if (((message[2] as number) & 0xf8) !== 0) return false;
   if (message[4] !== 0 || message[5] !== 1 || message[6] !== 0 || message[7] !== 0 || message[8] !== 0 || message[9] !== 0) return false;

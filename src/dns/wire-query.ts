@@ -5,7 +5,7 @@
 // OPT record. The layout travels on to the forwarder, which does not read the query again.
 import { type MessageLayout, parseLayout } from '../wire/message.js';
 import { joinLabels, readName } from '../wire/name.js';
-import { QType } from './constants.js';
+import { QType, QUERY_LIMITS } from './constants.js';
 
 export const MalformedReason = {
   TRUNCATED: 'truncated',
@@ -16,6 +16,10 @@ export const MalformedReason = {
   BAD_OPT: 'bad_opt',
   /** A record whose RDATA does not fit its type (an A record not 4 octets long, a broken name…). */
   RECORD: 'record',
+  /** More records than any query needs (QUERY_LIMITS.maxRecords). */
+  TOO_MANY_RECORDS: 'too_many_records',
+  /** Longer than any query needs (QUERY_LIMITS.maxBytes). */
+  TOO_LARGE: 'too_large',
 } as const;
 export type MalformedReason = (typeof MalformedReason)[keyof typeof MalformedReason];
 
@@ -93,7 +97,8 @@ function rdataFits(buf: Uint8Array, type: number, start: number, length: number)
  * length, QR, opcode and QDCOUNT first, in NSD's order).
  */
 export function scanQuery(buf: Uint8Array): ScanResult {
-  const parsed = parseLayout(buf);
+  if (buf.length > QUERY_LIMITS.maxBytes) return { ok: false, reason: MalformedReason.TOO_LARGE };
+  const parsed = parseLayout(buf, QUERY_LIMITS);
   if (!parsed.ok) return { ok: false, reason: parsed.reason };
   const layout = parsed.layout;
   const question = layout.question;

@@ -86,7 +86,14 @@ export interface MessageLayout {
   readonly end: number;
 }
 
-export type MessageProblem = NameProblem | 'bad_opt';
+export type MessageProblem = NameProblem | 'bad_opt' | 'too_many_records';
+
+export interface LayoutLimits {
+  /** Most records (answer + authority + additional) the message may declare; more fails unread. */
+  readonly maxRecords: number;
+}
+
+const NO_LIMITS: LayoutLimits = { maxRecords: 3 * 65_535 };
 
 export type ParseResult =
   | { readonly ok: true; readonly layout: MessageLayout }
@@ -94,15 +101,19 @@ export type ParseResult =
 
 /**
  * Finds the header fields, the first question and every record of a message. Fails on any
- * structural problem (truncated record, bad name, bad OPT), never on unknown types.
+ * structural problem (truncated record, bad name, bad OPT) or more records than `limits` allow,
+ * never on unknown types.
  */
-export function parseLayout(buf: Uint8Array): ParseResult {
+export function parseLayout(buf: Uint8Array, limits: LayoutLimits = NO_LIMITS): ParseResult {
   if (buf.length < 12) return { ok: false, reason: NameProblem.TRUNCATED, error: 'message shorter than the header' };
   const flags = readU16(buf, 2);
   const qdcount = readU16(buf, 4);
   const ancount = readU16(buf, 6);
   const nscount = readU16(buf, 8);
   const arcount = readU16(buf, 10);
+  if (ancount + nscount + arcount > limits.maxRecords) {
+    return { ok: false, reason: 'too_many_records', error: `more than ${limits.maxRecords} records` };
+  }
   let pos = 12;
   let question: QuestionInfo | undefined;
   for (let i = 0; i < qdcount; i++) {

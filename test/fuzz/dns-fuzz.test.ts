@@ -1,8 +1,10 @@
-// Fuzz: over 100,000 hostile packets at the real UDP and TCP listeners (in-process app on 127.0.0.1,
+// Fuzz: over 100,000 hostile packets (FUZZ_UDP_PACKETS + TCP frames; `npm run fuzz` sends 1,000,000) at the real UDP and TCP listeners (in-process app on 127.0.0.1,
 // embedded cluster from a StateFile, nothing forwarded off the machine). UDP goes out in bursts, each
 // followed by a normal query that must come back right (so in-flight datagrams stay bounded and the
 // server is checked alive after every burst). TCP sessions carry many frames split across writes at
-// random, and end normally, with a zero-length or oversized frame, or by closing mid-frame.
+// random, and end normally, with a zero-length or oversized frame, or by closing mid-frame. One packet
+// in 200 is one of the most expensive shapes a client can send (test/fuzz/hostile.ts): pointer
+// chains, record and option floods, datagrams of the largest size.
 // Then: normal answers over UDP and TCP, the same table generation, no handler failures, every reply
 // well formed, no TCP connection left behind, and no memory growth over a second identical round.
 //
@@ -22,15 +24,29 @@ import { query } from '../helpers/dns-client.js';
 import { addressesOf, buildQuery, decodeReply } from '../helpers/dns-codec.js';
 import { EMBEDDED_CONFIG, EMBEDDED_STATE, mergeConfig } from '../helpers/spawn-server.js';
 import { seededRandom } from '../helpers/seeded-random.js';
+import { HostileKind, MAX_TCP_QUERY, hostileMessage } from './hostile.js';
 import { Fuzz, QTYPE, fuzzPacket } from './packets.js';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 0x5eed_2026) >>> 0;
-const UDP_PACKETS = 80_000;
+const UDP_PACKETS = Number(process.env['FUZZ_UDP_PACKETS'] ?? 80_000);
 /** Datagrams per burst before the next normal query is awaited. */
 const UDP_BURST = 250;
-const TCP_SESSIONS = 320;
+/** About 75 frames each: 320 sessions carry some 24,000 frames. */
+const TCP_SESSIONS = Number(process.env['FUZZ_TCP_SESSIONS'] ?? 320);
 const TCP_PARALLEL = 8;
-const MIN_PACKETS = 100_000;
+const MIN_PACKETS = Math.round((UDP_PACKETS + TCP_SESSIONS * 62) * 0.95);
+const HOSTILE_SHARE = 1 / 200;
+
+const HOSTILE_KINDS = Object.values(HostileKind);
+
+/** A fuzz packet, or (one in 200) one of the most expensive messages that fits the transport. */
+function nextPacket(f: Fuzz, maxBytes: number): { readonly kind: string; readonly bytes: Buffer } {
+  if (f.chance(HOSTILE_SHARE)) {
+    const bytes = hostileMessage(f, f.pick(HOSTILE_KINDS));
+    if (bytes.length <= maxBytes) return { kind: 'hostile', bytes };
+  }
+  return fuzzPacket(f);
+}
 const SESSION_TIMEOUT_MS = 10_000;
 const SENTINEL_NAME = 'nginx.marathon.mesos';
 const SENTINEL_IP = '192.0.2.8';
@@ -47,6 +63,8 @@ const REJECT_REASONS = [
   'record',
   'edns_version',
   'qclass',
+  'too_many_records',
+  'too_large',
 ] as const;
 const RCODE_NAMES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED'];
 
@@ -143,7 +161,7 @@ async function udpRound(port: number, seed: number, stats: Stats): Promise<void>
     for (let burst = 0; stats.udpSent < UDP_PACKETS; burst++) {
       const n = Math.min(UDP_BURST, UDP_PACKETS - stats.udpSent);
       for (let i = 0; i < n; i++) {
-        const packet = fuzzPacket(f);
+        const packet = nextPacket(f, Infinity);
         stats.kind(`udp ${packet.kind}`);
         socket.send(packet.bytes, port, '127.0.0.1');
       }
@@ -201,7 +219,7 @@ function planSession(seed: number, index: number, stats: Stats): TcpPlan {
   let frames = 0;
   const count = 1 + f.int(150);
   for (let i = 0; i < count; i++) {
-    const packet = fuzzPacket(f);
+    const packet = nextPacket(f, MAX_TCP_QUERY);
     // A zero-length frame closes the connection; only the session meant to test that sends one.
     if (packet.bytes.length === 0) continue;
     stats.kind(`tcp ${packet.kind}`);

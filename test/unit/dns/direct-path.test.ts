@@ -77,6 +77,22 @@ describe('direct path vs general path', () => {
     });
   }
 
+  test('a query over the size limit is refused on both paths, even one the direct path could answer', () => {
+    // An OPT stuffed with 4,080 octets of empty options behind a name the table holds.
+    const options = Array.from({ length: 1020 }, (_, i) => [0xfe, i & 0xff, 0, 0]).flat();
+    const query = buildQuery({ qname: 'nginx.marathon.mesos.', qtype: 'A', id: 7, edns: { udpSize: 1232, options } });
+    assert.ok(query.length > 4096, `${query.length} octets`);
+    const config = dnsTestConfig();
+    for (const direct of [new DirectState(), undefined]) {
+      const result = handleQuery(query, { transport: 'udp', snapshot, config, direct, random: seededRandom(1) });
+      assert.equal(result.kind, 'reply');
+      if (result.kind !== 'reply') continue;
+      assert.equal(result.info.path, 'general');
+      assert.equal(result.info.rejected, 'too_large');
+      assert.equal(decodeReply(Buffer.from(result.bytes)).rcode, 'FORMERR');
+    }
+  });
+
   test('truncation cuts the same answers at the same place, with and without SetTruncateBit', () => {
     for (const setTruncateBit of [true, false]) {
       const config = dnsTestConfig({ setTruncateBit });

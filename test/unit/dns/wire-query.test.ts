@@ -148,4 +148,19 @@ describe('scanQuery: records in a query', () => {
     // A short chain is fine.
     assert.equal(scanQuery(message([...q, ...holder, ...chained(chainStart + 8)], { an: 2 })).ok, true);
   });
+
+  test('a query may carry at most 16 records and 4,096 octets (the work per message is bounded)', () => {
+    const q = [...nameBytes('a.mesos.'), ...A_IN];
+    const rr = [0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 0, 0, 4, 192, 0, 2, 1];
+    const records = (n: number) => Array.from({ length: n }, () => rr).flat();
+    assert.equal(scanQuery(message([...q, ...records(16)], { an: 6, ns: 5, ar: 5 })).ok, true);
+    assert.equal(reason(message([...q, ...records(17)], { an: 6, ns: 5, ar: 6 })), 'too_many_records');
+    // Counts alone decide: a header declaring 65,535 answers is refused before any record is read.
+    assert.equal(reason(message(q, { an: 0xffff })), 'too_many_records');
+    const txt = (length: number) => [0xc0, 12, 0, 16, 0, 1, 0, 0, 0, 0, length >> 8, length & 0xff, ...new Array<number>(length).fill(0)];
+    const fits = message([...q, ...txt(4096 - 12 - q.length - 12)], { an: 1 });
+    assert.equal(fits.length, 4096);
+    assert.equal(scanQuery(fits).ok, true);
+    assert.equal(reason(message([...q, ...txt(4097 - 12 - q.length - 12)], { an: 1 })), 'too_large');
+  });
 });
