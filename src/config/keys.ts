@@ -81,6 +81,9 @@ export const CONFIG_KEYS: readonly KeySpec[] = Object.freeze([
   { name: 'MaxTcpConnections', field: 'maxTcpConnections', kind: INT, ours: true },
   { name: 'TcpIdleTimeoutSeconds', field: 'tcpIdleTimeoutSeconds', kind: { type: 'number' }, ours: true },
   { name: 'LogLevel', field: 'logLevel', kind: STRING, ours: true },
+  { name: 'MaxUdpReplyBytes', field: 'maxUdpReplyBytes', kind: INT, ours: true },
+  { name: 'ExternalAllowFrom', field: 'externalAllowFrom', kind: STRINGS, ours: true },
+  { name: 'MaxForwardsPerClient', field: 'maxForwardsPerClient', kind: INT, ours: true },
 ] satisfies KeySpec[]);
 
 const BY_LOWER_NAME: ReadonlyMap<string, KeySpec> = new Map(CONFIG_KEYS.map((k) => [k.name.toLowerCase(), k]));

@@ -66,5 +66,8 @@ export function toMesosDnsConfigJson(config: Config, serial: number): Record<str
     MaxTcpConnections: c.maxTcpConnections,
     TcpIdleTimeoutSeconds: c.tcpIdleTimeoutSeconds,
     LogLevel: c.logLevel,
+    MaxUdpReplyBytes: c.maxUdpReplyBytes,
+    ExternalAllowFrom: [...c.externalAllowFrom],
+    MaxForwardsPerClient: c.maxForwardsPerClient,
   };
 }

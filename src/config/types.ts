@@ -79,6 +79,12 @@ export interface Config {
   readonly tcpIdleTimeoutSeconds: number;
   /** pino level: fatal, error, warn, info, debug, trace. -v / -vv raise it. */
   readonly logLevel: string;
+  /** Ceiling on UDP replies whatever EDNS size a client advertises (512-65535; DNS Flag Day's 1232). */
+  readonly maxUdpReplyBytes: number;
+  /** Client networks ("10.0.0.0/8", "::1") whose queries may be forwarded; others get REFUSED. */
+  readonly externalAllowFrom: readonly string[];
+  /** Upstream exchanges one client address may hold at once (a share of MaxForwardsInFlight). */
+  readonly maxForwardsPerClient: number;
 }
 
 export const DEFAULT_CONFIG: Omit<Config, 'file'> = Object.freeze({
@@ -128,4 +134,7 @@ export const DEFAULT_CONFIG: Omit<Config, 'file'> = Object.freeze({
   maxTcpConnections: 1024,
   tcpIdleTimeoutSeconds: 10,
   logLevel: 'info',
+  maxUdpReplyBytes: 1232,
+  externalAllowFrom: Object.freeze(['0.0.0.0/0', '::/0']),
+  maxForwardsPerClient: 256,
 });

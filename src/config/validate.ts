@@ -5,6 +5,7 @@
 import { dirname, resolve as resolvePath } from 'node:path';
 
 import type { ConfigProblem } from '../errors.js';
+import { parseNetwork } from '../net/networks.js';
 import { canonicalIp } from '../records/ip.js';
 import {
   isHostName,
@@ -242,6 +243,10 @@ function checkIntegers(d: Draft, c: Checker): void {
   for (const field of ['forwardCacheMaxEntries', 'forwardCacheMaxBytes', 'maxForwardsInFlight', 'maxTcpConnections'] as const) {
     if (d[field] < 1) c.problem(field, `must be at least 1, got ${d[field]}`);
   }
+  if (d.maxForwardsPerClient < 1) c.problem('maxForwardsPerClient', `must be at least 1, got ${d.maxForwardsPerClient}`);
+  if (d.maxUdpReplyBytes < 512 || d.maxUdpReplyBytes > 65_535) {
+    c.problem('maxUdpReplyBytes', `must be 512-65535 octets (1232 avoids IP fragmentation), got ${d.maxUdpReplyBytes}`);
+  }
   if (!(d.tcpIdleTimeoutSeconds > 0)) c.problem('tcpIdleTimeoutSeconds', `must be a positive number of seconds, got ${d.tcpIdleTimeoutSeconds}`);
   if (!(LOG_LEVELS as readonly string[]).includes(d.logLevel)) {
     c.problem('logLevel', `must be one of ${LOG_LEVELS.join(', ')}, got "${d.logLevel}"`);
@@ -437,6 +442,13 @@ function checkIpSources(d: Draft, c: Checker): void {
   d.ipSources = [...sources] as IPSource[];
 }
 
+function checkExternalAllowFrom(d: Draft, c: Checker): void {
+  for (const text of d.externalAllowFrom) {
+    const parsed = parseNetwork(text);
+    if (!parsed.ok) c.problem('externalAllowFrom', parsed.error);
+  }
+}
+
 function checkNames(d: Draft, c: Checker): void {
   d.domain = d.domain.toLowerCase();
   if (!DOMAIN_RE.test(d.domain)) {
@@ -552,6 +564,7 @@ export function buildConfig(raw: unknown, context: BuildContext): BuildResult {
   checkZoneResolvers(draft, checker);
   checkIpSources(draft, checker);
   checkIntegers(draft, checker);
+  checkExternalAllowFrom(draft, checker);
   checkListeners(draft, checker);
   checkAuthentication(draft, checker);
   checkFiles(draft, context, checker);
@@ -569,6 +582,7 @@ function freezeConfig(d: Draft): Config {
     zoneResolvers: Object.freeze(zoneResolvers),
     resolvers: Object.freeze([...d.resolvers]),
     ipSources: Object.freeze([...d.ipSources]),
+    externalAllowFrom: Object.freeze([...d.externalAllowFrom]),
     mesosCredentials: Object.freeze({ principal: d.mesosCredentials.principal, secret: d.mesosCredentials.secret }),
   });
 }

@@ -26,7 +26,7 @@ import type { MesosOutcome, ResolveConfig } from './resolve.js';
 import { ReplyWriter } from './reply-writer.js';
 import { replySizeLimit } from './size-limit.js';
 
-export type AnswerConfig = ResolveConfig & Pick<Config, 'recurseOn' | 'setTruncateBit'>;
+export type AnswerConfig = ResolveConfig & Pick<Config, 'recurseOn' | 'setTruncateBit' | 'maxUdpReplyBytes'>;
 
 /** What the last successful answerDirect wrote; reused from call to call. */
 export interface DirectReply {
@@ -394,7 +394,7 @@ export function answerDirect(
   const writer = state.writer;
   const out = writer.bytes;
   writer.start(message, questionEnd);
-  const limit = replySizeLimit(transport, edns, udpSize, qtype);
+  const limit = replySizeLimit(transport, edns, udpSize, qtype, config.maxUdpReplyBytes);
   const optLength = edns ? OPT_LENGTH : 0;
   const ttl = zone.ttl;
   let rcode: number = Rcode.NOERROR;

@@ -14,7 +14,7 @@ import type { Config } from '../config/types.js';
 import type { ForwardRequest, Transport } from '../forward/types.js';
 import type { TableSnapshot } from '../records/store.js';
 import { readU16 } from '../wire/bytes.js';
-import { CLASSIC_UDP_SIZE, HEADER_SIZE, MAX_MESSAGE_SIZE, OUR_UDP_PAYLOAD_SIZE, QClass, Rcode } from './constants.js';
+import { HEADER_SIZE, MAX_MESSAGE_SIZE, OUR_UDP_PAYLOAD_SIZE, QClass, Rcode } from './constants.js';
 import { type AnswerConfig, type DirectState, answerDirect } from './direct.js';
 import {
   EMPTY_SECTIONS,
@@ -41,6 +41,8 @@ export interface HandleContext {
   readonly direct?: DirectState | undefined;
   /** For shuffling answers, in [0, 1). */
   readonly random: () => number;
+  /** The client's address as the socket reports it (for the forwarder's allow-list and shares). */
+  readonly client?: string;
 }
 
 export const DropReason = {
@@ -195,7 +197,7 @@ function answerInDomain(message: Uint8Array, query: ScannedQuery, lowerName: str
     snapshot,
     ctx.config,
   );
-  const limit = replySizeLimit(ctx.transport, query.edns !== undefined, query.edns?.udpSize ?? 0, query.qtype);
+  const limit = replySizeLimit(ctx.transport, query.edns !== undefined, query.edns?.udpSize ?? 0, query.qtype, ctx.config.maxUdpReplyBytes);
   const order = shuffledOrder(resolution.answer.length, ctx.random);
   const { bytes } = encodeResolution(query, resolution, order, ctx.config, limit);
   const info: ReplyInfo = {
@@ -235,12 +237,8 @@ function generalPath(message: Uint8Array, ctx: HandleContext): HandleResult {
       qtype: query.qtype,
       qclass: query.qclass,
       transport: ctx.transport,
-      maxSize:
-        ctx.transport === 'tcp'
-          ? MAX_MESSAGE_SIZE
-          : edns
-            ? Math.min(Math.max(edns.udpSize, CLASSIC_UDP_SIZE), MAX_MESSAGE_SIZE)
-            : CLASSIC_UDP_SIZE,
+      client: ctx.client ?? '',
+      maxSize: replySizeLimit(ctx.transport, edns !== undefined, edns?.udpSize ?? 0, query.qtype, ctx.config.maxUdpReplyBytes),
     },
   };
 }

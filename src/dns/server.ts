@@ -154,7 +154,7 @@ export function createDnsServer(options: DnsServerOptions): DnsServer {
   }
 
   function handlerFor(transport: Transport): QueryHandler {
-    return (message) => {
+    return (message, client) => {
       try {
         const snapshot = store.current();
         if (direct && answerDirect(message, transport, snapshot, config, random, direct)) {
@@ -162,7 +162,7 @@ export function createDnsServer(options: DnsServerOptions): DnsServer {
           metrics.directAnswer(direct.qtype, direct.rcode, direct.outcome);
           return direct.copyReply();
         }
-        const result = handleQuery(message, { transport, snapshot, config, random });
+        const result = handleQuery(message, { transport, snapshot, config, random, client });
         switch (result.kind) {
           case 'reply':
             account(result.info, snapshot);

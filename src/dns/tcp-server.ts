@@ -108,7 +108,7 @@ class Connection {
       if (length > MAX_TCP_QUERY_BYTES) return this.close(TcpCloseReason.OVERSIZED, false);
       if (this.buffered < 2 + length) return;
       const message = this.take(2 + length).subarray(2);
-      const result = this.listener.onQuery(message);
+      const result = this.listener.onQuery(message, this.socket.remoteAddress ?? '');
       if (result instanceof Uint8Array) {
         this.write(result);
       } else if (result) {

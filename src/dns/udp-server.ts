@@ -7,7 +7,8 @@ import type { Logger } from '../log.js';
  * Handles one query: returns the reply at once, a promise of it (a forwarded query; it never
  * rejects), or undefined when there is no reply to send.
  */
-export type QueryHandler = (message: Buffer) => Uint8Array | Promise<Uint8Array | undefined> | undefined;
+/** `client` is the source address as the socket reports it ("192.0.2.7", "::1", "::ffff:192.0.2.7"). */
+export type QueryHandler = (message: Buffer, client: string) => Uint8Array | Promise<Uint8Array | undefined> | undefined;
 
 export interface UdpListenerOptions {
   readonly logger: Logger;
@@ -47,7 +48,7 @@ export function createUdpListener(options: UdpListenerOptions): UdpListener {
 
   const onMessage = (message: Buffer, rinfo: { address: string; port: number }): void => {
     if (!accepting) return;
-    const result = onQuery(message);
+    const result = onQuery(message, rinfo.address);
     if (result === undefined) return;
     if (result instanceof Uint8Array) {
       send(result, rinfo);

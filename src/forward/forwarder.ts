@@ -19,6 +19,7 @@ import { performance } from 'node:perf_hooks';
 import type { Config } from '../config/types.js';
 import type { Logger } from '../log.js';
 import type { MetricsRegistry } from '../metrics.js';
+import { clientKey, networkMatcher, parseNetworks } from '../net/networks.js';
 import { cacheKeyOf, createForwardCache } from './cache.js';
 import type { ForwardCache } from './cache.js';
 import { startTcpAttempt, startUdpAttempt } from './exchange.js';
@@ -162,6 +163,7 @@ export function createForwarder(options: ForwarderOptions): ConfigurableForwarde
   const rejected = m.counter('mesos_dns_forwards_rejected_total', 'Forwards refused because too many were in flight.');
   const servfails = m.counter('mesos_dns_forward_servfail_total', 'SERVFAIL answers given by the forwarder, by reason.');
   const refusedTotal = m.counter('mesos_dns_forward_refused_total', 'Queries refused because forwarding is off.');
+  const notAllowedTotal = m.counter('mesos_dns_forward_not_allowed_total', 'Queries refused because the client is outside ExternalAllowFrom.');
   const dedupTotal = m.counter('mesos_dns_forward_dedup_total', 'Forwarded queries that joined an identical exchange in flight.');
   const truncatedTotal = m.counter('mesos_dns_forward_truncated_total', 'Forwarded replies too big for the client, sent truncated.');
 
@@ -171,6 +173,10 @@ export function createForwarder(options: ForwarderOptions): ConfigurableForwarde
   let cache: ForwardCache | undefined = buildCache(config);
   let currentCacheKey = cacheSettingsKey(config);
   let inFlight = 0;
+  /** Exchanges in flight per client address (clientKey form): one client gets MaxForwardsPerClient. */
+  const inFlightByClient = new Map<string, number>();
+  let allowedClient = networkMatcher(parseNetworks(config.externalAllowFrom));
+  let allowedKey = config.externalAllowFrom.join(',');
   let closed = false;
   let closing: Promise<void> | undefined;
   const exchanges = new Set<RunningExchange>();
@@ -389,6 +395,10 @@ export function createForwarder(options: ForwarderOptions): ConfigurableForwarde
       refusedTotal.inc();
       return buildMinimalReply(request.query, queryLayout, { rcode: Rcode.REFUSED });
     }
+    if (!allowedClient(request.client)) {
+      notAllowedTotal.inc();
+      return buildMinimalReply(request.query, queryLayout, { rcode: Rcode.REFUSED });
+    }
     if (closed) {
       limitLog('closed', (suppressed) => logger.info({ suppressed }, 'forwarder closed, answering SERVFAIL'));
       return servfail(request, queryLayout, 'closed');
@@ -428,9 +438,19 @@ export function createForwarder(options: ForwarderOptions): ConfigurableForwarde
       );
       return servfail(request, queryLayout, 'rejected');
     }
+    const client = clientKey(request.client);
+    const held = inFlightByClient.get(client) ?? 0;
+    if (held >= config.maxForwardsPerClient) {
+      rejected.inc();
+      limitLog(`client-share|${client}`, (suppressed) =>
+        logger.warn({ client, limit: config.maxForwardsPerClient, suppressed }, 'one client holds its share of forwards in flight, answering SERVFAIL'),
+      );
+      return servfail(request, queryLayout, 'client_share');
+    }
 
     inFlight += 1;
     inFlightGauge.set(inFlight);
+    inFlightByClient.set(client, held + 1);
     const running = runExchange(request.query, queryLayout, upstreams, request.transport);
     exchanges.add(running);
     const done = running.result.then((result): SharedResult => {
@@ -448,6 +468,9 @@ export function createForwarder(options: ForwarderOptions): ConfigurableForwarde
     } finally {
       inFlight -= 1;
       inFlightGauge.set(inFlight);
+      const left = (inFlightByClient.get(client) ?? 1) - 1;
+      if (left > 0) inFlightByClient.set(client, left);
+      else inFlightByClient.delete(client);
       exchanges.delete(running);
       if (pendingKey !== undefined && pendingByKey.get(pendingKey) === done) pendingByKey.delete(pendingKey);
     }
@@ -479,6 +502,11 @@ export function createForwarder(options: ForwarderOptions): ConfigurableForwarde
 
     setConfig(next) {
       config = next;
+      const nextAllowedKey = next.externalAllowFrom.join(',');
+      if (nextAllowedKey !== allowedKey) {
+        allowedClient = networkMatcher(parseNetworks(next.externalAllowFrom));
+        allowedKey = nextAllowedKey;
+      }
       const nextPlanKey = planKey(next);
       if (nextPlanKey !== currentPlanKey) {
         plan = buildPlan(next);

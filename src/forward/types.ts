@@ -14,7 +14,9 @@ export interface ForwardRequest {
   readonly qtype: number;
   readonly qclass: number;
   readonly transport: Transport;
-  /** The most bytes the reply may take: the client's EDNS size (or 512) over UDP, 65535 over TCP. */
+  /** The client's address as its socket reported it ('' when unknown). */
+  readonly client: string;
+  /** The most bytes the reply may take (dns/size-limit.ts: 65535 over TCP, at most MaxUdpReplyBytes over UDP). */
   readonly maxSize: number;
 }
 

@@ -358,7 +358,7 @@ test('forward() never rejects, even for a query without a question', async (t) =
   const garbage = Buffer.from([0x12, 0x34, 0x01, 0x00, 0x00, 0x00, 0, 0, 0, 0, 0, 0]);
   const parsed = parseLayout(garbage);
   assert.ok(parsed.ok);
-  const bytes = await forwarder.forward({ query: garbage, layout: parsed.layout, id: 0x1234, qname: 'a', qtype: 1, qclass: 1, transport: 'udp', maxSize: 512 });
+  const bytes = await forwarder.forward({ query: garbage, layout: parsed.layout, id: 0x1234, qname: 'a', qtype: 1, qclass: 1, transport: 'udp', client: '127.0.0.1', maxSize: 512 });
   assert.equal(bytes.length, 12);
   assert.equal(bytes[0], 0x12);
   assert.equal((bytes[3] as number) & 0x0f, Packet.RCODE.SERVFAIL);

@@ -63,7 +63,7 @@ export async function closedPort(): Promise<string> {
 }
 
 /** The request the DNS server would hand over for this query. */
-export function requestFor(query: Buffer, transport: Transport = 'udp', maxSize?: number): ForwardRequest {
+export function requestFor(query: Buffer, transport: Transport = 'udp', maxSize?: number, client = '127.0.0.1'): ForwardRequest {
   const packet = Packet.parse(query);
   const q = packet.questions[0];
   if (!q) throw new Error('query without a question');
@@ -71,7 +71,7 @@ export function requestFor(query: Buffer, transport: Transport = 'udp', maxSize?
   const size = maxSize ?? (transport === 'tcp' ? 65535 : opt ? Math.max(512, opt.class) : 512);
   const scanned = scanQuery(query);
   if (!scanned.ok) throw new Error(`the DNS server would not forward this query: ${scanned.reason}`);
-  return { query, layout: scanned.query.layout, id: packet.header.id, qname: q.name, qtype: q.type, qclass: q.class, transport, maxSize: size };
+  return { query, layout: scanned.query.layout, id: packet.header.id, qname: q.name, qtype: q.type, qclass: q.class, transport, client, maxSize: size };
 }
 
 export function elapsedSince(start: bigint): number {

@@ -398,6 +398,20 @@ describe('buildConfig validation (our FIXes and cheap checks)', () => {
     assertProblem({ LogLevel: 'verbose' }, 'LogLevel', /must be one of fatal, error, warn, info, debug, trace, silent/);
     assert.equal(build({ TcpIdleTimeoutSeconds: 0.25 }).config.tcpIdleTimeoutSeconds, 0.25);
     assert.equal(build({ LogLevel: 'debug' }).config.logLevel, 'debug');
+    assertProblem({ MaxForwardsPerClient: 0 }, 'MaxForwardsPerClient', /at least 1/);
+    assertProblem({ MaxUdpReplyBytes: 511 }, 'MaxUdpReplyBytes', /512-65535/);
+    assertProblem({ MaxUdpReplyBytes: 65_536 }, 'MaxUdpReplyBytes', /512-65535/);
+    assertProblem({ ExternalAllowFrom: ['10.0.0.0/33'] }, 'ExternalAllowFrom', /invalid prefix length/);
+    assertProblem({ ExternalAllowFrom: ['10.0.0.1/8'] }, 'ExternalAllowFrom', /host bits/);
+    assertProblem({ ExternalAllowFrom: ['intranet'] }, 'ExternalAllowFrom', /not an IP address or network/);
+    const defaults = build({}).config;
+    assert.equal(defaults.maxUdpReplyBytes, 1232);
+    assert.deepEqual(defaults.externalAllowFrom, ['0.0.0.0/0', '::/0']);
+    assert.deepEqual(build({ ExternalAllowFrom: ['10.0.0.0/8', '2001:db8::/32', '127.0.0.1'] }).config.externalAllowFrom, [
+      '10.0.0.0/8',
+      '2001:db8::/32',
+      '127.0.0.1',
+    ]);
   });
 
   it('quirk #22: InsecureSkipVerify with MesosHTTPSOn is a start-up warning', () => {
