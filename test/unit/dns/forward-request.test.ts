@@ -8,9 +8,10 @@ import { type QuerySpec, buildQuery } from '../../helpers/dns-codec.js';
 
 const store = createFixtureStore();
 
-function forwardOf(spec: QuerySpec, transport: 'udp' | 'tcp' = 'udp') {
+function forwardOf(spec: QuerySpec, transport: 'udp' | 'tcp' = 'udp', maxUdpReplyBytes = 65_535) {
   const query = buildQuery(spec);
-  const result = handleQuery(query, { transport, snapshot: store.current(), config: dnsTestConfig(), direct: new DirectState(), random: Math.random });
+  const config = dnsTestConfig({ maxUdpReplyBytes });
+  const result = handleQuery(query, { transport, snapshot: store.current(), config, direct: new DirectState(), random: Math.random });
   assert.equal(result.kind, 'forward');
   if (result.kind !== 'forward') throw new Error('unreachable');
   return { query, request: result.request };
@@ -22,6 +23,13 @@ describe('forward requests', () => {
     assert.equal(forwardOf({ qname: 'example.com.', qtype: 'A', edns: { udpSize: 100 } }).request.maxSize, 512);
     assert.equal(forwardOf({ qname: 'example.com.', qtype: 'A' }).request.maxSize, 512);
     assert.equal(forwardOf({ qname: 'example.com.', qtype: 'A', edns: { udpSize: 4096 } }, 'tcp').request.maxSize, 65535);
+  });
+
+  test('over UDP the limit never exceeds MaxUdpReplyBytes (1232 by default), and ANY gets 512', () => {
+    assert.equal(forwardOf({ qname: 'example.com.', qtype: 'A', edns: { udpSize: 4096 } }, 'udp', 1232).request.maxSize, 1232);
+    assert.equal(forwardOf({ qname: 'example.com.', qtype: 'A', edns: { udpSize: 1000 } }, 'udp', 1232).request.maxSize, 1000);
+    assert.equal(forwardOf({ qname: 'example.com.', qtype: 'ANY', edns: { udpSize: 4096 } }, 'udp', 1232).request.maxSize, 512);
+    assert.equal(forwardOf({ qname: 'example.com.', qtype: 'ANY', edns: { udpSize: 4096 } }, 'tcp', 1232).request.maxSize, 65535);
   });
 
   test('the client message is passed unchanged with its ID, question as asked and transport', () => {
