@@ -442,7 +442,7 @@ export function createForwarder(options: ForwarderOptions): ConfigurableForwarde
     const held = inFlightByClient.get(client) ?? 0;
     if (held >= config.maxForwardsPerClient) {
       rejected.inc();
-      limitLog(`client-share|${client}`, (suppressed) =>
+      limitLog('client-share', (suppressed) =>
         logger.warn({ client, limit: config.maxForwardsPerClient, suppressed }, 'one client holds its share of forwards in flight, answering SERVFAIL'),
       );
       return servfail(request, queryLayout, 'client_share');
