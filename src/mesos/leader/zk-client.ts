@@ -5,6 +5,7 @@
 // 'connected' event.
 import { Socket, connect as netConnect } from 'node:net';
 import type { Logger } from '../../log.js';
+import { FrameAssembler, FrameLengthError } from './frames.js';
 import {
   CreateMode,
   JuteReader,
@@ -170,7 +171,7 @@ export function createZkClient(options: ZkClientOptions): ZkClient {
       let connected = false;
       let expired = false;
       let settled = false;
-      let buffered: Buffer = Buffer.alloc(0);
+      const frames = new FrameAssembler();
       let lastRecv = Date.now();
       let lastSend = Date.now();
       let pingTimer: NodeJS.Timeout | undefined;
@@ -271,24 +272,15 @@ export function createZkClient(options: ZkClientOptions): ZkClient {
         send(encodeConnectRequest({ lastZxidSeen: lastZxid, timeoutMs: options.sessionTimeoutMs, sessionId, passwd }));
       });
       sock.on('data', (chunk: Buffer) => {
-        buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
-        while (buffered.length >= 4) {
-          const len = buffered.readInt32BE(0);
-          if (len < 0 || len > 64 * 1024 * 1024) {
-            logger.warn({ server: label, len }, 'ZooKeeper frame length invalid');
-            sock.destroy();
-            return;
-          }
-          if (buffered.length < 4 + len) break;
-          const payload = buffered.subarray(4, 4 + len);
-          buffered = buffered.subarray(4 + len);
-          try {
+        frames.push(chunk);
+        try {
+          for (let payload = frames.next(); payload !== undefined && !sock.destroyed; payload = frames.next()) {
             onFrame(payload);
-          } catch (err) {
-            logger.warn({ server: label, err }, 'ZooKeeper reply undecodable');
-            sock.destroy();
-            return;
           }
+        } catch (err) {
+          if (err instanceof FrameLengthError) logger.warn({ server: label, len: err.declared }, 'ZooKeeper frame length invalid');
+          else logger.warn({ server: label, err }, 'ZooKeeper reply undecodable');
+          sock.destroy();
         }
       });
       sock.on('error', (err) => {
