@@ -1,17 +1,112 @@
 // The ZooKeeper client against a misbehaving fake server on loopback (test/helpers/fake-zookeeper.ts):
-// oversized and finely chunked frames.
+// reconnect storms, absurd session timeouts, oversized and finely chunked frames.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSilentLogger } from '../../../src/log.js';
+import { Writable } from 'node:stream';
+import { createLogger, createSilentLogger } from '../../../src/log.js';
+import { MetricsRegistry } from '../../../src/metrics.js';
 import { MAX_FRAME_BYTES } from '../../../src/mesos/leader/frames.js';
 import { OpCode } from '../../../src/mesos/leader/jute.js';
 import { createZkClient } from '../../../src/mesos/leader/zk-client.js';
-import { startFakeZooKeeper } from '../../helpers/fake-zookeeper.js';
+import { createZkDetector } from '../../../src/mesos/leader/zk-detector.js';
+import { startFakeZooKeeper, type FakeZkConnection } from '../../helpers/fake-zookeeper.js';
 
 const PING_XID = -2;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Answers pings, so a connection stays up as long as the client wants it. */
+function answerPings(conn: FakeZkConnection, onPing: () => void = () => undefined): void {
+  conn.onRequest((xid, op) => {
+    if (op === OpCode.PING) {
+      onPing();
+      conn.reply(PING_XID, 0, Buffer.alloc(0));
+    }
+  });
+}
+
+function capturedLogger() {
+  const lines: Record<string, unknown>[] = [];
+  const logger = createLogger({
+    level: 'debug',
+    destination: new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        for (const l of chunk.toString().split('\n')) if (l) lines.push(JSON.parse(l) as Record<string, unknown>);
+        cb();
+      },
+    }),
+  });
+  return { lines, logger };
+}
+
+// 4000: a session, then the connection drops at once. 0: "session expired", even for a new session.
+for (const offered of [4000, 0]) {
+  test(`a server that completes the handshake (session timeout ${offered}) and closes: a handful of reconnects in 2 s, not thousands`, async (t) => {
+    const fake = await startFakeZooKeeper((conn) => {
+      void conn.requested.then(() => {
+        conn.answerConnect(offered);
+        setImmediate(() => conn.close());
+      });
+    });
+    t.after(() => fake.close());
+    let getChildren = 0;
+    const detector = createZkDetector({
+      url: { servers: [{ host: fake.host, port: fake.port }], path: '/mesos' },
+      fallbackMasters: [],
+      detectionTimeoutSeconds: 0,
+      logger: createSilentLogger(),
+      metrics: new MetricsRegistry(),
+      sessionTimeoutMs: 4000,
+      createClient: (o) => {
+        const c = createZkClient(o);
+        const original = c.getChildren.bind(c);
+        c.getChildren = (path, watch) => {
+          getChildren++;
+          return original(path, watch);
+        };
+        return c;
+      },
+    });
+    await detector.start();
+    await sleep(2000);
+    await detector.close();
+    const connections = fake.connections();
+    t.diagnostic(`offered ${offered}: ${connections} connections, ${getChildren} detector reads in 2 s`);
+    assert.ok(connections < 20, `${connections} connections in 2 s`);
+    assert.ok(getChildren <= connections);
+  });
+}
+
+for (const [offered, expected] of [
+  [0x7fffffff, 60_000],
+  [1, 1000],
+] as const) {
+  test(`an absurd negotiated session timeout is clamped: ${offered} ms becomes ${expected} ms`, async (t) => {
+    let pings = 0;
+    const fake = await startFakeZooKeeper((conn) => {
+      answerPings(conn, () => pings++);
+      void conn.requested.then(() => conn.answerConnect(offered));
+    });
+    t.after(() => fake.close());
+    const { lines, logger } = capturedLogger();
+    const client = createZkClient({ servers: [{ host: fake.host, port: fake.port }], sessionTimeoutMs: 4000, logger });
+    client.start();
+    await client.waitConnected(5000);
+    await sleep(1500);
+    const connections = fake.connections();
+    await client.close();
+    const connected = lines.filter((l) => l['msg'] === 'ZooKeeper connected');
+    const clamped = lines.filter((l) => l['msg'] === 'ZooKeeper session timeout out of bounds; clamped');
+    t.diagnostic(`offered ${offered}: ${connections} connections, ${pings} pings in 1.5 s`);
+    assert.equal(connected[0]?.['timeoutMs'], expected);
+    assert.equal(clamped.length, 1);
+    assert.equal(clamped[0]?.['offeredTimeoutMs'], offered);
+    // At 1 ms the client used to judge the server dead before any answer could come, every 50 ms.
+    assert.equal(connections, 1, 'the connection stays up while the server answers pings');
+    assert.ok(pings <= 10, `${pings} pings`);
+  });
 }
 
 test('a frame declaring more than the limit closes the connection before buffering it', async (t) => {
