@@ -47,5 +47,6 @@ export function backoffDelay(failures: number, policy: BackoffPolicy, random: ()
  * so a client backing off still reconnects in time to resume its session once a server is back.
  */
 export function backoffCapFor(policy: BackoffPolicy, sessionTimeoutMs: number): BackoffPolicy {
-  return { initialMs: policy.initialMs, maxMs: Math.min(policy.maxMs, Math.max(policy.initialMs, Math.floor(sessionTimeoutMs / 3))) };
+  const maxMs = Math.min(policy.maxMs, Math.max(policy.initialMs, Math.floor(sessionTimeoutMs / 3)));
+  return { initialMs: policy.initialMs, maxMs };
 }

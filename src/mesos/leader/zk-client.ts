@@ -305,8 +305,11 @@ export function createZkClient(options: ZkClientOptions): ZkClient {
             onFrame(payload);
           }
         } catch (err) {
-          if (err instanceof FrameLengthError) logger.warn({ server: label, len: err.declared }, 'ZooKeeper frame length invalid');
-          else logger.warn({ server: label, err }, 'ZooKeeper reply undecodable');
+          if (err instanceof FrameLengthError) {
+            logger.warn({ server: label, len: err.declared }, 'ZooKeeper frame length invalid');
+          } else {
+            logger.warn({ server: label, err }, 'ZooKeeper reply undecodable');
+          }
           sock.destroy();
         }
       });
@@ -347,7 +350,9 @@ export function createZkClient(options: ZkClientOptions): ZkClient {
         expireLocally();
       }
       failures = outcome.kind === 'served' && outcome.connectedMs >= STABLE_CONNECTION_MS ? 0 : failures + 1;
-      if (failures > 0) logger.debug({ server: labelOf(server), outcome: outcome.kind, failures }, 'ZooKeeper reconnect backing off');
+      if (failures > 0) {
+        logger.debug({ server: labelOf(server), outcome: outcome.kind, failures }, 'ZooKeeper reconnect backing off');
+      }
     }
   }
 
