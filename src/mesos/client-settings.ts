@@ -144,3 +144,17 @@ export async function loadMasterClientSettings(
     auth,
   };
 }
+
+/**
+ * Where the credentials would travel in clear text: 'masters' (MesosHTTPSOn off) and/or 'IAM login
+ * endpoint' (an http:// login_endpoint, which receives the signed login token). Empty without
+ * credentials or when everything is HTTPS.
+ */
+export function plainHttpCredentialTargets(settings: Pick<MasterClientSettings, 'https' | 'auth'>): string[] {
+  const auth = settings.auth;
+  if (auth.kind === 'none') return [];
+  const targets: string[] = [];
+  if (!settings.https) targets.push('masters');
+  if (auth.kind === 'iam' && /^http:/i.test(auth.loginEndpoint)) targets.push('IAM login endpoint');
+  return targets;
+}

@@ -1,10 +1,11 @@
 // The HTTP client for a Mesos master's /master/state (spec §1.3 with the §8 #21/#22 FIXes). The only
 // importer of undici. Redirects are followed here (not by an interceptor) so the answering master is
-// known and credentials never travel from https to http.
+// known and credentials go only where credential-scope.ts allows.
 import { gunzipSync } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
 import type { MasterClientSettings, MasterTlsSettings } from './client-settings.js';
+import { mayCarryCredentials } from './credential-scope.js';
 import { FetchFailure, StateFetchError } from './fetch-errors.js';
 import { joinHostPort } from './host-port.js';
 import { signLoginToken } from './iam.js';
@@ -246,7 +247,8 @@ export async function fetchState<T = unknown>(address: string, options: FetchSta
     else options.signal.addEventListener('abort', onAbort, { once: true });
   }
   const signal = controller.signal;
-  let url = new URL(`${settings.https ? 'https' : 'http'}://${address}/master/state`);
+  const asked = new URL(`${settings.https ? 'https' : 'http'}://${address}/master/state`);
+  let url = asked;
   let current = address;
   try {
     let authorization: string | undefined;
@@ -263,7 +265,7 @@ export async function fetchState<T = unknown>(address: string, options: FetchSta
         'accept-encoding': 'gzip',
         connection: 'close',
       };
-      if (authorization !== undefined) headers['authorization'] = authorization;
+      if (authorization !== undefined && mayCarryCredentials(asked, url)) headers['authorization'] = authorization;
       const res = await dispatcher.request({
         origin: url.origin,
         path: `${url.pathname}${url.search}`,
@@ -288,8 +290,6 @@ export async function fetchState<T = unknown>(address: string, options: FetchSta
         if (next.protocol !== 'http:' && next.protocol !== 'https:') {
           throw new StateFetchError(FetchFailure.REDIRECT, current, `redirect to unsupported scheme ${next.protocol}`);
         }
-        // Never send credentials in clear text after starting over TLS.
-        if (url.protocol === 'https:' && next.protocol === 'http:') authorization = undefined;
         url = next;
         continue;
       }

@@ -9,7 +9,12 @@ import type { Logger } from '../log.js';
 import type { MetricsRegistry } from '../metrics.js';
 import { openRecordTable } from '../records/packed-table.js';
 import type { RecordStore, TableSnapshot } from '../records/store.js';
-import { type ClientSettingsConfig, loadMasterClientSettings, type LoadClientSettingsOptions } from './client-settings.js';
+import {
+  type ClientSettingsConfig,
+  loadMasterClientSettings,
+  type LoadClientSettingsOptions,
+  plainHttpCredentialTargets,
+} from './client-settings.js';
 import type { GenerateConfig } from '../records/generate.js';
 import { FetchFailure, type SerializedFetchError } from './fetch-errors.js';
 import { parseZkUrl } from '../config/addresses.js';
@@ -404,6 +409,13 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
         pipelineConfig = { ...pipelineConfig, client };
         if (config.mesosHTTPSOn && config.insecureSkipVerify) {
           logger.warn('HTTPS to masters without certificate verification (insecureSkipVerify)');
+        }
+        const plainHttp = plainHttpCredentialTargets(client);
+        if (plainHttp.length > 0) {
+          logger.warn(
+            { mesosAuthentication: client.auth.kind, plainHttp },
+            'credentials sent over plain HTTP: anyone on the network path can read and reuse them (set MesosHTTPSOn)',
+          );
         }
       }
       workerData = { kind: RELOAD_WORKER_KIND, config: pipelineConfig, nice: options.workerNice ?? 10 };

@@ -2,9 +2,10 @@
 // resume, getChildren/getData with watches, pings, watcher notifications, reconnect across hosts) plus
 // create/delete (used by tests to play masters). When the server reports the session expired, the
 // client starts a new session by itself and says so; whoever watches re-reads and re-watches on every
-// 'connected' event.
+// 'connected' event. Reconnects back off (reconnect-policy.ts) until a connection proves stable.
 import { Socket, connect as netConnect } from 'node:net';
 import type { Logger } from '../../log.js';
+import { FrameAssembler, FrameLengthError } from './frames.js';
 import {
   CreateMode,
   JuteReader,
@@ -18,6 +19,14 @@ import {
   encodeConnectRequest,
   type WatcherEvent,
 } from './jute.js';
+import {
+  DEFAULT_RECONNECT_BACKOFF,
+  STABLE_CONNECTION_MS,
+  backoffCapFor,
+  backoffDelay,
+  clampSessionTimeout,
+  type BackoffPolicy,
+} from './reconnect-policy.js';
 
 export interface ZkServer {
   readonly host: string;
@@ -66,8 +75,8 @@ export interface ZkClientOptions {
   readonly connectTimeoutMs?: number;
   /** Attach to an existing session instead of creating one. */
   readonly session?: ZkSession;
-  /** Pause between rounds over all servers when none answered. */
-  readonly retryDelayMs?: number;
+  /** Waits between reconnects that do not give a stable connection (default DEFAULT_RECONNECT_BACKOFF). */
+  readonly reconnectBackoff?: BackoffPolicy;
 }
 
 export interface ZkClient {
@@ -100,6 +109,16 @@ interface Pending {
   readonly reject: (err: Error) => void;
 }
 
+function labelOf(server: ZkServer): string {
+  return server.host.includes(':') ? `[${server.host}]:${server.port}` : `${server.host}:${server.port}`;
+}
+
+interface ConnectionOutcome {
+  /** served: was connected; expired: the server said the session is gone; failed: never connected. */
+  readonly kind: 'served' | 'failed' | 'expired';
+  readonly connectedMs: number;
+}
+
 const OPEN_ACL_UNSAFE = { perms: 31, scheme: 'world', id: 'anyone' } as const;
 
 export function createZkClient(options: ZkClientOptions): ZkClient {
@@ -108,7 +127,7 @@ export function createZkClient(options: ZkClientOptions): ZkClient {
   if (servers.length === 0) throw new Error('no ZooKeeper servers');
   const connectTimeoutMs =
     options.connectTimeoutMs ?? Math.min(10_000, Math.max(1000, Math.floor(options.sessionTimeoutMs / servers.length)));
-  const retryDelayMs = options.retryDelayMs ?? 1000;
+  const reconnectBackoff = options.reconnectBackoff ?? DEFAULT_RECONNECT_BACKOFF;
 
   let state: ZkState = ZkState.CONNECTING;
   let closed = false;
@@ -163,14 +182,15 @@ export function createZkClient(options: ZkClientOptions): ZkClient {
     }
   }
 
-  /** Connects to one server and serves the connection until it closes. */
-  async function runConnection(server: ZkServer): Promise<'served' | 'failed' | 'expired'> {
-    const label = server.host.includes(':') ? `[${server.host}]:${server.port}` : `${server.host}:${server.port}`;
-    return new Promise<'served' | 'failed' | 'expired'>((resolve) => {
+  /** Connects to one server and serves the connection until it closes; connectedMs is how long it was up. */
+  async function runConnection(server: ZkServer): Promise<ConnectionOutcome> {
+    const label = labelOf(server);
+    return new Promise<ConnectionOutcome>((resolve) => {
       let connected = false;
+      let connectedAt = 0;
       let expired = false;
       let settled = false;
-      let buffered: Buffer = Buffer.alloc(0);
+      const frames = new FrameAssembler();
       let lastRecv = Date.now();
       let lastSend = Date.now();
       let pingTimer: NodeJS.Timeout | undefined;
@@ -193,7 +213,8 @@ export function createZkClient(options: ZkClientOptions): ZkClient {
           disconnectedAt = Date.now();
           if (!closed) setState(ZkState.DISCONNECTED);
         }
-        resolve(connected ? 'served' : expired ? 'expired' : 'failed');
+        const connectedMs = connected ? Date.now() - connectedAt : 0;
+        resolve({ kind: connected ? 'served' : expired ? 'expired' : 'failed', connectedMs });
       };
 
       const send = (frame: Buffer) => {
@@ -217,8 +238,15 @@ export function createZkClient(options: ZkClientOptions): ZkClient {
           if (isNew) sessions++;
           sessionId = res.sessionId;
           passwd = res.passwd;
-          negotiatedTimeout = res.timeoutMs;
+          negotiatedTimeout = clampSessionTimeout(res.timeoutMs);
+          if (negotiatedTimeout !== res.timeoutMs) {
+            logger.warn(
+              { server: label, offeredTimeoutMs: res.timeoutMs, timeoutMs: negotiatedTimeout },
+              'ZooKeeper session timeout out of bounds; clamped',
+            );
+          }
           connected = true;
+          connectedAt = Date.now();
           disconnectedAt = undefined;
           const readTimeout = Math.floor((negotiatedTimeout * 2) / 3);
           pingTimer = setInterval(() => {
@@ -271,24 +299,18 @@ export function createZkClient(options: ZkClientOptions): ZkClient {
         send(encodeConnectRequest({ lastZxidSeen: lastZxid, timeoutMs: options.sessionTimeoutMs, sessionId, passwd }));
       });
       sock.on('data', (chunk: Buffer) => {
-        buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
-        while (buffered.length >= 4) {
-          const len = buffered.readInt32BE(0);
-          if (len < 0 || len > 64 * 1024 * 1024) {
-            logger.warn({ server: label, len }, 'ZooKeeper frame length invalid');
-            sock.destroy();
-            return;
-          }
-          if (buffered.length < 4 + len) break;
-          const payload = buffered.subarray(4, 4 + len);
-          buffered = buffered.subarray(4 + len);
-          try {
+        frames.push(chunk);
+        try {
+          for (let payload = frames.next(); payload !== undefined && !sock.destroyed; payload = frames.next()) {
             onFrame(payload);
-          } catch (err) {
-            logger.warn({ server: label, err }, 'ZooKeeper reply undecodable');
-            sock.destroy();
-            return;
           }
+        } catch (err) {
+          if (err instanceof FrameLengthError) {
+            logger.warn({ server: label, len: err.declared }, 'ZooKeeper frame length invalid');
+          } else {
+            logger.warn({ server: label, err }, 'ZooKeeper reply undecodable');
+          }
+          sock.destroy();
         }
       });
       sock.on('error', (err) => {
@@ -307,26 +329,29 @@ export function createZkClient(options: ZkClientOptions): ZkClient {
   let currentSend: (frame: Buffer) => boolean = () => false;
 
   async function loop(): Promise<void> {
-    let failuresInRound = 0;
+    // Attempts in a row that did not give a stable connection: a refused or timed-out connect, a
+    // session the server expired, a connection dropped before STABLE_CONNECTION_MS.
+    let failures = 0;
     while (!closed) {
+      if (failures > 0) {
+        await sleep(backoffDelay(failures, backoffCapFor(reconnectBackoff, negotiatedTimeout)));
+        if (closed) break;
+      }
       const server = servers[serverIndex % servers.length] as ZkServer;
       serverIndex++;
       if (state !== ZkState.CONNECTING && state !== ZkState.CONNECTED) setState(ZkState.CONNECTING);
       const outcome = await runConnection(server);
       currentSend = () => false;
       if (closed) break;
-      if (outcome !== 'failed') {
-        // Served, or expired: start a new session on the same server at once.
-        if (outcome === 'expired') serverIndex--;
-        failuresInRound = 0;
-        continue;
-      }
+      // Expired: the new session goes to the same server.
+      if (outcome.kind === 'expired') serverIndex--;
       // No session survives this long without a connection: the servers have expired it.
-      if (disconnectedAt !== undefined && Date.now() - disconnectedAt > negotiatedTimeout) expireLocally();
-      failuresInRound++;
-      if (failuresInRound >= servers.length) {
-        failuresInRound = 0;
-        await sleep(retryDelayMs);
+      if (outcome.kind === 'failed' && disconnectedAt !== undefined && Date.now() - disconnectedAt > negotiatedTimeout) {
+        expireLocally();
+      }
+      failures = outcome.kind === 'served' && outcome.connectedMs >= STABLE_CONNECTION_MS ? 0 : failures + 1;
+      if (failures > 0) {
+        logger.debug({ server: labelOf(server), outcome: outcome.kind, failures }, 'ZooKeeper reconnect backing off');
       }
     }
   }

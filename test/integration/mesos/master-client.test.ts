@@ -2,6 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { DEFAULT_CONFIG } from '../../../src/config/types.js';
 import { loadMasterClientSettings, type MasterClientSettings } from '../../../src/mesos/client-settings.js';
 import { fetchAll } from '../../../src/mesos/fetch-all.js';
@@ -109,6 +111,77 @@ test('a 307 from a non-leader (protocol-relative Location) is followed; loops st
   follower.setMode({ kind: 'redirect', location: '/master/state' });
   await assert.rejects(client.fetchState(follower.address), failsWith(FetchFailure.REDIRECT));
   assert.ok(follower.stateRequests() >= 11);
+});
+
+test('credentials follow a redirect only to the host:port that was asked; never to another host or port', async (t) => {
+  // Go's client, which Mesos-DNS uses, drops Authorization on a redirect to another host; a master
+  // that redirects elsewhere must not hand our secret to whoever it names.
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const asked = await startTestMaster({ state: { leader: 'master@127.0.0.1:1' } });
+  const otherHost = await startTestMaster({ host: '127.0.0.2', state: { leader: 'master@127.0.0.2:1' } });
+  const otherPort = await startTestMaster({ state: { leader: 'master@127.0.0.1:1' } });
+  for (const m of [asked, otherHost, otherPort]) t.after(() => m.close());
+  const basic = createMasterClient({ ...base, auth: { kind: 'basic', principal: 'dns', secret: 's3cret' } });
+  t.after(() => basic.close());
+  const iamServer = await startTestMaster();
+  t.after(() => iamServer.close());
+  iamServer.requireIam('dns-svc', publicKey.export({ type: 'spki', format: 'pem' }).toString());
+  const iam = createMasterClient({
+    ...base,
+    auth: {
+      kind: 'iam',
+      uid: 'dns-svc',
+      privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      loginEndpoint: `${iamServer.origin}/acs/api/v1/auth/login`,
+    },
+  });
+  t.after(() => iam.close());
+
+  for (const target of [otherHost, otherPort]) {
+    for (const client of [basic, iam]) {
+      asked.setMode({ kind: 'redirect', location: `http://${target.address}/master/state` });
+      const before = target.requests.length;
+      const r = await client.fetchState(asked.address);
+      assert.equal(r.answeredBy, target.address);
+      assert.match(String(asked.requests.at(-1)?.headers['authorization']), /^(Basic|token=)/, 'the master asked gets them');
+      const got = target.requests.slice(before);
+      assert.equal(got.length, 1);
+      assert.equal(got[0]?.headers['authorization'], undefined, `no credentials to ${target.address}`);
+    }
+  }
+
+  // A redirect that stays on the host:port asked keeps them: this master checks them on every hop,
+  // so the chain ends at the redirect limit, not at a 401.
+  asked.setMode({ kind: 'redirect', location: `http://${asked.address}/master/state` });
+  const before = asked.requests.length;
+  await assert.rejects(basic.fetchState(asked.address), failsWith(FetchFailure.REDIRECT));
+  const hops = asked.requests.slice(before);
+  assert.equal(hops.length, 10);
+  assert.ok(hops.every((q) => typeof q.headers['authorization'] === 'string'));
+});
+
+test('the IAM login does not follow a redirect: the signed login token goes only to login_endpoint', async (t) => {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const elsewhere = await startTestMaster({ host: '127.0.0.2' });
+  t.after(() => elsewhere.close());
+  const login = createServer((_req, res) => {
+    res.writeHead(307, { location: `${elsewhere.origin}/acs/api/v1/auth/login` }).end();
+  });
+  await new Promise<void>((resolve) => login.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => login.close(() => resolve())));
+  const { port } = login.address() as AddressInfo;
+  const client = createMasterClient({
+    ...base,
+    auth: {
+      kind: 'iam',
+      uid: 'dns-svc',
+      privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      loginEndpoint: `http://127.0.0.1:${port}/acs/api/v1/auth/login`,
+    },
+  });
+  t.after(() => client.close());
+  await assert.rejects(client.fetchState(elsewhere.address), failsWith(FetchFailure.AUTH));
+  assert.equal(elsewhere.requests.length, 0);
 });
 
 test('fail-over between static masters and following the leader PID (#20)', async (t) => {

@@ -5,9 +5,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_CONFIG } from '../../../src/config/types.js';
-import { createSilentLogger } from '../../../src/log.js';
+import { createLogger, createSilentLogger } from '../../../src/log.js';
 import { MetricsRegistry } from '../../../src/metrics.js';
 import { createStateSource, type CreateStateSourceOptions, type ReloadOutcome } from '../../../src/mesos/poller.js';
 import { createRecordStore } from '../../../src/records/store.js';
@@ -263,4 +264,33 @@ test('close is idempotent, stops reloads and answers pending callers', async (t)
 test('a configuration without any source is rejected', () => {
   assert.throws(() => setup({ masters: null, zk: '', stateFile: '' }), /no state source/);
   assert.throws(() => setup({ zk: 'file:///etc/zk' }), { code: 'E_CONFIG_INVALID', message: /^Zk: / });
+});
+
+test('credentials to masters over plain HTTP: one warning at start-up, naming the risk, without the secret', async (t) => {
+  const master = await startTestMaster();
+  t.after(() => master.close());
+  master.setState(withLeader(embedded, master.address));
+  const warningsOf = async (config: Partial<CreateStateSourceOptions['config']>) => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger({
+      level: 'info',
+      destination: new Writable({
+        write(chunk: Buffer, _enc, cb) {
+          for (const l of chunk.toString().split('\n')) if (l) lines.push(JSON.parse(l) as Record<string, unknown>);
+          cb();
+        },
+      }),
+    });
+    const { source } = setup({ masters: [master.address], ...config }, { logger });
+    await source.start();
+    await source.close();
+    return lines.filter((l) => l['level'] === 40 && /plain HTTP/.test(String(l['msg'])));
+  };
+  const credentials = { principal: 'dns', secret: 'the-s3cret-value' };
+  const plain = await warningsOf({ mesosAuthentication: 'basic', mesosCredentials: credentials });
+  assert.equal(plain.length, 1);
+  assert.equal(plain[0]?.['mesosAuthentication'], 'basic');
+  assert.doesNotMatch(JSON.stringify(plain), /the-s3cret-value|ZG5z/);
+  assert.deepEqual(await warningsOf({ mesosAuthentication: 'basic', mesosCredentials: credentials, mesosHTTPSOn: true, insecureSkipVerify: true }), []);
+  assert.deepEqual(await warningsOf({}), [], 'no credentials, nothing to leak');
 });

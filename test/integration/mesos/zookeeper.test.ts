@@ -9,6 +9,7 @@ import { DEFAULT_CONFIG } from '../../../src/config/types.js';
 import { createLogger, createSilentLogger } from '../../../src/log.js';
 import { MetricsRegistry } from '../../../src/metrics.js';
 import { CreateMode } from '../../../src/mesos/leader/jute.js';
+import { DEFAULT_RECONNECT_BACKOFF, backoffCapFor } from '../../../src/mesos/leader/reconnect-policy.js';
 import { parseZkUrl } from '../../../src/config/addresses.js';
 import type { MasterDetector, MasterList } from '../../../src/mesos/leader/types.js';
 import { createZkClient, type ZkClient, type ZkClientOptions } from '../../../src/mesos/leader/zk-client.js';
@@ -40,7 +41,6 @@ function client(extra: Partial<ZkClientOptions> = {}): ZkClient {
     servers: [{ host: zk.host, port: zk.port }],
     sessionTimeoutMs: 4000,
     logger: createSilentLogger(),
-    retryDelayMs: 100,
     ...extra,
   });
 }
@@ -146,7 +146,7 @@ test('session expiry: the server says so on reconnect; a new session is created 
     logger: createSilentLogger(),
     metrics,
     sessionTimeoutMs: 6000,
-    createClient: (o) => (captured = createZkClient({ ...o, retryDelayMs: 50 })),
+    createClient: (o) => (captured = createZkClient(o)),
   });
   t.after(() => detector.close());
   await detector.start();
@@ -189,7 +189,6 @@ test('no ZooKeeper for a whole session timeout: the session is given up locally,
     logger: createSilentLogger(),
     metrics,
     sessionTimeoutMs: 1000,
-    createClient: (o) => createZkClient({ ...o, retryDelayMs: 50 }),
   });
   t.after(() => detector.close());
   await detector.start();
@@ -205,7 +204,7 @@ test('no ZooKeeper for a whole session timeout: the session is given up locally,
   assert.equal(metrics.counter('mesos_dns_zk_sessions_total', '').get(), 2);
 });
 
-test('ZooKeeper restart within the session timeout: the session resumes, watches keep working', async (t) => {
+test('ZooKeeper down 2 s and restarted within the session timeout: back within one backoff cap, the session resumes, watches keep working', async (t) => {
   const path = '/mesos-restart';
   await admin.create(path, Buffer.alloc(0), CreateMode.PERSISTENT);
   const metrics = new MetricsRegistry();
@@ -216,7 +215,6 @@ test('ZooKeeper restart within the session timeout: the session resumes, watches
     logger: createSilentLogger(),
     metrics,
     sessionTimeoutMs: 10_000,
-    createClient: (o) => createZkClient({ ...o, retryDelayMs: 100 }),
   });
   t.after(() => detector.close());
   await detector.start();
@@ -225,9 +223,16 @@ test('ZooKeeper restart within the session timeout: the session resumes, watches
   await waitForList(detector, (l) => l.leader === '127.0.0.5:5050', 'leader');
   let changes = 0;
   detector.onChange(() => changes++);
+  // Down long enough for the reconnect backoff to grow; once ZooKeeper answers again the detector is
+  // back within one wait at its cap (a third of the session timeout), not after the whole streak.
   let t0 = performance.now();
+  await zk.stop();
+  await new Promise((resolve) => setTimeout(resolve, 2000));
   await zk.restart();
-  t.diagnostic(`restart ${Math.round(performance.now() - t0)} ms`);
+  t.diagnostic(`ZooKeeper down ${Math.round(performance.now() - t0)} ms`);
+  t0 = performance.now();
+  await detector.client.waitConnected(backoffCapFor(DEFAULT_RECONNECT_BACKOFF, 10_000).maxMs + 2000);
+  t.diagnostic(`detector reconnected ${Math.round(performance.now() - t0)} ms after ZooKeeper was back`);
   t0 = performance.now();
   await admin.waitConnected(WAIT_MS);
   await m1.session.waitConnected(WAIT_MS);

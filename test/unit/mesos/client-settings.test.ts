@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rootCertificates } from 'node:tls';
 import { DEFAULT_CONFIG } from '../../../src/config/types.js';
-import { loadMasterClientSettings } from '../../../src/mesos/client-settings.js';
+import { loadMasterClientSettings, plainHttpCredentialTargets } from '../../../src/mesos/client-settings.js';
 import { MesosDnsError } from '../../../src/errors.js';
 
 const CERT = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----';
@@ -58,4 +58,15 @@ test('client certificate needs both files; basic and iam authentication', async 
   assert.equal(plain.timeoutMs, 7000);
   assert.equal(plain.https, false);
   assert.deepEqual(plain.auth, { kind: 'none' });
+});
+
+test('plainHttpCredentialTargets: where credentials would go in clear text', () => {
+  const basic = { kind: 'basic' as const, principal: 'p', secret: 's' };
+  const iam = (loginEndpoint: string) => ({ kind: 'iam' as const, uid: 'u', privateKey: 'k', loginEndpoint });
+  assert.deepEqual(plainHttpCredentialTargets({ https: false, auth: { kind: 'none' } }), []);
+  assert.deepEqual(plainHttpCredentialTargets({ https: false, auth: basic }), ['masters']);
+  assert.deepEqual(plainHttpCredentialTargets({ https: true, auth: basic }), []);
+  assert.deepEqual(plainHttpCredentialTargets({ https: true, auth: iam('https://iam.example/login') }), []);
+  assert.deepEqual(plainHttpCredentialTargets({ https: true, auth: iam('HTTP://iam.example/login') }), ['IAM login endpoint']);
+  assert.deepEqual(plainHttpCredentialTargets({ https: false, auth: iam('http://iam.example/login') }), ['masters', 'IAM login endpoint']);
 });
