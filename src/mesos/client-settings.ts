@@ -5,6 +5,7 @@ import { rootCertificates } from 'node:tls';
 import type { Config } from '../config/types.js';
 import { ErrorCode, MesosDnsError } from '../errors.js';
 import { parseIamConfig, type IamSettings } from './iam.js';
+import { trustedOrigins } from './credential-scope.js';
 
 export type MasterAuth =
   | { readonly kind: 'none' }
@@ -27,6 +28,8 @@ export interface MasterClientSettings {
   readonly maxBodyBytes: number;
   readonly tls: MasterTlsSettings;
   readonly auth: MasterAuth;
+  /** Configured masters as "host:port": a redirect to one of them keeps the credentials. */
+  readonly trustedMasters?: ReadonlySet<string>;
 }
 
 /** Just under V8's longest string (2^29 - 24 code units), which the body must fit in to be parsed. */
@@ -53,6 +56,7 @@ export type ClientSettingsConfig = Pick<
   | 'mesosAuthentication'
   | 'mesosCredentials'
   | 'iamConfigFile'
+  | 'masters'
 >;
 
 export interface LoadClientSettingsOptions {
@@ -142,6 +146,7 @@ export async function loadMasterClientSettings(
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     tls,
     auth,
+    trustedMasters: trustedOrigins(config.masters ?? []),
   };
 }
 

@@ -265,7 +265,7 @@ export async function fetchState<T = unknown>(address: string, options: FetchSta
         'accept-encoding': 'gzip',
         connection: 'close',
       };
-      if (authorization !== undefined && mayCarryCredentials(asked, url)) headers['authorization'] = authorization;
+      if (authorization !== undefined && mayCarryCredentials(asked, url, settings.trustedMasters)) headers['authorization'] = authorization;
       const res = await dispatcher.request({
         origin: url.origin,
         path: `${url.pathname}${url.search}`,

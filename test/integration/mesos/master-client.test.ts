@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { DEFAULT_CONFIG } from '../../../src/config/types.js';
 import { loadMasterClientSettings, type MasterClientSettings } from '../../../src/mesos/client-settings.js';
 import { fetchAll } from '../../../src/mesos/fetch-all.js';
+import { trustedOrigins } from '../../../src/mesos/credential-scope.js';
 import { FetchFailure, StateFetchError } from '../../../src/mesos/fetch-errors.js';
 import { createMasterClient } from '../../../src/mesos/master-client.js';
 import { TLS_FIXTURES, startTestMaster, tlsFixture, withLeader } from '../../helpers/test-master.js';
@@ -113,7 +114,7 @@ test('a 307 from a non-leader (protocol-relative Location) is followed; loops st
   assert.ok(follower.stateRequests() >= 11);
 });
 
-test('credentials follow a redirect only to the host:port that was asked; never to another host or port', async (t) => {
+test('credentials follow a redirect only to the host:port that was asked or another configured master; never elsewhere', async (t) => {
   // Go's client, which Mesos-DNS uses, drops Authorization on a redirect to another host; a master
   // that redirects elsewhere must not hand our secret to whoever it names.
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -149,6 +150,22 @@ test('credentials follow a redirect only to the host:port that was asked; never 
       assert.equal(got[0]?.headers['authorization'], undefined, `no credentials to ${target.address}`);
     }
   }
+
+  // A redirect to another configured master (a non-leader naming the leader) keeps them.
+  const trusting = createMasterClient({
+    ...base,
+    auth: { kind: 'basic', principal: 'dns', secret: 's3cret' },
+    trustedMasters: trustedOrigins([asked.address, otherHost.address]),
+  });
+  t.after(() => trusting.close());
+  asked.setMode({ kind: 'redirect', location: `http://${otherHost.address}/master/state` });
+  const beforeTrusted = otherHost.requests.length;
+  await trusting.fetchState(asked.address);
+  assert.match(String(otherHost.requests[beforeTrusted]?.headers['authorization']), /^Basic /, 'a configured master gets them');
+  asked.setMode({ kind: 'redirect', location: `http://${otherPort.address}/master/state` });
+  const beforeUntrusted = otherPort.requests.length;
+  await trusting.fetchState(asked.address);
+  assert.equal(otherPort.requests[beforeUntrusted]?.headers['authorization'], undefined, 'a master not configured does not');
 
   // A redirect that stays on the host:port asked keeps them: this master checks them on every hop,
   // so the chain ends at the redirect limit, not at a 401.

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mayCarryCredentials } from '../../../src/mesos/credential-scope.js';
+import { mayCarryCredentials, trustedOrigins } from '../../../src/mesos/credential-scope.js';
 
 const u = (s: string) => new URL(s);
 
@@ -25,4 +25,13 @@ test('never in clear text after starting over TLS', () => {
   const asked = u('https://master-1.example:5050/master/state');
   assert.ok(mayCarryCredentials(asked, u('https://master-1.example:5050/master/state')));
   assert.equal(mayCarryCredentials(asked, u('http://master-1.example:5050/master/state')), false);
+});
+
+test('a redirect to another configured master keeps them (not a configured port-mate)', () => {
+  const trusted = trustedOrigins(['192.0.2.1:5050', '[2001:DB8::2]:5050', 'master-3.example:5050', 'not an address']);
+  const asked = u('http://192.0.2.1:5050/master/state');
+  assert.ok(mayCarryCredentials(asked, u('http://[2001:db8::2]:5050/master/state'), trusted));
+  assert.ok(mayCarryCredentials(asked, u('http://Master-3.example:5050/master/state'), trusted));
+  assert.equal(mayCarryCredentials(asked, u('http://master-3.example:5051/master/state'), trusted), false);
+  assert.equal(mayCarryCredentials(u('https://192.0.2.1:5050/x'), u('http://master-3.example:5050/x'), trusted), false, 'not in clear text');
 });
