@@ -66,5 +66,7 @@ export function toMesosDnsConfigJson(config: Config, serial: number): Record<str
     MaxTcpConnections: c.maxTcpConnections,
     TcpIdleTimeoutSeconds: c.tcpIdleTimeoutSeconds,
     LogLevel: c.logLevel,
+    MaxHttpConnections: c.maxHttpConnections,
+    MaxHttpConnectionsPerClient: c.maxHttpConnectionsPerClient,
   };
 }

@@ -79,6 +79,10 @@ export interface Config {
   readonly tcpIdleTimeoutSeconds: number;
   /** pino level: fatal, error, warn, info, debug, trace. -v / -vv raise it. */
   readonly logLevel: string;
+  /** HTTP connections open at once; past it an idle one, or else the largest holder's longest-busy one, is closed. */
+  readonly maxHttpConnections: number;
+  /** HTTP connections one client address may hold; past it one of its own (idle first) is closed. */
+  readonly maxHttpConnectionsPerClient: number;
 }
 
 export const DEFAULT_CONFIG: Omit<Config, 'file'> = Object.freeze({
@@ -128,4 +132,6 @@ export const DEFAULT_CONFIG: Omit<Config, 'file'> = Object.freeze({
   maxTcpConnections: 1024,
   tcpIdleTimeoutSeconds: 10,
   logLevel: 'info',
+  maxHttpConnections: 1024,
+  maxHttpConnectionsPerClient: 64,
 });

@@ -242,6 +242,9 @@ function checkIntegers(d: Draft, c: Checker): void {
   for (const field of ['forwardCacheMaxEntries', 'forwardCacheMaxBytes', 'maxForwardsInFlight', 'maxTcpConnections'] as const) {
     if (d[field] < 1) c.problem(field, `must be at least 1, got ${d[field]}`);
   }
+  for (const field of ['maxHttpConnections', 'maxHttpConnectionsPerClient'] as const) {
+    if (d[field] < 1) c.problem(field, `must be at least 1, got ${d[field]}`);
+  }
   if (!(d.tcpIdleTimeoutSeconds > 0)) c.problem('tcpIdleTimeoutSeconds', `must be a positive number of seconds, got ${d.tcpIdleTimeoutSeconds}`);
   if (!(LOG_LEVELS as readonly string[]).includes(d.logLevel)) {
     c.problem('logLevel', `must be one of ${LOG_LEVELS.join(', ')}, got "${d.logLevel}"`);

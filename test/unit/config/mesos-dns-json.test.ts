@@ -17,6 +17,7 @@ const MESOS_DNS_ORDER = [
 const OUR_KEYS = [
   'StateFile', 'InsecureSkipVerify', 'ForwardCacheOn', 'ForwardCacheMaxEntries', 'ForwardCacheMaxBytes',
   'MaxForwardsInFlight', 'MaxTcpConnections', 'TcpIdleTimeoutSeconds', 'LogLevel',
+  'MaxHttpConnections', 'MaxHttpConnectionsPerClient',
 ];
 
 function config(raw: Record<string, unknown>): Config {
