@@ -349,6 +349,34 @@ describe('HTTP hardening', () => {
     assert.equal(metricValue(metrics, 'mesos_dns_http_connections_closed_total{reason="client_share_evicted_idle"}'), 1);
   });
 
+  it('a chunked body trickled a chunk every 100 ms is cut off with 408 at requestTimeout', async (t) => {
+    const { port, metrics } = await startHttp(t, { limits: LIMITS });
+    const started = performance.now();
+    const trickled = await openBusy(port, '127.0.0.2');
+    t.after(() => trickled.socket.destroy());
+    const reply = await Promise.race([trickled.closed, new Promise<string>((resolve) => setTimeout(() => resolve('still open after 5 s'), 5_000))]);
+    const cutAfter = elapsedMs(started);
+    t.diagnostic(`trickled chunked body cut after ${cutAfter} ms (requestTimeout 800 ms, headersTimeout 400 ms)`);
+    assert.match(reply, /^HTTP\/1\.1 408 Request Timeout\r\n/);
+    assert.ok(cutAfter >= 700 && cutAfter < 800 + 1000, `cut after ${cutAfter} ms`);
+    assert.equal(metricValue(metrics, 'mesos_dns_http_client_errors_total{code="ERR_HTTP_REQUEST_TIMEOUT"}'), 1);
+  });
+
+  it('a declared body trickled a byte every 100 ms is cut off with 408 at requestTimeout', async (t) => {
+    const { port } = await startHttp(t, { limits: LIMITS });
+    const socket = await openSocket(port);
+    t.after(() => socket.destroy());
+    const closed = readUntilClosed(socket);
+    const started = performance.now();
+    socket.write('POST /v1/version HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n');
+    dribble(socket, 'x', 100);
+    const reply = await Promise.race([closed, new Promise<string>((resolve) => setTimeout(() => resolve('still open after 5 s'), 5_000))]);
+    const cutAfter = elapsedMs(started);
+    t.diagnostic(`trickled declared body cut after ${cutAfter} ms (requestTimeout 800 ms)`);
+    assert.match(reply, /^HTTP\/1\.1 408 Request Timeout\r\n/);
+    assert.ok(cutAfter >= 700 && cutAfter < 800 + 1000, `cut after ${cutAfter} ms`);
+  });
+
   it('a declared body over the limit gets 413 without being read, and the connection closes', async (t) => {
     const { port } = await startHttp(t, { limits: { ...LIMITS, maxBodyBytes: 1024 } });
     const reply = await rawExchange(port, 'POST /v1/version HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1048576\r\n\r\nabc');
