@@ -84,6 +84,8 @@ export const CONFIG_KEYS: readonly KeySpec[] = Object.freeze([
   { name: 'MaxUdpReplyBytes', field: 'maxUdpReplyBytes', kind: INT, ours: true },
   { name: 'ExternalAllowFrom', field: 'externalAllowFrom', kind: STRINGS, ours: true },
   { name: 'MaxForwardsPerClient', field: 'maxForwardsPerClient', kind: INT, ours: true },
+  { name: 'MaxHttpConnections', field: 'maxHttpConnections', kind: INT, ours: true },
+  { name: 'MaxHttpConnectionsPerClient', field: 'maxHttpConnectionsPerClient', kind: INT, ours: true },
 ] satisfies KeySpec[]);
 
 const BY_LOWER_NAME: ReadonlyMap<string, KeySpec> = new Map(CONFIG_KEYS.map((k) => [k.name.toLowerCase(), k]));

@@ -69,5 +69,7 @@ export function toMesosDnsConfigJson(config: Config, serial: number): Record<str
     MaxUdpReplyBytes: c.maxUdpReplyBytes,
     ExternalAllowFrom: [...c.externalAllowFrom],
     MaxForwardsPerClient: c.maxForwardsPerClient,
+    MaxHttpConnections: c.maxHttpConnections,
+    MaxHttpConnectionsPerClient: c.maxHttpConnectionsPerClient,
   };
 }

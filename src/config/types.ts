@@ -85,6 +85,10 @@ export interface Config {
   readonly externalAllowFrom: readonly string[];
   /** Upstream exchanges one client address may hold at once (a share of MaxForwardsInFlight). */
   readonly maxForwardsPerClient: number;
+  /** HTTP connections open at once; past it an idle one, or else the largest holder's longest-busy one, is closed. */
+  readonly maxHttpConnections: number;
+  /** HTTP connections one client address may hold; past it one of its own (idle first) is closed. */
+  readonly maxHttpConnectionsPerClient: number;
 }
 
 export const DEFAULT_CONFIG: Omit<Config, 'file'> = Object.freeze({
@@ -137,4 +141,6 @@ export const DEFAULT_CONFIG: Omit<Config, 'file'> = Object.freeze({
   maxUdpReplyBytes: 1232,
   externalAllowFrom: Object.freeze(['0.0.0.0/0', '::/0']),
   maxForwardsPerClient: 256,
+  maxHttpConnections: 1024,
+  maxHttpConnectionsPerClient: 64,
 });

@@ -240,10 +240,18 @@ function checkIntegers(d: Draft, c: Checker): void {
   if (d.stateTimeoutSeconds <= 0) c.problem('stateTimeoutSeconds', `must be a positive number of seconds, got ${d.stateTimeoutSeconds}`);
   if (d.zkDetectionTimeout < 0) c.problem('zkDetectionTimeout', `must be 0 (no timeout) or more seconds, got ${d.zkDetectionTimeout}`);
   if (d.ttl < 0) c.problem('ttl', `must be 0 or more seconds, got ${d.ttl}`);
-  for (const field of ['forwardCacheMaxEntries', 'forwardCacheMaxBytes', 'maxForwardsInFlight', 'maxTcpConnections'] as const) {
+  const counts = [
+    'forwardCacheMaxEntries',
+    'forwardCacheMaxBytes',
+    'maxForwardsInFlight',
+    'maxForwardsPerClient',
+    'maxTcpConnections',
+    'maxHttpConnections',
+    'maxHttpConnectionsPerClient',
+  ] as const;
+  for (const field of counts) {
     if (d[field] < 1) c.problem(field, `must be at least 1, got ${d[field]}`);
   }
-  if (d.maxForwardsPerClient < 1) c.problem('maxForwardsPerClient', `must be at least 1, got ${d.maxForwardsPerClient}`);
   if (d.maxUdpReplyBytes < 512 || d.maxUdpReplyBytes > 65_535) {
     c.problem('maxUdpReplyBytes', `must be 512-65535 octets (1232 avoids IP fragmentation), got ${d.maxUdpReplyBytes}`);
   }

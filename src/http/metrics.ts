@@ -54,7 +54,7 @@ export function registerHttpMetrics(metrics: MetricsRegistry): HttpMetrics {
     inFlight: metrics.gauge('mesos_dns_http_requests_in_flight', 'HTTP requests being handled (body, routing or streaming).'),
     rejectedConnections: metrics.counter(
       'mesos_dns_http_connections_closed_total',
-      'HTTP connections closed by the server to stay under the connection cap, by reason.',
+      'HTTP connections closed by the server to stay under the connection cap or a client\'s share, by reason.',
     ),
     clientErrors: metrics.counter('mesos_dns_http_client_errors_total', 'Malformed, oversized or timed-out HTTP requests, by code.'),
   };

@@ -1,8 +1,9 @@
 // The node:http edge of the HTTP API: reads the store once per request, hands the request to the
 // pure routes, writes the answer (streaming large bodies with backpressure and yielding between
-// chunks), counts it, and keeps slow or malformed clients from stalling anything: bounded header
-// size and time, bounded request time, bounded bodies, idle and keep-alive timeouts, and a cap on
-// connections that evicts the oldest idle connection before refusing a new one.
+// chunks), counts it, and keeps slow, malformed or greedy clients from stalling anything: bounded
+// header size and time, bounded request time (a slowly sent body included), bounded bodies, idle and
+// keep-alive timeouts, and a cap on connections, overall and per client address, at which an idle or
+// else the longest-busy connection gives way (connection-table.ts), so a new request always gets in.
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -13,15 +14,16 @@ import type { Logger } from '../log.js';
 import type { StateSource, SourceStatus } from '../mesos/source.js';
 import type { MetricsRegistry } from '../metrics.js';
 import type { RecordStore } from '../records/store.js';
+import { type ConnectionCaps, ConnectionTable, type Eviction, EvictionReason, clientAddress } from './connection-table.js';
 import { registerHttpMetrics, registerTableMetrics } from './metrics.js';
 import { CONTENT_TYPE, type RouteResponse, routeRequest } from './routes.js';
 
+// The connection caps are config keys (MaxHttpConnections, MaxHttpConnectionsPerClient), read for
+// every new connection so a reload applies to the next one.
 export interface HttpLimits {
-  /** Open connections at most; past it the oldest idle one is closed, or else the new one. */
-  readonly maxConnections: number;
   /** Time allowed to receive the request headers (slowloris guard). */
   readonly headersTimeoutMs: number;
-  /** Time allowed to receive the whole request. */
+  /** Time allowed to receive the whole request, body included however slowly it trickles in. */
   readonly requestTimeoutMs: number;
   /** Idle time after a response before a keep-alive connection is closed. */
   readonly keepAliveTimeoutMs: number;
@@ -38,7 +40,6 @@ export interface HttpLimits {
 }
 
 export const DEFAULT_HTTP_LIMITS: HttpLimits = Object.freeze({
-  maxConnections: 1024,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5_000,
@@ -74,10 +75,8 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-interface ConnectionState {
-  /** Requests being handled on this socket. */
-  busy: number;
-}
+/** Evictions of busy connections are logged at most this often (each is counted in the metrics). */
+const EVICTION_LOG_INTERVAL_MS = 10_000;
 
 function hostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
@@ -112,6 +111,30 @@ function sendText(res: ServerResponse, status: number, body: string): void {
     Connection: 'close',
   });
   res.end(body);
+}
+
+/**
+ * Logs connections closed to make room. An idle one going is routine (debug); a busy one going cuts a
+ * request, which is worth a warning, but a flood must not flood the log: at most one warning per
+ * interval and reason, carrying how many it stands for.
+ */
+function createEvictionLog(log: Logger): (eviction: Eviction<Socket>, caps: ConnectionCaps) => void {
+  const lastWarned = new Map<EvictionReason, { at: number; heldBack: number }>();
+  return (eviction, caps) => {
+    const fields = { reason: eviction.reason, client: eviction.client, ...caps };
+    if (eviction.reason === EvictionReason.IDLE || eviction.reason === EvictionReason.CLIENT_IDLE) {
+      log.debug(fields, 'http connection closed to make room');
+      return;
+    }
+    const now = performance.now();
+    const last = lastWarned.get(eviction.reason);
+    if (last && now - last.at < EVICTION_LOG_INTERVAL_MS) {
+      last.heldBack++;
+      return;
+    }
+    lastWarned.set(eviction.reason, { at: now, heldBack: 0 });
+    log.warn({ ...fields, heldBack: last?.heldBack ?? 0 }, 'busy http connection closed to make room');
+  };
 }
 
 type BodyCheck = 'none' | 'ok' | 'too_large' | 'aborted';
@@ -155,7 +178,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   const m = registerHttpMetrics(metrics);
   registerTableMetrics(metrics, store, now);
 
-  const connections = new Map<Socket, ConnectionState>();
+  const connections = new ConnectionTable<Socket>(() => performance.now());
+  const logEviction = createEvictionLog(log);
   let closing: Promise<void> | undefined;
   let bound: AddressInfo | undefined;
 
@@ -181,28 +205,19 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       socket.destroy();
       return;
     }
-    if (connections.size >= limits.maxConnections) {
-      let evicted = false;
-      for (const [other, state] of connections) {
-        if (state.busy === 0) {
-          other.destroy();
-          connections.delete(other);
-          evicted = true;
-          m.rejectedConnections.inc({ reason: 'evicted_idle' });
-          break;
-        }
-      }
-      if (!evicted) {
-        m.rejectedConnections.inc({ reason: 'over_cap' });
-        log.warn({ maxConnections: limits.maxConnections }, 'http connection refused: every connection is busy');
-        socket.destroy();
-        return;
-      }
+    const client = clientAddress(socket.remoteAddress);
+    const caps: ConnectionCaps = { maxConnections: config.maxHttpConnections, maxPerClient: config.maxHttpConnectionsPerClient };
+    const eviction = connections.admit(client, caps);
+    if (eviction) {
+      connections.remove(eviction.victim);
+      eviction.victim.destroy();
+      m.rejectedConnections.inc({ reason: eviction.reason });
+      logEviction(eviction, caps);
     }
-    connections.set(socket, { busy: 0 });
+    connections.add(socket, client);
     m.connections.set(connections.size);
     socket.once('close', () => {
-      connections.delete(socket);
+      connections.remove(socket);
       m.connections.set(connections.size);
     });
   });
@@ -257,12 +272,12 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
-    const state = connections.get(req.socket);
-    if (state) state.busy++;
+    const socket = req.socket;
+    connections.requestStarted(socket);
     m.inFlight.inc();
     let route = 'unmatched';
     res.once('close', () => {
-      if (state) state.busy--;
+      connections.requestEnded(socket);
       m.inFlight.dec();
       m.requests.inc({ route, status: String(res.statusCode) });
       m.duration.observe((performance.now() - started) / 1000, { route });
@@ -344,9 +359,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     close() {
       closing ??= (async () => {
         // Connections with no request in flight (idle keep-alive, or still sending headers) go now.
-        for (const [socket, state] of connections) {
-          if (state.busy === 0) socket.destroy();
-        }
+        for (const socket of [...connections.idleConnections()]) socket.destroy();
         if (!server.listening) return;
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();

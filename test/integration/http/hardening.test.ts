@@ -2,6 +2,7 @@
 // within its limit, and a normal request keeps being answered quickly meanwhile. Limits are shrunk
 // (hundreds of ms) so the suite stays fast; production defaults are in DEFAULT_HTTP_LIMITS.
 import assert from 'node:assert/strict';
+import { Agent } from 'node:http';
 import type { Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import { ErrorCode, MesosDnsError } from '../../../src/errors.js';
@@ -52,6 +53,60 @@ async function until(condition: () => boolean): Promise<void> {
   while (!condition()) {
     if (performance.now() - started > 5_000) throw new Error('condition not reached within 5 s');
     await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** The request head of a POST whose chunked body follows, a chunk at a time. */
+const CHUNKED_POST = 'POST /v1/version HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n';
+
+interface BusyConnection {
+  readonly socket: Socket;
+  /** Resolves with what the server sent once it closes the connection. */
+  readonly closed: Promise<string>;
+}
+
+/**
+ * A connection from `localAddress` kept busy by a slow chunked body: a one-byte chunk every 100 ms,
+ * never the last chunk, so its handler waits for the body until the server cuts it.
+ */
+async function openBusy(port: number, localAddress: string): Promise<BusyConnection> {
+  const socket = await openSocket(port, localAddress);
+  const closed = readUntilClosed(socket);
+  socket.write(CHUNKED_POST);
+  const timer = setInterval(() => {
+    if (socket.writable) socket.write('1\r\na\r\n');
+  }, 100);
+  socket.on('close', () => clearInterval(timer));
+  return { socket, closed };
+}
+
+/** Opens `count` busy connections from `localAddress`, one after the other. */
+async function openBusyMany(port: number, localAddress: string, count: number): Promise<BusyConnection[]> {
+  const opened: BusyConnection[] = [];
+  for (let i = 0; i < count; i++) opened.push(await openBusy(port, localAddress));
+  return opened;
+}
+
+/** Whether the connection is closed within `waitMs`. */
+function closesWithin(connection: { closed: Promise<string> }, waitMs: number): Promise<boolean> {
+  return Promise.race([connection.closed.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), waitMs))]);
+}
+
+/** Asserts that the server closed exactly the connections `shouldClose` picks (each given up to 2 s). */
+async function assertClosedExactly<C extends { closed: Promise<string> }>(connections: C[], shouldClose: (c: C, i: number) => boolean): Promise<void> {
+  const expected = connections.map(shouldClose);
+  const closed = await Promise.all(connections.map((c, i) => closesWithin(c, expected[i] ? 2_000 : 100)));
+  assert.deepEqual(closed, expected);
+}
+
+/** A GET of /health from `localAddress`: its status and time, or the error if the connection was refused. */
+async function healthFrom(port: number, localAddress: string): Promise<{ status: number | string; ms: number }> {
+  const started = performance.now();
+  try {
+    const reply = await httpRequest(port, '/health', { localAddress });
+    return { status: reply.status, ms: elapsedMs(started) };
+  } catch (err) {
+    return { status: (err as NodeJS.ErrnoException).code ?? String(err), ms: elapsedMs(started) };
   }
 }
 
@@ -113,7 +168,7 @@ describe('HTTP hardening', () => {
   });
 
   it('many idle connections do not slow a normal request', async (t) => {
-    const { port, metrics } = await startHttp(t, { limits: LIMITS });
+    const { port, metrics } = await startHttp(t, { limits: LIMITS, config: { maxHttpConnectionsPerClient: 1024 } });
     const idle: Socket[] = [];
     t.after(() => idle.forEach((s) => s.destroy()));
     for (let i = 0; i < 300; i++) idle.push(await openSocket(port));
@@ -124,7 +179,7 @@ describe('HTTP hardening', () => {
   });
 
   it('at the connection cap the oldest idle connection makes room for a new one', async (t) => {
-    const { port, metrics } = await startHttp(t, { limits: { ...LIMITS, maxConnections: 20 } });
+    const { port, metrics } = await startHttp(t, { limits: LIMITS, config: { maxHttpConnections: 20 } });
     const idle: Socket[] = [];
     t.after(() => idle.forEach((s) => s.destroy()));
     for (let i = 0; i < 20; i++) idle.push(await openSocket(port));
@@ -136,20 +191,190 @@ describe('HTTP hardening', () => {
     assert.ok(metricValue(metrics, 'mesos_dns_http_connections_closed_total{reason="evicted_idle"}') >= 1);
   });
 
-  it('at the connection cap with every connection busy, the new connection is refused', async (t) => {
-    const { port, metrics } = await startHttp(t, { limits: { ...LIMITS, maxConnections: 2, requestTimeoutMs: 5_000 } });
-    // Busy: a request whose chunked body never ends keeps its handler waiting for the body.
-    const busy: Socket[] = [];
-    t.after(() => busy.forEach((s) => s.destroy()));
-    for (let i = 0; i < 2; i++) {
-      const socket = await openSocket(port);
-      busy.push(socket);
-      socket.write('POST /v1/version HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n');
+  it('one client holding every connection with slow chunked bodies: /health from another is still answered', async (t) => {
+    // Long request timeouts: only the connection cap may cut the greedy connections here.
+    const { port, metrics } = await startHttp(t, {
+      limits: { ...LIMITS, headersTimeoutMs: 60_000, requestTimeoutMs: 60_000 },
+      config: { maxHttpConnections: 20, maxHttpConnectionsPerClient: 20 },
+    });
+    const greedy = await openBusyMany(port, '127.0.0.2', 20);
+    t.after(() => greedy.forEach((c) => c.socket.destroy()));
+    await until(() => metricValue(metrics, 'mesos_dns_http_requests_in_flight') === 20);
+    const health = await healthFrom(port, '127.0.0.3');
+    t.diagnostic(`20 of 20 connections busy from 127.0.0.2; /health from 127.0.0.3: ${health.status} in ${health.ms} ms`);
+    assert.equal(health.status, 200);
+    assert.ok(health.ms < 2_000, `/health took ${health.ms} ms`);
+    // The connection busy the longest gave way, and only it.
+    await assertClosedExactly(greedy, (_, i) => i === 0);
+    assert.equal(metricValue(metrics, 'mesos_dns_http_connections_closed_total{reason="evicted_busy"}'), 1);
+  });
+
+  it('a fresh connection is not the first to go when the next newcomer arrives at a full server', async (t) => {
+    const { port, metrics } = await startHttp(t, {
+      limits: { ...LIMITS, headersTimeoutMs: 60_000, requestTimeoutMs: 60_000 },
+      config: { maxHttpConnections: 20, maxHttpConnectionsPerClient: 20 },
+    });
+    const greedy = await openBusyMany(port, '127.0.0.2', 20);
+    t.after(() => greedy.forEach((c) => c.socket.destroy()));
+    await until(() => metricValue(metrics, 'mesos_dns_http_requests_in_flight') === 20);
+    // A health checker connects (taking a busy slot) but has not sent its request yet...
+    const checker = await openSocket(port, '127.0.0.3');
+    t.after(() => checker.destroy());
+    const checkerReply = readUntilClosed(checker);
+    // ...when the greedy client opens two more connections.
+    greedy.push(...(await openBusyMany(port, '127.0.0.2', 2)));
+    await until(() => metricValue(metrics, 'mesos_dns_http_connections_closed_total{reason="evicted_busy"}') === 3);
+    checker.end('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
+    const reply = await checkerReply;
+    t.diagnostic(`health checker's connection, opened before two greedy newcomers: ${reply.slice(0, 15) || 'closed unanswered'}`);
+    assert.match(reply, /^HTTP\/1\.1 200 /);
+    await assertClosedExactly(greedy, (_, i) => i < 3);
+  });
+
+  it('a client reconnecting in a loop at a full server does not starve /health from another', async (t) => {
+    const { port, metrics } = await startHttp(t, {
+      limits: { ...LIMITS, headersTimeoutMs: 60_000, requestTimeoutMs: 60_000 },
+      config: { maxHttpConnections: 20, maxHttpConnectionsPerClient: 20 },
+    });
+    const greedy: BusyConnection[] = [];
+    t.after(() => greedy.forEach((c) => c.socket.destroy()));
+    let stop = false;
+    // Until the health checks are done, at most 5000 connections or 10 s.
+    const flood = (async () => {
+      const started = performance.now();
+      while (!stop && greedy.length < 5_000 && performance.now() - started < 10_000) greedy.push(await openBusy(port, '127.0.0.2'));
+    })();
+    await until(() => greedy.length >= 20);
+    const openedBefore = greedy.length;
+    const checks: { status: number | string; ms: number }[] = [];
+    for (let i = 0; i < 10; i++) {
+      checks.push(await healthFrom(port, '127.0.0.3'));
+      await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    await until(() => metricValue(metrics, 'mesos_dns_http_requests_in_flight') === 2);
-    const refused = await rawExchange(port, 'GET /v1/version HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
-    assert.equal(refused, '');
-    assert.equal(metricValue(metrics, 'mesos_dns_http_connections_closed_total{reason="over_cap"}'), 1);
+    const openedDuring = greedy.length - openedBefore;
+    stop = true;
+    await flood;
+    const answered = checks.filter((c) => c.status === 200).length;
+    const slowest = Math.max(...checks.map((c) => c.ms));
+    t.diagnostic(`127.0.0.2 opened ${openedDuring} busy connections in a loop during 10 /health from 127.0.0.3: ${answered} answered, slowest ${slowest} ms`);
+    assert.ok(openedDuring > 0, 'the flood ran during the health checks');
+    assert.equal(answered, 10);
+    assert.ok(slowest < 2_000, `a /health took ${slowest} ms`);
+    assert.ok(metricValue(metrics, 'mesos_dns_http_connections') <= 20);
+  });
+
+  it('a full server of busy connections from several clients evicts the longest-busy one of the largest holder', async (t) => {
+    const { port, metrics } = await startHttp(t, {
+      limits: { ...LIMITS, headersTimeoutMs: 60_000, requestTimeoutMs: 60_000 },
+      config: { maxHttpConnections: 20, maxHttpConnectionsPerClient: 8 },
+    });
+    // The smallest holder's connections are the oldest; they must survive anyway.
+    const small = await openBusyMany(port, '127.0.0.5', 4);
+    const large = await openBusyMany(port, '127.0.0.2', 8);
+    const alsoLarge = await openBusyMany(port, '127.0.0.4', 8);
+    const all = [...small, ...large, ...alsoLarge];
+    t.after(() => all.forEach((c) => c.socket.destroy()));
+    await until(() => metricValue(metrics, 'mesos_dns_http_requests_in_flight') === 20);
+    const health = await healthFrom(port, '127.0.0.3');
+    t.diagnostic(`20 of 20 connections busy from 3 clients (4, 8, 8); /health from a fourth: ${health.status} in ${health.ms} ms`);
+    assert.equal(health.status, 200);
+    assert.ok(health.ms < 2_000, `/health took ${health.ms} ms`);
+    await assertClosedExactly(all, (c) => c === large[0]);
+    assert.equal(metricValue(metrics, 'mesos_dns_http_connections_closed_total{reason="evicted_busy"}'), 1);
+  });
+
+  it('a client over its share churns its own connections and cannot take another client\'s slots', async (t) => {
+    const { port, metrics } = await startHttp(t, {
+      limits: { ...LIMITS, headersTimeoutMs: 60_000, requestTimeoutMs: 60_000 },
+      config: { maxHttpConnections: 20, maxHttpConnectionsPerClient: 5 },
+    });
+    // The greedy client tries to take the whole cap with busy connections.
+    const greedy = await openBusyMany(port, '127.0.0.2', 20);
+    t.after(() => greedy.forEach((c) => c.socket.destroy()));
+    // Settled: every connection the server still holds has its request in flight.
+    await until(() => metricValue(metrics, 'mesos_dns_http_requests_in_flight') === metricValue(metrics, 'mesos_dns_http_connections'));
+    const greedyHeld = metricValue(metrics, 'mesos_dns_http_connections');
+    // Another client then makes 15 requests over its share of keep-alive connections.
+    const agent = new Agent({ keepAlive: true, maxSockets: 5, localAddress: '127.0.0.3' });
+    t.after(() => agent.destroy());
+    const answers = await Promise.all(
+      Array.from({ length: 15 }, () => httpRequest(port, '/v1/version', { agent }).then((r) => r.status, (err: NodeJS.ErrnoException) => err.code)),
+    );
+    const answered = answers.filter((status) => status === 200).length;
+    t.diagnostic(`127.0.0.2 opened 20 busy connections and holds ${greedyHeld}; 127.0.0.3 got ${answered} of 15 answered`);
+    assert.equal(greedyHeld, 5);
+    // The greedy client's newest five remain: each newcomer evicted its own longest-busy connection.
+    await assertClosedExactly(greedy, (_, i) => i < 15);
+    assert.equal(answered, 15);
+    // Busy, mostly; one whose request had not arrived yet counts as idle.
+    const ownEvicted =
+      metricValue(metrics, 'mesos_dns_http_connections_closed_total{reason="client_share_evicted_busy"}') +
+      metricValue(metrics, 'mesos_dns_http_connections_closed_total{reason="client_share_evicted_idle"}');
+    assert.equal(ownEvicted, 15);
+    assert.equal(metricValue(metrics, 'mesos_dns_http_connections_closed_total{reason="evicted_busy"}'), 0);
+  });
+
+  it('a client at its share loses its own least recently active idle connection, not an older one of another client', async (t) => {
+    const { port, metrics } = await startHttp(t, { limits: LIMITS, config: { maxHttpConnections: 20, maxHttpConnectionsPerClient: 3 } });
+    const open = async (localAddress: string): Promise<{ socket: Socket; closed: Promise<string> }> => {
+      const socket = await openSocket(port, localAddress);
+      return { socket, closed: readUntilClosed(socket) };
+    };
+    // Three connections of another client first, so they are the oldest.
+    const other = [await open('127.0.0.3'), await open('127.0.0.3'), await open('127.0.0.3')];
+    const own = [await open('127.0.0.2'), await open('127.0.0.2'), await open('127.0.0.2')];
+    const all = [...other, ...own];
+    t.after(() => all.forEach((c) => c.socket.destroy()));
+    // Each of its own connections serves a request, then the first one serves another: the second is
+    // now its least recently active.
+    for (const c of [...own, own[0]] as { socket: Socket }[]) {
+      c.socket.write('GET /v1/version HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+      await new Promise<void>((resolve) => c.socket.once('data', () => resolve()));
+    }
+    const fourth = await open('127.0.0.2');
+    all.push(fourth);
+    await until(() => metricValue(metrics, 'mesos_dns_http_connections_closed_total{reason="client_share_evicted_idle"}') === 1);
+    await assertClosedExactly(all, (c) => c === own[1]);
+  });
+
+  it('a reloaded share applies to the next connection', async (t) => {
+    const { port, server, metrics } = await startHttp(t, { limits: LIMITS, config: { maxHttpConnections: 20, maxHttpConnectionsPerClient: 20 } });
+    const open: Socket[] = [];
+    t.after(() => open.forEach((s) => s.destroy()));
+    for (let i = 0; i < 4; i++) open.push(await openSocket(port, '127.0.0.2'));
+    server.setConfig(embeddedConfig({ httpListener: '127.0.0.1', httpPort: 0, maxHttpConnections: 20, maxHttpConnectionsPerClient: 2 }));
+    const oldest = { closed: readUntilClosed(open[0] as Socket) };
+    open.push(await openSocket(port, '127.0.0.2'));
+    assert.equal(await closesWithin(oldest, 2_000), true);
+    assert.equal(metricValue(metrics, 'mesos_dns_http_connections_closed_total{reason="client_share_evicted_idle"}'), 1);
+  });
+
+  it('a chunked body trickled a chunk every 100 ms is cut off with 408 at requestTimeout', async (t) => {
+    const { port, metrics } = await startHttp(t, { limits: LIMITS });
+    const started = performance.now();
+    const trickled = await openBusy(port, '127.0.0.2');
+    t.after(() => trickled.socket.destroy());
+    const reply = await Promise.race([trickled.closed, new Promise<string>((resolve) => setTimeout(() => resolve('still open after 5 s'), 5_000))]);
+    const cutAfter = elapsedMs(started);
+    t.diagnostic(`trickled chunked body cut after ${cutAfter} ms (requestTimeout 800 ms, headersTimeout 400 ms)`);
+    assert.match(reply, /^HTTP\/1\.1 408 Request Timeout\r\n/);
+    assert.ok(cutAfter >= 700 && cutAfter < 800 + 1000, `cut after ${cutAfter} ms`);
+    assert.equal(metricValue(metrics, 'mesos_dns_http_client_errors_total{code="ERR_HTTP_REQUEST_TIMEOUT"}'), 1);
+  });
+
+  it('a declared body trickled a byte every 100 ms is cut off with 408 at requestTimeout', async (t) => {
+    const { port } = await startHttp(t, { limits: LIMITS });
+    const socket = await openSocket(port);
+    t.after(() => socket.destroy());
+    const closed = readUntilClosed(socket);
+    const started = performance.now();
+    socket.write('POST /v1/version HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n');
+    dribble(socket, 'x', 100);
+    const reply = await Promise.race([closed, new Promise<string>((resolve) => setTimeout(() => resolve('still open after 5 s'), 5_000))]);
+    const cutAfter = elapsedMs(started);
+    t.diagnostic(`trickled declared body cut after ${cutAfter} ms (requestTimeout 800 ms)`);
+    assert.match(reply, /^HTTP\/1\.1 408 Request Timeout\r\n/);
+    assert.ok(cutAfter >= 700 && cutAfter < 800 + 1000, `cut after ${cutAfter} ms`);
   });
 
   it('a declared body over the limit gets 413 without being read, and the connection closes', async (t) => {

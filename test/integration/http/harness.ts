@@ -90,6 +90,8 @@ export interface RequestOptions {
   readonly body?: string;
   /** Reuse connections (default: a fresh connection per request). */
   readonly agent?: import('node:http').Agent;
+  /** The client's address (another loopback address stands for another client). */
+  readonly localAddress?: string;
 }
 
 /** One HTTP request with node's client; the path is sent verbatim. */
@@ -103,6 +105,7 @@ export function httpRequest(port: number, path: string, options: RequestOptions 
         method: options.method ?? 'GET',
         headers: options.headers ?? {},
         agent: options.agent ?? false,
+        ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -117,10 +120,10 @@ export function httpRequest(port: number, path: string, options: RequestOptions 
   });
 }
 
-/** Opens a raw TCP connection to the server. */
-export function openSocket(port: number): Promise<Socket> {
+/** Opens a raw TCP connection to the server, from `localAddress` if given (default 127.0.0.1). */
+export function openSocket(port: number, localAddress?: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port }, () => {
+    const socket = connect({ host: '127.0.0.1', port, ...(localAddress === undefined ? {} : { localAddress }) }, () => {
       socket.off('error', reject);
       resolve(socket);
     });

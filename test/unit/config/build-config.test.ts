@@ -395,6 +395,8 @@ describe('buildConfig validation (our FIXes and cheap checks)', () => {
     assertProblem({ MaxForwardsInFlight: 0 }, 'MaxForwardsInFlight', /at least 1/);
     assertProblem({ MaxTcpConnections: 0 }, 'MaxTcpConnections', /at least 1/);
     assertProblem({ TcpIdleTimeoutSeconds: 0 }, 'TcpIdleTimeoutSeconds', /positive/);
+    assertProblem({ MaxHttpConnections: 0 }, 'MaxHttpConnections', /at least 1/);
+    assertProblem({ MaxHttpConnectionsPerClient: 0 }, 'MaxHttpConnectionsPerClient', /at least 1/);
     assertProblem({ LogLevel: 'verbose' }, 'LogLevel', /must be one of fatal, error, warn, info, debug, trace, silent/);
     assert.equal(build({ TcpIdleTimeoutSeconds: 0.25 }).config.tcpIdleTimeoutSeconds, 0.25);
     assert.equal(build({ LogLevel: 'debug' }).config.logLevel, 'debug');
@@ -412,6 +414,7 @@ describe('buildConfig validation (our FIXes and cheap checks)', () => {
       '2001:db8::/32',
       '127.0.0.1',
     ]);
+    assert.equal(build({ MaxHttpConnectionsPerClient: 8 }).config.maxHttpConnectionsPerClient, 8);
   });
 
   it('quirk #22: InsecureSkipVerify with MesosHTTPSOn is a start-up warning', () => {

@@ -17,7 +17,7 @@ const MESOS_DNS_ORDER = [
 const OUR_KEYS = [
   'StateFile', 'InsecureSkipVerify', 'ForwardCacheOn', 'ForwardCacheMaxEntries', 'ForwardCacheMaxBytes',
   'MaxForwardsInFlight', 'MaxTcpConnections', 'TcpIdleTimeoutSeconds', 'LogLevel', 'MaxUdpReplyBytes',
-  'ExternalAllowFrom', 'MaxForwardsPerClient',
+  'ExternalAllowFrom', 'MaxForwardsPerClient', 'MaxHttpConnections', 'MaxHttpConnectionsPerClient',
 ];
 
 function config(raw: Record<string, unknown>): Config {
