@@ -133,6 +133,10 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
     'Changes of the master the state comes from (fail-over or election).',
   );
   const workerRestarts = metrics.counter('mesos_dns_worker_restarts_total', 'Reload worker threads restarted after dying.');
+  const portsDropped = metrics.counter(
+    'mesos_dns_task_ports_dropped_total',
+    'Ports of tasks declaring more than the per-task cap, left out of the records (counted at each reload).',
+  );
   const problemsTotal = metrics.counter(
     'mesos_dns_state_problems_total',
     'Parts of fetched states skipped as malformed (e.g. an unparsable framework pid).',
@@ -293,6 +297,13 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
     if (result.problemCount > 0) {
       problemsTotal.inc({}, result.problemCount);
       logger.warn({ count: result.problemCount, first: result.problems }, 'parts of the state were skipped');
+    }
+    if (result.portCap.tasks > 0) {
+      portsDropped.inc({}, result.portCap.droppedPorts);
+      logger.warn(
+        { tasks: result.portCap.tasks, droppedPorts: result.portCap.droppedPorts, limit: result.portCap.limit, first: result.portCap.firstTaskId },
+        'tasks declare more ports than the per-task cap; the ports beyond it get no records',
+      );
     }
     for (const f of result.failures) {
       failuresTotal.inc({ cause: f.reason });
