@@ -76,14 +76,21 @@ function changedKeys(before: Config, after: Config, keys: readonly (keyof Config
   return keys.filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]));
 }
 
+/** `config` with the values of `keys` taken from `from`. */
+function withKeysOf(config: Config, from: Config, keys: readonly (keyof Config)[]): Config {
+  const out: Record<string, unknown> = { ...config };
+  for (const key of keys) out[key] = from[key];
+  return out as unknown as Config;
+}
+
 export function createApp(options: AppOptions): App {
   const logger = options.logger;
   let config = options.config;
   const metrics = options.metrics ?? new MetricsRegistry();
   const store = createRecordStore({ initialSerial: config.soaSerial });
   const forwarder: ConfigurableForwarder = createForwarder({ logger, metrics, config });
-  const newSource = (): PollingStateSource => createStateSource({ config, store, logger, metrics });
-  let source = newSource();
+  const newSource = (sourceConfig: Config): PollingStateSource => createStateSource({ config: sourceConfig, store, logger, metrics });
+  let source = newSource(config);
   const dns: DnsServer | undefined = config.dnsOn ? createDnsServer({ logger, metrics, store, forwarder, config }) : undefined;
   const http: HttpServer | undefined = config.httpOn
     ? createHttpServer({
@@ -97,6 +104,42 @@ export function createApp(options: AppOptions): App {
       })
     : undefined;
   let closing: Promise<void> | undefined;
+
+  /** A new source for `next` with its files read, or undefined (logged) when it could not start. */
+  async function prepareSource(next: Config, keys: readonly (keyof Config)[]): Promise<PollingStateSource | undefined> {
+    let candidate: PollingStateSource | undefined;
+    try {
+      candidate = newSource(next);
+      await candidate.prepare();
+      return candidate;
+    } catch (err) {
+      await candidate?.close().catch(() => undefined);
+      logger.error({ err, keys }, 'new state source settings refused: the new source cannot start; the running source is kept');
+      return undefined;
+    }
+  }
+
+  /** Stops the running source and starts the prepared one; if that fails, a source with the previous settings. */
+  async function swapSource(candidate: PollingStateSource, previousConfig: Config): Promise<void> {
+    if (closing) {
+      await candidate.close();
+      return;
+    }
+    const previous = source;
+    source = candidate;
+    await previous.close();
+    try {
+      await candidate.start();
+    } catch (err) {
+      logger.error({ err }, 'the new state source failed to start; restarting one with the previous settings');
+      await candidate.close().catch(() => undefined);
+      config = withKeysOf(config, previousConfig, SOURCE_KEYS);
+      dns?.setConfig(config);
+      http?.setConfig(config);
+      source = newSource(config);
+      await source.start();
+    }
+  }
 
   async function closeAll(): Promise<void> {
     await source.close();
@@ -131,27 +174,29 @@ export function createApp(options: AppOptions): App {
         throw err;
       }
     },
-    async reconfigure(next) {
+    async reconfigure(requested) {
+      let next = requested;
       const needRestart = changedKeys(config, next, RESTART_ONLY_KEYS);
       if (needRestart.length > 0) {
         logger.warn({ keys: needRestart }, 'config changes that need a restart are ignored until then');
-        const kept: Record<string, unknown> = { ...next };
-        for (const key of needRestart) kept[key] = config[key];
-        next = kept as unknown as Config;
+        next = withKeysOf(next, config, needRestart);
       }
-      const restartSource = changedKeys(config, next, SOURCE_KEYS).length > 0;
+      // The new source is built and its files read while the old one keeps running: if it cannot
+      // start, the old one stays, with the settings it runs with (and the config says so).
+      const sourceKeys = changedKeys(config, next, SOURCE_KEYS);
+      const candidate = sourceKeys.length > 0 ? await prepareSource(next, sourceKeys) : undefined;
+      if (sourceKeys.length > 0 && !candidate) next = withKeysOf(next, config, SOURCE_KEYS);
+      const previousConfig = config;
       config = next;
       logger.level = next.logLevel;
       dns?.setConfig(next);
       forwarder.setConfig(next);
       http?.setConfig(next);
-      if (restartSource) {
-        const previous = source;
-        source = newSource();
-        await previous.close();
-        await source.start();
-      }
-      logger.info({ restartedSource: restartSource }, 'config reloaded');
+      if (candidate) await swapSource(candidate, previousConfig);
+      logger.info(
+        { restartedSource: candidate !== undefined, ...(sourceKeys.length > 0 && !candidate ? { refusedKeys: sourceKeys } : {}) },
+        'config reloaded',
+      );
     },
     close() {
       closing ??= closeAll();

@@ -75,6 +75,12 @@ export type ReloadOutcome =
 
 export interface PollingStateSource extends StateSource {
   readonly kind: SourceKind;
+  /**
+   * Reads what the source needs from the files the config names (CA bundle, client key pair, IAM
+   * file) and rejects, with nothing started, if it cannot. start() does it when it has not been done:
+   * calling it first lets a caller find out whether a new source can run before stopping the old one.
+   */
+  prepare(): Promise<void>;
   /** Asks for a reload (coalesced with one in flight) and resolves with the first one that starts after the call. */
   reloadNow(): Promise<ReloadOutcome>;
   onReload(listener: (outcome: ReloadOutcome) => void): () => void;
@@ -419,6 +425,36 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
     return { ok: false, error: result.error, durationMs: performance.now() - startedAt };
   }
 
+  let prepared: Promise<ReloadWorkerData> | undefined;
+
+  /** The reload worker's settings, with the TLS and IAM files read (once); rejects if they cannot be. */
+  function loadWorkerData(): Promise<ReloadWorkerData> {
+    prepared ??= (async (): Promise<ReloadWorkerData> => {
+      let pipelineConfig: ReloadPipelineConfig = {
+        generate: {
+          domain: config.domain,
+          ipSources: config.ipSources,
+          enforceRFC952: config.enforceRFC952,
+          soaMname: config.soaMname,
+          listener: config.listener,
+        },
+        lookupTimeoutMs: options.lookupTimeoutMs ?? 1000,
+        lookupCacheMs: refreshMs,
+      };
+      if (kind === SourceKind.FILE) {
+        pipelineConfig = { ...pipelineConfig, stateFile: config.stateFile };
+      } else {
+        const client = await loadMasterClientSettings(config, options.clientSettings ?? {});
+        pipelineConfig = { ...pipelineConfig, client };
+        if (config.mesosHTTPSOn && config.insecureSkipVerify) {
+          logger.warn('HTTPS to masters without certificate verification (insecureSkipVerify)');
+        }
+      }
+      return { kind: RELOAD_WORKER_KIND, config: pipelineConfig, nice: options.workerNice ?? 10 };
+    })();
+    return prepared;
+  }
+
   async function loop(): Promise<void> {
     running = true;
     try {
@@ -460,29 +496,15 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
 
   return {
     kind,
+    async prepare() {
+      await loadWorkerData();
+    },
     async start() {
       if (started || closed) return;
-      let pipelineConfig: ReloadPipelineConfig = {
-        generate: {
-          domain: config.domain,
-          ipSources: config.ipSources,
-          enforceRFC952: config.enforceRFC952,
-          soaMname: config.soaMname,
-          listener: config.listener,
-        },
-        lookupTimeoutMs: options.lookupTimeoutMs ?? 1000,
-        lookupCacheMs: refreshMs,
-      };
-      if (kind === SourceKind.FILE) {
-        pipelineConfig = { ...pipelineConfig, stateFile: config.stateFile };
-      } else {
-        const client = await loadMasterClientSettings(config, options.clientSettings ?? {});
-        pipelineConfig = { ...pipelineConfig, client };
-        if (config.mesosHTTPSOn && config.insecureSkipVerify) {
-          logger.warn('HTTPS to masters without certificate verification (insecureSkipVerify)');
-        }
-      }
-      workerData = { kind: RELOAD_WORKER_KIND, config: pipelineConfig, nice: options.workerNice ?? 10 };
+      const data = await loadWorkerData();
+      // Closed (or started by another caller) while the files were read.
+      if (started || closed) return;
+      workerData = data;
       listenerAddresses = options.listenerAddresses ?? (config.listener === '0.0.0.0' ? interfaceAddresses({ loopback: false }) : []);
       started = true;
       worker = spawnWorker();
