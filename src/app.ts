@@ -4,6 +4,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/types.js';
 import { createDnsServer, type DnsServer } from './dns/server.js';
+import { ErrorCode, MesosDnsError } from './errors.js';
 import { createForwarder, type ConfigurableForwarder } from './forward/forwarder.js';
 import { createHttpServer, type HttpServer } from './http/server.js';
 import type { Logger } from './log.js';
@@ -155,10 +156,18 @@ export function createApp(options: AppOptions): App {
     },
     config: () => config,
     async start() {
+      // close() may come at any point (a SIGTERM during start-up): it closes what is open, and start
+      // goes no further.
+      const unlessClosed = (): void => {
+        if (closing) throw new MesosDnsError(ErrorCode.UNSUPPORTED, 'closed during start-up');
+      };
       try {
         const dnsAddresses = dns ? await dns.listen() : undefined;
+        unlessClosed();
         const httpAddress = http ? await http.listen() : undefined;
+        unlessClosed();
         await source.start();
+        unlessClosed();
         logger.info(
           {
             dns: dnsAddresses?.udp.map((a) => `${a.address}:${a.port}`),
@@ -170,7 +179,7 @@ export function createApp(options: AppOptions): App {
         );
         return { dns: dnsAddresses, http: httpAddress };
       } catch (err) {
-        await closeAll().catch(() => undefined);
+        if (!closing) await closeAll().catch(() => undefined);
         throw err;
       }
     },
