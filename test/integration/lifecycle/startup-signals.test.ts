@@ -26,8 +26,11 @@ function makeFifo(t: { after: (fn: () => unknown) => void }, name: string): stri
   return path;
 }
 
-/** Waits (bounded) for the server to open the FIFO for reading, then gives it `text` and EOF. */
-async function feedFifo(path: string, text: string, timeoutMs = 10_000): Promise<void> {
+/**
+ * Waits (bounded) for the server to open the FIFO for reading, then gives it `text` and EOF; with
+ * no text, only EOF (a server that is exiting may be gone before a write would land).
+ */
+async function feedFifo(path: string, text: string | undefined, timeoutMs = 10_000): Promise<void> {
   const opening = open(path, 'w');
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => {
@@ -42,7 +45,7 @@ async function feedFifo(path: string, text: string, timeoutMs = 10_000): Promise
     await reader.close();
     assert.fail(`the server did not open ${path} within ${timeoutMs} ms`);
   }
-  await first.writeFile(text);
+  if (text !== undefined) await first.writeFile(text);
   await first.close();
 }
 
@@ -117,7 +120,8 @@ test('SIGTERM after the listeners are bound but before start-up ends: exit 0, po
   assert.equal(await canBindUdp(dnsPort), false, 'the DNS port is bound');
   server.signal('SIGTERM');
   await server.waitForLog((l) => l.msg === 'stopped');
-  await feedFifo(ca, PEM);
+  // End the read the exit waits for.
+  await feedFifo(ca, undefined);
   const status = await server.waitForExit(10_000);
   assert.deepEqual(status, { code: 0, signal: null }, server.stderr());
   assert.ok(!server.lines.some((l) => l.msg === 'mesos-dns started'), 'start-up had not finished');
