@@ -33,7 +33,8 @@ export interface App {
   start(): Promise<AppAddresses>;
   /**
    * Applies a re-read config to what can change without a restart: TTLs, SOA fields, flags,
-   * resolvers, cache switches, and the refresh interval (the state source is restarted for that).
+   * resolvers, cache switches, and the refresh interval (the state source is restarted for that;
+   * a new source that cannot start is refused and the running one kept, with its settings).
    */
   reconfigure(config: Config): Promise<void>;
   readonly config: () => Config;
