@@ -4,6 +4,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/types.js';
 import { createDnsServer, type DnsServer } from './dns/server.js';
+import { ErrorCode, MesosDnsError } from './errors.js';
 import { createForwarder, type ConfigurableForwarder } from './forward/forwarder.js';
 import { createHttpServer, type HttpServer } from './http/server.js';
 import type { Logger } from './log.js';
@@ -32,7 +33,8 @@ export interface App {
   start(): Promise<AppAddresses>;
   /**
    * Applies a re-read config to what can change without a restart: TTLs, SOA fields, flags,
-   * resolvers, cache switches, and the refresh interval (the state source is restarted for that).
+   * resolvers, cache switches, and the refresh interval (the state source is restarted for that;
+   * a new source that cannot start is refused and the running one kept, with its settings).
    */
   reconfigure(config: Config): Promise<void>;
   readonly config: () => Config;
@@ -76,14 +78,21 @@ function changedKeys(before: Config, after: Config, keys: readonly (keyof Config
   return keys.filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]));
 }
 
+/** `config` with the values of `keys` taken from `from`. */
+function withKeysOf(config: Config, from: Config, keys: readonly (keyof Config)[]): Config {
+  const out: Record<string, unknown> = { ...config };
+  for (const key of keys) out[key] = from[key];
+  return out as unknown as Config;
+}
+
 export function createApp(options: AppOptions): App {
   const logger = options.logger;
   let config = options.config;
   const metrics = options.metrics ?? new MetricsRegistry();
   const store = createRecordStore({ initialSerial: config.soaSerial });
   const forwarder: ConfigurableForwarder = createForwarder({ logger, metrics, config });
-  const newSource = (): PollingStateSource => createStateSource({ config, store, logger, metrics });
-  let source = newSource();
+  const newSource = (sourceConfig: Config): PollingStateSource => createStateSource({ config: sourceConfig, store, logger, metrics });
+  let source = newSource(config);
   const dns: DnsServer | undefined = config.dnsOn ? createDnsServer({ logger, metrics, store, forwarder, config }) : undefined;
   const http: HttpServer | undefined = config.httpOn
     ? createHttpServer({
@@ -97,6 +106,42 @@ export function createApp(options: AppOptions): App {
       })
     : undefined;
   let closing: Promise<void> | undefined;
+
+  /** A new source for `next` with its files read, or undefined (logged) when it could not start. */
+  async function prepareSource(next: Config, keys: readonly (keyof Config)[]): Promise<PollingStateSource | undefined> {
+    let candidate: PollingStateSource | undefined;
+    try {
+      candidate = newSource(next);
+      await candidate.prepare();
+      return candidate;
+    } catch (err) {
+      await candidate?.close().catch(() => undefined);
+      logger.error({ err, keys }, 'new state source settings refused: the new source cannot start; the running source is kept');
+      return undefined;
+    }
+  }
+
+  /** Stops the running source and starts the prepared one; if that fails, a source with the previous settings. */
+  async function swapSource(candidate: PollingStateSource, previousConfig: Config): Promise<void> {
+    if (closing) {
+      await candidate.close();
+      return;
+    }
+    const previous = source;
+    source = candidate;
+    await previous.close();
+    try {
+      await candidate.start();
+    } catch (err) {
+      logger.error({ err }, 'the new state source failed to start; restarting one with the previous settings');
+      await candidate.close().catch(() => undefined);
+      config = withKeysOf(config, previousConfig, SOURCE_KEYS);
+      dns?.setConfig(config);
+      http?.setConfig(config);
+      source = newSource(config);
+      await source.start();
+    }
+  }
 
   async function closeAll(): Promise<void> {
     await source.close();
@@ -112,10 +157,18 @@ export function createApp(options: AppOptions): App {
     },
     config: () => config,
     async start() {
+      // close() may come at any point (a SIGTERM during start-up): it closes what is open, and start
+      // goes no further.
+      const unlessClosed = (): void => {
+        if (closing) throw new MesosDnsError(ErrorCode.UNSUPPORTED, 'closed during start-up');
+      };
       try {
         const dnsAddresses = dns ? await dns.listen() : undefined;
+        unlessClosed();
         const httpAddress = http ? await http.listen() : undefined;
+        unlessClosed();
         await source.start();
+        unlessClosed();
         logger.info(
           {
             dns: dnsAddresses?.udp.map((a) => `${a.address}:${a.port}`),
@@ -127,31 +180,33 @@ export function createApp(options: AppOptions): App {
         );
         return { dns: dnsAddresses, http: httpAddress };
       } catch (err) {
-        await closeAll().catch(() => undefined);
+        if (!closing) await closeAll().catch(() => undefined);
         throw err;
       }
     },
-    async reconfigure(next) {
+    async reconfigure(requested) {
+      let next = requested;
       const needRestart = changedKeys(config, next, RESTART_ONLY_KEYS);
       if (needRestart.length > 0) {
         logger.warn({ keys: needRestart }, 'config changes that need a restart are ignored until then');
-        const kept: Record<string, unknown> = { ...next };
-        for (const key of needRestart) kept[key] = config[key];
-        next = kept as unknown as Config;
+        next = withKeysOf(next, config, needRestart);
       }
-      const restartSource = changedKeys(config, next, SOURCE_KEYS).length > 0;
+      // The new source is built and its files read while the old one keeps running: if it cannot
+      // start, the old one stays, with the settings it runs with (and the config says so).
+      const sourceKeys = changedKeys(config, next, SOURCE_KEYS);
+      const candidate = sourceKeys.length > 0 ? await prepareSource(next, sourceKeys) : undefined;
+      if (sourceKeys.length > 0 && !candidate) next = withKeysOf(next, config, SOURCE_KEYS);
+      const previousConfig = config;
       config = next;
       logger.level = next.logLevel;
       dns?.setConfig(next);
       forwarder.setConfig(next);
       http?.setConfig(next);
-      if (restartSource) {
-        const previous = source;
-        source = newSource();
-        await previous.close();
-        await source.start();
-      }
-      logger.info({ restartedSource: restartSource }, 'config reloaded');
+      if (candidate) await swapSource(candidate, previousConfig);
+      logger.info(
+        { restartedSource: candidate !== undefined, ...(sourceKeys.length > 0 && !candidate ? { refusedKeys: sourceKeys } : {}) },
+        'config reloaded',
+      );
     },
     close() {
       closing ??= closeAll();

@@ -10,13 +10,50 @@ export interface CreateLoggerOptions {
   readonly destination?: DestinationStream;
 }
 
+/** Causes followed at most this deep when withholding JSON text (pino itself stops at cycles). */
+const MAX_CAUSE_DEPTH = 8;
+const WITHHELD = 'JSON syntax error (text withheld)';
+
+/**
+ * The error, with every JSON.parse SyntaxError along its cause chain replaced by a copy whose message
+ * and stack no longer quote the document: V8 writes the text around the error into the message
+ * (`Unexpected token 'h', ..."Secret": hunter2"...`), and pino's serializer appends every cause's
+ * message and stack to the logged one. Other errors are returned as they are.
+ */
+export function withholdJsonText(err: unknown, depth = 0): unknown {
+  if (!(err instanceof Error) || depth > MAX_CAUSE_DEPTH) return err;
+  const cause = withholdJsonText(err.cause, depth + 1);
+  const quotes = err instanceof SyntaxError && err.message.includes('JSON');
+  if (!quotes && cause === err.cause) return err;
+  const message = quotes ? WITHHELD : err.message;
+  const header = `${err.name}: ${err.message}`;
+  const frames = err.stack?.startsWith(header) ? err.stack.slice(header.length) : '';
+  const copy = Object.assign(Object.create(Object.getPrototypeOf(err) as object) as Error, err);
+  Object.defineProperties(copy, {
+    message: { value: message, writable: true, configurable: true },
+    stack: { value: quotes ? `${err.name}: ${message}${frames}` : err.stack, writable: true, configurable: true },
+    cause: { value: cause, writable: true, configurable: true },
+  });
+  return copy;
+}
+
 export function createLogger(options: CreateLoggerOptions = {}): Logger {
   const pinoOptions = {
     level: options.level ?? 'info',
     base: { service: 'mesos-dns-ts' },
+    serializers: { err: (err: unknown) => pino.stdSerializers.err(withholdJsonText(err) as Error) },
     // Never log credentials, whatever object carries them.
     redact: {
-      paths: ['*.secret', '*.Secret', '*.password', 'config.mesosCredentials', 'headers.authorization'],
+      paths: [
+        '*.secret',
+        '*.Secret',
+        '*.password',
+        'privateKey',
+        '*.privateKey',
+        '*.private_key',
+        'config.mesosCredentials',
+        'headers.authorization',
+      ],
       censor: '[redacted]',
     },
   };

@@ -5,7 +5,7 @@ import { MesosDnsError, ErrorCode } from '../errors.js';
 import { interfaceAddresses } from '../host-interfaces.js';
 import { parseStateText } from '../mesos/parse-state.js';
 import type { StateProblem } from '../mesos/state-types.js';
-import { generateRecords } from '../records/generate.js';
+import { generateRecordsWithReport } from '../records/generate.js';
 import type { RecordTable } from '../records/table.js';
 import { formatZoneListing } from '../records/zone-listing.js';
 
@@ -18,8 +18,13 @@ export interface BuildTableResult {
 export function buildTableFromText(config: Config, stateText: string, listenerAddresses: readonly string[]): BuildTableResult {
   const parsed = parseStateText(stateText);
   if (!parsed.ok) throw new MesosDnsError(ErrorCode.STATE_INVALID, parsed.error);
-  const table = generateRecords({ state: parsed.state, config, masters: config.masters ?? [], listenerAddresses });
-  return { table, problems: parsed.problems };
+  const { table, report } = generateRecordsWithReport({ state: parsed.state, config, masters: config.masters ?? [], listenerAddresses });
+  const { tasks, droppedPorts, limit, firstTaskId } = report.portCap;
+  const capped: StateProblem[] =
+    tasks > 0
+      ? [{ path: 'frameworks[].tasks[]', message: `${tasks} task(s) declare more than ${limit} ports; ${droppedPorts} ports beyond that get no records (first: ${firstTaskId})` }]
+      : [];
+  return { table, problems: [...parsed.problems, ...capped] };
 }
 
 export async function renderRecords(config: Config, statePath: string): Promise<{ listing: string; problems: readonly StateProblem[] }> {

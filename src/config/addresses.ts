@@ -99,10 +99,28 @@ export const ZK_DEFAULT_PORT = 2181;
  * ignored, as Mesos-DNS does. Any other form (file://, host:port, master@host:port) is rejected
  * (spec §8 #34).
  */
+/**
+ * A zk:// URL fit to show (/v1/config, error messages): the password of `user:password@` becomes
+ * "***"; userinfo without a colon (a bare token) becomes "***" as a whole. Hosts and path are kept.
+ */
+export function redactZkUrl(text: string): string {
+  // Any scheme (or none): a mistyped URL is quoted in error messages too.
+  const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(text)?.[0] ?? '';
+  const rest = text.slice(scheme.length);
+  const slash = rest.indexOf('/');
+  const authority = slash < 0 ? rest : rest.slice(0, slash);
+  const at = authority.lastIndexOf('@');
+  if (at < 0) return text;
+  const userinfo = authority.slice(0, at);
+  const colon = userinfo.indexOf(':');
+  const shown = colon < 0 ? '***' : `${userinfo.slice(0, colon)}:***`;
+  return `${scheme}${shown}${rest.slice(at)}`;
+}
+
 export function parseZkUrl(text: string): Parsed<ZkUrl> {
   const fail = (why: string): Parsed<ZkUrl> => ({
     ok: false,
-    error: `${why}; expected zk://host1:port1,host2:port2/path, got "${text}"`,
+    error: `${why}; expected zk://host1:port1,host2:port2/path, got "${redactZkUrl(text)}"`,
   });
   if (!text.startsWith('zk://')) return fail('not a zk:// URL');
   const rest = text.slice('zk://'.length);

@@ -4,6 +4,7 @@
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 
 import type { Parsed } from './addresses.js';
+import { parseJsonText } from './json-text.js';
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
 
@@ -60,12 +61,9 @@ const IAM_FIELDS = { uid: 'uid', private_key: 'privateKey', login_endpoint: 'log
  * be non-empty, the key must parse and the endpoint must be an http(s) URL.
  */
 export function parseIamConfig(text: string, requireAll: boolean): Parsed<IamConfig> {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
-    return { ok: false, error: `invalid IAM JSON: ${(err as Error).message}` };
-  }
+  const parsed = parseJsonText(text, 'IAM JSON');
+  if (!parsed.ok) return { ok: false, error: parsed.error };
+  const doc = parsed.value;
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     return { ok: false, error: 'invalid IAM JSON: expected an object' };
   }

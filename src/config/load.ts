@@ -7,6 +7,7 @@ import { resolve as resolvePath } from 'node:path';
 
 import { ConfigError, ErrorCode, MesosDnsError } from '../errors.js';
 import { interfaceAddresses } from '../host-interfaces.js';
+import { parseJsonText } from './json-text.js';
 import type { Config } from './types.js';
 import { buildConfig, listReferencedFiles, type FileRead } from './validate.js';
 
@@ -64,16 +65,12 @@ export async function loadConfigWithWarnings(path: string, options: LoadConfigOp
   } catch (err) {
     throw new MesosDnsError(ErrorCode.CONFIG_UNREADABLE, `missing configuration file: "${file}"`, { cause: err });
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw new MesosDnsError(
-      ErrorCode.CONFIG_UNREADABLE,
-      `failed to unmarshal config file "${file}": ${(err as Error).message}`,
-      { cause: err },
-    );
+  // No cause attached: JSON.parse's message quotes the text near the error, which may be a secret.
+  const parsed = parseJsonText(text);
+  if (!parsed.ok) {
+    throw new MesosDnsError(ErrorCode.CONFIG_UNREADABLE, `failed to unmarshal config file "${file}": ${parsed.error}`);
   }
+  const raw = parsed.value;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new MesosDnsError(
       ErrorCode.CONFIG_UNREADABLE,

@@ -1,16 +1,25 @@
 // The Config as Mesos-DNS shows it at GET /v1/config (spec §6): its key names, in its order, then our
-// additions. The MesosCredentials secret is redacted (spec §8 #23 FIX). Pure.
+// additions. The MesosCredentials secret and a Zk password are redacted (spec §8 #23 FIX). Pure.
 
+import { redactZkUrl } from './addresses.js';
 import type { Config } from './types.js';
 
 export const REDACTED = '[redacted]';
 
-/** The config with secrets replaced: a non-empty MesosCredentials.Secret becomes "[redacted]". */
+/**
+ * The config with secrets replaced: a non-empty MesosCredentials.Secret becomes "[redacted]", the
+ * password in Zk's `user:password@` becomes "***" (Mesos-DNS shows both verbatim).
+ */
 export function redactConfig(config: Config): Config {
-  if (config.mesosCredentials.secret === '') return config;
+  const zk = redactZkUrl(config.zk);
+  if (config.mesosCredentials.secret === '' && zk === config.zk) return config;
   return Object.freeze({
     ...config,
-    mesosCredentials: Object.freeze({ principal: config.mesosCredentials.principal, secret: REDACTED }),
+    zk,
+    mesosCredentials: Object.freeze({
+      principal: config.mesosCredentials.principal,
+      secret: config.mesosCredentials.secret === '' ? '' : REDACTED,
+    }),
   });
 }
 

@@ -73,6 +73,13 @@ function describe(value: unknown): string {
   return `${typeof value} ${text.length > 40 ? `${text.slice(0, 40)}...` : text}`;
 }
 
+/** The JSON type of a value, without the value. */
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -134,7 +141,11 @@ function decodeValue(spec: KeySpec, value: unknown, previous: unknown, warnings:
           continue;
         }
         if (item === null) continue;
-        if (typeof item !== 'string') return { problem: `${lower === 'principal' ? 'Principal' : 'Secret'} must be a string, got ${describe(item)}` };
+        if (typeof item !== 'string') {
+          // The secret's value is never quoted, only its JSON type.
+          const got = lower === 'principal' ? describe(item) : describeType(item);
+          return { problem: `${lower === 'principal' ? 'Principal' : 'Secret'} must be a string, got ${got}` };
+        }
         out[lower] = item;
       }
       return out;

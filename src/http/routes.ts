@@ -3,6 +3,7 @@
 // /v1/* endpoints and its framework's behaviours (spec §6): 404/405/406 texts, trailing-slash
 // tolerance, 301 path cleaning, case-sensitive paths, ignored query strings; and adds /health and
 // /metrics. Large bodies (/v1/enumerate, /v1/axfr) are lazy chunk iterators. No sockets, fs or timers.
+import { redactZkUrl } from '../config/addresses.js';
 import type { Config } from '../config/types.js';
 import type { SourceStatus } from '../mesos/source.js';
 import type { TableSnapshot } from '../records/store.js';
@@ -271,7 +272,7 @@ function streamed(route: RouteName, value: StreamJsonValue, chunkSize: number | 
 }
 
 /**
- * /v1/config with the live serial and the secret redacted (spec §8 #23, FIX). The config module
+ * /v1/config with the live serial and the secrets (MesosCredentials.Secret, a Zk password) redacted (spec §8 #23, FIX). The config module
  * already redacts; checking again here keeps the guarantee local to the endpoint that exposes it.
  */
 export function configJson(config: Config, serial: number): JsonValue {
@@ -283,6 +284,8 @@ export function configJson(config: Config, serial: number): JsonValue {
     const secret = c['Secret'];
     doc['MesosCredentials'] = { ...c, Secret: typeof secret === 'string' && secret !== '' ? REDACTED : (secret ?? '') };
   }
+  const zk = doc['Zk'];
+  if (typeof zk === 'string') doc['Zk'] = redactZkUrl(zk);
   return doc;
 }
 

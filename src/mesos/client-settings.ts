@@ -24,6 +24,8 @@ export interface MasterClientSettings {
   readonly https: boolean;
   /** Whole exchange (connect, redirects, headers, body). */
   readonly timeoutMs: number;
+  /** TCP connect plus TLS handshake; default min(timeoutMs, MAX_CONNECT_TIMEOUT_MS), see master-client.ts. */
+  readonly connectTimeoutMs?: number;
   /** Decompressed body limit. */
   readonly maxBodyBytes: number;
   readonly tls: MasterTlsSettings;

@@ -1,5 +1,6 @@
 // DC/OS IAM service-account login token (spec §1.3): an RS256 JWT signed with the account's key.
 import { createPrivateKey, sign } from 'node:crypto';
+import { parseJsonText } from '../config/json-text.js';
 
 export interface IamSettings {
   readonly uid: string;
@@ -23,12 +24,10 @@ export function signLoginToken(settings: Pick<IamSettings, 'uid' | 'privateKey'>
 
 /** Parses an IAM config file's JSON ({uid, private_key, login_endpoint}); throws a plain Error naming what is missing. */
 export function parseIamConfig(text: string): IamSettings {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
-    throw new Error('IAM config is not valid JSON', { cause: err });
-  }
+  // No cause attached: JSON.parse's message quotes the text near the error, here the private key.
+  const parsed = parseJsonText(text, 'IAM config JSON');
+  if (!parsed.ok) throw new Error(parsed.error);
+  const doc = parsed.value;
   if (typeof doc !== 'object' || doc === null) throw new Error('IAM config must be a JSON object');
   const o = doc as Record<string, unknown>;
   const missing = ['uid', 'private_key', 'login_endpoint'].filter((k) => typeof o[k] !== 'string' || o[k] === '');

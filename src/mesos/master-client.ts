@@ -47,15 +47,27 @@ export interface MasterClient<T = unknown> {
   close(): Promise<void>;
 }
 
+/**
+ * The longest a connection to a master may take to open (TCP and TLS). StateTimeoutSeconds (300 s by
+ * default) bounds the whole exchange, sized for a big state's body; a master that accepts nothing, or
+ * never finishes the handshake, is known to be down well before that, and the next one should be
+ * tried while the records are still fresh. 10 s covers SYN retransmits on a lossy network.
+ */
+export const MAX_CONNECT_TIMEOUT_MS = 10_000;
+
+export function masterConnectTimeoutMs(settings: Pick<MasterClientSettings, 'timeoutMs' | 'connectTimeoutMs'>): number {
+  return settings.connectTimeoutMs ?? Math.min(settings.timeoutMs, MAX_CONNECT_TIMEOUT_MS);
+}
+
 /** An undici Agent honouring the TLS settings. One connection per fetch (Connection: close, as Mesos-DNS). */
-export function createMasterDispatcher(tls: MasterTlsSettings, timeoutMs: number): Dispatcher {
+export function createMasterDispatcher(tls: MasterTlsSettings, timeoutMs: number, connectTimeoutMs = timeoutMs): Dispatcher {
   return new Agent({
     connect: {
       rejectUnauthorized: tls.rejectUnauthorized,
       ...(tls.ca ? { ca: [...tls.ca] } : {}),
       ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
       ...(tls.key !== undefined ? { key: tls.key } : {}),
-      timeout: timeoutMs,
+      timeout: connectTimeoutMs,
     },
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
@@ -67,7 +79,7 @@ export function createMasterClient<T = unknown>(
   settings: MasterClientSettings,
   options: { now?: () => number; decode?: DecodeState<T> } = {},
 ): MasterClient<T> {
-  const dispatcher = createMasterDispatcher(settings.tls, settings.timeoutMs);
+  const dispatcher = createMasterDispatcher(settings.tls, settings.timeoutMs, masterConnectTimeoutMs(settings));
   let closed = false;
   return {
     fetchState: (address, signal) =>

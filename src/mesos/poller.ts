@@ -49,6 +49,8 @@ export interface CreateStateSourceOptions {
   readonly createZkClient?: (options: ZkClientOptions) => ZkClient;
   /** Heap limits of the reload worker (default DEFAULT_WORKER_RESOURCE_LIMITS). */
   readonly workerResourceLimits?: ResourceLimits;
+  /** How long one reload may take before its worker is stopped and replaced (default reloadDeadlineMs). */
+  readonly reloadTimeoutMs?: number;
   /**
    * End the reload worker after each reload and start a new one for the next (default false). It
    * returns the worker's memory between reloads (~200 MB RSS instead of ~250-420 MB at 100,000
@@ -78,6 +80,12 @@ export type ReloadOutcome =
 
 export interface PollingStateSource extends StateSource {
   readonly kind: SourceKind;
+  /**
+   * Reads what the source needs from the files the config names (CA bundle, client key pair, IAM
+   * file) and rejects, with nothing started, if it cannot. start() does it when it has not been done:
+   * calling it first lets a caller find out whether a new source can run before stopping the old one.
+   */
+  prepare(): Promise<void>;
   /** Asks for a reload (coalesced with one in flight) and resolves with the first one that starts after the call. */
   reloadNow(): Promise<ReloadOutcome>;
   onReload(listener: (outcome: ReloadOutcome) => void): () => void;
@@ -96,6 +104,32 @@ const FETCH_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 
  * scavenges copying it cost about a third of the parse.
  */
 export const DEFAULT_WORKER_RESOURCE_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 48 };
+
+/** The least time a reload gets after its fetches, for host-name lookups, parsing and generation. */
+export const MIN_RELOAD_PROCESSING_MS = 60_000;
+
+/**
+ * How long a stopped worker may take to exit before the next one starts anyway. Waiting lets its
+ * memory go first; a worker stuck in a system call may never exit, and reloads must go on.
+ */
+const RETIRE_WAIT_MS = 5_000;
+
+/**
+ * The deadline of one reload, after which its worker is stopped and replaced (the last table keeps
+ * serving). No new key: it is StateTimeoutSeconds for every fetch the reload may make (`fetches`),
+ * plus as long again, at least MIN_RELOAD_PROCESSING_MS, for what follows (lookups of up to 32 host
+ * names at a time with a 1 s timeout, parse, generation: ~2 s for 100,000 tasks). So a reload that
+ * every timeout allows is never cut short, and one that no timeout covers (a bug, a read that never
+ * returns) ends. With the defaults and one master: 300 × 2 + 300 = 900 s.
+ */
+export function reloadDeadlineMs(stateTimeoutSeconds: number, fetches: number): number {
+  const fetchMs = stateTimeoutSeconds * 1000;
+  return fetchMs * Math.max(1, fetches) + Math.max(fetchMs, MIN_RELOAD_PROCESSING_MS);
+}
+
+/** Why a reload worker was replaced: the `reason` label of mesos_dns_worker_restarts_total. */
+export const WorkerRestartReason = { TIMEOUT: 'timeout', HEAP: 'heap', CRASH: 'crash' } as const;
+export type WorkerRestartReason = (typeof WorkerRestartReason)[keyof typeof WorkerRestartReason];
 
 
 export function sourceKindOf(config: Pick<Config, 'stateFile' | 'zk' | 'masters'>): SourceKind | undefined {
@@ -137,7 +171,14 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
     'mesos_dns_leader_changes_total',
     'Changes of the master the state comes from (fail-over or election).',
   );
-  const workerRestarts = metrics.counter('mesos_dns_worker_restarts_total', 'Reload worker threads restarted after dying.');
+  const workerRestarts = metrics.counter(
+    'mesos_dns_worker_restarts_total',
+    'Reload worker threads replaced, by reason: timeout (no result by the reload deadline), heap (past its heap cap), crash.',
+  );
+  const portsDropped = metrics.counter(
+    'mesos_dns_task_ports_dropped_total',
+    'Ports of tasks declaring more than the per-task cap, left out of the records (counted at each reload).',
+  );
   const problemsTotal = metrics.counter(
     'mesos_dns_state_problems_total',
     'Parts of fetched states skipped as malformed (e.g. an unparsable framework pid).',
@@ -188,12 +229,16 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
   let offDetector: (() => void) | undefined;
   let loopDone: Promise<void> = Promise.resolve();
 
+  const resourceLimits = options.workerResourceLimits ?? DEFAULT_WORKER_RESOURCE_LIMITS;
+
+  function workerFailure(id: number, message: string): ReloadResult {
+    return { ok: false, id, error: { reason: FetchFailure.WORKER, master: '', message }, failures: [], timings: { fetchMs: 0, totalMs: 0 } };
+  }
+
   function spawnWorker(): Worker {
     if (!workerData) throw new Error('state source not started');
-    const w = new Worker(new URL('./reload-worker.js', import.meta.url), {
-      workerData,
-      resourceLimits: options.workerResourceLimits ?? DEFAULT_WORKER_RESOURCE_LIMITS,
-    });
+    const w = new Worker(new URL('./reload-worker.js', import.meta.url), { workerData, resourceLimits });
+    let outOfHeap = false;
     w.on('message', (message: FromWorker) => {
       if (message.type === 'result' && inFlight && inFlight.id === message.result.id) {
         const f = inFlight;
@@ -203,23 +248,26 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
       }
     });
     w.on('error', (err) => {
+      if ((err as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY') outOfHeap = true;
       logger.error({ err }, 'reload worker failed');
     });
     w.on('exit', (code) => {
       if (worker === w) worker = undefined;
       if (retiring.delete(w) || closed) return;
-      workerRestarts.inc();
-      logger.error({ exitCode: code }, 'reload worker died; a new one takes the next reload');
+      const reason = outOfHeap ? WorkerRestartReason.HEAP : WorkerRestartReason.CRASH;
+      workerRestarts.inc({ reason });
+      logger.error({ exitCode: code, reason }, 'reload worker died; a new one takes the next reload');
       if (inFlight) {
         const f = inFlight;
         inFlight = undefined;
-        f.resolve({
-          ok: false,
-          id: f.id,
-          error: { reason: FetchFailure.WORKER, master: '', message: `reload worker died (exit code ${code})` },
-          failures: [],
-          timings: { fetchMs: 0, totalMs: 0 },
-        });
+        f.resolve(
+          workerFailure(
+            f.id,
+            outOfHeap
+              ? `reload worker ran out of heap (cap ${resourceLimits.maxOldGenerationSizeMb ?? '?'} MB)`
+              : `reload worker died (exit code ${code})`,
+          ),
+        );
       }
     });
     // A worker must not keep the process alive on its own.
@@ -228,17 +276,35 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
   }
 
   /**
-   * Settles once the last retired worker has exited. The next worker starts only then: a worker
-   * ending at low priority on a busy CPU can take a while to free its memory, and two workers'
-   * memory must not add up.
+   * Settles once the last retired worker has exited, or after RETIRE_WAIT_MS. The next worker starts
+   * only then: a worker ending at low priority on a busy CPU can take a while to free its memory,
+   * and two workers' memory must not add up.
    */
   let retired: Promise<void> = Promise.resolve();
 
   function retire(w: Worker): void {
     if (worker === w) worker = undefined;
     retiring.add(w);
-    retired = new Promise((resolve) => w.once('exit', () => resolve()));
+    retired = new Promise((resolve) => {
+      const waited = setTimeout(resolve, RETIRE_WAIT_MS);
+      waited.unref();
+      w.once('exit', () => {
+        clearTimeout(waited);
+        resolve();
+      });
+    });
     void w.terminate();
+  }
+
+  /** The watchdog: a reload past its deadline fails and its worker is replaced; the table stays. */
+  function stopHungWorker(w: Worker, id: number, deadlineMs: number): void {
+    if (!inFlight || inFlight.id !== id) return;
+    const f = inFlight;
+    inFlight = undefined;
+    retire(w);
+    workerRestarts.inc({ reason: WorkerRestartReason.TIMEOUT });
+    logger.error({ reason: WorkerRestartReason.TIMEOUT, deadlineMs }, 'reload worker gave no result by the reload deadline; stopped, a new one takes the next reload');
+    f.resolve(workerFailure(id, `reload worker stopped: no result within ${deadlineMs / 1000} s`));
   }
 
   async function runInWorker(masters: MasterList): Promise<ReloadResult> {
@@ -249,8 +315,17 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
     }
     const w = (worker ??= spawnWorker());
     const recordMasters = masters.masters.filter((m) => m !== '');
+    const deadlineMs =
+      options.reloadTimeoutMs ?? reloadDeadlineMs(config.stateTimeoutSeconds, kind === SourceKind.FILE ? 1 : 2 * recordMasters.length);
     return new Promise<ReloadResult>((resolve) => {
-      inFlight = { id, resolve };
+      const watchdog = setTimeout(() => stopHungWorker(w, id, deadlineMs), deadlineMs);
+      inFlight = {
+        id,
+        resolve: (result) => {
+          clearTimeout(watchdog);
+          resolve(result);
+        },
+      };
       const message: ToWorker = {
         type: 'reload',
         id,
@@ -298,6 +373,13 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
     if (result.problemCount > 0) {
       problemsTotal.inc({}, result.problemCount);
       logger.warn({ count: result.problemCount, first: result.problems }, 'parts of the state were skipped');
+    }
+    if (result.portCap.tasks > 0) {
+      portsDropped.inc({}, result.portCap.droppedPorts);
+      logger.warn(
+        { tasks: result.portCap.tasks, droppedPorts: result.portCap.droppedPorts, limit: result.portCap.limit, first: result.portCap.firstTaskId },
+        'tasks declare more ports than the per-task cap; the ports beyond it get no records',
+      );
     }
     for (const f of result.failures) {
       failuresTotal.inc({ cause: f.reason });
@@ -348,6 +430,43 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
     return { ok: false, error: result.error, durationMs: performance.now() - startedAt };
   }
 
+  let prepared: Promise<ReloadWorkerData> | undefined;
+
+  /** The reload worker's settings, with the TLS and IAM files read (once); rejects if they cannot be. */
+  function loadWorkerData(): Promise<ReloadWorkerData> {
+    prepared ??= (async (): Promise<ReloadWorkerData> => {
+      let pipelineConfig: ReloadPipelineConfig = {
+        generate: {
+          domain: config.domain,
+          ipSources: config.ipSources,
+          enforceRFC952: config.enforceRFC952,
+          soaMname: config.soaMname,
+          listener: config.listener,
+        },
+        lookupTimeoutMs: options.lookupTimeoutMs ?? 1000,
+        lookupCacheMs: refreshMs,
+      };
+      if (kind === SourceKind.FILE) {
+        pipelineConfig = { ...pipelineConfig, stateFile: config.stateFile };
+      } else {
+        const client = await loadMasterClientSettings(config, options.clientSettings ?? {});
+        pipelineConfig = { ...pipelineConfig, client };
+        if (config.mesosHTTPSOn && config.insecureSkipVerify) {
+          logger.warn('HTTPS to masters without certificate verification (insecureSkipVerify)');
+        }
+        const plainHttp = plainHttpCredentialTargets(client);
+        if (plainHttp.length > 0) {
+          logger.warn(
+            { mesosAuthentication: client.auth.kind, plainHttp },
+            'credentials sent over plain HTTP: anyone on the network path can read and reuse them (set MesosHTTPSOn)',
+          );
+        }
+      }
+      return { kind: RELOAD_WORKER_KIND, config: pipelineConfig, nice: options.workerNice ?? 10 };
+    })();
+    return prepared;
+  }
+
   async function loop(): Promise<void> {
     running = true;
     try {
@@ -389,36 +508,15 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
 
   return {
     kind,
+    async prepare() {
+      await loadWorkerData();
+    },
     async start() {
       if (started || closed) return;
-      let pipelineConfig: ReloadPipelineConfig = {
-        generate: {
-          domain: config.domain,
-          ipSources: config.ipSources,
-          enforceRFC952: config.enforceRFC952,
-          soaMname: config.soaMname,
-          listener: config.listener,
-        },
-        lookupTimeoutMs: options.lookupTimeoutMs ?? 1000,
-        lookupCacheMs: refreshMs,
-      };
-      if (kind === SourceKind.FILE) {
-        pipelineConfig = { ...pipelineConfig, stateFile: config.stateFile };
-      } else {
-        const client = await loadMasterClientSettings(config, options.clientSettings ?? {});
-        pipelineConfig = { ...pipelineConfig, client };
-        if (config.mesosHTTPSOn && config.insecureSkipVerify) {
-          logger.warn('HTTPS to masters without certificate verification (insecureSkipVerify)');
-        }
-        const plainHttp = plainHttpCredentialTargets(client);
-        if (plainHttp.length > 0) {
-          logger.warn(
-            { mesosAuthentication: client.auth.kind, plainHttp },
-            'credentials sent over plain HTTP: anyone on the network path can read and reuse them (set MesosHTTPSOn)',
-          );
-        }
-      }
-      workerData = { kind: RELOAD_WORKER_KIND, config: pipelineConfig, nice: options.workerNice ?? 10 };
+      const data = await loadWorkerData();
+      // Closed (or started by another caller) while the files were read.
+      if (started || closed) return;
+      workerData = data;
       listenerAddresses = options.listenerAddresses ?? (config.listener === '0.0.0.0' ? interfaceAddresses({ loopback: false }) : []);
       started = true;
       worker = spawnWorker();

@@ -5,7 +5,7 @@
 import { readFile as fsReadFile } from 'node:fs/promises';
 import { scanState, type ParseStateResult, type ScannedState } from './parse-state.js';
 import type { StateProblem } from './state-types.js';
-import { generateRecords, type GenerateConfig } from '../records/generate.js';
+import { generateRecordsWithReport, type GenerateConfig, type GenerateReport } from '../records/generate.js';
 import type { PackedTableData } from '../records/table.js';
 import type { MasterClientSettings } from './client-settings.js';
 import { fetchAll } from './fetch-all.js';
@@ -68,6 +68,8 @@ export interface ReloadSuccess {
   /** Masters that failed before one answered. */
   readonly failures: readonly SerializedFetchError[];
   readonly lookups: { readonly names: number; readonly timeouts: number; readonly failures: number };
+  /** Tasks whose port lists were cut to the per-task cap. */
+  readonly portCap: GenerateReport['portCap'];
 }
 
 export interface ReloadFailure {
@@ -273,7 +275,7 @@ export function createReloadPipeline(options: CreateReloadPipelineOptions): Relo
       const hosts = hostsToResolve(parsed.state);
       const hostAddresses = hosts.size > 0 ? await lookup.resolve(hosts) : undefined;
       const t3 = performance.now();
-      const table = generateRecords({
+      const { table, report } = generateRecordsWithReport({
         state: parsed.state,
         config: config.generate,
         masters: request.recordMasters,
@@ -310,6 +312,7 @@ export function createReloadPipeline(options: CreateReloadPipelineOptions): Relo
           timeouts: lookup.stats.timeouts - before.timeouts,
           failures: lookup.stats.failures - before.failures,
         },
+        portCap: report.portCap,
       };
     },
     async close() {

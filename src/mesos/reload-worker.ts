@@ -16,9 +16,8 @@ export interface ReloadWorkerData {
   readonly nice?: number;
 }
 
-export type ToWorker =
-  | ({ readonly type: 'reload' } & ReloadRequest)
-  | { readonly type: 'abort'; readonly id: number };
+/** A reload that runs too long is not aborted: the poller's watchdog stops the whole worker. */
+export type ToWorker = { readonly type: 'reload' } & ReloadRequest;
 
 export type FromWorker = { readonly type: 'result'; readonly result: ReloadResult };
 
@@ -35,16 +34,9 @@ function lowerPriority(nice: number): void {
 function serve(port: MessagePort, data: ReloadWorkerData): void {
   if (data.nice !== undefined && data.nice !== 0) lowerPriority(data.nice);
   const pipeline = createReloadPipeline({ config: data.config });
-  const inFlight = new Map<number, AbortController>();
   port.on('message', (message: ToWorker) => {
-    if (message.type === 'abort') {
-      inFlight.get(message.id)?.abort(new Error('reload aborted'));
-      return;
-    }
-    const controller = new AbortController();
-    inFlight.set(message.id, controller);
     void pipeline
-      .run(message, controller.signal)
+      .run(message)
       .then((result) => {
         const reply: FromWorker = { type: 'result', result };
         port.postMessage(reply, result.ok ? [...transferList(result.data), result.names.buffer as ArrayBuffer] : []);
@@ -62,8 +54,7 @@ function serve(port: MessagePort, data: ReloadWorkerData): void {
           },
         };
         port.postMessage(reply);
-      })
-      .finally(() => inFlight.delete(message.id));
+      });
   });
 }
 

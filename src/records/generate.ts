@@ -2,7 +2,7 @@
 // RecordTable holding exactly the A, AAAA and SRV records Mesos-DNS would serve (spec §2).
 import type { Config } from '../config/types.js';
 import { splitHostPort as splitMasterAddress } from '../mesos/host-port.js';
-import type { Framework, MesosState, Slave, Task, TaskStatus } from '../mesos/state-types.js';
+import type { DiscoveryPort, Framework, MesosState, Slave, Task, TaskStatus } from '../mesos/state-types.js';
 import { type BuilderCapacity, Int32List, RecordSetBuilder, TYPE_INDEX, type TypeIndex } from './builder.js';
 import { canonicalIp } from './ip.js';
 import { type LabelSpec, toDomainFragment, toLabel } from './labels.js';
@@ -28,6 +28,14 @@ const MESOS_IP_LABEL = 'MesosContainerizer.NetworkSettings.IPAddress';
 const DOCKER_IP_LABEL = 'Docker.NetworkSettings.IPAddress';
 /** A malformed `resources.ports` range wider than every port there is would only waste memory. */
 const MAX_PORT_RANGE = 65536;
+/**
+ * The most ports one task gets records for, per list (resource ports after range expansion, and
+ * DiscoveryInfo ports); the first ones in declared order are kept. Mesos-DNS has no cap, so a task
+ * declaring "[1-65535]" (or many such ranges) costs 65,535 SRV records per name and seconds of
+ * generation. 1024 is above the 1001 ports of a Mesos agent's default range, so any task an agent
+ * with default resources can run keeps every port.
+ */
+export const MAX_PORTS_PER_TASK = 1024;
 const { A, AAAA, SRV } = TYPE_INDEX;
 
 interface Context {
@@ -40,6 +48,20 @@ interface Context {
   readonly labels: Map<string, string>;
   /** The current task's resource ports (spec §2.12), refilled per task. */
   readonly ports: Int32List;
+  /** Tasks whose port lists were cut to MAX_PORTS_PER_TASK. */
+  readonly portCap: { tasks: number; droppedPorts: number; firstTaskId: string | undefined };
+}
+
+/** What generation left out, for one log line per table. */
+export interface GenerateReport {
+  readonly portCap: {
+    /** Tasks that declared more ports than the cap (in either list). */
+    readonly tasks: number;
+    /** Ports beyond the cap, summed over those tasks (duplicates included). */
+    readonly droppedPorts: number;
+    readonly firstTaskId: string | undefined;
+    readonly limit: number;
+  };
 }
 
 /** A value to store as an address record: canonical IP text (A or AAAA by family), or a non-IP
@@ -76,33 +98,47 @@ function toStoredAddress(ctx: Context, text: string): StoredAddress | undefined 
 }
 
 /**
- * Reads `resources.ports` into `out` (cleared first). The usual "[31000-31002, 31005-31005]" is read
- * in one scan; anything else (signs, stray spaces, malformed or huge ranges) goes through
- * expandResourcePorts, whose result is the reference.
+ * Reads `resources.ports` into `out` (cleared first), at most `limit` ports, and returns how many
+ * more the text declares. The usual "[31000-31002, 31005-31005]" is read in one scan; anything else
+ * (signs, stray spaces, malformed or huge ranges) goes through forEachPortRange, whose reading is
+ * the reference (expandResourcePorts).
  */
-export function readResourcePorts(text: string, out: Int32List): void {
+export function readResourcePorts(text: string, out: Int32List, limit = MAX_PORTS_PER_TASK): number {
   out.length = 0;
-  if (readSimpleRanges(text, out)) return;
+  const simple = readSimpleRanges(text, out, limit);
+  if (simple >= 0) return simple;
   out.length = 0;
-  for (const port of expandResourcePorts(text)) out.push(Number(port));
+  let dropped = 0;
+  forEachPortRange(text, (lo, hi) => {
+    const take = Math.max(0, Math.min(hi - lo + 1, limit - out.length));
+    for (let port = lo; port < lo + take; port++) out.push(port);
+    dropped += hi - lo + 1 - take;
+  });
+  return dropped;
 }
 
-function readSimpleRanges(text: string, out: Int32List): boolean {
+/** The ports dropped beyond `limit`, or -1 when the text is not in the usual form. */
+function readSimpleRanges(text: string, out: Int32List, limit: number): number {
   const last = text.length - 1;
-  if (text.charCodeAt(0) !== 0x5b || text.charCodeAt(last) !== 0x5d) return false; // [ ]
+  if (text.charCodeAt(0) !== 0x5b || text.charCodeAt(last) !== 0x5d) return -1; // [ ]
+  let dropped = 0;
   let i = 1;
   for (;;) {
     let lo = 0;
     const loStart = i;
     for (let c = text.charCodeAt(i) - 48; c >= 0 && c <= 9; c = text.charCodeAt(++i) - 48) lo = lo * 10 + c;
-    if (i === loStart || i - loStart > 9 || text.charCodeAt(i) !== 0x2d) return false; // -
+    if (i === loStart || i - loStart > 9 || text.charCodeAt(i) !== 0x2d) return -1; // -
     const hiStart = ++i;
     let hi = 0;
     for (let c = text.charCodeAt(i) - 48; c >= 0 && c <= 9; c = text.charCodeAt(++i) - 48) hi = hi * 10 + c;
-    if (i === hiStart || i - hiStart > 9 || hi - lo >= MAX_PORT_RANGE) return false;
-    for (let port = lo; port <= hi; port++) out.push(port);
-    if (i === last) return true;
-    if (text.charCodeAt(i) !== 0x2c) return false; // ,
+    if (i === hiStart || i - hiStart > 9 || hi - lo >= MAX_PORT_RANGE) return -1;
+    if (hi >= lo) {
+      const take = Math.min(hi - lo + 1, limit - out.length);
+      for (let port = lo; port < lo + take; port++) out.push(port);
+      dropped += hi - lo + 1 - take;
+    }
+    if (i === last) return dropped;
+    if (text.charCodeAt(i) !== 0x2c) return -1; // ,
     i++;
     while (text.charCodeAt(i) === 0x20) i++;
   }
@@ -199,15 +235,17 @@ function masterRecords(ctx: Context, leaderPid: string, masters: readonly string
   if (!leaderListed) for (const ip of leaderIps) b.begin('master').put(String(index)).put(tail).add(ip.type, ip.value);
 }
 
-/** Expand `resources.ports` such as "[31000-31001, 31005-31005]" into port texts (spec §2.12). */
-export function expandResourcePorts(ports: string): string[] {
+/**
+ * Calls `range` with each well-formed range of `resources.ports` such as "[31000-31001, 31005-31005]",
+ * in order (spec §2.12); malformed ranges are skipped (spec §8 #15) and lo > hi gives an empty one.
+ */
+function forEachPortRange(ports: string, range: (lo: number, hi: number) => void): void {
   const open = ports.indexOf('[');
-  if (open < 0) return [];
+  if (open < 0) return;
   const close = ports.indexOf(']', open + 1);
   const inner = ports.slice(open + 1, close < 0 ? undefined : close);
-  const out: string[] = [];
-  for (const range of inner.split(',')) {
-    const trimmed = range.trim();
+  for (const part of inner.split(',')) {
+    const trimmed = part.trim();
     const dash = trimmed.indexOf('-');
     if (dash < 0) continue; // spec §8 #15: skipped instead of crashing
     const loText = trimmed.slice(0, dash);
@@ -217,8 +255,16 @@ export function expandResourcePorts(ports: string): string[] {
     const hi = Number(hiText);
     // Beyond 2^53 "p++" stops changing p and the loop below would never end.
     if (!Number.isSafeInteger(lo) || !Number.isSafeInteger(hi) || hi - lo >= MAX_PORT_RANGE) continue;
-    for (let p = lo; p <= hi; p++) out.push(String(p));
+    if (hi >= lo) range(lo, hi);
   }
+}
+
+/** Expand `resources.ports` into port texts, uncapped: Mesos-DNS's reading, the reference for tests. */
+export function expandResourcePorts(ports: string): string[] {
+  const out: string[] = [];
+  forEachPortRange(ports, (lo, hi) => {
+    for (let p = lo; p <= hi; p++) out.push(String(p));
+  });
   return out;
 }
 
@@ -378,7 +424,9 @@ function taskPassRecords(ctx: Context, pass: TaskPass, t: string, c: string, sha
     }
   }
   if (!discovery) return;
-  for (const port of discovery.ports) {
+  const discoveryPorts = Math.min(discovery.ports.length, MAX_PORTS_PER_TASK);
+  for (let d = 0; d < discoveryPorts; d++) {
+    const port = discovery.ports[d] as DiscoveryPort;
     const target = b.begin(c).put(inFramework).put(':').putInt(port.number).endValue();
     const protocol = label(ctx, port.protocol);
     const portLabel = label(ctx, port.name);
@@ -400,9 +448,17 @@ function canonicalLabel(t: string, hash: string, slave: SlaveInfo): string {
   return `${t}-${hash}-${slave.idTail}`;
 }
 
+function notePortCap(ctx: Context, task: Task, dropped: number): void {
+  ctx.portCap.tasks++;
+  ctx.portCap.droppedPorts += dropped;
+  ctx.portCap.firstTaskId ??= task.id;
+}
+
 function taskRecords(ctx: Context, task: Task, names: FrameworkNames, slave: SlaveInfo, ipSources: GenerateConfig['ipSources'], name: TaskName): void {
   const hash = hashTaskId(task.id);
-  readResourcePorts(task.ports, ctx.ports);
+  const droppedResourcePorts = readResourcePorts(task.ports, ctx.ports);
+  const droppedDiscoveryPorts = Math.max(0, (task.discovery?.ports.length ?? 0) - MAX_PORTS_PER_TASK);
+  if (droppedResourcePorts + droppedDiscoveryPorts > 0) notePortCap(ctx, task, droppedResourcePorts + droppedDiscoveryPorts);
   const pass: TaskPass = { task, names, ips: taskIps(ctx, task, ipSources, slave), slave, resourcePorts: ctx.ports };
   if (task.discovery !== null && task.discovery.name !== '') {
     // Legacy pass with the raw DiscoveryInfo name first, then the sanitised one (spec §2.10, §8 #10).
@@ -435,6 +491,11 @@ function expectedCapacity(state: MesosState): BuilderCapacity {
 }
 
 export function generateRecords(input: GenerateInput): RecordTable {
+  return generateRecordsWithReport(input).table;
+}
+
+/** generateRecords, plus what it left out (for the reload's log line and metrics). */
+export function generateRecordsWithReport(input: GenerateInput): { readonly table: RecordTable; readonly report: GenerateReport } {
   const { state, config } = input;
   const ctx: Context = {
     builder: new RecordSetBuilder(expectedCapacity(state)),
@@ -443,6 +504,7 @@ export function generateRecords(input: GenerateInput): RecordTable {
     hostAddresses: input.hostAddresses,
     labels: new Map(),
     ports: new Int32List(),
+    portCap: { tasks: 0, droppedPorts: 0, firstTaskId: undefined },
   };
   for (const framework of state.frameworks) frameworkRecords(ctx, framework);
   const slaves = new Map<string, SlaveInfo>();
@@ -470,5 +532,6 @@ export function generateRecords(input: GenerateInput): RecordTable {
       ctx.builder.endTask();
     }
   }
-  return openRecordTable(ctx.builder.finish(config.domain));
+  const table = openRecordTable(ctx.builder.finish(config.domain));
+  return { table, report: { portCap: { ...ctx.portCap, limit: MAX_PORTS_PER_TASK } } };
 }

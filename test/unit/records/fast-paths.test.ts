@@ -4,16 +4,23 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { Int32List, RecordSetBuilder, TYPE_INDEX } from '../../../src/records/builder.js';
-import { expandResourcePorts, readResourcePorts } from '../../../src/records/generate.js';
+import { MAX_PORTS_PER_TASK, expandResourcePorts, readResourcePorts } from '../../../src/records/generate.js';
 import { openRecordTable } from '../../../src/records/packed-table.js';
 import { seededRandom as random } from '../../helpers/seeded-random.js';
 
 
-function ports(text: string): number[] {
+/** The ports read, then the count dropped beyond the cap. */
+function ports(text: string): [number[], number] {
   const out = new Int32List(4);
   out.push(-1); // cleared by the reader
-  readResourcePorts(text, out);
-  return Array.from(out.view());
+  const dropped = readResourcePorts(text, out);
+  return [Array.from(out.view()), dropped];
+}
+
+/** The reference: Mesos-DNS's uncapped expansion, cut at the per-task cap. */
+function reference(text: string): [number[], number] {
+  const all = expandResourcePorts(text).map(Number);
+  return [all.slice(0, MAX_PORTS_PER_TASK), Math.max(0, all.length - MAX_PORTS_PER_TASK)];
 }
 
 describe('readResourcePorts', () => {
@@ -23,10 +30,10 @@ describe('readResourcePorts', () => {
     '[1 -2]', '[1- 2]', '[1-2 ]', '[ 1-2]', '[1-2,]', '[,1-2]', '[1-2, 3]', '[1-2-3]', '[+1-2]', '[-1-2]',
     '[1-+2]', '[a-b]', '[1-2\t, 3-4]', '[0-65535]', '[0-65536]', '[1000000000-1000000001]', '[999999999-999999999]',
     '[9007199254740993-9007199254740993]', 'x[1-2]y', '[1-2][3-4]', '[1-2]]', '[[1-2]', '[١-٢]', '[1-2 3-4]', '[1-2x3-4]',
-    '[1-2;3-4]',
+    '[1-2;3-4]', '[1-65535]', '[1-1000, 1-1000]', '[1-1000, x, 2000-2100]', '[1-1000,\t2000-2100]', '[5-3, 1-2000]',
   ];
   for (const text of cases) {
-    it(`${JSON.stringify(text)} as expandResourcePorts`, () => assert.deepEqual(ports(text), expandResourcePorts(text).map(Number)));
+    it(`${JSON.stringify(text)} as expandResourcePorts`, () => assert.deepEqual(ports(text), reference(text)));
   }
 
   it('agrees with expandResourcePorts on 20,000 generated range lists', () => {
@@ -46,7 +53,7 @@ describe('readResourcePorts', () => {
         const n = Math.floor(next() * 10);
         for (let j = 0; j < n; j++) text += pieces[Math.floor(next() * pieces.length)];
       }
-      assert.deepEqual(ports(text), expandResourcePorts(text).map(Number), JSON.stringify(text));
+      assert.deepEqual(ports(text), reference(text), JSON.stringify(text));
     }
   });
 });
