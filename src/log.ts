@@ -64,3 +64,29 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
 export function createSilentLogger(): Logger {
   return pino({ level: 'silent' });
 }
+
+/** How often one repeated problem may be logged (LogLimiter). */
+export const REPEAT_LOG_INTERVAL_MS = 10_000;
+
+/** Logs `log(suppressed)` for a key at most once per interval, passing how many calls it held back. */
+export type LogLimiter = (key: string, log: (suppressed: number) => void) => void;
+
+/**
+ * A limiter for problems that can repeat thousands of times a second (a flood of clients, a dead
+ * upstream): one line per key and interval, carrying the count it stands for. Keys are bounded by the
+ * callers; past 1,000 the memory is simply forgotten.
+ */
+export function createLogLimiter(now: () => number, intervalMs = REPEAT_LOG_INTERVAL_MS): LogLimiter {
+  const seen = new Map<string, { at: number; suppressed: number }>();
+  return (key, log) => {
+    const t = now();
+    const entry = seen.get(key);
+    if (entry && t - entry.at < intervalMs) {
+      entry.suppressed += 1;
+      return;
+    }
+    if (seen.size > 1000) seen.clear();
+    seen.set(key, { at: t, suppressed: 0 });
+    log(entry?.suppressed ?? 0);
+  };
+}

@@ -17,7 +17,7 @@
 import { randomFillSync } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Config } from '../config/types.js';
-import type { Logger } from '../log.js';
+import { type Logger, createLogLimiter } from '../log.js';
 import type { MetricsRegistry } from '../metrics.js';
 import { clientKey, networkMatcher, parseNetworks } from '../net/networks.js';
 import { cacheKeyOf, createForwardCache } from './cache.js';
@@ -103,7 +103,6 @@ interface RunningExchange {
 }
 
 const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
-const LOG_INTERVAL_MS = 10_000;
 
 function createIdSource(random: (() => number) | undefined): () => number {
   if (random) return () => Math.floor(random() * 0x10000) & 0xffff;
@@ -115,22 +114,6 @@ function createIdSource(random: (() => number) | undefined): () => number {
       next = 0;
     }
     return pool[next++] as number;
-  };
-}
-
-/** Logs a repeated identical problem at most once per interval, with the count it held back. */
-function createLogLimiter(now: () => number): (key: string, log: (suppressed: number) => void) => void {
-  const seen = new Map<string, { at: number; suppressed: number }>();
-  return (key, log) => {
-    const t = now();
-    const entry = seen.get(key);
-    if (entry && t - entry.at < LOG_INTERVAL_MS) {
-      entry.suppressed += 1;
-      return;
-    }
-    if (seen.size > 1000) seen.clear();
-    seen.set(key, { at: t, suppressed: 0 });
-    log(entry?.suppressed ?? 0);
   };
 }
 

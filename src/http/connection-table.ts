@@ -46,15 +46,6 @@ interface Slot {
   since: number;
 }
 
-const IPV4_MAPPED = /^::ffff:(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})$/i;
-
-/** The client a connection is counted against: its address, IPv4-mapped IPv6 as plain IPv4. */
-export function clientAddress(remoteAddress: string | undefined): string {
-  // A socket reset before it was seen has no address; such sockets share one (harmless) bucket.
-  if (remoteAddress === undefined) return '';
-  return IPV4_MAPPED.exec(remoteAddress)?.[1] ?? remoteAddress.toLowerCase();
-}
-
 export class ConnectionTable<K> {
   private readonly slots = new Map<K, Slot>();
   private readonly byClient = new Map<string, Set<K>>();

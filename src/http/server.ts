@@ -10,11 +10,12 @@ import type { AddressInfo, Socket } from 'node:net';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Config } from '../config/types.js';
 import { ErrorCode, MesosDnsError } from '../errors.js';
-import type { Logger } from '../log.js';
+import { type Logger, createLogLimiter } from '../log.js';
 import type { StateSource, SourceStatus } from '../mesos/source.js';
 import type { MetricsRegistry } from '../metrics.js';
 import type { RecordStore } from '../records/store.js';
-import { type ConnectionCaps, ConnectionTable, type Eviction, EvictionReason, clientAddress } from './connection-table.js';
+import { clientKey } from '../net/networks.js';
+import { type ConnectionCaps, ConnectionTable, type Eviction, EvictionReason } from './connection-table.js';
 import { registerHttpMetrics, registerTableMetrics } from './metrics.js';
 import { CONTENT_TYPE, type RouteResponse, routeRequest } from './routes.js';
 
@@ -76,8 +77,6 @@ export interface HttpServer {
 }
 
 /** Evictions of busy connections are logged at most this often (each is counted in the metrics). */
-const EVICTION_LOG_INTERVAL_MS = 10_000;
-
 function hostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
@@ -119,21 +118,14 @@ function sendText(res: ServerResponse, status: number, body: string): void {
  * interval and reason, carrying how many it stands for.
  */
 function createEvictionLog(log: Logger): (eviction: Eviction<Socket>, caps: ConnectionCaps) => void {
-  const lastWarned = new Map<EvictionReason, { at: number; heldBack: number }>();
+  const limitLog = createLogLimiter(() => performance.now());
   return (eviction, caps) => {
     const fields = { reason: eviction.reason, client: eviction.client, ...caps };
     if (eviction.reason === EvictionReason.IDLE || eviction.reason === EvictionReason.CLIENT_IDLE) {
       log.debug(fields, 'http connection closed to make room');
       return;
     }
-    const now = performance.now();
-    const last = lastWarned.get(eviction.reason);
-    if (last && now - last.at < EVICTION_LOG_INTERVAL_MS) {
-      last.heldBack++;
-      return;
-    }
-    lastWarned.set(eviction.reason, { at: now, heldBack: 0 });
-    log.warn({ ...fields, heldBack: last?.heldBack ?? 0 }, 'busy http connection closed to make room');
+    limitLog(eviction.reason, (heldBack) => log.warn({ ...fields, heldBack }, 'busy http connection closed to make room'));
   };
 }
 
@@ -205,7 +197,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       socket.destroy();
       return;
     }
-    const client = clientAddress(socket.remoteAddress);
+    const client = clientKey(socket.remoteAddress);
     const caps: ConnectionCaps = { maxConnections: config.maxHttpConnections, maxPerClient: config.maxHttpConnectionsPerClient };
     const eviction = connections.admit(client, caps);
     if (eviction) {

@@ -80,10 +80,15 @@ export function parseNetworks(texts: readonly string[]): Network[] {
   return out;
 }
 
+const IPV4_MAPPED = /^::ffff:(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})$/i;
+
 /**
- * One key per client for per-client shares: the address as the socket reports it, with an IPv4-mapped
- * IPv6 address ("::ffff:192.0.2.7", from a dual-stack socket) written as the IPv4 address it carries.
+ * One key per client for per-client shares (forwards, DNS/TCP and HTTP connections): the address as the
+ * socket reports it, with an IPv4-mapped IPv6 address ("::ffff:192.0.2.7", from a dual-stack socket)
+ * written as the IPv4 address it carries, IPv6 lower-cased. A socket reset before its address was seen
+ * has none: such sockets share the key ''.
  */
-export function clientKey(address: string): string {
-  return address.length > 7 && address.startsWith('::ffff:') && address.includes('.', 7) ? address.slice(7) : address.toLowerCase();
+export function clientKey(address: string | undefined): string {
+  if (address === undefined) return '';
+  return IPV4_MAPPED.exec(address)?.[1] ?? address.toLowerCase();
 }

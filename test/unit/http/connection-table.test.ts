@@ -3,7 +3,7 @@
 // by hand.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConnectionTable, EvictionReason, FRESH_CONNECTION_MS, clientAddress } from '../../../src/http/connection-table.js';
+import { ConnectionTable, EvictionReason, FRESH_CONNECTION_MS } from '../../../src/http/connection-table.js';
 
 function tableWithClock(): { table: ConnectionTable<string>; clock: { now: number } } {
   const clock = { now: 0 };
@@ -38,20 +38,6 @@ function busy(table: ConnectionTable<string>, clock: { now: number }, keys: stri
     table.requestStarted(key);
   }
 }
-
-describe('clientAddress', () => {
-  it('counts an IPv4-mapped IPv6 address as the IPv4 address', () => {
-    assert.equal(clientAddress('::ffff:10.0.0.7'), '10.0.0.7');
-    assert.equal(clientAddress('::FFFF:127.0.0.2'), '127.0.0.2');
-    assert.equal(clientAddress('10.0.0.7'), '10.0.0.7');
-  });
-
-  it('keeps other IPv6 addresses (lower case) and gives a socket without one the empty bucket', () => {
-    assert.equal(clientAddress('2001:DB8::1'), '2001:db8::1');
-    assert.equal(clientAddress('::ffff:0a00:0007'), '::ffff:0a00:0007');
-    assert.equal(clientAddress(undefined), '');
-  });
-});
 
 describe('ConnectionTable', () => {
   const caps = { maxConnections: 10, maxPerClient: 4 };

@@ -59,5 +59,8 @@ describe('client networks', () => {
     assert.equal(clientKey('192.0.2.7'), '192.0.2.7');
     assert.equal(clientKey('2001:DB8::1'), '2001:db8::1');
     assert.equal(clientKey('::ffff:1'), '::ffff:1');
+    assert.equal(clientKey('::FFFF:127.0.0.2'), '127.0.0.2');
+    assert.equal(clientKey('::ffff:0a00:0007'), '::ffff:0a00:0007');
+    assert.equal(clientKey(undefined), '', 'a socket reset before its address was seen');
   });
 });
