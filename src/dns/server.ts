@@ -99,6 +99,13 @@ export function createDnsServer(options: DnsServerOptions): DnsServer {
   let udp: UdpListener | undefined;
   let tcp: TcpListener | undefined;
   let closing: Promise<void> | undefined;
+  const READ = Object.freeze({ direction: 'read' });
+  const WRITE = Object.freeze({ direction: 'write' });
+  metrics.tcpBuffered.collect(() => {
+    const buffered = tcp?.bufferedBytes() ?? { read: 0, write: 0 };
+    metrics.tcpBuffered.set(buffered.read, READ);
+    metrics.tcpBuffered.set(buffered.write, WRITE);
+  });
   const inFlight = new Set<Promise<Uint8Array>>();
   let loggedFor: TableSnapshot | undefined;
   const loggedNames = new Set<string>();

@@ -1,6 +1,8 @@
 // The TCP listener (RFC 7766): 2-octet length framing, pipelined queries answered as they complete,
 // an idle timeout, a connection cap that closes the oldest idle connection, and bounded buffering in
 // both directions (reading pauses while too many queries are in flight or too many reply bytes wait).
+// Once the server decides to close a connection it reads nothing more from it and destroys it after a
+// short grace, whether or not the client ever closes its side.
 import { type AddressInfo, type Server, type Socket, createServer } from 'node:net';
 import type { Logger } from '../log.js';
 import type { QueryHandler } from './udp-server.js';
@@ -22,6 +24,11 @@ export const MAX_TCP_QUERY_BYTES = 16 * 1024;
 const MAX_IN_FLIGHT_PER_CONNECTION = 64;
 /** Reply bytes queued on one connection before reading pauses. */
 const MAX_PENDING_WRITE_BYTES = 1024 * 1024;
+/**
+ * How long a connection the server is closing may take to get its last replies and the FIN out
+ * (capped by the idle timeout) before it is destroyed.
+ */
+export const TCP_CLOSING_GRACE_MS = 1000;
 
 export interface TcpLimits {
   readonly maxConnections: number;
@@ -42,6 +49,13 @@ export interface TcpListenerOptions {
   readonly onClose?: (reason: TcpCloseReason, opened: boolean) => void;
 }
 
+export interface TcpBufferedBytes {
+  /** Query octets received and not yet handled: ours and the sockets' read buffers. */
+  readonly read: number;
+  /** Reply octets the kernel has not taken yet. */
+  readonly write: number;
+}
+
 export interface TcpListener {
   listen(): Promise<AddressInfo>;
   /** Stop accepting connections and reading further queries; answers in flight still go out. */
@@ -49,29 +63,50 @@ export interface TcpListener {
   /** Ends every connection (destroying those that do not finish within graceMs) and the server. */
   close(graceMs: number): Promise<void>;
   readonly connectionCount: number;
+  /** Summed over the open connections when asked (for the metrics and tests). */
+  bufferedBytes(): TcpBufferedBytes;
+}
+
+/** What a connection needs from its listener. */
+interface ConnectionHost {
+  readonly onQuery: QueryHandler;
+  /** Marks the connection the most recently active. */
+  touch(conn: Connection): void;
+  /** The connection is gone (destroyed, or closed by the peer): forget it. Idempotent. */
+  release(conn: Connection): void;
 }
 
 class Connection {
   private chunks: Buffer[] = [];
-  private buffered = 0;
+  /** Query octets in `chunks`. */
+  buffered = 0;
   inFlight = 0;
+  released = false;
   private paused = false;
   private stopped = false;
   private readEnded = false;
+  private graceTimer: NodeJS.Timeout | undefined;
   closeReason: TcpCloseReason | undefined;
 
   constructor(
     readonly socket: Socket,
-    private readonly listener: {
-      onQuery: QueryHandler;
-      touch(conn: Connection): void;
-    },
+    private readonly graceMs: number,
+    private readonly host: ConnectionHost,
   ) {}
 
+  get idle(): boolean {
+    return this.inFlight === 0;
+  }
+
+  get closing(): boolean {
+    return this.closeReason !== undefined;
+  }
+
   onData(chunk: Buffer): void {
+    if (this.closeReason !== undefined) return; // already paused; a chunk read before that is dropped
     this.chunks.push(chunk);
     this.buffered += chunk.length;
-    this.listener.touch(this);
+    this.host.touch(this);
     this.processFrames();
   }
 
@@ -101,14 +136,25 @@ class Connection {
     return ((first[0] as number) << 8) | (second[0] as number);
   }
 
+  /** Whether the next query may be read: not closing, and every bound on buffering has room. */
+  private mayRead(): boolean {
+    return (
+      !this.released &&
+      !this.stopped &&
+      this.closeReason === undefined &&
+      this.inFlight < MAX_IN_FLIGHT_PER_CONNECTION &&
+      this.socket.writableLength <= MAX_PENDING_WRITE_BYTES
+    );
+  }
+
   private processFrames(): void {
-    while (!this.paused && !this.stopped && this.closeReason === undefined && this.buffered >= 2) {
+    while (this.buffered >= 2 && this.mayRead()) {
       const length = this.peekLength();
       if (length === 0) return this.close(TcpCloseReason.ZERO_LENGTH, true);
       if (length > MAX_TCP_QUERY_BYTES) return this.close(TcpCloseReason.OVERSIZED, false);
       if (this.buffered < 2 + length) return;
       const message = this.take(2 + length).subarray(2);
-      const result = this.listener.onQuery(message);
+      const result = this.host.onQuery(message);
       if (result instanceof Uint8Array) {
         this.write(result);
       } else if (result) {
@@ -123,16 +169,15 @@ class Connection {
             this.endIfDone();
           });
       }
-      if (this.inFlight >= MAX_IN_FLIGHT_PER_CONNECTION || this.socket.writableLength > MAX_PENDING_WRITE_BYTES) {
-        this.paused = true;
-        this.socket.pause();
-      }
+    }
+    if (!this.paused && this.closeReason === undefined && !this.mayRead()) {
+      this.paused = true;
+      this.socket.pause();
     }
   }
 
   maybeResume(): void {
-    if (!this.paused || this.stopped || this.closeReason !== undefined) return;
-    if (this.inFlight >= MAX_IN_FLIGHT_PER_CONNECTION || this.socket.writableLength > MAX_PENDING_WRITE_BYTES) return;
+    if (!this.paused || !this.mayRead()) return;
     this.paused = false;
     this.socket.resume();
     this.processFrames();
@@ -145,7 +190,7 @@ class Connection {
     frame.writeUInt16BE(reply.length, 0);
     frame.set(reply, 2);
     socket.write(frame);
-    this.listener.touch(this);
+    this.host.touch(this);
   }
 
   /** After the client half-closed, end our side once every answer is out. */
@@ -155,10 +200,6 @@ class Connection {
     }
   }
 
-  get idle(): boolean {
-    return this.inFlight === 0;
-  }
-
   /** Stop reading queries (shutdown); the connection ends once its answers are out. */
   stop(): void {
     this.stopped = true;
@@ -166,13 +207,38 @@ class Connection {
     this.endIfDone();
   }
 
+  /**
+   * Graceful: stop reading, send what is queued and the FIN, and destroy the connection after the grace
+   * whatever the client does. Otherwise (or when already closing) destroy it now.
+   */
   close(reason: TcpCloseReason, graceful: boolean): void {
-    if (this.closeReason !== undefined) return;
+    if (this.released) return;
+    if (this.closeReason !== undefined) {
+      if (!graceful) this.destroy();
+      return;
+    }
     this.closeReason = reason;
     this.chunks = [];
     this.buffered = 0;
-    if (graceful) this.socket.end();
-    else this.socket.destroy();
+    if (!graceful) return this.destroy();
+    this.paused = true;
+    this.socket.pause();
+    this.socket.end();
+    this.graceTimer = setTimeout(() => this.destroy(), this.graceMs);
+    this.graceTimer.unref();
+  }
+
+  private destroy(): void {
+    this.socket.destroy();
+    this.host.release(this);
+  }
+
+  /** Called once, by the listener's release(). */
+  forget(): void {
+    clearTimeout(this.graceTimer);
+    this.released = true;
+    this.chunks = [];
+    this.buffered = 0;
   }
 }
 
@@ -195,10 +261,19 @@ export function createTcpListener(options: TcpListenerOptions): TcpListener {
     return serverClosed;
   };
 
-  const touch = (conn: Connection): void => {
-    if (!connections.has(conn)) return;
-    connections.delete(conn);
-    connections.set(conn, true);
+  const host: ConnectionHost = {
+    onQuery: options.onQuery,
+    touch(conn) {
+      if (!connections.has(conn)) return;
+      connections.delete(conn);
+      connections.set(conn, true);
+    },
+    release(conn) {
+      if (conn.released) return;
+      conn.forget();
+      connections.delete(conn);
+      options.onClose?.(conn.closeReason ?? TcpCloseReason.CLIENT, true);
+    },
   };
 
   const onConnection = (socket: Socket): void => {
@@ -208,12 +283,14 @@ export function createTcpListener(options: TcpListenerOptions): TcpListener {
     }
     const limits = options.limits();
     if (connections.size >= limits.maxConnections) {
+      // A connection already closing goes first, then the least recently active idle one.
       let victim: Connection | undefined;
       for (const conn of connections.keys()) {
-        if (conn.idle) {
+        if (conn.closing) {
           victim = conn;
           break;
         }
+        if (conn.idle && !victim) victim = conn;
       }
       if (!victim) {
         // Every connection is busy: refuse the newcomer rather than cut an answer short.
@@ -223,7 +300,8 @@ export function createTcpListener(options: TcpListenerOptions): TcpListener {
       }
       victim.close(TcpCloseReason.LIMIT, false);
     }
-    const conn = new Connection(socket, { onQuery: options.onQuery, touch });
+    const graceMs = limits.idleTimeoutMs > 0 ? Math.min(TCP_CLOSING_GRACE_MS, limits.idleTimeoutMs) : TCP_CLOSING_GRACE_MS;
+    const conn = new Connection(socket, graceMs, host);
     connections.set(conn, true);
     options.onOpen?.();
     socket.setNoDelay(true);
@@ -232,16 +310,14 @@ export function createTcpListener(options: TcpListenerOptions): TcpListener {
     socket.on('end', () => conn.onEnd());
     socket.on('drain', () => conn.maybeResume());
     socket.on('timeout', () => {
-      if (conn.idle) conn.close(TcpCloseReason.IDLE, false);
+      // A connection already closing is destroyed (keeping its reason); an open one when no answer is pending.
+      if (conn.closing || conn.idle) conn.close(TcpCloseReason.IDLE, false);
     });
     socket.on('error', (err) => {
       logger.debug({ err }, 'dns tcp connection error');
       conn.close(TcpCloseReason.ERROR, false);
     });
-    socket.on('close', () => {
-      connections.delete(conn);
-      options.onClose?.(conn.closeReason ?? TcpCloseReason.CLIENT, true);
-    });
+    socket.on('close', () => host.release(conn));
   };
 
   return {
@@ -267,10 +343,10 @@ export function createTcpListener(options: TcpListenerOptions): TcpListener {
       closed ??= (async () => {
         accepting = false;
         const done = closeServer();
-        for (const conn of connections.keys()) conn.close(TcpCloseReason.SHUTDOWN, true);
+        for (const conn of [...connections.keys()]) conn.close(TcpCloseReason.SHUTDOWN, true);
         if (connections.size > 0) {
           const timer = setTimeout(() => {
-            for (const conn of connections.keys()) conn.socket.destroy();
+            for (const conn of [...connections.keys()]) conn.close(TcpCloseReason.SHUTDOWN, false);
           }, graceMs);
           timer.unref();
           await done;
@@ -283,6 +359,15 @@ export function createTcpListener(options: TcpListenerOptions): TcpListener {
     },
     get connectionCount() {
       return connections.size;
+    },
+    bufferedBytes() {
+      let read = 0;
+      let write = 0;
+      for (const conn of connections.keys()) {
+        read += conn.buffered + conn.socket.readableLength;
+        write += conn.socket.writableLength;
+      }
+      return { read, write };
     },
   };
 }
