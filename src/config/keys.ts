@@ -81,6 +81,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = Object.freeze([
   { name: 'MaxTcpConnections', field: 'maxTcpConnections', kind: INT, ours: true },
   { name: 'TcpIdleTimeoutSeconds', field: 'tcpIdleTimeoutSeconds', kind: { type: 'number' }, ours: true },
   { name: 'LogLevel', field: 'logLevel', kind: STRING, ours: true },
+  { name: 'MaxTcpConnectionsPerClient', field: 'maxTcpConnectionsPerClient', kind: INT, ours: true },
 ] satisfies KeySpec[]);
 
 const BY_LOWER_NAME: ReadonlyMap<string, KeySpec> = new Map(CONFIG_KEYS.map((k) => [k.name.toLowerCase(), k]));

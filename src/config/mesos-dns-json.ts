@@ -66,5 +66,6 @@ export function toMesosDnsConfigJson(config: Config, serial: number): Record<str
     MaxTcpConnections: c.maxTcpConnections,
     TcpIdleTimeoutSeconds: c.tcpIdleTimeoutSeconds,
     LogLevel: c.logLevel,
+    MaxTcpConnectionsPerClient: c.maxTcpConnectionsPerClient,
   };
 }

@@ -79,6 +79,8 @@ export interface Config {
   readonly tcpIdleTimeoutSeconds: number;
   /** pino level: fatal, error, warn, info, debug, trace. -v / -vv raise it. */
   readonly logLevel: string;
+  /** TCP connections one client address may hold at once (IPv4-mapped IPv6 counts as IPv4). */
+  readonly maxTcpConnectionsPerClient: number;
 }
 
 export const DEFAULT_CONFIG: Omit<Config, 'file'> = Object.freeze({
@@ -128,4 +130,5 @@ export const DEFAULT_CONFIG: Omit<Config, 'file'> = Object.freeze({
   maxTcpConnections: 1024,
   tcpIdleTimeoutSeconds: 10,
   logLevel: 'info',
+  maxTcpConnectionsPerClient: 64,
 });

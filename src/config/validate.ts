@@ -239,7 +239,7 @@ function checkIntegers(d: Draft, c: Checker): void {
   if (d.stateTimeoutSeconds <= 0) c.problem('stateTimeoutSeconds', `must be a positive number of seconds, got ${d.stateTimeoutSeconds}`);
   if (d.zkDetectionTimeout < 0) c.problem('zkDetectionTimeout', `must be 0 (no timeout) or more seconds, got ${d.zkDetectionTimeout}`);
   if (d.ttl < 0) c.problem('ttl', `must be 0 or more seconds, got ${d.ttl}`);
-  for (const field of ['forwardCacheMaxEntries', 'forwardCacheMaxBytes', 'maxForwardsInFlight', 'maxTcpConnections'] as const) {
+  for (const field of ['forwardCacheMaxEntries', 'forwardCacheMaxBytes', 'maxForwardsInFlight', 'maxTcpConnections', 'maxTcpConnectionsPerClient'] as const) {
     if (d[field] < 1) c.problem(field, `must be at least 1, got ${d[field]}`);
   }
   if (!(d.tcpIdleTimeoutSeconds > 0)) c.problem('tcpIdleTimeoutSeconds', `must be a positive number of seconds, got ${d.tcpIdleTimeoutSeconds}`);

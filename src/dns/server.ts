@@ -217,6 +217,7 @@ export function createDnsServer(options: DnsServerOptions): DnsServer {
       onQuery: handlerFor('tcp'),
       limits: () => ({
         maxConnections: Math.max(1, config.maxTcpConnections),
+        maxConnectionsPerClient: Math.max(1, config.maxTcpConnectionsPerClient),
         idleTimeoutMs: Math.max(0, config.tcpIdleTimeoutSeconds * 1000),
       }),
       onOpen: () => metrics.tcpConnections.inc(),

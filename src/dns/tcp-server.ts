@@ -1,16 +1,20 @@
 // The TCP listener (RFC 7766): 2-octet length framing, pipelined queries answered as they complete,
-// an idle timeout, a connection cap that closes the oldest idle connection, and bounded buffering in
-// both directions (reading pauses while too many queries are in flight or too many reply bytes wait).
+// an idle timeout, a connection cap with a bounded share per client address (tcp-admission.ts), and
+// bounded buffering in both directions (reading pauses while too many queries are in flight or too many
+// reply bytes wait).
 // Once the server decides to close a connection it reads nothing more from it and destroys it after a
 // short grace, whether or not the client ever closes its side.
 import { type AddressInfo, type Server, type Socket, createServer } from 'node:net';
 import type { Logger } from '../log.js';
+import { clientAddressKey } from '../net/client-address.js';
+import { type Occupant, admit } from './tcp-admission.js';
 import type { QueryHandler } from './udp-server.js';
 
 export const TcpCloseReason = {
   CLIENT: 'client',
   IDLE: 'idle',
   LIMIT: 'limit',
+  CLIENT_LIMIT: 'client_limit',
   ZERO_LENGTH: 'zero_length',
   OVERSIZED: 'oversized_frame',
   ERROR: 'error',
@@ -32,6 +36,7 @@ export const TCP_CLOSING_GRACE_MS = 1000;
 
 export interface TcpLimits {
   readonly maxConnections: number;
+  readonly maxConnectionsPerClient: number;
   readonly idleTimeoutMs: number;
 }
 
@@ -45,7 +50,7 @@ export interface TcpListenerOptions {
   /** Read for every new connection, so a reloaded config applies to the next one. */
   readonly limits: () => TcpLimits;
   readonly onOpen?: () => void;
-  /** `opened` is false for a connection refused at the cap (onOpen was never called for it). */
+  /** `opened` is false for a connection refused at admission (onOpen was never called for it). */
   readonly onClose?: (reason: TcpCloseReason, opened: boolean) => void;
 }
 
@@ -76,11 +81,12 @@ interface ConnectionHost {
   release(conn: Connection): void;
 }
 
-class Connection {
+class Connection implements Occupant {
   private chunks: Buffer[] = [];
   /** Query octets in `chunks`. */
   buffered = 0;
   inFlight = 0;
+  busySince = 0;
   released = false;
   private paused = false;
   private stopped = false;
@@ -90,6 +96,7 @@ class Connection {
 
   constructor(
     readonly socket: Socket,
+    readonly source: string,
     private readonly graceMs: number,
     private readonly host: ConnectionHost,
   ) {}
@@ -158,7 +165,7 @@ class Connection {
       if (result instanceof Uint8Array) {
         this.write(result);
       } else if (result) {
-        this.inFlight++;
+        if (this.inFlight++ === 0) this.busySince = performance.now();
         void result
           .then((reply) => {
             if (reply) this.write(reply);
@@ -246,6 +253,7 @@ export function createTcpListener(options: TcpListenerOptions): TcpListener {
   const { logger } = options;
   /** Open connections, least recently active first. */
   const connections = new Map<Connection, true>();
+  const perSource = new Map<string, number>();
   let server: Server | undefined;
   let accepting = false;
   let closed: Promise<void> | undefined;
@@ -272,6 +280,9 @@ export function createTcpListener(options: TcpListenerOptions): TcpListener {
       if (conn.released) return;
       conn.forget();
       connections.delete(conn);
+      const left = (perSource.get(conn.source) ?? 1) - 1;
+      if (left > 0) perSource.set(conn.source, left);
+      else perSource.delete(conn.source);
       options.onClose?.(conn.closeReason ?? TcpCloseReason.CLIENT, true);
     },
   };
@@ -282,27 +293,18 @@ export function createTcpListener(options: TcpListenerOptions): TcpListener {
       return;
     }
     const limits = options.limits();
-    if (connections.size >= limits.maxConnections) {
-      // A connection already closing goes first, then the least recently active idle one.
-      let victim: Connection | undefined;
-      for (const conn of connections.keys()) {
-        if (conn.closing) {
-          victim = conn;
-          break;
-        }
-        if (conn.idle && !victim) victim = conn;
-      }
-      if (!victim) {
-        // Every connection is busy: refuse the newcomer rather than cut an answer short.
-        options.onClose?.(TcpCloseReason.LIMIT, false);
-        socket.destroy();
-        return;
-      }
-      victim.close(TcpCloseReason.LIMIT, false);
+    const source = clientAddressKey(socket.remoteAddress);
+    const decision = admit(source, () => connections.keys(), connections.size, perSource, limits);
+    if (decision.kind === 'refuse') {
+      options.onClose?.(decision.reason, false);
+      socket.destroy();
+      return;
     }
+    if (decision.kind === 'evict') decision.victim.close(decision.reason, false);
     const graceMs = limits.idleTimeoutMs > 0 ? Math.min(TCP_CLOSING_GRACE_MS, limits.idleTimeoutMs) : TCP_CLOSING_GRACE_MS;
-    const conn = new Connection(socket, graceMs, host);
+    const conn = new Connection(socket, source, graceMs, host);
     connections.set(conn, true);
+    perSource.set(source, (perSource.get(source) ?? 0) + 1);
     options.onOpen?.();
     socket.setNoDelay(true);
     if (limits.idleTimeoutMs > 0) socket.setTimeout(limits.idleTimeoutMs);

@@ -111,7 +111,7 @@ describe('a DNS/TCP connection the server is closing', () => {
       port: 0,
       dualStack: false,
       onQuery: () => (gates[answered++ < 63 ? 0 : 1] as Deferred).promise.then(() => reply),
-      limits: () => ({ maxConnections: 16, idleTimeoutMs: 2000 }),
+      limits: () => ({ maxConnections: 16, maxConnectionsPerClient: 16, idleTimeoutMs: 2000 }),
     });
     const { port } = await listener.listen();
     t.after(() => listener.close(0));

@@ -394,6 +394,8 @@ describe('buildConfig validation (our FIXes and cheap checks)', () => {
     assertProblem({ ForwardCacheMaxBytes: -5 }, 'ForwardCacheMaxBytes', /at least 1/);
     assertProblem({ MaxForwardsInFlight: 0 }, 'MaxForwardsInFlight', /at least 1/);
     assertProblem({ MaxTcpConnections: 0 }, 'MaxTcpConnections', /at least 1/);
+    assertProblem({ MaxTcpConnectionsPerClient: 0 }, 'MaxTcpConnectionsPerClient', /at least 1/);
+    assert.equal(build({}).config.maxTcpConnectionsPerClient, 64);
     assertProblem({ TcpIdleTimeoutSeconds: 0 }, 'TcpIdleTimeoutSeconds', /positive/);
     assertProblem({ LogLevel: 'verbose' }, 'LogLevel', /must be one of fatal, error, warn, info, debug, trace, silent/);
     assert.equal(build({ TcpIdleTimeoutSeconds: 0.25 }).config.tcpIdleTimeoutSeconds, 0.25);

@@ -16,7 +16,7 @@ const MESOS_DNS_ORDER = [
 ];
 const OUR_KEYS = [
   'StateFile', 'InsecureSkipVerify', 'ForwardCacheOn', 'ForwardCacheMaxEntries', 'ForwardCacheMaxBytes',
-  'MaxForwardsInFlight', 'MaxTcpConnections', 'TcpIdleTimeoutSeconds', 'LogLevel',
+  'MaxForwardsInFlight', 'MaxTcpConnections', 'TcpIdleTimeoutSeconds', 'LogLevel', 'MaxTcpConnectionsPerClient',
 ];
 
 function config(raw: Record<string, unknown>): Config {
