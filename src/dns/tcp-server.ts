@@ -1,13 +1,14 @@
 // The TCP listener (RFC 7766): 2-octet length framing, pipelined queries answered as they complete,
 // an idle timeout, a connection cap with a bounded share per client address (tcp-admission.ts), and
-// bounded buffering in both directions (reading pauses while too many queries are in flight or too many
-// reply bytes wait).
+// bounded buffering in both directions: reading pauses while too many queries are in flight or too
+// many reply octets wait, on the connection or on all of them together (tcp-write-budget.ts).
 // Once the server decides to close a connection it reads nothing more from it and destroys it after a
 // short grace, whether or not the client ever closes its side.
 import { type AddressInfo, type Server, type Socket, createServer } from 'node:net';
 import type { Logger } from '../log.js';
 import { clientAddressKey } from '../net/client-address.js';
 import { type Occupant, admit } from './tcp-admission.js';
+import { WriteBudget } from './tcp-write-budget.js';
 import type { QueryHandler } from './udp-server.js';
 
 export const TcpCloseReason = {
@@ -15,6 +16,7 @@ export const TcpCloseReason = {
   IDLE: 'idle',
   LIMIT: 'limit',
   CLIENT_LIMIT: 'client_limit',
+  SLOW_READER: 'slow_reader',
   ZERO_LENGTH: 'zero_length',
   OVERSIZED: 'oversized_frame',
   ERROR: 'error',
@@ -28,6 +30,11 @@ export const MAX_TCP_QUERY_BYTES = 16 * 1024;
 const MAX_IN_FLIGHT_PER_CONNECTION = 64;
 /** Reply bytes queued on one connection before reading pauses. */
 const MAX_PENDING_WRITE_BYTES = 1024 * 1024;
+/**
+ * Reply bytes queued on all connections together before every connection pauses (32 per-connection
+ * caps; 3% of the 1 GiB the deployment gives the process).
+ */
+export const TCP_WRITE_BUDGET_BYTES = 32 * 1024 * 1024;
 /**
  * How long a connection the server is closing may take to get its last replies and the FIN out
  * (capped by the idle timeout) before it is destroyed.
@@ -49,6 +56,8 @@ export interface TcpListenerOptions {
   readonly onQuery: QueryHandler;
   /** Read for every new connection, so a reloaded config applies to the next one. */
   readonly limits: () => TcpLimits;
+  /** Reply bytes all connections may hold queued (TCP_WRITE_BUDGET_BYTES unless given). */
+  readonly writeBudgetBytes?: number;
   readonly onOpen?: () => void;
   /** `opened` is false for a connection refused at admission (onOpen was never called for it). */
   readonly onClose?: (reason: TcpCloseReason, opened: boolean) => void;
@@ -77,6 +86,10 @@ interface ConnectionHost {
   readonly onQuery: QueryHandler;
   /** Marks the connection the most recently active. */
   touch(conn: Connection): void;
+  /** The connection's queued reply octets may have changed. */
+  writesChanged(conn: Connection): void;
+  /** False while the write budget of all connections is spent and this connection has replies queued. */
+  mayRead(conn: Connection): boolean;
   /** The connection is gone (destroyed, or closed by the peer): forget it. Idempotent. */
   release(conn: Connection): void;
 }
@@ -87,12 +100,20 @@ class Connection implements Occupant {
   buffered = 0;
   inFlight = 0;
   busySince = 0;
+  /** Reply octets counted against the write budget (the socket's writableLength when last looked at). */
+  queuedWrite = 0;
   released = false;
   private paused = false;
   private stopped = false;
   private readEnded = false;
   private graceTimer: NodeJS.Timeout | undefined;
   closeReason: TcpCloseReason | undefined;
+  /** One callback for every write of this connection: the kernel took a frame. */
+  private readonly flushed = (): void => {
+    this.host.writesChanged(this);
+    // Paused for the write budget with a reply below the socket's high-water mark: no 'drain' comes.
+    if (this.queuedWrite === 0) this.maybeResume();
+  };
 
   constructor(
     readonly socket: Socket,
@@ -150,7 +171,8 @@ class Connection implements Occupant {
       !this.stopped &&
       this.closeReason === undefined &&
       this.inFlight < MAX_IN_FLIGHT_PER_CONNECTION &&
-      this.socket.writableLength <= MAX_PENDING_WRITE_BYTES
+      this.socket.writableLength <= MAX_PENDING_WRITE_BYTES &&
+      this.host.mayRead(this)
     );
   }
 
@@ -196,7 +218,8 @@ class Connection implements Occupant {
     const frame = Buffer.allocUnsafe(reply.length + 2);
     frame.writeUInt16BE(reply.length, 0);
     frame.set(reply, 2);
-    socket.write(frame);
+    socket.write(frame, this.flushed);
+    this.host.writesChanged(this);
     this.host.touch(this);
   }
 
@@ -254,6 +277,8 @@ export function createTcpListener(options: TcpListenerOptions): TcpListener {
   /** Open connections, least recently active first. */
   const connections = new Map<Connection, true>();
   const perSource = new Map<string, number>();
+  const budget = new WriteBudget(options.writeBudgetBytes ?? TCP_WRITE_BUDGET_BYTES);
+  let resumeScheduled = false;
   let server: Server | undefined;
   let accepting = false;
   let closed: Promise<void> | undefined;
@@ -269,12 +294,46 @@ export function createTcpListener(options: TcpListenerOptions): TcpListener {
     return serverClosed;
   };
 
+  /** The budget came back: let every paused connection read again (outside the caller's stack). */
+  const resumeAll = (): void => {
+    if (resumeScheduled) return;
+    resumeScheduled = true;
+    setImmediate(() => {
+      resumeScheduled = false;
+      for (const conn of [...connections.keys()]) conn.maybeResume();
+    });
+  };
+
+  /** Past twice the budget: close the connections holding the most queued octets until under it. */
+  const shedSlowestReaders = (): void => {
+    while (budget.overrun) {
+      let slowest: Connection | undefined;
+      for (const conn of connections.keys()) {
+        if (!slowest || conn.queuedWrite > slowest.queuedWrite) slowest = conn;
+      }
+      if (!slowest || slowest.queuedWrite === 0) return;
+      logger.debug({ queued: slowest.queuedWrite, total: budget.total }, 'dns tcp write budget overrun: closing the slowest reader');
+      slowest.close(TcpCloseReason.SLOW_READER, false);
+    }
+  };
+
   const host: ConnectionHost = {
     onQuery: options.onQuery,
     touch(conn) {
       if (!connections.has(conn)) return;
       connections.delete(conn);
       connections.set(conn, true);
+    },
+    writesChanged(conn) {
+      if (conn.released) return;
+      const now = conn.socket.destroyed ? 0 : conn.socket.writableLength;
+      const before = conn.queuedWrite;
+      conn.queuedWrite = now;
+      if (budget.change(before, now)) resumeAll();
+      if (budget.overrun) shedSlowestReaders();
+    },
+    mayRead(conn) {
+      return !budget.exhausted || conn.queuedWrite === 0;
     },
     release(conn) {
       if (conn.released) return;
@@ -283,6 +342,8 @@ export function createTcpListener(options: TcpListenerOptions): TcpListener {
       const left = (perSource.get(conn.source) ?? 1) - 1;
       if (left > 0) perSource.set(conn.source, left);
       else perSource.delete(conn.source);
+      if (budget.change(conn.queuedWrite, 0)) resumeAll();
+      conn.queuedWrite = 0;
       options.onClose?.(conn.closeReason ?? TcpCloseReason.CLIENT, true);
     },
   };
