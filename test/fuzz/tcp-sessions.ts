@@ -20,7 +20,7 @@ export const StepKind = {
   STREAM: 'stream junk',
 } as const;
 export type StepKind = (typeof StepKind)[keyof typeof StepKind];
-const STEP_KINDS = Object.values(StepKind);
+export const STEP_KINDS = Object.values(StepKind);
 
 export type Step =
   /** Octets to write at once (one or more frames, or a piece of one). */
@@ -114,8 +114,8 @@ function step(f: Fuzz, kind: StepKind): Step {
 }
 
 /**
- * Session `index` of a round: 1–24 random steps, one of them `mustHave` so that every kind shows up in
- * every run however few rounds it has.
+ * One session: 1–24 random steps, one of them `mustHave` (the caller rotates it) so that every kind shows
+ * up in every run however few rounds it has.
  */
 export function planSession(f: Fuzz, sources: readonly string[], mustHave: StepKind): SessionPlan {
   const count = 1 + f.int(24);
@@ -131,4 +131,3 @@ export function planSession(f: Fuzz, sources: readonly string[], mustHave: StepK
   };
 }
 
-export { STEP_KINDS };
