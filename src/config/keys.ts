@@ -86,6 +86,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = Object.freeze([
   { name: 'MaxForwardsPerClient', field: 'maxForwardsPerClient', kind: INT, ours: true },
   { name: 'MaxHttpConnections', field: 'maxHttpConnections', kind: INT, ours: true },
   { name: 'MaxHttpConnectionsPerClient', field: 'maxHttpConnectionsPerClient', kind: INT, ours: true },
+  { name: 'MaxTcpConnectionsPerClient', field: 'maxTcpConnectionsPerClient', kind: INT, ours: true },
 ] satisfies KeySpec[]);
 
 const BY_LOWER_NAME: ReadonlyMap<string, KeySpec> = new Map(CONFIG_KEYS.map((k) => [k.name.toLowerCase(), k]));

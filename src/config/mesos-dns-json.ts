@@ -80,5 +80,6 @@ export function toMesosDnsConfigJson(config: Config, serial: number): Record<str
     MaxForwardsPerClient: c.maxForwardsPerClient,
     MaxHttpConnections: c.maxHttpConnections,
     MaxHttpConnectionsPerClient: c.maxHttpConnectionsPerClient,
+    MaxTcpConnectionsPerClient: c.maxTcpConnectionsPerClient,
   };
 }

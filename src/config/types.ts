@@ -89,6 +89,8 @@ export interface Config {
   readonly maxHttpConnections: number;
   /** HTTP connections one client address may hold; past it one of its own (idle first) is closed. */
   readonly maxHttpConnectionsPerClient: number;
+  /** TCP connections one client address may hold at once (IPv4-mapped IPv6 counts as IPv4). */
+  readonly maxTcpConnectionsPerClient: number;
 }
 
 export const DEFAULT_CONFIG: Omit<Config, 'file'> = Object.freeze({
@@ -143,4 +145,5 @@ export const DEFAULT_CONFIG: Omit<Config, 'file'> = Object.freeze({
   maxForwardsPerClient: 256,
   maxHttpConnections: 1024,
   maxHttpConnectionsPerClient: 64,
+  maxTcpConnectionsPerClient: 64,
 });

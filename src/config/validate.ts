@@ -257,6 +257,7 @@ function checkIntegers(d: Draft, c: Checker): void {
     'maxForwardsInFlight',
     'maxForwardsPerClient',
     'maxTcpConnections',
+    'maxTcpConnectionsPerClient',
     'maxHttpConnections',
     'maxHttpConnectionsPerClient',
   ] as const;

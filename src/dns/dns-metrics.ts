@@ -19,6 +19,8 @@ export interface DnsMetrics {
   readonly errors: Counter;
   readonly tcpConnections: Gauge;
   readonly tcpClosed: Counter;
+  /** Set from the listener when the metrics are read. */
+  readonly tcpBuffered: Gauge;
   // Mesos-DNS's internal counters (spec §6.1), exposed.
   readonly mesosRequests: Counter;
   readonly mesosSuccess: Counter;
@@ -120,6 +122,10 @@ export function registerDnsMetrics(registry: MetricsRegistry): DnsMetrics {
     errors: registry.counter('mesos_dns_query_errors_total', 'Queries whose handling failed (answered SERVFAIL).'),
     tcpConnections: registry.gauge('mesos_dns_tcp_connections', 'Open DNS TCP connections.'),
     tcpClosed: registry.counter('mesos_dns_tcp_connections_closed_total', 'DNS TCP connections closed, by reason.'),
+    tcpBuffered: registry.gauge(
+      'mesos_dns_tcp_buffered_bytes',
+      'Octets held in memory for DNS TCP connections: queries not yet handled (read), replies the kernel has not taken (write).',
+    ),
     mesosRequests,
     mesosSuccess,
     mesosNxdomain,

@@ -99,6 +99,13 @@ export function createDnsServer(options: DnsServerOptions): DnsServer {
   let udp: UdpListener | undefined;
   let tcp: TcpListener | undefined;
   let closing: Promise<void> | undefined;
+  const READ = Object.freeze({ direction: 'read' });
+  const WRITE = Object.freeze({ direction: 'write' });
+  metrics.tcpBuffered.collect(() => {
+    const buffered = tcp?.bufferedBytes() ?? { read: 0, write: 0 };
+    metrics.tcpBuffered.set(buffered.read, READ);
+    metrics.tcpBuffered.set(buffered.write, WRITE);
+  });
   const inFlight = new Set<Promise<Uint8Array>>();
   let loggedFor: TableSnapshot | undefined;
   const loggedNames = new Set<string>();
@@ -210,6 +217,7 @@ export function createDnsServer(options: DnsServerOptions): DnsServer {
       onQuery: handlerFor('tcp'),
       limits: () => ({
         maxConnections: Math.max(1, config.maxTcpConnections),
+        maxConnectionsPerClient: Math.max(1, config.maxTcpConnectionsPerClient),
         idleTimeoutMs: Math.max(0, config.tcpIdleTimeoutSeconds * 1000),
       }),
       onOpen: () => metrics.tcpConnections.inc(),

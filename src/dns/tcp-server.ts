@@ -1,14 +1,22 @@
 // The TCP listener (RFC 7766): 2-octet length framing, pipelined queries answered as they complete,
-// an idle timeout, a connection cap that closes the oldest idle connection, and bounded buffering in
-// both directions (reading pauses while too many queries are in flight or too many reply bytes wait).
+// an idle timeout, a connection cap with a bounded share per client address (tcp-admission.ts), and
+// bounded buffering in both directions: reading pauses while too many queries are in flight or too
+// many reply octets wait, on the connection or on all of them together (tcp-write-budget.ts).
+// Once the server decides to close a connection it reads nothing more from it and destroys it after a
+// short grace, whether or not the client ever closes its side.
 import { type AddressInfo, type Server, type Socket, createServer } from 'node:net';
 import type { Logger } from '../log.js';
+import { clientKey } from '../net/networks.js';
+import { type Occupant, admit } from './tcp-admission.js';
+import { WriteBudget } from './tcp-write-budget.js';
 import type { QueryHandler } from './udp-server.js';
 
 export const TcpCloseReason = {
   CLIENT: 'client',
   IDLE: 'idle',
   LIMIT: 'limit',
+  CLIENT_LIMIT: 'client_limit',
+  SLOW_READER: 'slow_reader',
   ZERO_LENGTH: 'zero_length',
   OVERSIZED: 'oversized_frame',
   ERROR: 'error',
@@ -22,9 +30,20 @@ export const MAX_TCP_QUERY_BYTES = 16 * 1024;
 const MAX_IN_FLIGHT_PER_CONNECTION = 64;
 /** Reply bytes queued on one connection before reading pauses. */
 const MAX_PENDING_WRITE_BYTES = 1024 * 1024;
+/**
+ * Reply bytes queued on all connections together before every connection pauses (32 per-connection
+ * caps; 3% of the 1 GiB the deployment gives the process).
+ */
+export const TCP_WRITE_BUDGET_BYTES = 32 * 1024 * 1024;
+/**
+ * How long a connection the server is closing may take to get its last replies and the FIN out
+ * (capped by the idle timeout) before it is destroyed.
+ */
+export const TCP_CLOSING_GRACE_MS = 1000;
 
 export interface TcpLimits {
   readonly maxConnections: number;
+  readonly maxConnectionsPerClient: number;
   readonly idleTimeoutMs: number;
 }
 
@@ -37,9 +56,18 @@ export interface TcpListenerOptions {
   readonly onQuery: QueryHandler;
   /** Read for every new connection, so a reloaded config applies to the next one. */
   readonly limits: () => TcpLimits;
+  /** Reply bytes all connections may hold queued (TCP_WRITE_BUDGET_BYTES unless given). */
+  readonly writeBudgetBytes?: number;
   readonly onOpen?: () => void;
-  /** `opened` is false for a connection refused at the cap (onOpen was never called for it). */
+  /** `opened` is false for a connection refused at admission (onOpen was never called for it). */
   readonly onClose?: (reason: TcpCloseReason, opened: boolean) => void;
+}
+
+export interface TcpBufferedBytes {
+  /** Query octets received and not yet handled: ours and the sockets' read buffers. */
+  readonly read: number;
+  /** Reply octets the kernel has not taken yet. */
+  readonly write: number;
 }
 
 export interface TcpListener {
@@ -49,29 +77,64 @@ export interface TcpListener {
   /** Ends every connection (destroying those that do not finish within graceMs) and the server. */
   close(graceMs: number): Promise<void>;
   readonly connectionCount: number;
+  /** Summed over the open connections when asked (for the metrics and tests). */
+  bufferedBytes(): TcpBufferedBytes;
 }
 
-class Connection {
+/** What a connection needs from its listener. */
+interface ConnectionHost {
+  readonly onQuery: QueryHandler;
+  /** Marks the connection the most recently active. */
+  touch(conn: Connection): void;
+  /** The connection's queued reply octets may have changed. */
+  writesChanged(conn: Connection): void;
+  /** False while the write budget of all connections is spent and this connection has replies queued. */
+  mayRead(conn: Connection): boolean;
+  /** The connection is gone (destroyed, or closed by the peer): forget it. Idempotent. */
+  release(conn: Connection): void;
+}
+
+class Connection implements Occupant {
   private chunks: Buffer[] = [];
-  private buffered = 0;
+  /** Query octets in `chunks`. */
+  buffered = 0;
   inFlight = 0;
+  busySince = 0;
+  /** Reply octets counted against the write budget (the socket's writableLength when last looked at). */
+  queuedWrite = 0;
+  released = false;
   private paused = false;
   private stopped = false;
   private readEnded = false;
+  private graceTimer: NodeJS.Timeout | undefined;
   closeReason: TcpCloseReason | undefined;
+  /** One callback for every write of this connection: the kernel took a frame. */
+  private readonly flushed = (): void => {
+    this.host.writesChanged(this);
+    // Paused for the write budget with a reply below the socket's high-water mark: no 'drain' comes.
+    if (this.queuedWrite === 0) this.maybeResume();
+  };
 
   constructor(
     readonly socket: Socket,
-    private readonly listener: {
-      onQuery: QueryHandler;
-      touch(conn: Connection): void;
-    },
+    readonly source: string,
+    private readonly graceMs: number,
+    private readonly host: ConnectionHost,
   ) {}
 
+  get idle(): boolean {
+    return this.inFlight === 0;
+  }
+
+  get closing(): boolean {
+    return this.closeReason !== undefined;
+  }
+
   onData(chunk: Buffer): void {
+    if (this.closeReason !== undefined) return; // already paused; a chunk read before that is dropped
     this.chunks.push(chunk);
     this.buffered += chunk.length;
-    this.listener.touch(this);
+    this.host.touch(this);
     this.processFrames();
   }
 
@@ -101,18 +164,30 @@ class Connection {
     return ((first[0] as number) << 8) | (second[0] as number);
   }
 
+  /** Whether the next query may be read: not closing, and every bound on buffering has room. */
+  private mayRead(): boolean {
+    return (
+      !this.released &&
+      !this.stopped &&
+      this.closeReason === undefined &&
+      this.inFlight < MAX_IN_FLIGHT_PER_CONNECTION &&
+      this.socket.writableLength <= MAX_PENDING_WRITE_BYTES &&
+      this.host.mayRead(this)
+    );
+  }
+
   private processFrames(): void {
-    while (!this.paused && !this.stopped && this.closeReason === undefined && this.buffered >= 2) {
+    while (this.buffered >= 2 && this.mayRead()) {
       const length = this.peekLength();
       if (length === 0) return this.close(TcpCloseReason.ZERO_LENGTH, true);
       if (length > MAX_TCP_QUERY_BYTES) return this.close(TcpCloseReason.OVERSIZED, false);
       if (this.buffered < 2 + length) return;
       const message = this.take(2 + length).subarray(2);
-      const result = this.listener.onQuery(message, this.socket.remoteAddress ?? '');
+      const result = this.host.onQuery(message, this.socket.remoteAddress ?? '');
       if (result instanceof Uint8Array) {
         this.write(result);
       } else if (result) {
-        this.inFlight++;
+        if (this.inFlight++ === 0) this.busySince = performance.now();
         void result
           .then((reply) => {
             if (reply) this.write(reply);
@@ -123,16 +198,15 @@ class Connection {
             this.endIfDone();
           });
       }
-      if (this.inFlight >= MAX_IN_FLIGHT_PER_CONNECTION || this.socket.writableLength > MAX_PENDING_WRITE_BYTES) {
-        this.paused = true;
-        this.socket.pause();
-      }
+    }
+    if (!this.paused && this.closeReason === undefined && !this.mayRead()) {
+      this.paused = true;
+      this.socket.pause();
     }
   }
 
   maybeResume(): void {
-    if (!this.paused || this.stopped || this.closeReason !== undefined) return;
-    if (this.inFlight >= MAX_IN_FLIGHT_PER_CONNECTION || this.socket.writableLength > MAX_PENDING_WRITE_BYTES) return;
+    if (!this.paused || !this.mayRead()) return;
     this.paused = false;
     this.socket.resume();
     this.processFrames();
@@ -144,8 +218,9 @@ class Connection {
     const frame = Buffer.allocUnsafe(reply.length + 2);
     frame.writeUInt16BE(reply.length, 0);
     frame.set(reply, 2);
-    socket.write(frame);
-    this.listener.touch(this);
+    socket.write(frame, this.flushed);
+    this.host.writesChanged(this);
+    this.host.touch(this);
   }
 
   /** After the client half-closed, end our side once every answer is out. */
@@ -155,10 +230,6 @@ class Connection {
     }
   }
 
-  get idle(): boolean {
-    return this.inFlight === 0;
-  }
-
   /** Stop reading queries (shutdown); the connection ends once its answers are out. */
   stop(): void {
     this.stopped = true;
@@ -166,13 +237,38 @@ class Connection {
     this.endIfDone();
   }
 
+  /**
+   * Graceful: stop reading, send what is queued and the FIN, and destroy the connection after the grace
+   * whatever the client does. Otherwise (or when already closing) destroy it now.
+   */
   close(reason: TcpCloseReason, graceful: boolean): void {
-    if (this.closeReason !== undefined) return;
+    if (this.released) return;
+    if (this.closeReason !== undefined) {
+      if (!graceful) this.destroy();
+      return;
+    }
     this.closeReason = reason;
     this.chunks = [];
     this.buffered = 0;
-    if (graceful) this.socket.end();
-    else this.socket.destroy();
+    if (!graceful) return this.destroy();
+    this.paused = true;
+    this.socket.pause();
+    this.socket.end();
+    this.graceTimer = setTimeout(() => this.destroy(), this.graceMs);
+    this.graceTimer.unref();
+  }
+
+  private destroy(): void {
+    this.socket.destroy();
+    this.host.release(this);
+  }
+
+  /** Called once, by the listener's release(). */
+  forget(): void {
+    clearTimeout(this.graceTimer);
+    this.released = true;
+    this.chunks = [];
+    this.buffered = 0;
   }
 }
 
@@ -180,6 +276,9 @@ export function createTcpListener(options: TcpListenerOptions): TcpListener {
   const { logger } = options;
   /** Open connections, least recently active first. */
   const connections = new Map<Connection, true>();
+  const perSource = new Map<string, number>();
+  const budget = new WriteBudget(options.writeBudgetBytes ?? TCP_WRITE_BUDGET_BYTES);
+  let resumeScheduled = false;
   let server: Server | undefined;
   let accepting = false;
   let closed: Promise<void> | undefined;
@@ -195,10 +294,58 @@ export function createTcpListener(options: TcpListenerOptions): TcpListener {
     return serverClosed;
   };
 
-  const touch = (conn: Connection): void => {
-    if (!connections.has(conn)) return;
-    connections.delete(conn);
-    connections.set(conn, true);
+  /** The budget came back: let every paused connection read again (outside the caller's stack). */
+  const resumeAll = (): void => {
+    if (resumeScheduled) return;
+    resumeScheduled = true;
+    setImmediate(() => {
+      resumeScheduled = false;
+      for (const conn of [...connections.keys()]) conn.maybeResume();
+    });
+  };
+
+  /** Past twice the budget: close the connections holding the most queued octets until under it. */
+  const shedSlowestReaders = (): void => {
+    while (budget.overrun) {
+      let slowest: Connection | undefined;
+      for (const conn of connections.keys()) {
+        if (!slowest || conn.queuedWrite > slowest.queuedWrite) slowest = conn;
+      }
+      if (!slowest || slowest.queuedWrite === 0) return;
+      logger.debug({ queued: slowest.queuedWrite, total: budget.total }, 'dns tcp write budget overrun: closing the slowest reader');
+      slowest.close(TcpCloseReason.SLOW_READER, false);
+    }
+  };
+
+  const host: ConnectionHost = {
+    onQuery: options.onQuery,
+    touch(conn) {
+      if (!connections.has(conn)) return;
+      connections.delete(conn);
+      connections.set(conn, true);
+    },
+    writesChanged(conn) {
+      if (conn.released) return;
+      const now = conn.socket.destroyed ? 0 : conn.socket.writableLength;
+      const before = conn.queuedWrite;
+      conn.queuedWrite = now;
+      if (budget.change(before, now)) resumeAll();
+      if (budget.overrun) shedSlowestReaders();
+    },
+    mayRead(conn) {
+      return !budget.exhausted || conn.queuedWrite === 0;
+    },
+    release(conn) {
+      if (conn.released) return;
+      conn.forget();
+      connections.delete(conn);
+      const left = (perSource.get(conn.source) ?? 1) - 1;
+      if (left > 0) perSource.set(conn.source, left);
+      else perSource.delete(conn.source);
+      if (budget.change(conn.queuedWrite, 0)) resumeAll();
+      conn.queuedWrite = 0;
+      options.onClose?.(conn.closeReason ?? TcpCloseReason.CLIENT, true);
+    },
   };
 
   const onConnection = (socket: Socket): void => {
@@ -207,24 +354,18 @@ export function createTcpListener(options: TcpListenerOptions): TcpListener {
       return;
     }
     const limits = options.limits();
-    if (connections.size >= limits.maxConnections) {
-      let victim: Connection | undefined;
-      for (const conn of connections.keys()) {
-        if (conn.idle) {
-          victim = conn;
-          break;
-        }
-      }
-      if (!victim) {
-        // Every connection is busy: refuse the newcomer rather than cut an answer short.
-        options.onClose?.(TcpCloseReason.LIMIT, false);
-        socket.destroy();
-        return;
-      }
-      victim.close(TcpCloseReason.LIMIT, false);
+    const source = clientKey(socket.remoteAddress);
+    const decision = admit(source, () => connections.keys(), connections.size, perSource, limits);
+    if (decision.kind === 'refuse') {
+      options.onClose?.(decision.reason, false);
+      socket.destroy();
+      return;
     }
-    const conn = new Connection(socket, { onQuery: options.onQuery, touch });
+    if (decision.kind === 'evict') decision.victim.close(decision.reason, false);
+    const graceMs = limits.idleTimeoutMs > 0 ? Math.min(TCP_CLOSING_GRACE_MS, limits.idleTimeoutMs) : TCP_CLOSING_GRACE_MS;
+    const conn = new Connection(socket, source, graceMs, host);
     connections.set(conn, true);
+    perSource.set(source, (perSource.get(source) ?? 0) + 1);
     options.onOpen?.();
     socket.setNoDelay(true);
     if (limits.idleTimeoutMs > 0) socket.setTimeout(limits.idleTimeoutMs);
@@ -232,16 +373,14 @@ export function createTcpListener(options: TcpListenerOptions): TcpListener {
     socket.on('end', () => conn.onEnd());
     socket.on('drain', () => conn.maybeResume());
     socket.on('timeout', () => {
-      if (conn.idle) conn.close(TcpCloseReason.IDLE, false);
+      // A connection already closing is destroyed (keeping its reason); an open one when no answer is pending.
+      if (conn.closing || conn.idle) conn.close(TcpCloseReason.IDLE, false);
     });
     socket.on('error', (err) => {
       logger.debug({ err }, 'dns tcp connection error');
       conn.close(TcpCloseReason.ERROR, false);
     });
-    socket.on('close', () => {
-      connections.delete(conn);
-      options.onClose?.(conn.closeReason ?? TcpCloseReason.CLIENT, true);
-    });
+    socket.on('close', () => host.release(conn));
   };
 
   return {
@@ -267,10 +406,10 @@ export function createTcpListener(options: TcpListenerOptions): TcpListener {
       closed ??= (async () => {
         accepting = false;
         const done = closeServer();
-        for (const conn of connections.keys()) conn.close(TcpCloseReason.SHUTDOWN, true);
+        for (const conn of [...connections.keys()]) conn.close(TcpCloseReason.SHUTDOWN, true);
         if (connections.size > 0) {
           const timer = setTimeout(() => {
-            for (const conn of connections.keys()) conn.socket.destroy();
+            for (const conn of [...connections.keys()]) conn.close(TcpCloseReason.SHUTDOWN, false);
           }, graceMs);
           timer.unref();
           await done;
@@ -283,6 +422,15 @@ export function createTcpListener(options: TcpListenerOptions): TcpListener {
     },
     get connectionCount() {
       return connections.size;
+    },
+    bufferedBytes() {
+      let read = 0;
+      let write = 0;
+      for (const conn of connections.keys()) {
+        read += conn.buffered + conn.socket.readableLength;
+        write += conn.socket.writableLength;
+      }
+      return { read, write };
     },
   };
 }

@@ -1,6 +1,7 @@
 // Client networks (pure): "10.0.0.0/8", "2001:db8::/32" or a bare address (a /32 or /128), parsed once
 // from config.json, and a matcher for the source addresses sockets report ("192.0.2.7", "::1", and
 // "::ffff:192.0.2.7" from dual-stack sockets, which is the IPv4 client it carries).
+import { isIPv4 } from 'node:net';
 import { parseIPv4Into, parseIPv6Into } from './ip-bytes.js';
 
 export interface Network {
@@ -11,7 +12,7 @@ export interface Network {
 
 export type NetworkParse = { readonly ok: true; readonly network: Network } | { readonly ok: false; readonly error: string };
 
-const MAPPED_PREFIX = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff];
+const MAPPED_PREFIX_OCTETS = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff];
 
 function addressOctets(text: string): Uint8Array | undefined {
   const zone = text.indexOf('%'); // fe80::1%eth0: the scope is not part of the address
@@ -20,7 +21,7 @@ function addressOctets(text: string): Uint8Array | undefined {
   if (parseIPv4Into(src, 0, src.length, v4, 0)) return v4;
   const v6 = new Uint8Array(16);
   if (!parseIPv6Into(src, 0, src.length, v6, 0)) return undefined;
-  return MAPPED_PREFIX.every((b, i) => v6[i] === b) ? v6.slice(12) : v6;
+  return MAPPED_PREFIX_OCTETS.every((b, i) => v6[i] === b) ? v6.slice(12) : v6;
 }
 
 /** "ip" or "ip/prefix"; host bits set below the prefix are an error (a likely typo). */
@@ -80,15 +81,26 @@ export function parseNetworks(texts: readonly string[]): Network[] {
   return out;
 }
 
-const IPV4_MAPPED = /^::ffff:(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})$/i;
+const MAPPED_PREFIX = '::ffff:';
+/** The hexadecimal spelling of a mapped address, ::ffff:7f00:1. */
+const MAPPED_HEX = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/;
 
 /**
  * One key per client for per-client shares (forwards, DNS/TCP and HTTP connections): the address as the
- * socket reports it, with an IPv4-mapped IPv6 address ("::ffff:192.0.2.7", from a dual-stack socket)
- * written as the IPv4 address it carries, IPv6 lower-cased. A socket reset before its address was seen
- * has none: such sockets share the key ''.
+ * socket reports it, lower-cased, with an IPv4-mapped IPv6 address (::ffff:192.0.2.7 or ::ffff:c000:207,
+ * from a dual-stack socket) written as the IPv4 address it carries, so one client is one client
+ * whichever socket it reached. A socket reset before its address was seen has none: such sockets share
+ * the key ''.
  */
 export function clientKey(address: string | undefined): string {
   if (address === undefined) return '';
-  return IPV4_MAPPED.exec(address)?.[1] ?? address.toLowerCase();
+  const lower = address.toLowerCase();
+  if (!lower.startsWith(MAPPED_PREFIX)) return lower;
+  const tail = lower.slice(MAPPED_PREFIX.length);
+  if (isIPv4(tail)) return tail;
+  const hex = MAPPED_HEX.exec(lower);
+  if (!hex) return lower;
+  const high = Number.parseInt(hex[1] as string, 16);
+  const low = Number.parseInt(hex[2] as string, 16);
+  return `${high >> 8}.${high & 0xff}.${low >> 8}.${low & 0xff}`;
 }

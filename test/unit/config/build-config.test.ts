@@ -394,6 +394,8 @@ describe('buildConfig validation (our FIXes and cheap checks)', () => {
     assertProblem({ ForwardCacheMaxBytes: -5 }, 'ForwardCacheMaxBytes', /at least 1/);
     assertProblem({ MaxForwardsInFlight: 0 }, 'MaxForwardsInFlight', /at least 1/);
     assertProblem({ MaxTcpConnections: 0 }, 'MaxTcpConnections', /at least 1/);
+    assertProblem({ MaxTcpConnectionsPerClient: 0 }, 'MaxTcpConnectionsPerClient', /at least 1/);
+    assert.equal(build({}).config.maxTcpConnectionsPerClient, 64);
     assertProblem({ TcpIdleTimeoutSeconds: 0 }, 'TcpIdleTimeoutSeconds', /positive/);
     assertProblem({ MaxHttpConnections: 0 }, 'MaxHttpConnections', /at least 1/);
     assertProblem({ MaxHttpConnectionsPerClient: 0 }, 'MaxHttpConnectionsPerClient', /at least 1/);

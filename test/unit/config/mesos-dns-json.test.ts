@@ -18,6 +18,7 @@ const OUR_KEYS = [
   'StateFile', 'InsecureSkipVerify', 'ForwardCacheOn', 'ForwardCacheMaxEntries', 'ForwardCacheMaxBytes',
   'MaxForwardsInFlight', 'MaxTcpConnections', 'TcpIdleTimeoutSeconds', 'LogLevel', 'MaxUdpReplyBytes',
   'ExternalAllowFrom', 'MaxForwardsPerClient', 'MaxHttpConnections', 'MaxHttpConnectionsPerClient',
+  'MaxTcpConnectionsPerClient',
 ];
 
 function config(raw: Record<string, unknown>): Config {

@@ -54,13 +54,16 @@ describe('client networks', () => {
     assert.equal(matcher()('127.0.0.1'), false);
   });
 
-  test('one client key per client: IPv4-mapped addresses as IPv4, IPv6 lower-case', () => {
+  test('one client key per client: IPv4-mapped IPv6 (dotted or hex) as IPv4, other IPv6 lower-case, none as empty', () => {
     assert.equal(clientKey('::ffff:192.0.2.7'), '192.0.2.7');
+    assert.equal(clientKey('::FFFF:192.0.2.7'), '192.0.2.7');
+    assert.equal(clientKey('::ffff:c000:207'), '192.0.2.7');
     assert.equal(clientKey('192.0.2.7'), '192.0.2.7');
     assert.equal(clientKey('2001:DB8::1'), '2001:db8::1');
+    assert.equal(clientKey('::1'), '::1');
     assert.equal(clientKey('::ffff:1'), '::ffff:1');
-    assert.equal(clientKey('::FFFF:127.0.0.2'), '127.0.0.2');
-    assert.equal(clientKey('::ffff:0a00:0007'), '::ffff:0a00:0007');
+    assert.equal(clientKey('::ffff:1:2:3'), '::ffff:1:2:3');
+    assert.equal(clientKey('::ffff:300.1.1.1'), '::ffff:300.1.1.1');
     assert.equal(clientKey(undefined), '', 'a socket reset before its address was seen');
   });
 });
