@@ -21,3 +21,21 @@ export async function freeUdpAndTcpPort(): Promise<number> {
   }
   throw new Error('no loopback port free for both TCP and UDP in 20 attempts');
 }
+
+/** Whether a UDP socket could bind this loopback port now (false while a server holds it). */
+export function canBindUdp(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createSocket('udp4');
+    socket.once('error', () => resolve(false));
+    socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)));
+  });
+}
+
+/** Whether a TCP server could listen on this loopback port now. */
+export function canBindTcp(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}

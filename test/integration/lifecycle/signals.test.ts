@@ -1,12 +1,11 @@
 // SIGTERM / SIGINT on the real process: it drains (a forward in flight still gets its answer), exits
 // 0 promptly, and releases its DNS (UDP + TCP) and HTTP ports.
 import assert from 'node:assert/strict';
-import { createSocket } from 'node:dgram';
-import { createServer } from 'node:net';
 import { test } from 'node:test';
 import { startFakeUpstream } from '../../helpers/fake-upstream.js';
 import { query } from '../../helpers/dns-client.js';
 import { addressesOf } from '../../helpers/dns-codec.js';
+import { canBindTcp, canBindUdp } from '../../helpers/ports.js';
 import { spawnServer, type SpawnedServer } from '../../helpers/spawn-server.js';
 
 const A = 1;
@@ -15,22 +14,6 @@ async function started(t: { after: (fn: () => unknown) => void }, config: Record
   const server = await spawnServer({ config });
   t.after(() => server.kill());
   return server;
-}
-
-function canBindUdp(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createSocket('udp4');
-    socket.once('error', () => resolve(false));
-    socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)));
-  });
-}
-
-function canBindTcp(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
 }
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

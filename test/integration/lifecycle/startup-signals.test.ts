@@ -6,14 +6,12 @@
 // progress, so the test ends the read after the server has stopped.)
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { constants, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { freeUdpAndTcpPort } from '../../helpers/ports.js';
+import { canBindTcp, canBindUdp, freeUdpAndTcpPort } from '../../helpers/ports.js';
 import { MAIN_SCRIPT, REPO_ROOT, httpGet, spawnServer, type SpawnedServer } from '../../helpers/spawn-server.js';
 
 const PEM = readFileSync(join(REPO_ROOT, 'fixtures', 'config', 'ca.pem'), 'utf8');
@@ -60,22 +58,6 @@ async function waitForHttp(port: number, timeoutMs = 10_000): Promise<number> {
     if (Date.now() > deadline) assert.fail(`nothing answered HTTP on ${port} within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-}
-
-function canBindUdp(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createSocket('udp4');
-    socket.once('error', () => resolve(false));
-    socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)));
-  });
-}
-
-function canBindTcp(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
 }
 
 /** A server whose state source reads its CA bundle from a FIFO: start-up waits in that read. */

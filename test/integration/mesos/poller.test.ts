@@ -2,33 +2,17 @@
 // keeping the last table, fail-over, worker crashes, the file source.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
-import { DEFAULT_CONFIG } from '../../../src/config/types.js';
-import { createLogger, createSilentLogger } from '../../../src/log.js';
-import { MetricsRegistry } from '../../../src/metrics.js';
-import { createStateSource, type CreateStateSourceOptions, type ReloadOutcome } from '../../../src/mesos/poller.js';
-import { createRecordStore } from '../../../src/records/store.js';
+import { createLogger } from '../../../src/log.js';
+import type { CreateStateSourceOptions, ReloadOutcome } from '../../../src/mesos/poller.js';
+import { EMBEDDED, embeddedState, setupSource } from './source-harness.js';
 import { startTestMaster, withLeader } from '../../helpers/test-master.js';
 
-const EMBEDDED = fileURLToPath(new URL('../../../../fixtures/embedded/state.json', import.meta.url));
-const embedded = JSON.parse(readFileSync(EMBEDDED, 'utf8')) as Record<string, unknown>;
-
-function setup(config: Partial<CreateStateSourceOptions['config']>, extra: Partial<CreateStateSourceOptions> = {}) {
-  const store = createRecordStore();
-  const metrics = new MetricsRegistry();
-  const source = createStateSource({
-    config: { ...DEFAULT_CONFIG, listener: '127.0.0.1', refreshSeconds: 60, ...config },
-    store,
-    metrics,
-    logger: createSilentLogger(),
-    ...extra,
-  });
-  return { store, metrics, source };
-}
+const embedded = embeddedState();
+const setup = setupSource;
 
 function nextReload(source: { onReload(l: (o: ReloadOutcome) => void): () => void }, accept: (o: ReloadOutcome) => boolean = () => true) {
   return new Promise<ReloadOutcome>((resolve) => {

@@ -3,36 +3,15 @@
 // mesos_dns_worker_restarts_total{reason="timeout"} counts it. (A worker past its heap cap, counted as
 // reason="heap", is in poller.test.ts.) The production deadline is derived from StateTimeoutSeconds.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { DEFAULT_CONFIG } from '../../../src/config/types.js';
-import { createSilentLogger } from '../../../src/log.js';
-import { MetricsRegistry } from '../../../src/metrics.js';
-import {
-  MIN_RELOAD_PROCESSING_MS,
-  createStateSource,
-  reloadDeadlineMs,
-  type CreateStateSourceOptions,
-  type ReloadOutcome,
-} from '../../../src/mesos/poller.js';
-import { createRecordStore } from '../../../src/records/store.js';
+import { MIN_RELOAD_PROCESSING_MS, reloadDeadlineMs, type CreateStateSourceOptions, type ReloadOutcome } from '../../../src/mesos/poller.js';
+import { embeddedState, setupSource } from './source-harness.js';
 import { startTestMaster, withLeader } from '../../helpers/test-master.js';
 
-const EMBEDDED = fileURLToPath(new URL('../../../../fixtures/embedded/state.json', import.meta.url));
-const embedded = JSON.parse(readFileSync(EMBEDDED, 'utf8')) as Record<string, unknown>;
+const embedded = embeddedState();
 
 function setup(config: Partial<CreateStateSourceOptions['config']>, extra: Partial<CreateStateSourceOptions> = {}) {
-  const store = createRecordStore();
-  const metrics = new MetricsRegistry();
-  const source = createStateSource({
-    config: { ...DEFAULT_CONFIG, listener: '127.0.0.1', refreshSeconds: 600, ...config },
-    store,
-    metrics,
-    logger: createSilentLogger(),
-    ...extra,
-  });
-  return { store, metrics, source };
+  return setupSource({ refreshSeconds: 600, ...config }, extra);
 }
 
 /** The outcome, or 'pending' if none arrived within `ms` (the test must not hang on the old code). */

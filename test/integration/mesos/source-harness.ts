@@ -1,0 +1,29 @@
+// Shared set-up for the state-source tests in this folder: the embedded fixture state and a state source
+// on a fresh store and registry (imports only; nothing runs at import time).
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_CONFIG } from '../../../src/config/types.js';
+import { createSilentLogger } from '../../../src/log.js';
+import { MetricsRegistry } from '../../../src/metrics.js';
+import { createStateSource, type CreateStateSourceOptions } from '../../../src/mesos/poller.js';
+import { createRecordStore } from '../../../src/records/store.js';
+
+export const EMBEDDED = fileURLToPath(new URL('../../../../fixtures/embedded/state.json', import.meta.url));
+
+export function embeddedState(): Record<string, unknown> {
+  return JSON.parse(readFileSync(EMBEDDED, 'utf8')) as Record<string, unknown>;
+}
+
+/** A state source listening as 127.0.0.1 (RefreshSeconds 60 unless given), silent, on its own store. */
+export function setupSource(config: Partial<CreateStateSourceOptions['config']>, extra: Partial<CreateStateSourceOptions> = {}) {
+  const store = createRecordStore();
+  const metrics = new MetricsRegistry();
+  const source = createStateSource({
+    config: { ...DEFAULT_CONFIG, listener: '127.0.0.1', refreshSeconds: 60, ...config },
+    store,
+    metrics,
+    logger: createSilentLogger(),
+    ...extra,
+  });
+  return { store, metrics, source };
+}
