@@ -7,8 +7,7 @@ import { createServer } from 'node:net';
 import { describe, test } from 'node:test';
 import { createDnsServer } from '../../../src/dns/server.js';
 import { ErrorCode, MesosDnsError } from '../../../src/errors.js';
-import { Writable } from 'node:stream';
-import { createLogger, createSilentLogger } from '../../../src/log.js';
+import { createSilentLogger } from '../../../src/log.js';
 import { MetricsRegistry } from '../../../src/metrics.js';
 import type { RecordStore, TableSnapshot } from '../../../src/records/store.js';
 import {
@@ -21,6 +20,7 @@ import {
 import { buildQuery, decodeReply } from '../../helpers/dns-codec.js';
 import { TcpClient, UdpClient, tcpExchange, udpExchange } from '../../helpers/dns-client.js';
 import { startDnsServer } from './harness.js';
+import { capturedLogger } from '../../helpers/captured-logger.js';
 
 function gate(): { wait: () => Promise<void>; open: () => void } {
   let open!: () => void;
@@ -282,15 +282,9 @@ describe('failure containment', () => {
   });
 
   test('quirk #12: an unencodable name is logged once per table, with the names in a field', async (t) => {
-    const lines: Record<string, unknown>[] = [];
-    const destination = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
-        done();
-      },
-    });
+    const { lines, logger } = capturedLogger();
     const server = createDnsServer({
-      logger: createLogger({ level: 'info', destination }),
+      logger,
       metrics: new MetricsRegistry(),
       store: createFixtureStore(),
       forwarder: createFakeForwarder(),

@@ -5,11 +5,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { createLogger } from '../../../src/log.js';
 import type { CreateStateSourceOptions, ReloadOutcome } from '../../../src/mesos/poller.js';
 import { EMBEDDED, embeddedState, setupSource } from './source-harness.js';
 import { startTestMaster, withLeader } from '../../helpers/test-master.js';
+import { capturedLogger } from '../../helpers/captured-logger.js';
 
 const embedded = embeddedState();
 const setup = setupSource;
@@ -255,16 +254,7 @@ test('credentials to masters over plain HTTP: one warning at start-up, naming th
   t.after(() => master.close());
   master.setState(withLeader(embedded, master.address));
   const warningsOf = async (config: Partial<CreateStateSourceOptions['config']>) => {
-    const lines: Record<string, unknown>[] = [];
-    const logger = createLogger({
-      level: 'info',
-      destination: new Writable({
-        write(chunk: Buffer, _enc, cb) {
-          for (const l of chunk.toString().split('\n')) if (l) lines.push(JSON.parse(l) as Record<string, unknown>);
-          cb();
-        },
-      }),
-    });
+    const { lines, logger } = capturedLogger();
     const { source } = setup({ masters: [master.address], ...config }, { logger });
     await source.start();
     await source.close();

@@ -2,14 +2,14 @@
 // reconnect storms, absurd session timeouts, oversized and finely chunked frames.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
-import { createLogger, createSilentLogger } from '../../../src/log.js';
+import { createSilentLogger } from '../../../src/log.js';
 import { MetricsRegistry } from '../../../src/metrics.js';
 import { MAX_FRAME_BYTES } from '../../../src/mesos/leader/frames.js';
 import { OpCode } from '../../../src/mesos/leader/jute.js';
 import { createZkClient } from '../../../src/mesos/leader/zk-client.js';
 import { createZkDetector } from '../../../src/mesos/leader/zk-detector.js';
 import { startFakeZooKeeper, type FakeZkConnection } from '../../helpers/fake-zookeeper.js';
+import { capturedLogger } from '../../helpers/captured-logger.js';
 
 const PING_XID = -2;
 
@@ -27,19 +27,6 @@ function answerPings(conn: FakeZkConnection, onPing: () => void = () => undefine
   });
 }
 
-function capturedLogger() {
-  const lines: Record<string, unknown>[] = [];
-  const logger = createLogger({
-    level: 'debug',
-    destination: new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        for (const l of chunk.toString().split('\n')) if (l) lines.push(JSON.parse(l) as Record<string, unknown>);
-        cb();
-      },
-    }),
-  });
-  return { lines, logger };
-}
 
 // 4000: a session, then the connection drops at once. 0: "session expired", even for a new session.
 for (const offered of [4000, 0]) {
@@ -90,7 +77,7 @@ for (const [offered, expected] of [
       void conn.requested.then(() => conn.answerConnect(offered));
     });
     t.after(() => fake.close());
-    const { lines, logger } = capturedLogger();
+    const { lines, logger } = capturedLogger('debug');
     const client = createZkClient({ servers: [{ host: fake.host, port: fake.port }], sessionTimeoutMs: 4000, logger });
     client.start();
     await client.waitConnected(5000);

@@ -3,10 +3,9 @@
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_CONFIG } from '../../../src/config/types.js';
-import { createLogger, createSilentLogger } from '../../../src/log.js';
+import { createSilentLogger } from '../../../src/log.js';
 import { MetricsRegistry } from '../../../src/metrics.js';
 import { CreateMode } from '../../../src/mesos/leader/jute.js';
 import { DEFAULT_RECONNECT_BACKOFF, backoffCapFor } from '../../../src/mesos/leader/reconnect-policy.js';
@@ -18,6 +17,7 @@ import { createStateSource, type ReloadOutcome } from '../../../src/mesos/poller
 import { createRecordStore } from '../../../src/records/store.js';
 import { startTestMaster, withLeader } from '../../helpers/test-master.js';
 import { freePort, startTcpProxy, startZooKeeper, type TestZooKeeper } from '../../helpers/zookeeper.js';
+import { capturedLogger } from '../../helpers/captured-logger.js';
 
 const EMBEDDED = fileURLToPath(new URL('../../../../fixtures/embedded/state.json', import.meta.url));
 const embedded = JSON.parse(readFileSync(EMBEDDED, 'utf8')) as Record<string, unknown>;
@@ -256,16 +256,7 @@ test('poller with ZooKeeper: records from the leader, immediate reload on leader
   t.after(() => b.close());
   a.setState(withLeader(embedded, a.address));
   b.setState(withLeader(JSON.parse(JSON.stringify(embedded).replaceAll('"nginx', '"web')) as Record<string, unknown>, b.address));
-  const lines: Record<string, unknown>[] = [];
-  const logger = createLogger({
-    level: 'info',
-    destination: new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        for (const l of chunk.toString().split('\n')) if (l) lines.push(JSON.parse(l) as Record<string, unknown>);
-        cb();
-      },
-    }),
-  });
+  const { lines, logger } = capturedLogger();
   const store = createRecordStore();
   const source = createStateSource({
     config: { ...DEFAULT_CONFIG, zk: `zk://${zk.address}${path}`, masters: null, listener: '127.0.0.1', refreshSeconds: 60, zkDetectionTimeout: 1 },
