@@ -70,7 +70,8 @@ function srvTargetPort(value: string): { target: string; port: number } | undefi
   return number === undefined ? undefined : { target, port: number };
 }
 
-class Collector {
+/** Turns stored values into records as DNS serves them: non-IP values and unusable SRV values skipped, unencodable names set aside. */
+export class Collector {
   readonly unencodable: string[] = [];
   skipped = 0;
 
@@ -113,12 +114,13 @@ class Collector {
     }
   }
 
+  /** SRV records of a name; with `additional`, the first A and AAAA of each target go there. */
   srvs(
     owner: string,
     records: NameRecords | undefined,
     snapshot: TableSnapshot,
     out: ResourceRecord[],
-    additional: ResourceRecord[],
+    additional?: ResourceRecord[],
   ): void {
     if (!records || records.srv.length === 0) return;
     const targets: string[] = [];
@@ -144,11 +146,11 @@ class Collector {
       out.push(rr);
       if (!targets.includes(split.target)) targets.push(split.target);
     }
-    for (const target of targets) this.firstAddresses(target, snapshot.table.lookup(target), additional);
+    if (additional) for (const target of targets) this.firstAddresses(target, snapshot.table.lookup(target), additional);
   }
 }
 
-function soaRecord(apex: string, snapshot: TableSnapshot, config: ResolveConfig): SoaRecord {
+export function soaRecord(apex: string, snapshot: TableSnapshot, config: ResolveConfig): SoaRecord {
   return {
     type: QType.SOA,
     name: apex,
@@ -163,7 +165,7 @@ function soaRecord(apex: string, snapshot: TableSnapshot, config: ResolveConfig)
   };
 }
 
-function nsRecord(apex: string, config: ResolveConfig): NsRecord {
+export function nsRecord(apex: string, config: ResolveConfig): NsRecord {
   return { type: QType.NS, name: apex, ttl: config.ttl, target: config.soaMname };
 }
 
