@@ -7,6 +7,7 @@ import { scanState, type ParseStateResult, type ScannedState } from './parse-sta
 import type { StateProblem } from './state-types.js';
 import { generateRecordsWithReport, type GenerateConfig, type GenerateReport } from '../records/generate.js';
 import type { PackedTableData } from '../records/table.js';
+import { ENTRY_FIELDS } from '../records/packed-table.js';
 import type { MasterClientSettings } from './client-settings.js';
 import { fetchAll } from './fetch-all.js';
 import { FetchFailure, StateFetchError, serializeFetchError, type SerializedFetchError } from './fetch-errors.js';
@@ -93,8 +94,6 @@ export interface CreateReloadPipelineOptions {
   readonly readFile?: (path: string) => Promise<Uint8Array | string>;
   readonly lookup?: LookupAll;
 }
-
-const ENTRY_FIELDS = 8;
 
 /**
  * A sorted 53-bit hash per stored name, computed straight from the table's UTF-8 bytes (no string
