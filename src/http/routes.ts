@@ -244,7 +244,11 @@ function* recordSet(
   }
 }
 
-/** The /v1/axfr document (spec §6) as a lazy JSON value; names sorted as Go prints map keys. */
+/**
+ * The /v1/axfr document (spec §6) as a lazy JSON value; names sorted as Go prints map keys. Our
+ * CNAME and PTR records get maps of their own ("CNAMEs", "PTRs") after Mesos-DNS's three, only when
+ * the table has some: a Go client decoding Mesos-DNS's struct ignores keys it does not know.
+ */
 export function axfrJson(snapshot: TableSnapshot, config: Config): StreamJsonValue {
   const { table } = snapshot;
   const sorted = new SortedNames(table);
@@ -256,7 +260,13 @@ export function axfrJson(snapshot: TableSnapshot, config: Config): StreamJsonVal
     Mname: config.soaMname,
     Rname: config.soaRname,
     Domain: config.domain,
-    Records: { As: set('a'), AAAAs: set('aaaa'), SRVs: set('srv') },
+    Records: {
+      As: set('a'),
+      AAAAs: set('aaaa'),
+      SRVs: set('srv'),
+      ...(table.counts.cname > 0 ? { CNAMEs: set('cname') } : {}),
+      ...(table.counts.ptr > 0 ? { PTRs: set('ptr') } : {}),
+    },
   };
 }
 
