@@ -10,7 +10,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-import { buildTableFromText, renderRecords } from '../src/commands/records.js';
+import { buildTableFromText, readStaticRecords, renderRecords } from '../src/commands/records.js';
 import { loadConfig } from '../src/config/load.js';
 import type { Config } from '../src/config/types.js';
 import type { StateProblem } from '../src/mesos/state-types.js';
@@ -64,7 +64,7 @@ export async function renderGoldenCase(goldenCase: GoldenCase): Promise<Rendered
   const config = await loadConfig(goldenCase.configPath, { interfaceAddresses: [] });
   if (config.stateFile === '') throw new Error(`${goldenCase.configPath}: StateFile is not set`);
   const { listing, problems } = await renderRecords(config, config.stateFile);
-  const { table } = buildTableFromText(config, await readFile(config.stateFile, 'utf8'), []);
+  const { table } = buildTableFromText(config, await readFile(config.stateFile, 'utf8'), [], await readStaticRecords(config));
   return { config, listing, problems, enumeration: enumerationJson(table) };
 }
 

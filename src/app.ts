@@ -34,7 +34,8 @@ export interface App {
   /**
    * Applies a re-read config to what can change without a restart: TTLs, SOA fields, flags,
    * resolvers, cache switches, and the refresh interval (the state source is restarted for that;
-   * a new source that cannot start is refused and the running one kept, with its settings).
+   * a new source that cannot start is refused and the running one kept, with its settings). The
+   * static records file is read again.
    */
   reconfigure(config: Config): Promise<void>;
   readonly config: () => Config;
@@ -72,6 +73,8 @@ const SOURCE_KEYS = [
   'ipSources',
   'enforceRFC952',
   'soaMname',
+  'reverseZones',
+  'staticRecordsFile',
 ] as const satisfies readonly (keyof Config)[];
 
 function changedKeys(before: Config, after: Config, keys: readonly (keyof Config)[]): (keyof Config)[] {
@@ -203,6 +206,8 @@ export function createApp(options: AppOptions): App {
       forwarder.setConfig(next);
       http?.setConfig(next);
       if (candidate) await swapSource(candidate, previousConfig);
+      // SIGHUP also re-reads the static records file (a new source has just read it).
+      else await source.rereadStaticRecords(next);
       logger.info(
         { restartedSource: candidate !== undefined, ...(sourceKeys.length > 0 && !candidate ? { refusedKeys: sourceKeys } : {}) },
         'config reloaded',

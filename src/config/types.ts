@@ -91,6 +91,13 @@ export interface Config {
   readonly maxHttpConnectionsPerClient: number;
   /** TCP connections one client address may hold at once (IPv4-mapped IPv6 counts as IPv4). */
   readonly maxTcpConnectionsPerClient: number;
+  /**
+   * Reverse zones answered authoritatively with PTR records for task and agent IPs, normalised like
+   * `domain` (lower case, no trailing dot), e.g. "10.in-addr.arpa". Empty: reverse names are forwarded.
+   */
+  readonly reverseZones: readonly string[];
+  /** A file of extra A, AAAA, SRV and CNAME records inside the domain (absolute after loading; "" for none). */
+  readonly staticRecordsFile: string;
 }
 
 export const DEFAULT_CONFIG: Omit<Config, 'file'> = Object.freeze({
@@ -146,4 +153,6 @@ export const DEFAULT_CONFIG: Omit<Config, 'file'> = Object.freeze({
   maxHttpConnections: 1024,
   maxHttpConnectionsPerClient: 64,
   maxTcpConnectionsPerClient: 64,
+  reverseZones: Object.freeze([]),
+  staticRecordsFile: '',
 });

@@ -16,6 +16,8 @@ import {
   splitHostPort,
 } from './addresses.js';
 import { checkKeyPair, countPemCertificates, parseIamConfig } from './file-checks.js';
+import { parseReverseZone } from '../net/reverse-names.js';
+import { describeStaticProblems, parseStaticRecords } from './static-records.js';
 import { LOG_LEVELS, findConfigKey, keyNameOf, type KeySpec } from './keys.js';
 import { parseResolvConf } from './resolv-conf.js';
 import {
@@ -189,14 +191,14 @@ function decode(raw: Record<string, unknown>): Decoded {
   return { values, problems, warnings };
 }
 
-function stateFilePath(value: string, file: string): string {
+function configRelativePath(value: string, file: string): string {
   return value === '' ? '' : resolvePath(dirname(file), value);
 }
 
 /**
  * The files the config names, as loadConfig must read them for buildConfig's `files`: CACertFile,
  * CertFile, KeyFile and IAMConfigFile as written (relative to the working directory, as Mesos-DNS
- * opens them) and StateFile resolved against the config file's directory.
+ * opens them), StateFile and StaticRecordsFile resolved against the config file's directory.
  */
 export function listReferencedFiles(raw: unknown, context: Pick<BuildContext, 'file' | 'stateFile'>): string[] {
   if (!isPlainObject(raw)) return [];
@@ -207,7 +209,9 @@ export function listReferencedFiles(raw: unknown, context: Pick<BuildContext, 'f
     if (typeof value === 'string' && value !== '') paths.push(value);
   }
   const stateFile = context.stateFile ?? values.get('stateFile');
-  if (typeof stateFile === 'string' && stateFile !== '') paths.push(stateFilePath(stateFile, context.file));
+  if (typeof stateFile === 'string' && stateFile !== '') paths.push(configRelativePath(stateFile, context.file));
+  const staticRecordsFile = values.get('staticRecordsFile');
+  if (typeof staticRecordsFile === 'string' && staticRecordsFile !== '') paths.push(configRelativePath(staticRecordsFile, context.file));
   return [...new Set(paths)];
 }
 
@@ -522,6 +526,34 @@ function checkFiles(d: Draft, context: BuildContext, c: Checker): void {
     }
   }
   if (d.stateFile !== '') read('stateFile', d.stateFile);
+  if (d.staticRecordsFile !== '') {
+    const text = read('staticRecordsFile', d.staticRecordsFile);
+    if (text !== undefined) {
+      const parsed = parseStaticRecords(text, d);
+      for (const line of describeStaticProblems(d.staticRecordsFile, parsed.problems)) c.problem('staticRecordsFile', line);
+    }
+  }
+}
+
+/** ReverseZones: reverse zones on octet/nibble boundaries, none inside another or a ZoneResolvers zone. */
+function checkReverseZones(d: Draft, c: Checker): void {
+  const zones: string[] = [];
+  for (const text of d.reverseZones) {
+    const parsed = parseReverseZone(text);
+    if (!parsed.ok) c.problem('reverseZones', parsed.error);
+    else zones.push(parsed.zone);
+  }
+  const within = (inner: string, outer: string): boolean => inner === outer || inner.endsWith(`.${outer}`);
+  zones.forEach((a, i) => {
+    zones.forEach((b, j) => {
+      if (i < j && (within(a, b) || within(b, a))) c.problem('reverseZones', `"${a}" and "${b}" overlap`);
+    });
+    if (within(d.domain, a) || within(a, d.domain)) c.problem('reverseZones', `"${a}" overlaps Domain "${d.domain}"`);
+    for (const zone of Object.keys(d.zoneResolvers)) {
+      if (within(zone, a)) c.problem('reverseZones', `ZoneResolvers zone "${zone}" lies inside the reverse zone "${a}", which is answered here`);
+    }
+  });
+  d.reverseZones = zones;
 }
 
 function checkAuthentication(d: Draft, c: Checker): void {
@@ -573,7 +605,8 @@ export function buildConfig(raw: unknown, context: BuildContext): BuildResult {
     (draft as Record<keyof Config, unknown>)[field] = value;
   }
   if (context.stateFile !== undefined) draft.stateFile = context.stateFile;
-  draft.stateFile = stateFilePath(draft.stateFile, context.file);
+  draft.stateFile = configRelativePath(draft.stateFile, context.file);
+  draft.staticRecordsFile = configRelativePath(draft.staticRecordsFile, context.file);
 
   // Order follows Mesos-DNS's start-up order (spec §5.2), then the checks it lacks.
   if (!draft.dnsOn && !draft.httpOn) checker.problem('dnsOn', 'either DnsOn or HttpOn must be true');
@@ -587,6 +620,7 @@ export function buildConfig(raw: unknown, context: BuildContext): BuildResult {
   checkExternalAllowFrom(draft, checker);
   checkListeners(draft, checker);
   checkAuthentication(draft, checker);
+  checkReverseZones(draft, checker);
   checkFiles(draft, context, checker);
 
   if (problems.length > 0) return { problems, warnings };
@@ -603,6 +637,7 @@ function freezeConfig(d: Draft): Config {
     resolvers: Object.freeze([...d.resolvers]),
     ipSources: Object.freeze([...d.ipSources]),
     externalAllowFrom: Object.freeze([...d.externalAllowFrom]),
+    reverseZones: Object.freeze([...d.reverseZones]),
     mesosCredentials: Object.freeze({ principal: d.mesosCredentials.principal, secret: d.mesosCredentials.secret }),
   });
 }

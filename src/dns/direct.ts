@@ -11,7 +11,8 @@
 // cover it declines, and the general path answers them: anything not a plain QUERY with one
 // question and at most a version-0 OPT, names outside the domain, the apex, names needing escapes
 // or holding `.*`, and names whose block the reload worker marked DECLINE (records it could not
-// write exactly as the general path does).
+// write exactly as the general path does, and every name with a CNAME). Reverse-zone names are
+// outside the domain, so they always take the general path.
 import { Buffer } from 'node:buffer';
 import type { Config } from '../config/types.js';
 import type { Transport } from '../forward/types.js';

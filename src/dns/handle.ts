@@ -4,7 +4,8 @@
 // Checks run in NSD's order: shorter than a header → drop; QR set → drop; opcode other than QUERY →
 // NOTIMP; QDCOUNT ≠ 1 → FORMERR; malformed question, records or trailing bytes → FORMERR; EDNS version
 // other than 0 → BADVERS; QCLASS other than IN/ANY → REFUSED (README, "Differences from Mesos-DNS", #32). Then a
-// name inside the domain is answered here for every qtype (quirk #7), anything else is forwarded.
+// name inside the domain is answered here for every qtype (quirk #7), and so is a name inside one of
+// the ReverseZones; anything else is forwarded.
 //
 // Most in-domain queries are answered by the direct path (direct.ts) straight from the table's bytes;
 // the general path below (full validation, resolution into records, encoding) answers every query the
@@ -100,6 +101,14 @@ export function shuffledOrder(n: number, random: () => number): number[] {
   return order;
 }
 
+/** The answer's order for one query: a CNAME chain first as it is, the records it leads to shuffled. */
+function answerOrder(resolution: Resolution, random: () => number): number[] {
+  const chain = resolution.chain ?? 0;
+  const order = shuffledOrder(resolution.answer.length - chain, random);
+  if (chain === 0) return order;
+  return [...Array.from({ length: chain }, (_, i) => i), ...order.map((i) => i + chain)];
+}
+
 function replyEdnsFor(query: ScannedQuery): ReplyEdns | undefined {
   return query.edns ? { udpSize: OUR_UDP_PAYLOAD_SIZE, dnssecOk: query.edns.dnssecOk } : undefined;
 }
@@ -186,7 +195,8 @@ function encodeResolution(
   });
 }
 
-function answerInDomain(message: Uint8Array, query: ScannedQuery, lowerName: string, ctx: HandleContext): HandleResult {
+/** Answers a name inside the zone `apex` (the domain or a reverse zone, FQDN) from the table. */
+function answerInZone(message: Uint8Array, query: ScannedQuery, lowerName: string, apex: string, ctx: HandleContext): HandleResult {
   const snapshot = ctx.snapshot;
   if (!snapshot) {
     // Quirk #19: listening before the first table; never a cacheable negative answer.
@@ -196,10 +206,10 @@ function answerInDomain(message: Uint8Array, query: ScannedQuery, lowerName: str
     { qname: query.qname, lname: stripWildcards(lowerName), qtype: query.qtype },
     snapshot,
     ctx.config,
+    apex,
   );
   const limit = replySizeLimit(ctx.transport, query.edns !== undefined, query.edns?.udpSize ?? 0, query.qtype, ctx.config.maxUdpReplyBytes);
-  const order = shuffledOrder(resolution.answer.length, ctx.random);
-  const { bytes } = encodeResolution(query, resolution, order, ctx.config, limit);
+  const { bytes } = encodeResolution(query, resolution, answerOrder(resolution, ctx.random), ctx.config, limit);
   const info: ReplyInfo = {
     qtype: query.qtype,
     rcode: resolution.rcode,
@@ -225,7 +235,10 @@ function generalPath(message: Uint8Array, ctx: HandleContext): HandleResult {
     return questionReply(query, Rcode.REFUSED, false, { rejected: 'qclass' });
   }
   const lowerName = lowerAscii(query.qname);
-  if (isInZone(lowerName, `${ctx.config.domain}.`)) return answerInDomain(message, query, lowerName, ctx);
+  const domain = `${ctx.config.domain}.`;
+  if (isInZone(lowerName, domain)) return answerInZone(message, query, lowerName, domain, ctx);
+  const reverseZone = reverseZoneHolding(lowerName, ctx.config.reverseZones);
+  if (reverseZone !== undefined) return answerInZone(message, query, lowerName, reverseZone, ctx);
   const edns = query.edns;
   return {
     kind: 'forward',
@@ -241,6 +254,15 @@ function generalPath(message: Uint8Array, ctx: HandleContext): HandleResult {
       maxSize: replySizeLimit(ctx.transport, edns !== undefined, edns?.udpSize ?? 0, query.qtype, ctx.config.maxUdpReplyBytes),
     },
   };
+}
+
+/** The apex (FQDN) of the reverse zone holding the name, if any. */
+function reverseZoneHolding(lowerName: string, zones: readonly string[]): string | undefined {
+  for (const zone of zones) {
+    const apex = `${zone}.`;
+    if (isInZone(lowerName, apex)) return apex;
+  }
+  return undefined;
 }
 
 /** SERVFAIL for a query whose handling threw (a failure on the DNS path is SERVFAIL + a log line). */

@@ -1,8 +1,8 @@
 // Encodes DNS messages (pure). Name compression follows the DNS library Mesos-DNS is built with
 // (miekg/dns v1.0.15) so replies have the same sizes and so the same truncation points (spec §3.6):
 // every name's suffixes are remembered (case-sensitively, as presentation text) at offsets below
-// 16384; owner names and SOA/NS rdata names are compressed against earlier names; SRV targets are
-// written in full but can still be pointed at by later names.
+// 16384; owner names and SOA/NS/CNAME/PTR rdata names are compressed against earlier names; SRV
+// targets are written in full but can still be pointed at by later names.
 import { QType } from './constants.js';
 import { type ParsedName, parseName } from './names.js';
 import type { ResourceRecord } from './records.js';
@@ -126,6 +126,8 @@ export class MessageWriter {
         this.u32(rr.minimum >>> 0);
         break;
       case QType.NS:
+      case QType.CNAME:
+      case QType.PTR:
         this.name(rr.target, true);
         break;
     }

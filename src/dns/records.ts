@@ -41,7 +41,15 @@ export interface NsRecord {
   readonly target: string;
 }
 
-export type ResourceRecord = AddressRecord | SrvRecord | SoaRecord | NsRecord;
+/** PTR (reverse names) and CNAME (static records): a name pointing at another name. */
+export interface NameTargetRecord {
+  readonly type: typeof QType.PTR | typeof QType.CNAME;
+  readonly name: string;
+  readonly ttl: number;
+  readonly target: string;
+}
+
+export type ResourceRecord = AddressRecord | SrvRecord | SoaRecord | NsRecord | NameTargetRecord;
 
 /** The text's octets when every character is ASCII (address text never has others), else undefined. */
 function asciiBytes(text: string): Uint8Array | undefined {

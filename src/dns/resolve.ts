@@ -3,15 +3,17 @@
 // FIXes #3 (missing SRV name → NXDOMAIN + SOA), #4 (SOA/NS at the apex in the answer section),
 // #5 (SOA MINIMUM = SOAMinttl, serial per table), #6 (ANY: SOA at most once), #7 (every qtype is
 // answered here), #8 (apex and empty non-terminals exist) and #12 (unencodable names are omitted;
-// SERVFAIL when that leaves nothing).
+// SERVFAIL when that leaves nothing). The same resolution answers the configured reverse zones (PTR
+// records) and follows the static CNAMEs within the zone (RFC 1034 §3.6.2, §4.3.2).
 import type { Config } from '../config/types.js';
 import type { NameRecords } from '../records/table.js';
 import type { TableSnapshot } from '../records/store.js';
 import { splitSrvValue, srvPortOf } from '../records/srv-value.js';
 import { QType, Rcode } from './constants.js';
-import { parseName } from './names.js';
+import { isInZone, parseName } from './names.js';
 import {
   type AddressRecord,
+  type NameTargetRecord,
   type NsRecord,
   type ResourceRecord,
   type SoaRecord,
@@ -47,8 +49,12 @@ export type MesosOutcome = 'success' | 'nxdomain' | 'failed';
 
 export interface Resolution {
   readonly rcode: number;
-  /** In table order; the caller shuffles it per query. */
+  /**
+   * In table order; the caller shuffles it per query, except the first `chain` records: the CNAMEs
+   * leading to the answered name, which stay in their order.
+   */
   readonly answer: readonly ResourceRecord[];
+  readonly chain?: number;
   readonly authority: readonly ResourceRecord[];
   readonly additional: readonly ResourceRecord[];
   readonly outcome: MesosOutcome;
@@ -111,6 +117,24 @@ export class Collector {
         out.push({ type, name: owner, ttl: this.ttl, address });
         break;
       }
+    }
+  }
+
+  /** A name's PTR or CNAME records (a CNAME target is written even when it is not in the table). */
+  targets(owner: string, records: NameRecords | undefined, type: 'ptr' | 'cname', out: ResourceRecord[]): void {
+    if (!records) return;
+    const values = records[type];
+    if (values.length === 0) return;
+    if (!isEncodable(owner)) {
+      this.unencodable.push(owner);
+      return;
+    }
+    for (const target of values) {
+      if (!isEncodable(target)) {
+        this.unencodable.push(target);
+        continue;
+      }
+      out.push({ type: type === 'ptr' ? QType.PTR : QType.CNAME, name: owner, ttl: this.ttl, target } as NameTargetRecord);
     }
   }
 
@@ -178,48 +202,105 @@ function nameServerAddresses(collector: Collector, snapshot: TableSnapshot, conf
   collector.addresses(mname, records, 'aaaa', out);
 }
 
-export function resolveInDomain(input: ResolveInput, snapshot: TableSnapshot, config: ResolveConfig): Resolution {
+/**
+ * The most CNAME records one answer holds. The static file is checked for loops, so a chain only
+ * stops here if it is that long; the answer then holds the chain so far and the client's resolver
+ * goes on from its end.
+ */
+export const MAX_CNAME_CHAIN = 8;
+
+/** The name's records of the asked type (and SOA/NS at the apex) into answer/additional. */
+function collectRecords(
+  name: string,
+  qname: string,
+  records: NameRecords | undefined,
+  isApex: boolean,
+  qtype: number,
+  ctx: { collector: Collector; snapshot: TableSnapshot; config: ResolveConfig; apex: string; soaUsable: boolean },
+  answer: ResourceRecord[],
+  additional: ResourceRecord[],
+): void {
+  const { collector, snapshot, config, apex } = ctx;
+  const any = qtype === QType.ANY;
+  if (qtype === QType.SRV || any) collector.srvs(qname, records, snapshot, answer, additional);
+  if (qtype === QType.A || any) collector.addresses(name, records, 'a', answer);
+  if (qtype === QType.AAAA || any) collector.addresses(name, records, 'aaaa', answer);
+  if (qtype === QType.PTR || any) collector.targets(name, records, 'ptr', answer);
+  if (isApex && ctx.soaUsable) {
+    if (qtype === QType.SOA || any) answer.push(soaRecord(apex, snapshot, config));
+    if (qtype === QType.NS || any) {
+      answer.push(nsRecord(apex, config));
+      nameServerAddresses(collector, snapshot, config, additional);
+    }
+  }
+}
+
+/**
+ * Answers a name inside the zone `apex` (default: the domain; else a reverse zone, FQDN with the
+ * trailing dot). A name with a CNAME answers it for every type; for types other than CNAME and ANY
+ * the chain is followed inside the zone and ends in the last name's records, or in NXDOMAIN/NODATA
+ * for it (RFC 6604), or at a name outside the zone, which the client's resolver follows.
+ */
+export function resolveInDomain(input: ResolveInput, snapshot: TableSnapshot, config: ResolveConfig, apex = `${config.domain}.`): Resolution {
   const { qname, lname, qtype } = input;
-  const apex = `${config.domain}.`;
-  const isApex = lname === apex;
-  const records = snapshot.table.lookup(lname);
   const collector = new Collector(config.ttl, config.srvRecordDefaultWeight);
   const answer: ResourceRecord[] = [];
   const additional: ResourceRecord[] = [];
   const soaUsable = isEncodable(config.soaMname) && isEncodable(config.soaRname);
+  const ctx = { collector, snapshot, config, apex, soaUsable };
 
   if (qtype === QType.AXFR || qtype === QType.IXFR) {
     // Zone transfers are not offered over DNS (the records are at /v1/axfr).
     return { rcode: Rcode.REFUSED, answer: EMPTY, authority: EMPTY, additional: EMPTY, outcome: 'failed', unencodable: NO_NAMES };
   }
 
-  const wantA = qtype === QType.A || qtype === QType.ANY;
-  const wantAAAA = qtype === QType.AAAA || qtype === QType.ANY;
-  const wantSrv = qtype === QType.SRV || qtype === QType.ANY;
-  if (wantSrv) collector.srvs(qname, records, snapshot, answer, additional);
-  if (wantA) collector.addresses(lname, records, 'a', answer);
-  if (wantAAAA) collector.addresses(lname, records, 'aaaa', answer);
-  if (isApex && soaUsable) {
-    if (qtype === QType.SOA || qtype === QType.ANY) answer.push(soaRecord(apex, snapshot, config));
-    if (qtype === QType.NS || qtype === QType.ANY) {
-      answer.push(nsRecord(apex, config));
-      nameServerAddresses(collector, snapshot, config, additional);
+  // Follow CNAMEs: `name` is the last name of the chain, `records` its records; `ended` when the
+  // chain stops before a name whose records answer (outside the zone, a CNAME or ANY question, a
+  // loop, the length bound).
+  let name = lname;
+  let owner = qname;
+  let records = snapshot.table.lookup(lname);
+  let ended = false;
+  const visited = new Set<string>();
+  while (records !== undefined && records.cname.length > 0) {
+    collector.targets(name, records, 'cname', answer);
+    const target = records.cname[0] as string;
+    visited.add(name);
+    if (qtype === QType.CNAME || qtype === QType.ANY || visited.size >= MAX_CNAME_CHAIN || visited.has(target) || !isInZone(target, apex)) {
+      ended = true;
+      break;
     }
+    name = target;
+    owner = target;
+    records = snapshot.table.lookup(target);
   }
+  const chain = answer.length;
+  if (!ended) collectRecords(name, owner, records, name === apex, qtype, ctx, answer, additional);
 
   const unencodable = collector.unencodable;
-  if (answer.length > 0) {
-    return { rcode: Rcode.NOERROR, answer, authority: EMPTY, additional, outcome: unencodable.length > 0 || collector.skipped > 0 ? 'failed' : 'success', unencodable };
+  // Records of the last name, or a chain that ends without one (outside the zone, a CNAME or ANY
+  // question, a loop, the length bound).
+  if (answer.length > chain || (ended && chain > 0)) {
+    return {
+      rcode: Rcode.NOERROR,
+      answer,
+      ...(chain > 0 ? { chain } : {}),
+      authority: EMPTY,
+      additional,
+      outcome: unencodable.length > 0 || collector.skipped > 0 ? 'failed' : 'success',
+      unencodable,
+    };
   }
   if (unencodable.length > 0) {
     // Everything the name has for this type is unencodable: an error, never a cacheable "no data".
     return { rcode: Rcode.SERVFAIL, answer: EMPTY, authority: EMPTY, additional: EMPTY, outcome: 'failed', unencodable };
   }
-  const exists = records !== undefined || isApex || hasDescendants(snapshot.table, lname);
+  const exists = records !== undefined || name === apex || hasDescendants(snapshot.table, name);
   const authority = soaUsable ? [soaRecord(apex, snapshot, config)] : EMPTY;
   return {
     rcode: exists ? Rcode.NOERROR : Rcode.NXDOMAIN,
-    answer: EMPTY,
+    answer: chain > 0 ? answer : EMPTY,
+    ...(chain > 0 ? { chain } : {}),
     authority,
     additional: EMPTY,
     outcome: collector.skipped > 0 ? 'failed' : 'nxdomain',

@@ -1,11 +1,12 @@
 // The zone as served (pure): every record a query could get from a table snapshot, in the form the
-// answer paths give it: the apex SOA and NS first, then each stored name's A, AAAA and SRV records in
-// table order, with the values DNS skips (slave host fragments, unusable SRV values) and names without a
-// wire form left out and counted. One home for "what is served": `records` prints it, AXFR sends it.
+// answer paths give it: the apex SOA and NS first, then each stored name's A, AAAA, SRV, PTR and CNAME
+// records in table order, with the values DNS skips (slave host fragments, unusable SRV values) and
+// names without a wire form left out and counted. One home for "what is served": `records` prints it,
+// AXFR sends it. The domain is one zone; each of the ReverseZones is another (its PTR records).
 import type { TableSnapshot } from '../records/store.js';
 import { Collector, type ResolveConfig, nsRecord, soaRecord } from './resolve.js';
 import type { ResourceRecord } from './records.js';
-import { parseName } from './names.js';
+import { isInZone, parseName } from './names.js';
 
 export interface ZoneTally {
   /** Stored values that are not records DNS serves (spec §2.5 fragments, bad SRV values). */
@@ -19,19 +20,35 @@ export function newZoneTally(): ZoneTally {
 }
 
 /** The apex SOA (with the snapshot's serial), or undefined when SOAMname/SOARname cannot be encoded. */
-export function zoneSoa(snapshot: TableSnapshot, config: ResolveConfig): ResourceRecord | undefined {
+export function zoneSoa(snapshot: TableSnapshot, config: ResolveConfig, zone = config.domain): ResourceRecord | undefined {
   if (!parseName(config.soaMname) || !parseName(config.soaRname)) return undefined;
-  return soaRecord(`${config.domain}.`, snapshot, config);
+  return soaRecord(`${zone}.`, snapshot, config);
+}
+
+/** Which stored names a walk of one zone yields. */
+export interface ZoneSelection {
+  /** The zone walked, without the trailing dot (default: the domain). */
+  readonly zone?: string;
+  /** Config.reverseZones: their names are left out of the domain's walk. */
+  readonly reverseZones?: readonly string[];
 }
 
 /**
- * Every served record of the zone: SOA, NS, then per stored name (table order) its A, AAAA and SRV
- * records. Lazy, so a 650,000-name zone is never held as records at once. The tally, when given,
- * collects what was left out.
+ * Every served record of the zone: SOA, NS, then per stored name (table order) its A, AAAA, SRV,
+ * PTR and CNAME records. Lazy, so a 650,000-name zone is never held as records at once. The tally,
+ * when given, collects what was left out. `selection.zone` picks a reverse zone instead of the domain.
  */
-export function* zoneRecords(snapshot: TableSnapshot, config: ResolveConfig, tally: ZoneTally = newZoneTally()): Generator<ResourceRecord> {
-  const apex = `${config.domain}.`;
-  const soa = zoneSoa(snapshot, config);
+export function* zoneRecords(
+  snapshot: TableSnapshot,
+  config: ResolveConfig,
+  tally: ZoneTally = newZoneTally(),
+  selection: ZoneSelection = {},
+): Generator<ResourceRecord> {
+  const zone = selection.zone ?? config.domain;
+  const apex = `${zone}.`;
+  const isDomain = zone === config.domain;
+  const otherZones = (selection.reverseZones ?? []).filter((z) => z !== zone).map((z) => `${z}.`);
+  const soa = zoneSoa(snapshot, config, zone);
   if (soa) {
     yield soa;
     yield nsRecord(apex, config);
@@ -39,9 +56,14 @@ export function* zoneRecords(snapshot: TableSnapshot, config: ResolveConfig, tal
   const collector = new Collector(config.ttl, config.srvRecordDefaultWeight);
   const batch: ResourceRecord[] = [];
   for (const [name, records] of snapshot.table.entries()) {
+    // The domain's walk keeps every other stored name (e.g. a SOAMname outside the domain) as before;
+    // a reverse zone's walk only its own names.
+    if (isDomain ? otherZones.some((z) => isInZone(name, z)) : !isInZone(name, apex)) continue;
     collector.addresses(name, records, 'a', batch);
     collector.addresses(name, records, 'aaaa', batch);
     collector.srvs(name, records, snapshot, batch);
+    collector.targets(name, records, 'ptr', batch);
+    collector.targets(name, records, 'cname', batch);
     if (batch.length > 0) {
       yield* batch;
       batch.length = 0;

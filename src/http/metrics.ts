@@ -27,6 +27,8 @@ export function registerTableMetrics(metrics: MetricsRegistry, store: RecordStor
     records.set(counts?.a ?? 0, { type: 'A' });
     records.set(counts?.aaaa ?? 0, { type: 'AAAA' });
     records.set(counts?.srv ?? 0, { type: 'SRV' });
+    records.set(counts?.ptr ?? 0, { type: 'PTR' });
+    records.set(counts?.cname ?? 0, { type: 'CNAME' });
   });
   names.collect(() => names.set(store.current()?.table.counts.names ?? 0));
   generation.collect(() => generation.set(store.current()?.generation ?? 0));

@@ -138,7 +138,7 @@ export function normaliseLookupName(raw: string): string {
   return name.endsWith('.') ? name : `${name}.`;
 }
 
-const EMPTY_RECORDS: NameRecords = Object.freeze({ a: [], aaaa: [], srv: [] });
+const EMPTY_RECORDS: NameRecords = Object.freeze({ a: [], aaaa: [], srv: [], ptr: [], cname: [] });
 
 function lookupOutcome(kind: LookupOutcome['kind'], name: string, domain: string, found: boolean): LookupOutcome {
   if (!name.endsWith(`${domain}.`)) return { kind, result: 'outside_domain' };
@@ -204,10 +204,11 @@ export function enumerateJson(table: RecordTable): StreamJsonValue {
 const NAMES_PER_SLICE = 2048;
 
 type RecordKind = keyof NameRecords;
+const RECORD_KINDS: readonly RecordKind[] = ['a', 'aaaa', 'srv', 'ptr', 'cname'];
 
 /**
  * The table's names that hold records of each type, each list sorted as Go sorts map keys. Built on
- * first use in PAUSE-separated slices: one walk of the table, then three sorts.
+ * first use in PAUSE-separated slices: one walk of the table, then a sort per type.
  */
 class SortedNames {
   private lists: Readonly<Record<RecordKind, readonly string[]>> | undefined;
@@ -215,18 +216,15 @@ class SortedNames {
 
   *get(kind: RecordKind): Generator<Pause, readonly string[], undefined> {
     if (!this.lists) {
-      const unsorted: Record<RecordKind, string[]> = { a: [], aaaa: [], srv: [] };
+      const unsorted: Record<RecordKind, string[]> = { a: [], aaaa: [], srv: [], ptr: [], cname: [] };
       let walked = 0;
       for (const [name, records] of this.table.entries()) {
-        if (records.a.length > 0) unsorted.a.push(name);
-        if (records.aaaa.length > 0) unsorted.aaaa.push(name);
-        if (records.srv.length > 0) unsorted.srv.push(name);
+        for (const k of RECORD_KINDS) if (records[k].length > 0) unsorted[k].push(name);
         if (++walked % SORT_SLICE === 0) yield PAUSE;
       }
-      const a = yield* sortNamesInSlices(unsorted.a);
-      const aaaa = yield* sortNamesInSlices(unsorted.aaaa);
-      const srv = yield* sortNamesInSlices(unsorted.srv);
-      this.lists = { a, aaaa, srv };
+      const lists: Partial<Record<RecordKind, readonly string[]>> = {};
+      for (const k of RECORD_KINDS) lists[k] = yield* sortNamesInSlices(unsorted[k]);
+      this.lists = lists as Record<RecordKind, readonly string[]>;
     }
     return this.lists[kind];
   }
@@ -246,7 +244,11 @@ function* recordSet(
   }
 }
 
-/** The /v1/axfr document (spec §6) as a lazy JSON value; names sorted as Go prints map keys. */
+/**
+ * The /v1/axfr document (spec §6) as a lazy JSON value; names sorted as Go prints map keys. Our
+ * CNAME and PTR records get maps of their own ("CNAMEs", "PTRs") after Mesos-DNS's three, only when
+ * the table has some: a Go client decoding Mesos-DNS's struct ignores keys it does not know.
+ */
 export function axfrJson(snapshot: TableSnapshot, config: Config): StreamJsonValue {
   const { table } = snapshot;
   const sorted = new SortedNames(table);
@@ -258,7 +260,13 @@ export function axfrJson(snapshot: TableSnapshot, config: Config): StreamJsonVal
     Mname: config.soaMname,
     Rname: config.soaRname,
     Domain: config.domain,
-    Records: { As: set('a'), AAAAs: set('aaaa'), SRVs: set('srv') },
+    Records: {
+      As: set('a'),
+      AAAAs: set('aaaa'),
+      SRVs: set('srv'),
+      ...(table.counts.cname > 0 ? { CNAMEs: set('cname') } : {}),
+      ...(table.counts.ptr > 0 ? { PTRs: set('ptr') } : {}),
+    },
   };
 }
 

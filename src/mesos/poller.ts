@@ -1,6 +1,6 @@
 // The state source: keeps the record store fed from the masters (static list or ZooKeeper) or from a
-// state file. Reloads every refreshSeconds, at once on start and on every leader change, never two at
-// once. The whole reload (fetch, parse, host lookups, generation) runs in a worker thread; the serving
+// state file, with the StaticRecordsFile's records added. Reloads every refreshSeconds, at once on
+// start, on every leader change and when the static records change, never two at once. The whole reload (fetch, parse, host lookups, generation) runs in a worker thread; the serving
 // thread only opens the transferred table (O(1)) and swaps it in. A failed reload keeps the last table.
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { Config } from '../config/types.js';
@@ -26,6 +26,8 @@ import type { ZkClient, ZkClientOptions } from './leader/zk-client.js';
 import type { ReloadPipelineConfig, ReloadResult, ReloadSuccess } from './reload-pipeline.js';
 import { RELOAD_WORKER_KIND, type FromWorker, type ReloadWorkerData, type ToWorker } from './reload-worker.js';
 import type { SourceStatus, StateSource } from './source.js';
+import type { StaticRecordsSettings } from '../config/static-records.js';
+import { createStaticRecordsFile, type StaticRecordsFile } from './static-records-file.js';
 
 export const SourceKind = { FILE: 'file', STATIC: 'static', ZOOKEEPER: 'zookeeper' } as const;
 export type SourceKind = (typeof SourceKind)[keyof typeof SourceKind];
@@ -33,7 +35,8 @@ export type SourceKind = (typeof SourceKind)[keyof typeof SourceKind];
 /** What the source reads: the master client's and the generator's settings, plus where state comes from. */
 export type StateSourceConfig = ClientSettingsConfig &
   GenerateConfig &
-  Pick<Config, 'refreshSeconds' | 'zkDetectionTimeout' | 'masters' | 'zk' | 'stateFile'>;
+  Pick<Config, 'refreshSeconds' | 'zkDetectionTimeout' | 'masters' | 'zk' | 'stateFile'> &
+  Partial<Pick<Config, 'staticRecordsFile' | 'ttl' | 'srvRecordDefaultWeight'>>;
 
 export interface CreateStateSourceOptions {
   readonly config: StateSourceConfig;
@@ -65,6 +68,8 @@ export interface CreateStateSourceOptions {
   readonly lookupTimeoutMs?: number;
   /** Options for reading TLS/IAM files at start-up. */
   readonly clientSettings?: LoadClientSettingsOptions;
+  /** How long the static records file watch waits for more changes before reading (default 200 ms). */
+  readonly staticRecordsDebounceMs?: number;
 }
 
 export type ReloadOutcome =
@@ -91,6 +96,11 @@ export interface PollingStateSource extends StateSource {
   onReload(listener: (outcome: ReloadOutcome) => void): () => void;
   /** The current master list ([leader or '', ...fallbacks]); empty for a state file. */
   masters(): MasterList;
+  /**
+   * Reads the StaticRecordsFile again (SIGHUP), with the config's current TTL and SRV weight; a changed
+   * good version is applied by a reload, a bad one is logged and the previous records stay.
+   */
+  rereadStaticRecords(settings: StaticRecordsSettings): Promise<void>;
 }
 
 const FETCH_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
@@ -183,6 +193,19 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
     'mesos_dns_state_problems_total',
     'Parts of fetched states skipped as malformed (e.g. an unparsable framework pid).',
   );
+  const staticConflicts = metrics.gauge(
+    'mesos_dns_static_records_conflicts',
+    'Names of the StaticRecordsFile left out of the current table because Mesos generates them too.',
+  );
+  const staticFile: StaticRecordsFile | undefined = config.staticRecordsFile
+    ? createStaticRecordsFile({
+        file: config.staticRecordsFile,
+        settings: { domain: config.domain, ttl: config.ttl ?? 60, srvRecordDefaultWeight: config.srvRecordDefaultWeight ?? 1 },
+        logger: options.logger,
+        metrics,
+        ...(options.staticRecordsDebounceMs !== undefined ? { debounceMs: options.staticRecordsDebounceMs } : {}),
+      })
+    : undefined;
 
   let detector: MasterDetector | undefined;
   if (kind === SourceKind.ZOOKEEPER) {
@@ -333,6 +356,7 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
         recordMasters: kind === SourceKind.FILE ? configMasters : recordMasters,
         listenerAddresses,
         ...(lastNames ? { previousNames: lastNames } : {}),
+        ...(staticFile ? { staticRecords: staticFile.current() } : {}),
       };
       w.postMessage(message);
     });
@@ -374,6 +398,13 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
       problemsTotal.inc({}, result.problemCount);
       logger.warn({ count: result.problemCount, first: result.problems }, 'parts of the state were skipped');
     }
+    if (staticFile) staticConflicts.set(result.staticConflicts.count);
+    if (result.staticConflicts.count > 0) {
+      logger.warn(
+        { file: config.staticRecordsFile, names: result.staticConflicts.count, first: result.staticConflicts.first },
+        'static records name Mesos names; the Mesos names win and those static records are left out',
+      );
+    }
     if (result.portCap.tasks > 0) {
       portsDropped.inc({}, result.portCap.droppedPorts);
       logger.warn(
@@ -394,6 +425,9 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
         a: table.counts.a,
         aaaa: table.counts.aaaa,
         srv: table.counts.srv,
+        ...(table.counts.ptr > 0 ? { ptr: table.counts.ptr } : {}),
+        ...(table.counts.cname > 0 ? { cname: table.counts.cname } : {}),
+        ...(result.reverse && result.reverse.shared > 0 ? { sharedIpsWithoutPtr: result.reverse.shared } : {}),
         added: result.added,
         removed: result.removed,
         bytes: result.bytes,
@@ -435,6 +469,13 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
   /** The reload worker's settings, with the TLS and IAM files read (once); rejects if they cannot be. */
   function loadWorkerData(): Promise<ReloadWorkerData> {
     prepared ??= (async (): Promise<ReloadWorkerData> => {
+      if (staticFile) {
+        try {
+          await staticFile.load();
+        } catch (err) {
+          throw new MesosDnsError(ErrorCode.CONFIG_INVALID, `StaticRecordsFile: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+        }
+      }
       let pipelineConfig: ReloadPipelineConfig = {
         generate: {
           domain: config.domain,
@@ -442,6 +483,7 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
           enforceRFC952: config.enforceRFC952,
           soaMname: config.soaMname,
           listener: config.listener,
+          reverseZones: config.reverseZones ?? [],
         },
         lookupTimeoutMs: options.lookupTimeoutMs ?? 1000,
         lookupCacheMs: refreshMs,
@@ -531,6 +573,7 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
         'state source started',
       );
       ticker = setInterval(() => requestReload('refresh'), refreshMs);
+      staticFile?.watch(() => requestReload('static records changed'));
       requestReload('start');
     },
     status(): SourceStatus {
@@ -562,10 +605,15 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
       return () => reloadListeners.delete(listener);
     },
     masters: () => detector?.current() ?? { masters: [], leader: undefined },
+    async rereadStaticRecords(settings) {
+      if (!staticFile || closed) return;
+      if (await staticFile.reread(settings)) requestReload('static records changed');
+    },
     async close() {
       if (closed) return;
       closed = true;
       clearInterval(ticker);
+      staticFile?.close();
       offDetector?.();
       const w = worker;
       worker = undefined;

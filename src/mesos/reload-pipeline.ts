@@ -3,10 +3,12 @@
 // the reload worker; also usable directly (tests). The state body is parsed selectively from its bytes
 // (parse-state.ts) and dropped as soon as it is read: only the parsed state lives on into generation.
 import { readFile as fsReadFile } from 'node:fs/promises';
+import type { StaticRecord } from '../config/static-records.js';
 import { scanState, type ParseStateResult, type ScannedState } from './parse-state.js';
 import type { StateProblem } from './state-types.js';
 import { generateRecordsWithReport, type GenerateConfig, type GenerateReport } from '../records/generate.js';
 import type { PackedTableData } from '../records/table.js';
+import { ENTRY_FIELDS } from '../records/packed-table.js';
 import type { MasterClientSettings } from './client-settings.js';
 import { fetchAll } from './fetch-all.js';
 import { FetchFailure, StateFetchError, serializeFetchError, type SerializedFetchError } from './fetch-errors.js';
@@ -36,6 +38,8 @@ export interface ReloadRequest {
    * worker lives for one reload.
    */
   readonly previousNames?: Float64Array;
+  /** The StaticRecordsFile's records in use (they travel with each request: the file is read on the serving side). */
+  readonly staticRecords?: readonly StaticRecord[];
 }
 
 export interface ReloadTimings {
@@ -70,6 +74,10 @@ export interface ReloadSuccess {
   readonly lookups: { readonly names: number; readonly timeouts: number; readonly failures: number };
   /** Tasks whose port lists were cut to the per-task cap. */
   readonly portCap: GenerateReport['portCap'];
+  /** PTR records made (undefined without ReverseZones). */
+  readonly reverse: GenerateReport['reverse'];
+  /** Static names left out because they are Mesos names. */
+  readonly staticConflicts: GenerateReport['staticConflicts'];
 }
 
 export interface ReloadFailure {
@@ -93,8 +101,6 @@ export interface CreateReloadPipelineOptions {
   readonly readFile?: (path: string) => Promise<Uint8Array | string>;
   readonly lookup?: LookupAll;
 }
-
-const ENTRY_FIELDS = 8;
 
 /**
  * A sorted 53-bit hash per stored name, computed straight from the table's UTF-8 bytes (no string
@@ -281,6 +287,7 @@ export function createReloadPipeline(options: CreateReloadPipelineOptions): Relo
         masters: request.recordMasters,
         listenerAddresses: request.listenerAddresses,
         ...(hostAddresses ? { hostAddresses } : {}),
+        ...(request.staticRecords ? { staticRecords: request.staticRecords } : {}),
       });
       const t4 = performance.now();
       const next = nameHashes(table.data);
@@ -313,6 +320,8 @@ export function createReloadPipeline(options: CreateReloadPipelineOptions): Relo
           failures: lookup.stats.failures - before.failures,
         },
         portCap: report.portCap,
+        reverse: report.reverse,
+        staticConflicts: report.staticConflicts,
       };
     },
     async close() {

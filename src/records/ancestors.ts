@@ -1,4 +1,4 @@
-// Proper ancestors of the stored names inside the domain (pure). The resolver needs them: a name that
+// Proper ancestors of the stored names inside the domain and the reverse zones (pure). The resolver needs them: a name that
 // has no records but lies above stored names (an empty non-terminal, e.g. `marathon.slave.mesos.`)
 // exists, so it gets NODATA, not NXDOMAIN (spec §8 #8). They are found once per table, while packing in
 // the reload worker, and travel with the table as byte ranges of its string buffer plus a ready hash
@@ -22,8 +22,11 @@ function sameBytes(bytes: Uint8Array, a: number, b: number, length: number): boo
   return true;
 }
 
-/** Finds every proper ancestor strictly below the apex of every stored name inside `domain`. */
-export function findAncestors(strings: Uint8Array, entries: Int32Array, domain: string): Ancestors {
+/**
+ * Finds every proper ancestor strictly below the apex of every stored name inside one of `zones` (the
+ * domain, and the reverse zones that hold PTR names), zones without the trailing dot.
+ */
+export function findAncestors(strings: Uint8Array, entries: Int32Array, zones: readonly string[]): Ancestors {
   const starts: number[] = [];
   const lengths: number[] = [];
   const hashes: number[] = [];
@@ -42,16 +45,18 @@ export function findAncestors(strings: Uint8Array, entries: Int32Array, domain: 
     hashes.push(hash);
     return true;
   };
-  // Names are stored lower-case with the trailing dot; the apex is ASCII (the domain's rules).
-  const tail = Buffer.from(`.${domain}.`, 'latin1');
-  const apexLength = tail.length - 1;
+  // Names are stored lower-case with the trailing dot; the zones are ASCII (the domain's rules).
+  const tails = zones.map((zone) => Buffer.from(`.${zone}.`, 'latin1'));
+  const endsWith = (end: number, tail: Uint8Array): boolean => {
+    for (let i = 0; i < tail.length; i++) if (strings[end - tail.length + i] !== tail[i]) return false;
+    return true;
+  };
   for (let e = 0; e < entries.length; e += ENTRY_FIELDS) {
     const start = entries[e] as number;
     const end = start + (entries[e + 1] as number);
-    if (end - start < tail.length) continue;
-    let inDomain = true;
-    for (let i = 0; i < tail.length && inDomain; i++) inDomain = strings[end - tail.length + i] === tail[i];
-    if (!inDomain) continue;
+    const tail = tails.find((t) => end - start >= t.length && endsWith(end, t));
+    if (!tail) continue;
+    const apexLength = tail.length - 1;
     // Walk the ancestors from the longest down to the apex (excluded); stop at the first one already
     // known, since its own ancestors were added with it.
     for (let i = start; i < end; i++) {

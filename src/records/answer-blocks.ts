@@ -9,7 +9,8 @@
 //
 // Block layout, from its offset b (multi-octet numbers big-endian):
 //   b+0        name length n, then n octets of the name's text (lower case, trailing dot)
-//   flags      1 octet: DECLINE (the general path must answer this name), A_SKIPPED, AAAA_SKIPPED,
+//   flags      1 octet: DECLINE (the general path must answer this name: it has PTR or CNAME records,
+//              or records the direct path cannot write), A_SKIPPED, AAAA_SKIPPED,
 //              SRV_SKIPPED (values that are not addresses or ports: Mesos-DNS counts them as failed)
 //   A          u16 count, then 4 octets per address
 //   AAAA       u16 count, then 16 octets per address
@@ -181,6 +182,8 @@ export function buildAnswerBlocks(t: TableParts): AnswerBlocks {
     const a = entries[base + 3] as number;
     const aaaa = entries[base + 5] as number;
     if (a > MAX_COUNT || aaaa > MAX_COUNT) flags |= BlockFlag.DECLINE;
+    // PTR and CNAME answers (reverse names, static CNAMEs) are the general path's.
+    if ((entries[base + 9] as number) > 0 || (entries[base + 11] as number) > 0) flags |= BlockFlag.DECLINE;
     pos = writeAddresses(blocks, pos, strings, values, entries[base + 2] as number, Math.min(a, MAX_COUNT), 4);
     if (pos < 0) {
       flags |= BlockFlag.A_SKIPPED;

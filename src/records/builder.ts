@@ -21,10 +21,12 @@ import {
 } from './packed-table.js';
 import { findAncestors } from './ancestors.js';
 import { buildAnswerBlocks } from './answer-blocks.js';
-import type { PackedTableData, RecordType } from './table.js';
+import type { PackedTableData } from './table.js';
 
-export const TYPE_INDEX = { A: 0, AAAA: 1, SRV: 2 } as const satisfies Record<RecordType, number>;
-export type TypeIndex = (typeof TYPE_INDEX)[RecordType];
+/** Each name's record lists, in the order of the packed entries' fields. */
+export const TYPE_INDEX = { A: 0, AAAA: 1, SRV: 2, PTR: 3, CNAME: 4 } as const;
+export type TypeIndex = (typeof TYPE_INDEX)[keyof typeof TYPE_INDEX];
+const TYPE_COUNT = 5;
 
 /** What endValue() returns for an empty value, which add() ignores (spec §2.1). */
 export const NO_VALUE = -1;
@@ -130,7 +132,7 @@ export class RecordSetBuilder {
 
   /**
    * Per name, ENTRY_FIELDS numbers laid out as the packed table's entries: [nameOff, nameLen, then
-   * per type (A, AAAA, SRV) a list and its count]. Until finish() the list is the index of the most
+   * per type (TYPE_INDEX order) a list and its count]. Until finish() the list is the index of the most
    * recently added record node (-1 for none); finish() replaces it with the start in `values`.
    */
   private readonly entries: Int32List;
@@ -144,9 +146,9 @@ export class RecordSetBuilder {
   private readonly values: Int32List;
   /** Per record: [value handle, previous record node of the same list or -1]. */
   private readonly nodes: Int32List;
-  private readonly typeCounts: [number, number, number] = [0, 0, 0];
+  private readonly typeCounts: number[] = new Array<number>(TYPE_COUNT).fill(0);
   /**
-   * For lists longer than LINEAR_SCAN_LIMIT (keyed by entry * 3 + type): their value handles by
+   * For lists longer than LINEAR_SCAN_LIMIT (keyed by entry * TYPE_COUNT + type): their value handles by
    * hash of the value's bytes, so membership costs one hash, not a walk of the list.
    */
   private readonly bigLists = new Map<number, Map<number, number[]>>();
@@ -293,7 +295,7 @@ export class RecordSetBuilder {
     const head = entries[field] as number;
     const count = entries[field + 1] as number;
     if (count >= LINEAR_SCAN_LIMIT) {
-      if (!this.addToIndex(this.bigLists.get(entry * 3 + type) as Map<number, number[]>, value)) return false;
+      if (!this.addToIndex(this.bigLists.get(entry * TYPE_COUNT + type) as Map<number, number[]>, value)) return false;
     } else {
       const nodes = this.nodes.data;
       for (let node = head; node >= 0; node = nodes[node * 2 + 1] as number) {
@@ -307,8 +309,8 @@ export class RecordSetBuilder {
     this.nodes.length += 2;
     entries[field] = node;
     entries[field + 1] = count + 1;
-    if (count + 1 === LINEAR_SCAN_LIMIT) this.bigLists.set(entry * 3 + type, this.indexList(node));
-    this.typeCounts[type]++;
+    if (count + 1 === LINEAR_SCAN_LIMIT) this.bigLists.set(entry * TYPE_COUNT + type, this.indexList(node));
+    this.typeCounts[type] = (this.typeCounts[type] as number) + 1;
     if (this.currentTask >= 0) {
       this.taskRecords.push3(type, entry, count);
       const tasks = this.tasks.data;
@@ -356,12 +358,12 @@ export class RecordSetBuilder {
    * buffers, not copies (a copy would briefly double the table's memory); the capacity behind them
    * was never written. The builder must not be used afterwards.
    */
-  finish(domain: string): PackedTableData {
-    const [a, aaaa, srv] = this.typeCounts;
+  finish(domain: string, reverseZones: readonly string[] = []): PackedTableData {
+    const [a = 0, aaaa = 0, srv = 0, ptr = 0, cname = 0] = this.typeCounts;
     const entries = this.entries.view();
     const nodes = this.nodes.data;
     const handles = this.values.data;
-    const valueCount = (a + aaaa + srv) * 2;
+    const valueCount = (a + aaaa + srv + ptr + cname) * 2;
     const values = valueCount <= this.valuesRoom.length ? this.valuesRoom.subarray(0, valueCount) : new Int32Array(valueCount);
     // Lists are linked newest first: lay each out oldest first, contiguously, in entry order.
     let next = 0;
@@ -381,7 +383,7 @@ export class RecordSetBuilder {
     // Sized for the expected names; an overestimate would only make the serving thread's table bigger.
     if (this.slots.length > slotCountFor(this.entryCount)) this.rehash();
     const strings = new Uint8Array(this.bytes.buffer, this.bytes.byteOffset, this.used);
-    const ancestors = findAncestors(strings, entries, domain);
+    const ancestors = findAncestors(strings, entries, [domain, ...reverseZones]);
     const answers = buildAnswerBlocks({ strings, entries, values, slots: this.slots });
     return {
       domain,
@@ -396,7 +398,7 @@ export class RecordSetBuilder {
       ancestorSlots: ancestors.slots,
       answers: answers.blocks,
       answerSlots: answers.slots,
-      counts: { names: this.entryCount, a, aaaa, srv },
+      counts: { names: this.entryCount, a, aaaa, srv, ptr, cname },
     };
   }
 
@@ -412,8 +414,11 @@ export class RecordSetBuilder {
     array[index + 1] = handle === NO_VALUE ? 0 : (handles[handle * 2 + 1] as number);
   }
 
-  /** The entry of the name just composed, created if new (its bytes stay); else its bytes are dropped. */
-  private endName(): number {
+  /**
+   * The entry of the name being composed (its bytes from `start`), or -1 - the empty slot where it
+   * would go.
+   */
+  private findComposed(): number {
     const start = this.start;
     const length = this.used - start;
     const bytes = this.bytes;
@@ -425,34 +430,48 @@ export class RecordSetBuilder {
     let slot = hash & mask;
     for (;;) {
       const found = (slots[slot] as number) - 1;
-      if (found < 0) break;
+      if (found < 0) return -1 - slot;
       if (hashes[found] === hash && entries[found * ENTRY_FIELDS + 1] === length) {
         const off = entries[found * ENTRY_FIELDS] as number;
         let i = 0;
         while (i < length && bytes[off + i] === bytes[start + i]) i++;
-        if (i === length) {
-          this.used = start;
-          return found;
-        }
+        if (i === length) return found;
       }
       slot = (slot + 1) & mask;
     }
+  }
+
+  /** Finishes the name being composed without storing it: its entry, or -1 when no record has it. */
+  endLookup(): number {
+    this.composing = false;
+    const found = this.findComposed();
+    this.used = this.start;
+    return found < 0 ? -1 : found;
+  }
+
+  /** The entry of the name just composed, created if new (its bytes stay); else its bytes are dropped. */
+  private endName(): number {
+    const found = this.findComposed();
+    if (found >= 0) {
+      this.used = this.start;
+      return found;
+    }
+    const slot = -1 - found;
+    const hash = finishHash(this.fnv) | 0;
     const entry = this.entryCount++;
     const row = this.entries.reserve(ENTRY_FIELDS);
     const base = entry * ENTRY_FIELDS;
-    row[base] = start;
-    row[base + 1] = length;
-    row[base + 2] = -1;
-    row[base + 3] = 0;
-    row[base + 4] = -1;
-    row[base + 5] = 0;
-    row[base + 6] = -1;
-    row[base + 7] = 0;
+    row[base] = this.start;
+    row[base + 1] = this.used - this.start;
+    for (let field = 2; field < ENTRY_FIELDS; field += 2) {
+      row[base + field] = -1;
+      row[base + field + 1] = 0;
+    }
     this.entries.length += ENTRY_FIELDS;
     this.hashes.reserve(1)[entry] = hash;
     this.hashes.length++;
-    if (slots.length < slotCountFor(this.entryCount)) this.rehash();
-    else slots[slot] = entry + 1;
+    if (this.slots.length < slotCountFor(this.entryCount)) this.rehash();
+    else this.slots[slot] = entry + 1;
     return entry;
   }
 

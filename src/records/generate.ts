@@ -1,5 +1,8 @@
 // Record generation: a pure function of a parsed Mesos state and the configuration to a frozen
-// RecordTable holding exactly the A, AAAA and SRV records Mesos-DNS would serve (spec §2).
+// RecordTable holding exactly the A, AAAA and SRV records Mesos-DNS would serve (spec §2), plus our
+// additions: PTR records for the ReverseZones (reverse-records.ts) and the static records
+// (static-table.ts).
+import type { StaticRecord } from '../config/static-records.js';
 import type { Config } from '../config/types.js';
 import { splitHostPort as splitMasterAddress } from '../mesos/host-port.js';
 import type { DiscoveryPort, Framework, MesosState, Slave, Task, TaskStatus } from '../mesos/state-types.js';
@@ -7,10 +10,14 @@ import { type BuilderCapacity, Int32List, RecordSetBuilder, TYPE_INDEX, type Typ
 import { canonicalIp } from './ip.js';
 import { type LabelSpec, toDomainFragment, toLabel } from './labels.js';
 import { openRecordTable } from './packed-table.js';
+import { ReverseNames, type ReverseReport } from './reverse-records.js';
+import { NO_CONFLICTS, type StaticConflicts, addStaticRecords } from './static-table.js';
 import type { RecordTable } from './table.js';
 import { hashTaskId } from './task-hash.js';
 
-export type GenerateConfig = Pick<Config, 'domain' | 'ipSources' | 'enforceRFC952' | 'soaMname' | 'listener'>;
+/** reverseZones is optional: without it (or with none) no PTR records are made. */
+export type GenerateConfig = Pick<Config, 'domain' | 'ipSources' | 'enforceRFC952' | 'soaMname' | 'listener'> &
+  Partial<Pick<Config, 'reverseZones'>>;
 
 export interface GenerateInput {
   readonly state: MesosState;
@@ -21,6 +28,8 @@ export interface GenerateInput {
   readonly listenerAddresses: readonly string[];
   /** Host names resolved ahead of generation (spec §2.4, §8 #33); anything else non-IP has no IP. */
   readonly hostAddresses?: ReadonlyMap<string, readonly string[]>;
+  /** The StaticRecordsFile's records, added after the Mesos names (which win a conflict). */
+  readonly staticRecords?: readonly StaticRecord[];
 }
 
 const TASK_RUNNING = 'TASK_RUNNING';
@@ -50,6 +59,8 @@ interface Context {
   readonly ports: Int32List;
   /** Tasks whose port lists were cut to MAX_PORTS_PER_TASK. */
   readonly portCap: { tasks: number; droppedPorts: number; firstTaskId: string | undefined };
+  /** Collects the IPs for PTR records; undefined without ReverseZones. */
+  readonly reverse: ReverseNames | undefined;
 }
 
 /** What generation left out, for one log line per table. */
@@ -62,6 +73,10 @@ export interface GenerateReport {
     readonly firstTaskId: string | undefined;
     readonly limit: number;
   };
+  /** PTR records made (undefined without ReverseZones). */
+  readonly reverse: ReverseReport | undefined;
+  /** Static names left out because they are Mesos names. */
+  readonly staticConflicts: StaticConflicts;
 }
 
 /** A value to store as an address record: canonical IP text (A or AAAA by family), or a non-IP
@@ -71,6 +86,8 @@ interface StoredAddress {
   readonly value: number;
   readonly type: typeof A | typeof AAAA;
   readonly isIp: boolean;
+  /** The stored text (canonical IP text when isIp). */
+  readonly text: string;
 }
 
 interface SlaveInfo {
@@ -94,7 +111,7 @@ interface FrameworkNames {
 
 function toStoredAddress(ctx: Context, text: string): StoredAddress | undefined {
   const ip = canonicalIp(text);
-  return ip ? { value: ctx.builder.value(ip.text), type: ip.family === 4 ? A : AAAA, isIp: true } : undefined;
+  return ip ? { value: ctx.builder.value(ip.text), type: ip.family === 4 ? A : AAAA, isIp: true, text: ip.text } : undefined;
 }
 
 /**
@@ -190,7 +207,8 @@ function slaveRecords(ctx: Context, slave: Slave): StoredAddress[] {
     b.begin('_slave._tcp').put(ctx.tail).add(SRV, target);
     return ips;
   }
-  return [{ value: b.value(toDomainFragment(slave.pid.host, ctx.spec)), type: A, isIp: false }];
+  const fragment = toDomainFragment(slave.pid.host, ctx.spec);
+  return [{ value: b.value(fragment), type: A, isIp: false, text: fragment }];
 }
 
 function listenerRecords(ctx: Context, config: GenerateConfig, listenerAddresses: readonly string[]): void {
@@ -467,9 +485,22 @@ function taskRecords(ctx: Context, task: Task, names: FrameworkNames, slave: Sla
     taskPassRecords(ctx, pass, raw, canonicalLabel(raw, hash, slave), sharedByLabel(names, raw));
     // A name that is already a valid label would repeat the first pass's records exactly: all ignored.
     if (sanitised !== raw) taskPassRecords(ctx, pass, sanitised, canonicalLabel(sanitised, hash, slave), sharedByLabel(names, sanitised));
+    noteReverse(ctx, pass, canonicalLabel(sanitised, hash, slave));
   } else {
     taskPassRecords(ctx, pass, name.label, canonicalLabel(name.label, hash, slave), name.shared);
+    noteReverse(ctx, pass, canonicalLabel(name.label, hash, slave));
   }
+}
+
+/**
+ * The task's IPs for PTR records, pointing at its canonical name in the framework (`C.F.D.`, the name
+ * that holds the task's own IPs); with DiscoveryInfo the sanitised one (the raw name may not be a label).
+ */
+function noteReverse(ctx: Context, pass: TaskPass, canonical: string): void {
+  const reverse = ctx.reverse;
+  if (!reverse || pass.ips.length === 0) return;
+  const target = `${canonical}${pass.names.inFramework}`;
+  for (const ip of pass.ips) if (ip.isIp) reverse.addTaskIp(ip.text, ip.type === A ? 4 : 6, target);
 }
 
 /**
@@ -505,12 +536,15 @@ export function generateRecordsWithReport(input: GenerateInput): { readonly tabl
     labels: new Map(),
     ports: new Int32List(),
     portCap: { tasks: 0, droppedPorts: 0, firstTaskId: undefined },
+    reverse: config.reverseZones && config.reverseZones.length > 0 ? new ReverseNames(config.reverseZones, `slave.${config.domain}.`) : undefined,
   };
   for (const framework of state.frameworks) frameworkRecords(ctx, framework);
   const slaves = new Map<string, SlaveInfo>();
   for (const slave of state.slaves) {
     const addresses = slaveRecords(ctx, slave);
-    slaves.set(slave.id, { addresses, ips: addresses.filter((a) => a.isIp), idTail: slaveIdTail(slave.id) });
+    const ips = addresses.filter((a) => a.isIp);
+    slaves.set(slave.id, { addresses, ips, idTail: slaveIdTail(slave.id) });
+    for (const ip of ips) ctx.reverse?.addAgentIp(ip.text, ip.type === A ? 4 : 6);
   }
   listenerRecords(ctx, config, input.listenerAddresses);
   masterRecords(ctx, state.leader, input.masters);
@@ -532,6 +566,8 @@ export function generateRecordsWithReport(input: GenerateInput): { readonly tabl
       ctx.builder.endTask();
     }
   }
-  const table = openRecordTable(ctx.builder.finish(config.domain));
-  return { table, report: { portCap: { ...ctx.portCap, limit: MAX_PORTS_PER_TASK } } };
+  const reverse = ctx.reverse?.addTo(ctx.builder);
+  const staticConflicts = input.staticRecords ? addStaticRecords(ctx.builder, input.staticRecords) : NO_CONFLICTS;
+  const table = openRecordTable(ctx.builder.finish(config.domain, config.reverseZones ?? []));
+  return { table, report: { portCap: { ...ctx.portCap, limit: MAX_PORTS_PER_TASK }, reverse, staticConflicts } };
 }

@@ -11,7 +11,8 @@ import type {
   RecordTable,
 } from './table.js';
 
-export const ENTRY_FIELDS = 8;
+/** [nameOff, nameLen], then [start, count] per record type in TYPE_INDEX order (builder.ts). */
+export const ENTRY_FIELDS = 12;
 export const FRAMEWORK_FIELDS = 4;
 export const TASK_FIELDS = 6;
 export const RECORD_FIELDS = 3;
@@ -114,7 +115,10 @@ class PackedRecordTable implements RecordTable {
     return Object.freeze(out);
   }
 
-  /** Decoded on every look-up: a memo per name would keep every one-off name ever asked for. */
+  /**
+   * Decoded on every look-up: a memo per name would keep every one-off name ever asked for, and a
+   * full walk (axfr) must not pin every decoded entry in memory either.
+   */
   private recordsAt(pos: number): NameRecords {
     const e = this.data.entries;
     const base = pos * ENTRY_FIELDS;
@@ -122,6 +126,8 @@ class PackedRecordTable implements RecordTable {
       a: this.list(e[base + 2] as number, e[base + 3] as number),
       aaaa: this.list(e[base + 4] as number, e[base + 5] as number),
       srv: this.list(e[base + 6] as number, e[base + 7] as number),
+      ptr: this.list(e[base + 8] as number, e[base + 9] as number),
+      cname: this.list(e[base + 10] as number, e[base + 11] as number),
     });
   }
 
@@ -135,19 +141,7 @@ class PackedRecordTable implements RecordTable {
   }
 
   *entries(): Iterable<readonly [string, NameRecords]> {
-    for (let pos = 0; pos < this.entryCount; pos++) {
-      const e = this.data.entries;
-      const base = pos * ENTRY_FIELDS;
-      // Not cached: a full walk (axfr) must not pin every decoded entry in memory.
-      yield [
-        this.nameAt(pos),
-        {
-          a: this.list(e[base + 2] as number, e[base + 3] as number),
-          aaaa: this.list(e[base + 4] as number, e[base + 5] as number),
-          srv: this.list(e[base + 6] as number, e[base + 7] as number),
-        },
-      ];
-    }
+    for (let pos = 0; pos < this.entryCount; pos++) yield [this.nameAt(pos), this.recordsAt(pos)];
   }
 
   private *tasksOf(first: number, count: number): Iterable<EnumeratedTask> {

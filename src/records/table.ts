@@ -2,15 +2,23 @@
 // A table is immutable. Its storage is a few flat buffers (see packed-table.ts) so a table built in a
 // worker thread can be handed to the serving thread by transfer, without copying or rebuilding.
 
+/** The record types Mesos-DNS stores (and enumerates per task). */
 export type RecordType = 'A' | 'AAAA' | 'SRV';
 
-/** The stored values of one name, exactly as Mesos-DNS stores them (spec §2.1). */
+/**
+ * The stored values of one name: A, AAAA and SRV exactly as Mesos-DNS stores them (spec §2.1), plus
+ * our PTR (ReverseZones) and CNAME (StaticRecordsFile) lists.
+ */
 export interface NameRecords {
   /** IPv4 text; may hold a non-IP slave host fragment (spec §2.5), which DNS skips. */
   readonly a: readonly string[];
   readonly aaaa: readonly string[];
   /** "<target FQDN>:<port>", e.g. "nginx-6ud99-0.marathon.slave.mesos.:31000". */
   readonly srv: readonly string[];
+  /** Target FQDNs of a reverse name (in a ReverseZones zone). */
+  readonly ptr: readonly string[];
+  /** The target FQDN of a static CNAME: at most one, and then the name has no other records. */
+  readonly cname: readonly string[];
 }
 
 export interface EnumeratedRecord {
@@ -38,6 +46,8 @@ export interface RecordCounts {
   readonly a: number;
   readonly aaaa: number;
   readonly srv: number;
+  readonly ptr: number;
+  readonly cname: number;
 }
 
 export interface RecordTable {
@@ -64,7 +74,10 @@ export interface PackedTableData {
   readonly domain: string;
   /** UTF-8 bytes of every string in the table. */
   readonly strings: Uint8Array;
-  /** Per name: [nameOff, nameLen, aStart, aCount, aaaaStart, aaaaCount, srvStart, srvCount]. */
+  /**
+   * Per name: [nameOff, nameLen, aStart, aCount, aaaaStart, aaaaCount, srvStart, srvCount, ptrStart,
+   * ptrCount, cnameStart, cnameCount].
+   */
   readonly entries: Int32Array;
   /** Per value: [off, len] into strings. */
   readonly values: Int32Array;
@@ -74,7 +87,7 @@ export interface PackedTableData {
   readonly frameworks: Int32Array;
   /** Per task: [nameOff, nameLen, idOff, idLen, firstRecord, recordCount]. */
   readonly tasks: Int32Array;
-  /** Per enumerated record: [type (0 A, 1 AAAA, 2 SRV), entry index, value index]. */
+  /** Per enumerated record: [type (0 A, 1 AAAA, 2 SRV), entry index, position in the entry's list]. */
   readonly taskRecords: Int32Array;
   /** [offset, length] into strings of every proper ancestor (below the apex) of a stored name, once each. */
   readonly ancestors: Int32Array;

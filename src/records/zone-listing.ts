@@ -32,6 +32,8 @@ export function formatZoneListing(table: RecordTable, options: ZoneListingOption
       const { target, port } = splitSrvValue(srv);
       lines.push(`${prefix} SRV 0 ${options.srvWeight} ${port} ${target}`);
     }
+    for (const ptr of [...records.ptr].sort(compareText)) lines.push(`${prefix} PTR ${ptr}`);
+    for (const cname of records.cname) lines.push(`${prefix} CNAME ${cname}`);
   }
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }

@@ -178,6 +178,9 @@ function formatRecord(r: Resource): string {
       return `${head} ${fqdn(r.primary ?? '')} ${fqdn(r.admin ?? '')} ${r.serial} ${r.refresh} ${r.retry} ${r.expiration} ${r.minimum}`;
     case Packet.TYPE.NS:
       return `${head} ${fqdn(r.ns ?? '')}`;
+    case Packet.TYPE.CNAME:
+    case Packet.TYPE.PTR:
+      return `${head} ${fqdn((r as { domain?: string }).domain ?? '')}`;
     default:
       return head;
   }

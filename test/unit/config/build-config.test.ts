@@ -520,3 +520,57 @@ describe('buildConfig file checks (contents passed in the context)', () => {
     });
   });
 });
+
+describe('buildConfig: ReverseZones and StaticRecordsFile', () => {
+  const ok = (text: string) => ({ ok: true as const, text });
+  const fail = (error: string) => ({ ok: false as const, error });
+
+  it('ReverseZones defaults to none and is normalised (lower case, no trailing dot)', () => {
+    assert.deepEqual(build({}).config.reverseZones, []);
+    assert.deepEqual(build({ ReverseZones: ['10.IN-ADDR.ARPA.', '2.0.192.in-addr.arpa', '8.B.D.0.1.0.0.2.ip6.arpa'] }).config.reverseZones, [
+      '10.in-addr.arpa',
+      '2.0.192.in-addr.arpa',
+      '8.b.d.0.1.0.0.2.ip6.arpa',
+    ]);
+  });
+
+  it('ReverseZones must be whole octets or nibbles under in-addr.arpa or ip6.arpa, not overlapping', () => {
+    assertProblem({ ReverseZones: ['10.example.com'] }, 'ReverseZones', /must end in in-addr\.arpa or ip6\.arpa/);
+    assertProblem({ ReverseZones: ['in-addr.arpa'] }, 'ReverseZones', /whole reverse tree/);
+    assertProblem({ ReverseZones: ['0/25.2.0.192.in-addr.arpa'] }, 'ReverseZones', /only whole octets/);
+    assertProblem({ ReverseZones: ['010.in-addr.arpa'] }, 'ReverseZones', /no leading zeros/);
+    assertProblem({ ReverseZones: ['256.in-addr.arpa'] }, 'ReverseZones', /octet \(0-255/);
+    assertProblem({ ReverseZones: ['1.2.3.4.5.in-addr.arpa'] }, 'ReverseZones', /more than 4 octets/);
+    assertProblem({ ReverseZones: ['db8.ip6.arpa'] }, 'ReverseZones', /nibble/);
+    assertProblem({ ReverseZones: ['10.in-addr.arpa', '0.10.in-addr.arpa'] }, 'ReverseZones', /"10\.in-addr\.arpa" and "0\.10\.in-addr\.arpa" overlap/);
+    assertProblem({ ReverseZones: ['10.in-addr.arpa', '10.in-addr.arpa.'] }, 'ReverseZones', /overlap/);
+    assertProblem({ ReverseZones: ['10.in-addr.arpa'], ZoneResolvers: { '1.10.in-addr.arpa': ['192.0.2.1'] } }, 'ReverseZones', /lies inside the reverse zone/);
+    // A ZoneResolvers zone above a reverse zone is fine: the more specific zone is answered here.
+    assert.deepEqual(build({ ReverseZones: ['10.in-addr.arpa'], ZoneResolvers: { 'in-addr.arpa': ['192.0.2.1'] } }).config.reverseZones, ['10.in-addr.arpa']);
+  });
+
+  it('StaticRecordsFile is resolved against the config file\'s directory', () => {
+    assert.equal(build({}).config.staticRecordsFile, '');
+    assert.equal(build({ StaticRecordsFile: 'static.zone' }).config.staticRecordsFile, '/etc/mesos-dns/static.zone');
+    assert.equal(build({ StaticRecordsFile: '/srv/static.zone' }).config.staticRecordsFile, '/srv/static.zone');
+  });
+
+  it('StaticRecordsFile must be readable, and each bad line is a problem naming file:line', () => {
+    assertProblem({ StaticRecordsFile: 'static.zone' }, 'StaticRecordsFile', /cannot read "\/etc\/mesos-dns\/static.zone": ENOENT/, {
+      files: new Map([['/etc/mesos-dns/static.zone', fail('ENOENT')]]),
+    });
+    const found = problems({ StaticRecordsFile: 'static.zone' }, {
+      files: new Map([['/etc/mesos-dns/static.zone', ok('db A 192.0.2.1\nbad A 1.2.3\n@ CNAME db\n')]]),
+    });
+    assert.deepEqual(
+      found.map((p) => `${p.key}: ${p.message}`),
+      [
+        'StaticRecordsFile: /etc/mesos-dns/static.zone:2: "1.2.3" is not an IPv4 address',
+        'StaticRecordsFile: /etc/mesos-dns/static.zone:3: a CNAME at the apex is not allowed (the apex has SOA and NS)',
+      ],
+    );
+    // The file is read with the effective Domain and TTL.
+    const good = { files: new Map([['/etc/mesos-dns/static.zone', ok('db.dc.example. 30 A 192.0.2.1\n')]]) };
+    assert.equal(build({ StaticRecordsFile: 'static.zone', Domain: 'DC.Example', TTL: 30 }, good).config.domain, 'dc.example');
+  });
+});

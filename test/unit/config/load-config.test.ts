@@ -192,6 +192,23 @@ describe('loadConfig', () => {
   });
 });
 
+describe('loadConfig: StaticRecordsFile', () => {
+  it('reads the file next to the config and reports each bad line as a ConfigError problem', async () => {
+    await writeFile(join(dir, 'static.zone'), 'db A 192.0.2.1\nweb CNAME db\nweb A 192.0.2.2\n');
+    const path = await writeConfig('static.json', { StateFile: 'x.json', StaticRecordsFile: 'static.zone' });
+    const err = await rejection(loadConfig(path, { ...BASE, resolvConfPath: resolvConf }));
+    assert.ok(err instanceof ConfigError);
+    assert.deepEqual(
+      err.problems.filter((p) => p.key === 'StaticRecordsFile').map((p) => p.message),
+      [`${join(dir, 'static.zone')}:3: web.mesos. has a CNAME and other records (lines 2 and 3): a CNAME must be a name's only record`],
+    );
+    await writeFile(join(dir, 'static.zone'), 'db A 192.0.2.1\nweb CNAME db\n');
+    await writeFile(join(dir, 'x.json'), '{}');
+    const config = await loadConfig(path, { ...BASE, resolvConfPath: resolvConf });
+    assert.equal(config.staticRecordsFile, join(dir, 'static.zone'));
+  });
+});
+
 describe('shipped configs', () => {
   it('config.example.json names every key (except File) and is valid', async () => {
     const path = join(ROOT, 'config.example.json');

@@ -1,5 +1,6 @@
 // The embedded default cluster (fixtures/embedded) turned into a record table and a store, for the
 // HTTP route and server tests. Compiled to dist/test/unit/http/, four levels below the repository.
+import type { StaticRecord } from '../../../src/config/static-records.js';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_CONFIG } from '../../../src/config/types.js';
 import type { Config } from '../../../src/config/types.js';
@@ -30,7 +31,7 @@ export function embeddedConfig(overrides: Partial<Config> = {}): Config {
   });
 }
 
-export function tableFromState(doc: unknown, config: Config = embeddedConfig()): RecordTable {
+export function tableFromState(doc: unknown, config: Config = embeddedConfig(), staticRecords: readonly StaticRecord[] = []): RecordTable {
   const parsed = parseState(doc);
   if (!parsed.ok) throw new Error(`fixture state rejected: ${parsed.error}`);
   return generateRecords({
@@ -38,6 +39,7 @@ export function tableFromState(doc: unknown, config: Config = embeddedConfig()):
     config,
     masters: config.masters ?? [],
     listenerAddresses: [],
+    staticRecords,
   });
 }
 

@@ -446,6 +446,23 @@ describe('GET /v1/axfr', () => {
     assert.equal(total, table.counts.a + table.counts.aaaa + table.counts.srv);
   });
 
+  it('adds "CNAMEs" and "PTRs" maps after Mesos-DNS\'s three only when the table has such records', () => {
+    const withExtras = embeddedConfig({ reverseZones: ['2.0.192.in-addr.arpa'] });
+    const extras = tableFromState(MINIMAL_STATE, withExtras, [
+      { name: 'www.mesos.', type: 'CNAME', value: 'nginx.marathon.mesos.', line: 1 },
+      { name: 'db.mesos.', type: 'A', value: '192.0.2.200', line: 2 },
+    ]);
+    const doc = JSON.parse(call('/v1/axfr', {}, context({}, extras, withExtras)).body) as { Records: Record<string, Record<string, string[]>> };
+    assert.deepEqual(Object.keys(doc.Records), ['As', 'AAAAs', 'SRVs', 'CNAMEs', 'PTRs']);
+    assert.deepEqual(doc.Records['CNAMEs'], { 'www.mesos.': ['nginx.marathon.mesos.'] });
+    assert.deepEqual(doc.Records['PTRs'], { '2.2.0.192.in-addr.arpa.': ['slave.mesos.'], '8.2.0.192.in-addr.arpa.': ['nginx-6ud99-0.marathon.mesos.'] });
+    assert.deepEqual(doc.Records['As']?.['db.mesos.'], ['192.0.2.200']);
+    const plain = JSON.parse(call('/v1/axfr', {}, context({}, minimal)).body) as { Records: Record<string, unknown> };
+    assert.deepEqual(Object.keys(plain.Records), ['As', 'AAAAs', 'SRVs']);
+    // /v1/hosts serves a static A name like any other.
+    assert.equal(call('/v1/hosts/db.mesos', {}, context({}, extras, withExtras)).body.replace(/\s+/g, ''), '[{"host":"db.mesos.","ip":"192.0.2.200"}]');
+  });
+
   it('streams its body in chunks when the table is big enough', () => {
     const response = routeRequest({ method: 'GET', path: '/v1/axfr', headers: {} }, context({ chunkSize: 256 }));
     assert.equal(typeof response.body, 'object');

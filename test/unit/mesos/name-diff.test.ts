@@ -1,16 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { diffNames, nameHashes } from '../../../src/mesos/reload-pipeline.js';
+import { ENTRY_FIELDS } from '../../../src/records/packed-table.js';
 import type { PackedTableData } from '../../../src/records/table.js';
 
 /** Packed data holding only names (the fields the diff reads). */
 function packedNames(names: string[]): PackedTableData {
   const strings = Buffer.from(names.join(''));
-  const entries = new Int32Array(names.length * 8);
+  const entries = new Int32Array(names.length * ENTRY_FIELDS);
   let off = 0;
   names.forEach((name, i) => {
-    entries[i * 8] = off;
-    entries[i * 8 + 1] = Buffer.byteLength(name);
+    entries[i * ENTRY_FIELDS] = off;
+    entries[i * ENTRY_FIELDS + 1] = Buffer.byteLength(name);
     off += Buffer.byteLength(name);
   });
   const empty = new Int32Array(0);
@@ -27,7 +28,7 @@ function packedNames(names: string[]): PackedTableData {
     ancestorSlots: new Int32Array(16),
     answers: new Uint8Array(0),
     answerSlots: new Int32Array(16),
-    counts: { names: names.length, a: 0, aaaa: 0, srv: 0 },
+    counts: { names: names.length, a: 0, aaaa: 0, srv: 0, ptr: 0, cname: 0 },
   };
 }
 

@@ -81,11 +81,15 @@ export function generateTask(taskDoc: Doc, options: GenerateOptions = {}, slaves
   );
 }
 
-const EMPTY: NameRecords = Object.freeze({ a: [], aaaa: [], srv: [] });
+/** A name's Mesos-DNS records (A, AAAA, SRV); PTR and CNAME lists are shown only when not empty. */
+export type MesosRecords = Pick<NameRecords, 'a' | 'aaaa' | 'srv'> & Partial<Pick<NameRecords, 'ptr' | 'cname'>>;
 
-/** The records of a name, or empty lists when the name is absent. */
-export function at(table: RecordTable, name: string): NameRecords {
-  return table.lookup(name) ?? EMPTY;
+/** The records of a name, or empty lists when the name is absent (PTR and CNAME only when it has some). */
+export function at(table: RecordTable, name: string): MesosRecords {
+  const records = table.lookup(name);
+  if (!records) return { a: [], aaaa: [], srv: [] };
+  const { ptr, cname, ...mesos } = records;
+  return { ...mesos, ...(ptr.length > 0 ? { ptr } : {}), ...(cname.length > 0 ? { cname } : {}) };
 }
 
 /** Every stored name, in generation order. */

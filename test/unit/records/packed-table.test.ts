@@ -92,7 +92,7 @@ describe('entries and counts', () => {
       aaaa += r.aaaa.length;
       srv += r.srv.length;
     }
-    assert.deepEqual(table.counts, { names: seen.size, a, aaaa, srv });
+    assert.deepEqual(table.counts, { names: seen.size, a, aaaa, srv, ptr: 0, cname: 0 });
   });
 
   it('counts A, AAAA and SRV separately', () => {
@@ -105,12 +105,12 @@ describe('entries and counts', () => {
     );
     // A: f, ns1, leader, master, master0, t, t-c = 7; AAAA: slave, t, t-c, t.slave, t-c.slave = 5;
     // SRV: _framework, _slave, _leader x2 = 4.
-    assert.deepEqual(table.counts, { names: 14, a: 7, aaaa: 5, srv: 4 });
+    assert.deepEqual(table.counts, { names: 14, a: 7, aaaa: 5, srv: 4, ptr: 0, cname: 0 });
   });
 
   it('an empty table', () => {
     const table = generate(state({ leader: 'no-at-sign', slaves: [] }), { config: { listener: 'not-an-ip' } });
-    assert.deepEqual(table.counts, { names: 0, a: 0, aaaa: 0, srv: 0 });
+    assert.deepEqual(table.counts, { names: 0, a: 0, aaaa: 0, srv: 0, ptr: 0, cname: 0 });
     assert.deepEqual([...table.entries()], []);
     assert.equal(table.lookup('leader.mesos.'), undefined);
     assert.equal(listing(table), '');
