@@ -1,5 +1,6 @@
 // Query-name handling (pure): ASCII lower-casing, Mesos-DNS's `.*` stripping (spec §3.4, §8 #9),
 // label-aware zone membership, and parsing a presentation-form name into wire labels.
+import { presentationName } from '../wire/name.js';
 
 /** ASCII-only lower-casing, like the DNS library Mesos-DNS uses; returns the input when already lower. */
 export function lowerAscii(name: string): string {
@@ -103,3 +104,26 @@ export function parseName(name: string): ParsedName | undefined {
   }
   return { labels, starts };
 }
+
+/**
+ * Whether some question reaches this stored name: a query is looked up by the presentation form of
+ * its name (wire-query.ts), `.*` removed and lower-cased (lookupName), so only a stored name that is
+ * exactly that form of its own wire octets can match. Mesos-DNS's raw DiscoveryInfo pass stores names
+ * that are not (upper case, a space, UTF-8 characters: spec §2.10); no question gets their records,
+ * in Mesos-DNS or here, so they are not part of the served zone.
+ */
+export function isAskableName(name: string): boolean {
+  const parsed = parseName(name);
+  if (!parsed) return false;
+  let plain = true;
+  for (let i = 0; i < name.length && plain; i++) {
+    const c = name.charCodeAt(i);
+    plain = c === 0x2e || (c > 0x20 && c < 0x7f && !NEEDS_ESCAPE.has(c));
+  }
+  // A plain name spells its own wire octets already (the common case, without building the text).
+  const asked = plain ? name : presentationName(parsed.labels);
+  return lookupName(asked) === name;
+}
+
+/** Printable octets the presentation form escapes (wire/name.ts presentationLabel). */
+const NEEDS_ESCAPE: ReadonlySet<number> = new Set([...'.();@"\\ '].map((ch) => ch.charCodeAt(0)));

@@ -1,21 +1,24 @@
 // The zone as served (pure): every record a query could get from a table snapshot, in the form the
 // answer paths give it: the apex SOA and NS first, then each stored name's A, AAAA and SRV records in
-// table order, with the values DNS skips (slave host fragments, unusable SRV values) and names without a
-// wire form left out and counted. One home for "what is served": `records` prints it, AXFR sends it.
+// table order, with the values DNS skips (slave host fragments, unusable SRV values), names without a
+// wire form and names no question can reach (names.ts isAskableName) left out and counted. One home for
+// "what is served": `records` prints it, AXFR sends it.
 import type { TableSnapshot } from '../records/store.js';
 import { Collector, type ResolveConfig, nsRecord, soaRecord } from './resolve.js';
 import type { ResourceRecord } from './records.js';
-import { parseName } from './names.js';
+import { isAskableName, parseName } from './names.js';
 
 export interface ZoneTally {
   /** Stored values that are not records DNS serves (spec §2.5 fragments, bad SRV values). */
   skipped: number;
   /** Stored names that have no wire form (a label over 63 octets), each once. */
   readonly unencodable: Set<string>;
+  /** Stored names that have a wire form but that no question reaches (names.ts isAskableName). */
+  readonly unreachable: Set<string>;
 }
 
 export function newZoneTally(): ZoneTally {
-  return { skipped: 0, unencodable: new Set() };
+  return { skipped: 0, unencodable: new Set(), unreachable: new Set() };
 }
 
 /** The apex SOA (with the snapshot's serial), or undefined when SOAMname/SOARname cannot be encoded. */
@@ -39,6 +42,10 @@ export function* zoneRecords(snapshot: TableSnapshot, config: ResolveConfig, tal
   const collector = new Collector(config.ttl, config.srvRecordDefaultWeight);
   const batch: ResourceRecord[] = [];
   for (const [name, records] of snapshot.table.entries()) {
+    if (!isAskableName(name) && parseName(name) !== undefined) {
+      tally.unreachable.add(name);
+      continue;
+    }
     collector.addresses(name, records, 'a', batch);
     collector.addresses(name, records, 'aaaa', batch);
     collector.srvs(name, records, snapshot, batch);

@@ -5,6 +5,10 @@ import { QType } from '../../../src/dns/constants.js';
 import { handleQuery } from '../../../src/dns/handle.js';
 import type { ResourceRecord } from '../../../src/dns/records.js';
 import { newZoneTally, zoneRecords } from '../../../src/dns/zone.js';
+import { parseName } from '../../../src/dns/names.js';
+import { createRecordStore } from '../../../src/records/store.js';
+import { headerBytes } from '../../helpers/dns-bytes.js';
+import { framework, generate, state, task } from '../records/helpers.js';
 import type { TableSnapshot } from '../../../src/records/store.js';
 import { createFixtureStore, dnsTestConfig } from '../../cases/dns-fixture.js';
 import { buildQuery, decodeReply } from '../../helpers/dns-codec.js';
@@ -53,5 +57,74 @@ describe('the served zone', () => {
     }
     assert.ok(compared > 10);
     assert.ok(tally.skipped > 0, 'the fixture has a slave host fragment, which DNS does not serve');
+  });
+});
+
+describe('the served zone leaves out stored names no question reaches', () => {
+  // Mesos-DNS's raw DiscoveryInfo pass (spec §2.10) stores the name as the task gave it: with a space,
+  // UTF-8 characters or upper case it is not the form a question is looked up in, so no query gets its
+  // records. Written with escapes (`a\.b`, `caf\195\169`, `web\ gw`) it is, and it is served.
+  const discovery = (name: string) => ({ discovery: { name, ports: { ports: [{ number: 80, name: 'http', protocol: 'tcp' }] } } });
+  const table = generate(
+    state({
+      frameworks: [
+        framework('fw', 'scheduler(1)@192.0.2.2:25501', [
+          task('t1', 't1', discovery('web frontend')),
+          task('t2', 't2', discovery('日本語タスク')),
+          task('t3', 't3', discovery('Mixed_Case')),
+          task('t4', 't4', discovery('a\\.b')),
+          task('t5', 't5', discovery('caf\\195\\169')),
+          task('t6', 't6', discovery('web\\ gw')),
+        ]),
+      ],
+    }),
+  );
+  const store = createRecordStore();
+  const raw = store.swap(table);
+
+  /** A question for the stored name's wire octets, in the name's own case. */
+  function ask(name: string, qtype: number): string[] {
+    const labels = parseName(name)?.labels ?? [];
+    const question = [...labels.flatMap((l) => [l.length, ...l]), 0, qtype >> 8, qtype & 0xff, 0, 1];
+    const message = Uint8Array.from([...headerBytes(7, 0x01, { qd: 1 }), ...question]);
+    const result = handleQuery(message, { transport: 'tcp', snapshot: raw, config, random: () => 0 });
+    if (result.kind !== 'reply') return [];
+    return decodeReply(Buffer.from(result.bytes)).packet.answers.map((rr) => {
+      const r = rr as { type: number; address?: string; port?: number; target?: string };
+      return r.type === QType.SRV ? `SRV ${r.port}` : `${r.type} ${r.address}`;
+    });
+  }
+
+  test('every stored name: the zone lists exactly what a query for it gets', () => {
+    const tally = newZoneTally();
+    const listed = new Map<string, string[]>();
+    for (const rr of zoneRecords(raw, config, tally)) {
+      if (rr.type === QType.SOA || rr.type === QType.NS) continue;
+      const text = rr.type === QType.SRV ? `SRV ${rr.port}` : `${rr.type} ${rr.type === QType.A ? [...rr.address].join('.') : ''}`;
+      listed.set(rr.name, [...(listed.get(rr.name) ?? []), text]);
+    }
+    const mismatches: string[] = [];
+    for (const [name] of raw.table.entries()) {
+      const served = [QType.A, QType.SRV].flatMap((qtype) => ask(name, qtype)).sort();
+      const inZone = (listed.get(name) ?? []).sort();
+      if (JSON.stringify(served) !== JSON.stringify(inZone)) mismatches.push(`${name}: zone ${inZone.length}, served ${served.length}`);
+    }
+    assert.deepEqual(mismatches, []);
+    const unreachable = [...tally.unreachable].filter((n) => !n.startsWith('_')).sort();
+    assert.deepEqual(unreachable, [
+      'Mixed_Case-epcg1-0.fw.mesos.',
+      'Mixed_Case-epcg1-0.fw.slave.mesos.',
+      'Mixed_Case.fw.mesos.',
+      'Mixed_Case.fw.slave.mesos.',
+      'web frontend-hw4uo-0.fw.mesos.',
+      'web frontend-hw4uo-0.fw.slave.mesos.',
+      'web frontend.fw.mesos.',
+      'web frontend.fw.slave.mesos.',
+      '日本語タスク-fjp7y-0.fw.mesos.',
+      '日本語タスク-fjp7y-0.fw.slave.mesos.',
+      '日本語タスク.fw.mesos.',
+      '日本語タスク.fw.slave.mesos.',
+    ]);
+    for (const escaped of ['a\\.b.fw.mesos.', 'caf\\195\\169.fw.mesos.', 'web\\ gw.fw.mesos.']) assert.ok(listed.has(escaped), escaped);
   });
 });
