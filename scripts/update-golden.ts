@@ -1,7 +1,7 @@
-// `npm run golden:update`: regenerate every fixtures/golden/<case>/expected.zone (and
-// expected-enumerate.json where a case has one) from the record engine, so that a change in generated
-// records shows up as a reviewable diff. The golden tests import the same functions, so what this
-// script writes is exactly what they compare.
+// `npm run golden:update`: regenerate every fixtures/golden/<case>/expected.zone (what `records
+// --no-lookup` prints: the served zone as a master file) and expected-enumerate.json where a case has
+// one, so that a change in generated or served records shows up as a reviewable diff. The golden tests
+// import the same functions, so what this script writes is exactly what they compare.
 //
 // A case is a directory holding config.json, whose StateFile names the state (relative to the config,
 // usually ../../states/<name>.json). Configs set a fixed Listener so the listing does not depend on
@@ -32,6 +32,8 @@ export interface RenderedCase {
   readonly config: Config;
   readonly listing: string;
   readonly problems: readonly StateProblem[];
+  /** What the listing leaves out (renderRecords notes). */
+  readonly notes: readonly string[];
   /** The enumeration as pretty JSON (the /v1/enumerate document). */
   readonly enumeration: string;
 }
@@ -63,9 +65,10 @@ export async function renderGoldenCase(goldenCase: GoldenCase): Promise<Rendered
   // keeps the config identical on every machine.
   const config = await loadConfig(goldenCase.configPath, { interfaceAddresses: [] });
   if (config.stateFile === '') throw new Error(`${goldenCase.configPath}: StateFile is not set`);
-  const { listing, problems } = await renderRecords(config, config.stateFile);
+  // Without host look-ups: a golden file must not depend on this machine's resolver or clock.
+  const { listing, problems, notes } = await renderRecords(config, config.stateFile, { lookup: false });
   const { table } = buildTableFromText(config, await readFile(config.stateFile, 'utf8'), []);
-  return { config, listing, problems, enumeration: enumerationJson(table) };
+  return { config, listing, problems, notes, enumeration: enumerationJson(table) };
 }
 
 async function readIfExists(path: string): Promise<string | undefined> {
