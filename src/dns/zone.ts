@@ -15,10 +15,17 @@ export interface ZoneTally {
   readonly unencodable: Set<string>;
   /** Stored names that have a wire form but that no question reaches (names.ts isAskableName). */
   readonly unreachable: Set<string>;
+  /**
+   * Stored names a question reaches that have no record to serve (every value skipped, or every SRV
+   * target without a wire form). A query gets NOERROR without data (SERVFAIL when targets are
+   * unencodable), but a zone holds no empty names: a server loading it says NXDOMAIN, unless a name
+   * below is served.
+   */
+  readonly empty: Set<string>;
 }
 
 export function newZoneTally(): ZoneTally {
-  return { skipped: 0, unencodable: new Set(), unreachable: new Set() };
+  return { skipped: 0, unencodable: new Set(), unreachable: new Set(), empty: new Set() };
 }
 
 /** The apex SOA (with the snapshot's serial), or undefined when SOAMname/SOARname cannot be encoded. */
@@ -42,7 +49,8 @@ export function* zoneRecords(snapshot: TableSnapshot, config: ResolveConfig, tal
   const collector = new Collector(config.ttl, config.srvRecordDefaultWeight);
   const batch: ResourceRecord[] = [];
   for (const [name, records] of snapshot.table.entries()) {
-    if (!isAskableName(name) && parseName(name) !== undefined) {
+    const askable = isAskableName(name);
+    if (!askable && parseName(name) !== undefined) {
       tally.unreachable.add(name);
       continue;
     }
@@ -52,6 +60,8 @@ export function* zoneRecords(snapshot: TableSnapshot, config: ResolveConfig, tal
     if (batch.length > 0) {
       yield* batch;
       batch.length = 0;
+    } else if (askable) {
+      tally.empty.add(name);
     }
     if (collector.unencodable.length > 0) {
       for (const n of collector.unencodable) tally.unencodable.add(n);

@@ -128,3 +128,19 @@ describe('the served zone leaves out stored names no question reaches', () => {
     for (const escaped of ['a\\.b.fw.mesos.', 'caf\\195\\169.fw.mesos.', 'web\\ gw.fw.mesos.']) assert.ok(listed.has(escaped), escaped);
   });
 });
+
+describe('the served zone tallies names it cannot hold', () => {
+  test('a name a question reaches but with nothing to serve (only host text as A) is empty: queries get no data, the zone has no such owner', () => {
+    const tally = newZoneTally();
+    const owners = new Set([...zoneRecords(snapshot, config, tally)].map((rr) => rr.name));
+    assert.ok(tally.empty.size > 0, 'the fixture has a slave known by host name only');
+    for (const name of tally.empty) {
+      assert.ok(!owners.has(name), name);
+      const result = handleQuery(buildQuery({ qname: name, qtype: 'A' }), { transport: 'tcp', snapshot, config, random: () => 0 });
+      assert.equal(result.kind, 'reply');
+      const reply = decodeReply(Buffer.from(result.kind === 'reply' ? result.bytes : new Uint8Array()));
+      assert.equal(reply.rcode, 'NOERROR', name);
+      assert.deepEqual(reply.answer, [], name);
+    }
+  });
+});
