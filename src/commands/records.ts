@@ -132,7 +132,13 @@ export async function renderRecords(config: Config, statePath: string, options: 
   const zone = formatZoneFile(zoneRecords(snapshot, config, tally));
   if (!zoneSoa(snapshot, config)) notes.push('SOAMname or SOARname has no wire form: no SOA and NS records, so no server will load this listing');
   notes.push(...nameNotes(tally.unencodable, 'have no wire form (an empty label, a label over 63 octets or a name over 255)'));
-  notes.push(...nameNotes(tally.unreachable, 'are not served: no question reaches them (raw DiscoveryInfo names kept with upper case, a space, UTF-8 or an escape a question spells otherwise, spec §2.10)'));
+  notes.push(...nameNotes(tally.unreachable, 'are not served: no question reaches them (stored with upper case, a space, UTF-8 or an escape a question spells otherwise, as raw DiscoveryInfo names are: spec §2.10)'));
+  notes.push(
+    ...nameNotes(
+      tally.empty,
+      'have no record DNS serves: the server answers them NOERROR without data (SERVFAIL for unencodable SRV targets), a server loading this listing NXDOMAIN',
+    ),
+  );
   if (tally.skipped > 0) notes.push(`${tally.skipped} stored value(s) are not records DNS serves (an agent host name kept as A text, an unusable SRV value), not printed`);
   return { listing: zone.text, problems, notes };
 }
