@@ -27,11 +27,37 @@ export function masterFileLabel(label: Uint8Array): string {
   return text;
 }
 
+const MAX_LABEL_OCTETS = 63;
+const MAX_NAME_TEXT = 254;
+
+/**
+ * Whether the name is already its own master-file text: only letters, digits, '-' and '_' in labels of
+ * 1 to 63 octets, with the trailing dot, at most 255 octets on the wire. Most stored names are; this
+ * spares them the parse.
+ */
+function isPlainName(name: string): boolean {
+  const n = name.length;
+  if (n < 2 || n > MAX_NAME_TEXT || name.charCodeAt(n - 1) !== 0x2e) return false;
+  let labelStart = 0;
+  for (let i = 0; i < n; i++) {
+    const c = name.charCodeAt(i);
+    if (c === 0x2e) {
+      const length = i - labelStart;
+      if (length === 0 || length > MAX_LABEL_OCTETS) return false;
+      labelStart = i + 1;
+    } else if (!((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x2d || c === 0x5f)) {
+      return false;
+    }
+  }
+  return true;
+}
+
 /**
  * A presentation-form name (as the table stores it, see names.ts parseName) as an absolute
  * master-file name with the trailing dot; undefined when the name has no wire form.
  */
 export function masterFileName(name: string): string | undefined {
+  if (isPlainName(name)) return name;
   const parsed = parseName(name);
   if (!parsed) return undefined;
   if (parsed.labels.length === 0) return '.';
@@ -39,7 +65,7 @@ export function masterFileName(name: string): string | undefined {
 }
 
 export function formatIPv4(address: Uint8Array): string {
-  return Array.from(address.subarray(0, 4), String).join('.');
+  return `${address[0] ?? 0}.${address[1] ?? 0}.${address[2] ?? 0}.${address[3] ?? 0}`;
 }
 
 /** RFC 5952 text: lower-case hex, no leading zeros, the first longest run of two or more zero groups as '::'. */

@@ -113,16 +113,32 @@ export function parseName(name: string): ParsedName | undefined {
  * in Mesos-DNS or here, so they are not part of the served zone.
  */
 export function isAskableName(name: string): boolean {
+  // A plain name spells its own wire octets already (the common case: no parse, no text built).
+  const plain = plainNameOctets(name);
+  if (plain !== undefined) return plain <= MAX_NAME && lookupName(name) === name;
   const parsed = parseName(name);
-  if (!parsed) return false;
-  let plain = true;
-  for (let i = 0; i < name.length && plain; i++) {
+  return parsed !== undefined && lookupName(presentationName(parsed.labels)) === name;
+}
+
+/**
+ * The wire length of a name written only in octets that stand for themselves in presentation form,
+ * with labels of 1 to 63 of them and the trailing dot; undefined for any other name.
+ */
+function plainNameOctets(name: string): number | undefined {
+  const n = name.length;
+  if (n < 2 || name.charCodeAt(n - 1) !== 0x2e) return undefined;
+  let labelStart = 0;
+  for (let i = 0; i < n; i++) {
     const c = name.charCodeAt(i);
-    plain = c === 0x2e || (c > 0x20 && c < 0x7f && !NEEDS_ESCAPE.has(c));
+    if (c === 0x2e) {
+      const length = i - labelStart;
+      if (length === 0 || length > MAX_LABEL) return undefined;
+      labelStart = i + 1;
+    } else if (c <= 0x20 || c >= 0x7f || NEEDS_ESCAPE.has(c)) {
+      return undefined;
+    }
   }
-  // A plain name spells its own wire octets already (the common case, without building the text).
-  const asked = plain ? name : presentationName(parsed.labels);
-  return lookupName(asked) === name;
+  return n + 1;
 }
 
 /** Printable octets the presentation form escapes (wire/name.ts presentationLabel). */

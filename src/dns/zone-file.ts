@@ -2,7 +2,8 @@
 // SOA and NS come first, as a zone file starts; the other records are sorted (owner, then type, then
 // value) so the text does not depend on generation order and a golden diff shows only real changes.
 import { QType } from './constants.js';
-import { masterFileLine, masterFileName } from './master-file.js';
+import { clampTtl } from './message-writer.js';
+import { masterFileLine, masterFileName, masterFileRdata, typeMnemonic } from './master-file.js';
 import type { ResourceRecord } from './records.js';
 
 export interface ZoneFile {
@@ -13,58 +14,86 @@ export interface ZoneFile {
   readonly unprintable: number;
 }
 
-interface Line {
-  readonly owner: string;
-  readonly type: number;
-  /** SRV: the target; otherwise the whole RDATA text. */
-  readonly value: string;
-  readonly port: number;
-  readonly text: string;
-}
-
 /** Code-unit order, the same on every machine and locale. */
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** A before AAAA before SRV (as the listing always had them), anything else after, by type number. */
-function typeRank(type: number): number {
-  return type === QType.A ? 0 : type === QType.AAAA ? 1 : type === QType.SRV ? 2 : 3 + type;
+/** A before AAAA before SRV (as the listing always had them), anything else after, in text order. */
+const TYPE_RANK: Readonly<Record<string, number>> = { A: 0, AAAA: 1, SRV: 2 };
+
+interface LineKey {
+  readonly rank: number;
+  readonly type: string;
+  /** SRV: the target; otherwise the whole RDATA text. */
+  readonly value: string;
+  readonly port: number;
 }
 
-function compareLines(x: Line, y: Line): number {
-  return (
-    compareText(x.owner, y.owner) ||
-    typeRank(x.type) - typeRank(y.type) ||
-    compareText(x.value, y.value) ||
-    x.port - y.port ||
-    compareText(x.text, y.text)
-  );
+/** The sort key of "<owner> <ttl> IN <type> <rdata>" (no field holds a space, see master-file.ts). */
+function lineKey(text: string): LineKey {
+  const fields = text.split(' ');
+  const type = fields[3] as string;
+  const srv = type === 'SRV';
+  return {
+    rank: TYPE_RANK[type] ?? 3,
+    type,
+    value: srv ? (fields[7] as string) : fields.slice(4).join(' '),
+    port: srv ? Number(fields[6]) : 0,
+  };
+}
+
+/** Within one owner: type, then value (SRV: target, then port as a number), then the whole line. */
+function compareLines(a: string, b: string): number {
+  const x = lineKey(a);
+  const y = lineKey(b);
+  return x.rank - y.rank || compareText(x.type, y.type) || compareText(x.value, y.value) || x.port - y.port || compareText(a, b);
 }
 
 function isApexRecord(rr: ResourceRecord): boolean {
   return rr.type === QType.SOA || rr.type === QType.NS;
 }
 
+/**
+ * The whole zone as text. Each owner's lines are sorted and joined into one block; blocks sort by
+ * plain string order, which is owner order because an owner never holds a space (so "a. 60 ..." comes
+ * before "a.b. 60 ...", as "a." before "a.b.") and no two blocks share an owner.
+ */
 export function formatZoneFile(records: Iterable<ResourceRecord>): ZoneFile {
   const head: string[] = [];
-  const body: Line[] = [];
+  const blocks: string[] = [];
+  let current: string[] = [];
+  let currentName: string | undefined;
+  let currentOwner = '';
+  let count = 0;
   let unprintable = 0;
+  const closeBlock = (): void => {
+    if (current.length > 1) current.sort(compareLines);
+    if (current.length > 0) blocks.push(current.join('\n'));
+    current = [];
+  };
   for (const rr of records) {
-    const text = masterFileLine(rr);
-    if (text === undefined) {
+    if (isApexRecord(rr)) {
+      const text = masterFileLine(rr);
+      if (text === undefined) unprintable++;
+      else head.push(text);
+      continue;
+    }
+    if (rr.name !== currentName) {
+      closeBlock();
+      currentName = rr.name;
+      currentOwner = masterFileName(rr.name) ?? '';
+    }
+    const rdata = masterFileRdata(rr);
+    if (currentOwner === '' || rdata === undefined) {
       unprintable++;
       continue;
     }
-    if (isApexRecord(rr)) {
-      head.push(text);
-      continue;
-    }
-    const owner = text.slice(0, text.indexOf(' '));
-    const srv = rr.type === QType.SRV;
-    body.push({ owner, type: rr.type, value: srv ? (masterFileName(rr.target) as string) : text.slice(text.lastIndexOf(' ') + 1), port: srv ? rr.port : 0, text });
+    current.push(`${currentOwner} ${clampTtl(rr.ttl)} IN ${typeMnemonic(rr.type)} ${rdata}`);
+    count++;
   }
-  body.sort(compareLines);
-  const lines = [...head, ...body.map((line) => line.text)];
-  return { text: lines.length === 0 ? '' : `${lines.join('\n')}\n`, records: lines.length, unprintable };
+  closeBlock();
+  blocks.sort();
+  const parts = [...head, ...blocks];
+  return { text: parts.length === 0 ? '' : `${parts.join('\n')}\n`, records: head.length + count, unprintable };
 }
