@@ -2,16 +2,18 @@
 // in the foreground from a temp directory, serving one zone file on 127.0.0.1 and an ephemeral port,
 // as the current user (no privilege drop is configured). Also nsd-checkzone, NSD's zone-file checker.
 // Every wait is bounded; stop() kills the child (SIGKILL if it does not go) and removes the directory.
-// Knot binds UDP with SO_REUSEPORT and cannot be told not to, so a second such server picking the same
-// port (another test process) would silently share its queries: the port is checked to be the
-// child's alone, and another one taken if not.
+// Knot binds UDP with SO_REUSEPORT and cannot be told not to, so any socket of the same user that also
+// sets it can join the port and take a share of its queries. dig's own client sockets do: with the
+// server on an ephemeral port, dig now and then got a source port equal to it and received its own
+// query as the "reply" (flags without qr). So the servers listen below the ephemeral port range,
+// where no client socket is ever put, and the port is checked to be the child's alone after start.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, readdir, readlink, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { query } from './dns-client.js';
-import { freeUdpAndTcpPort } from './ports.js';
+import { canBindTcp, canBindUdp, freeUdpAndTcpPort } from './ports.js';
 
 const run = promisify(execFile);
 
@@ -123,6 +125,30 @@ function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
   });
 }
 
+/** The first port of the range the kernel takes client (ephemeral) ports from; Linux's default when unknown. */
+async function ephemeralRangeStart(): Promise<number> {
+  try {
+    const [low] = (await readFile('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')).trim().split(/\s+/).map(Number);
+    return low !== undefined && low > 1024 ? low : 32768;
+  } catch {
+    return 32768;
+  }
+}
+
+/**
+ * A loopback port free for UDP and TCP below the ephemeral range (at least 10000 ports below it, from
+ * 1024 up), chosen at random; an ephemeral one if the range leaves no room or none is free.
+ */
+async function freeServerPort(): Promise<number> {
+  const top = await ephemeralRangeStart();
+  const bottom = Math.max(1024, top - 10_000);
+  for (let attempt = 0; top - bottom > 100 && attempt < 50; attempt++) {
+    const port = bottom + Math.floor(Math.random() * (top - bottom));
+    if ((await canBindUdp(port)) && (await canBindTcp(port))) return port;
+  }
+  return freeUdpAndTcpPort();
+}
+
 /** Inodes of the UDP sockets bound to 127.0.0.1:port (Linux /proc), or undefined where /proc cannot tell. */
 async function udpSocketInodes(port: number): Promise<string[] | undefined> {
   try {
@@ -174,7 +200,7 @@ async function startOnFreePort(kind: AuthoritativeKind, zone: string, zoneText: 
   const dir = await mkdtemp(join(tmpdir(), `${kind}-`));
   const file = join(dir, 'zone');
   await writeFile(file, zoneText);
-  const port = await freeUdpAndTcpPort();
+  const port = await freeServerPort();
   const configFile = join(dir, `${kind}.conf`);
   await writeFile(configFile, kind === 'knot' ? knotConfig(dir, port, zone, file) : nsdConfig(dir, port, zone, file));
   const args = kind === 'knot' ? ['-c', configFile] : ['-d', '-c', configFile];

@@ -47,6 +47,8 @@ function parseBlock(block: string): DigReply {
   const header = /;; ->>HEADER<<- opcode: \w+, status: (\w+)/.exec(block);
   const flags = /;; flags:([^;]*);/.exec(block);
   if (!header || !flags) throw new Error(`unexpected dig output:\n${block}`);
+  // dig prints whatever came back, even a query (e.g. its own, from a socket sharing the port).
+  if (!(flags[1] ?? '').trim().split(/\s+/).includes('qr')) throw new Error(`dig received a message that is not a reply:\n${block}`);
   return {
     status: header[1] as string,
     aa: (flags[1] ?? '').trim().split(/\s+/).includes('aa'),
