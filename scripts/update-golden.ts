@@ -1,7 +1,7 @@
-// `npm run golden:update`: regenerate every fixtures/golden/<case>/expected.zone (and
-// expected-enumerate.json where a case has one) from the record engine, so that a change in generated
-// records shows up as a reviewable diff. The golden tests import the same functions, so what this
-// script writes is exactly what they compare.
+// `npm run golden:update`: regenerate every fixtures/golden/<case>/expected.zone (what `records
+// --no-lookup` prints: the served zone as a master file) and expected-enumerate.json where a case has
+// one, so that a change in generated or served records shows up as a reviewable diff. The golden tests
+// import the same functions, so what this script writes is exactly what they compare.
 //
 // A case is a directory holding config.json, whose StateFile names the state (relative to the config,
 // usually ../../states/<name>.json). Configs set a fixed Listener so the listing does not depend on
@@ -32,8 +32,17 @@ export interface RenderedCase {
   readonly config: Config;
   readonly listing: string;
   readonly problems: readonly StateProblem[];
+  /** What the listing leaves out (renderRecords notes). */
+  readonly notes: readonly string[];
   /** The enumeration as pretty JSON (the /v1/enumerate document). */
   readonly enumeration: string;
+  /** Each of the ReverseZones as `records --zone` prints it, kept in `reverseZoneFile(zone)`. */
+  readonly reverseListings: readonly { readonly zone: string; readonly file: string; readonly listing: string }[];
+}
+
+/** The golden file of one reverse zone, e.g. expected.10.in-addr.arpa.zone. */
+export function reverseZoneFile(zone: string): string {
+  return `expected.${zone}.zone`;
 }
 
 /** Every case directory under root, sorted by name. */
@@ -63,9 +72,15 @@ export async function renderGoldenCase(goldenCase: GoldenCase): Promise<Rendered
   // keeps the config identical on every machine.
   const config = await loadConfig(goldenCase.configPath, { interfaceAddresses: [] });
   if (config.stateFile === '') throw new Error(`${goldenCase.configPath}: StateFile is not set`);
-  const { listing, problems } = await renderRecords(config, config.stateFile);
-  const { table } = buildTableFromText(config, await readFile(config.stateFile, 'utf8'), [], await readStaticRecords(config));
-  return { config, listing, problems, enumeration: enumerationJson(table) };
+  // Without host look-ups: a golden file must not depend on this machine's resolver or clock.
+  const { listing, problems, notes } = await renderRecords(config, config.stateFile, { lookup: false });
+  const { table } = buildTableFromText(config, await readFile(config.stateFile, 'utf8'), [], { staticRecords: await readStaticRecords(config) });
+  const reverseListings = [];
+  for (const zone of config.reverseZones) {
+    const rendered = await renderRecords(config, config.stateFile, { lookup: false, zone });
+    reverseListings.push({ zone, file: reverseZoneFile(zone), listing: rendered.listing });
+  }
+  return { config, listing, problems, notes, enumeration: enumerationJson(table), reverseListings };
 }
 
 async function readIfExists(path: string): Promise<string | undefined> {
@@ -95,6 +110,11 @@ export async function updateGoldenFiles(root: string = GOLDEN_ROOT, log: (line: 
     const zone = await update(join(goldenCase.dir, ZONE_FILE), rendered.listing);
     let line = `${goldenCase.name}: ${records} records, ${rendered.problems.length} state problems, ${ZONE_FILE} ${zone}`;
     if (zone !== 'unchanged') changed++;
+    for (const reverse of rendered.reverseListings) {
+      const written = await update(join(goldenCase.dir, reverse.file), reverse.listing);
+      if (written !== 'unchanged') changed++;
+      line += `, ${reverse.file} ${written}`;
+    }
     const enumerationPath = join(goldenCase.dir, ENUMERATION_FILE);
     if (ENUMERATION_CASES.has(goldenCase.name) || (await readIfExists(enumerationPath)) !== undefined) {
       const enumeration = await update(enumerationPath, rendered.enumeration);

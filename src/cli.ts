@@ -12,7 +12,15 @@ export type CommandLine =
   | { readonly kind: 'serve'; readonly configPath: string; readonly verbosity: Verbosity }
   | { readonly kind: 'version' }
   | { readonly kind: 'help'; readonly text: string }
-  | { readonly kind: 'records'; readonly configPath: string; readonly statePath: string | undefined }
+  | {
+      readonly kind: 'records';
+      readonly configPath: string;
+      readonly statePath: string | undefined;
+      /** Resolve agent and framework host names as the server does (false: --no-lookup). */
+      readonly lookup: boolean;
+      /** One of the ReverseZones to print instead of the domain (--zone). */
+      readonly zone: string | undefined;
+    }
   /** Exit status 2 after printing message and usage to stderr (as Go's flag package does). */
   | { readonly kind: 'error'; readonly message: string; readonly usage: string };
 
@@ -51,7 +59,7 @@ const SERVE_FLAGS: FlagSet = {
   values: new Set(['config', ...GLOG_VALUE_FLAGS]),
   verbosity: true,
 };
-const RECORDS_FLAGS: FlagSet = { booleans: new Set(), values: new Set(['config', 'state']), verbosity: false };
+const RECORDS_FLAGS: FlagSet = { booleans: new Set(['no-lookup']), values: new Set(['config', 'state', 'zone']), verbosity: false };
 
 interface Normalised {
   readonly args: string[];
@@ -138,7 +146,7 @@ function createServeParser(args: readonly string[]) {
   let parser = createBaseParser(
     args,
     `Usage: ${SCRIPT_NAME} [-config=FILE] [-v=N | -vv] [-version]\n` +
-      `Usage: ${SCRIPT_NAME} records [--config FILE] [--state FILE]\n\n` +
+      `Usage: ${SCRIPT_NAME} records [--config FILE] [--state FILE] [--no-lookup] [--zone ZONE]\n\n` +
       'A drop-in Mesos-DNS: DNS and HTTP service discovery for Apache Mesos clusters.',
   )
     .option('config', { type: 'string', default: DEFAULT_CONFIG_PATH, describe: 'path to the config file (Mesos-DNS config.json)' })
@@ -151,14 +159,25 @@ function createServeParser(args: readonly string[]) {
     'Single-dash Go-style flags (-config=FILE, -config FILE) work as in Mesos-DNS. The glog flags\n' +
       '-logtostderr, -alsologtostderr, -log_dir, -stderrthreshold, -vmodule and -log_backtrace_at are\n' +
       'accepted and ignored.\n\n' +
-      "records: print the record table built from --state FILE (default: the config's StateFile), then exit.",
+      "records: print the zone the server would serve for --state FILE (default: the config's StateFile) as an\n" +
+      'RFC 1035 master file, then exit; --no-lookup skips host name look-ups for a reproducible listing;\n' +
+      '--zone prints one of the ReverseZones instead of the domain.',
   );
 }
 
 function createRecordsParser(args: readonly string[]) {
-  return createBaseParser(args, `Usage: ${SCRIPT_NAME} records [--config FILE] [--state FILE]\n\nPrint the record table and exit.`)
+  return createBaseParser(
+    args,
+    `Usage: ${SCRIPT_NAME} records [--config FILE] [--state FILE] [--no-lookup] [--zone ZONE]\n\n` +
+      'Print the zone the server would serve for the state, as an RFC 1035 master file, and exit.',
+  )
     .option('config', { type: 'string', default: DEFAULT_CONFIG_PATH, describe: 'path to the config file' })
     .option('state', { type: 'string', describe: "state JSON file (default: the config's StateFile)" })
+    .option('no-lookup', {
+      type: 'boolean',
+      describe: 'do not resolve agent and framework host names (records that need them are left out) and use SOA serial SOASerial+1: a reproducible listing',
+    })
+    .option('zone', { type: 'string', describe: 'print this one of the ReverseZones (e.g. 10.in-addr.arpa) instead of the domain' })
     .option('help', { alias: 'h', type: 'boolean', describe: 'show this help' });
 }
 
@@ -191,6 +210,8 @@ function parseRecords(argv: readonly string[]): CommandLine {
       kind: 'records',
       configPath: requireValue('config', parsed['config']),
       statePath: state === undefined ? undefined : requireValue('state', state),
+      lookup: parsed['no-lookup'] !== true,
+      zone: parsed['zone'] === undefined ? undefined : requireValue('zone', parsed['zone']).toLowerCase().replace(/\.$/, ''),
     };
   } catch (err) {
     return { kind: 'error', message: (err as Error).message, usage: usage() };

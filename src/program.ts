@@ -123,15 +123,16 @@ async function serve(configPath: string, verbosity: Verbosity, signals: HeldSign
   return undefined;
 }
 
-async function records(configPath: string, statePath: string | undefined): Promise<number> {
+async function records(configPath: string, statePath: string | undefined, lookup: boolean, zone: string | undefined): Promise<number> {
   try {
     const { config } = await loadConfigWithWarnings(configPath, statePath === undefined ? {} : { stateFile: statePath });
     if (config.stateFile === '') {
       process.stderr.write('ERROR: records needs a state file: pass --state FILE or set StateFile in the config\n');
       return ExitCode.USAGE;
     }
-    const { listing, problems } = await renderRecords(config, config.stateFile);
+    const { listing, problems, notes } = await renderRecords(config, config.stateFile, { lookup, ...(zone ? { zone } : {}) });
     for (const problem of problems) process.stderr.write(`warning: ${problem.path}: ${problem.message}\n`);
+    for (const note of notes) process.stderr.write(`warning: ${note}\n`);
     process.stdout.write(listing);
     return ExitCode.OK;
   } catch (err) {
@@ -155,7 +156,7 @@ async function main(argv: readonly string[], signals: HeldSignals): Promise<numb
       process.stderr.write(`${command.message}\n${command.usage}\n`);
       return ExitCode.USAGE;
     case 'records':
-      return records(command.configPath, command.statePath);
+      return records(command.configPath, command.statePath, command.lookup, command.zone);
     case 'serve':
       return serve(command.configPath, command.verbosity, signals);
   }

@@ -1,5 +1,6 @@
 // Query-name handling (pure): ASCII lower-casing, Mesos-DNS's `.*` stripping (spec §3.4, §8 #9),
 // label-aware zone membership, and parsing a presentation-form name into wire labels.
+import { presentationName } from '../wire/name.js';
 
 /** ASCII-only lower-casing, like the DNS library Mesos-DNS uses; returns the input when already lower. */
 export function lowerAscii(name: string): string {
@@ -103,3 +104,42 @@ export function parseName(name: string): ParsedName | undefined {
   }
   return { labels, starts };
 }
+
+/**
+ * Whether some question reaches this stored name: a query is looked up by the presentation form of
+ * its name (wire-query.ts), `.*` removed and lower-cased (lookupName), so only a stored name that is
+ * exactly that form of its own wire octets can match. Mesos-DNS's raw DiscoveryInfo pass stores names
+ * that are not (upper case, a space, UTF-8 characters: spec §2.10); no question gets their records,
+ * in Mesos-DNS or here, so they are not part of the served zone.
+ */
+export function isAskableName(name: string): boolean {
+  // A plain name spells its own wire octets already (the common case: no parse, no text built).
+  const plain = plainNameOctets(name);
+  if (plain !== undefined) return plain <= MAX_NAME && lookupName(name) === name;
+  const parsed = parseName(name);
+  return parsed !== undefined && lookupName(presentationName(parsed.labels)) === name;
+}
+
+/**
+ * The wire length of a name written only in octets that stand for themselves in presentation form,
+ * with labels of 1 to 63 of them and the trailing dot; undefined for any other name.
+ */
+function plainNameOctets(name: string): number | undefined {
+  const n = name.length;
+  if (n < 2 || name.charCodeAt(n - 1) !== 0x2e) return undefined;
+  let labelStart = 0;
+  for (let i = 0; i < n; i++) {
+    const c = name.charCodeAt(i);
+    if (c === 0x2e) {
+      const length = i - labelStart;
+      if (length === 0 || length > MAX_LABEL) return undefined;
+      labelStart = i + 1;
+    } else if (c <= 0x20 || c >= 0x7f || NEEDS_ESCAPE.has(c)) {
+      return undefined;
+    }
+  }
+  return n + 1;
+}
+
+/** Printable octets the presentation form escapes (wire/name.ts presentationLabel). */
+const NEEDS_ESCAPE: ReadonlySet<number> = new Set([...'.();@"\\ '].map((ch) => ch.charCodeAt(0)));

@@ -7,6 +7,9 @@ import { isIpLiteral } from './host-port.js';
 
 export type LookupAll = (host: string) => Promise<readonly string[]>;
 
+/** How long one host name may take to resolve before it counts as having no address. */
+export const HOST_LOOKUP_TIMEOUT_MS = 1000;
+
 export interface HostLookupOptions {
   /** Per-name timeout. */
   readonly timeoutMs?: number;
@@ -45,7 +48,7 @@ export function hostsToResolve(state: MesosState): Set<string> {
 }
 
 export function createHostLookup(options: HostLookupOptions = {}): HostLookup {
-  const timeoutMs = options.timeoutMs ?? 1000;
+  const timeoutMs = options.timeoutMs ?? HOST_LOOKUP_TIMEOUT_MS;
   const cacheMs = options.cacheMs ?? 60_000;
   const concurrency = options.concurrency ?? 32;
   const maxEntries = options.maxEntries ?? 100_000;
@@ -110,4 +113,17 @@ export function createHostLookup(options: HostLookupOptions = {}): HostLookup {
       return out;
     },
   };
+}
+
+export interface StateHostAddresses {
+  /** Addresses by host name for generation; undefined when the state names no host to resolve. */
+  readonly hostAddresses: Map<string, readonly string[]> | undefined;
+  /** How many host names were asked for. */
+  readonly names: number;
+}
+
+/** Resolves the state's host names (hostsToResolve) for generation: what every reload, and `records`, does. */
+export async function lookUpStateHosts(lookup: HostLookup, state: MesosState): Promise<StateHostAddresses> {
+  const hosts = hostsToResolve(state);
+  return { hostAddresses: hosts.size > 0 ? await lookup.resolve(hosts) : undefined, names: hosts.size };
 }

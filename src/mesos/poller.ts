@@ -17,6 +17,7 @@ import {
 } from './client-settings.js';
 import type { GenerateConfig } from '../records/generate.js';
 import { FetchFailure, type SerializedFetchError } from './fetch-errors.js';
+import { HOST_LOOKUP_TIMEOUT_MS } from './host-lookup.js';
 import { parseZkUrl } from '../config/addresses.js';
 import { interfaceAddresses } from '../host-interfaces.js';
 import { createStaticDetector } from './leader/static-detector.js';
@@ -485,7 +486,7 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
           listener: config.listener,
           reverseZones: config.reverseZones ?? [],
         },
-        lookupTimeoutMs: options.lookupTimeoutMs ?? 1000,
+        lookupTimeoutMs: options.lookupTimeoutMs ?? HOST_LOOKUP_TIMEOUT_MS,
         lookupCacheMs: refreshMs,
       };
       if (kind === SourceKind.FILE) {

@@ -12,7 +12,7 @@ import { ENTRY_FIELDS } from '../records/packed-table.js';
 import type { MasterClientSettings } from './client-settings.js';
 import { fetchAll } from './fetch-all.js';
 import { FetchFailure, StateFetchError, serializeFetchError, type SerializedFetchError } from './fetch-errors.js';
-import { createHostLookup, hostsToResolve, type HostLookup, type LookupAll } from './host-lookup.js';
+import { createHostLookup, lookUpStateHosts, type HostLookup, type LookupAll } from './host-lookup.js';
 import type { MasterClient } from './master-client.js';
 
 export interface ReloadPipelineConfig {
@@ -278,8 +278,7 @@ export function createReloadPipeline(options: CreateReloadPipelineOptions): Relo
         };
       }
       const before = { ...lookup.stats };
-      const hosts = hostsToResolve(parsed.state);
-      const hostAddresses = hosts.size > 0 ? await lookup.resolve(hosts) : undefined;
+      const { hostAddresses, names: hostNames } = await lookUpStateHosts(lookup, parsed.state);
       const t3 = performance.now();
       const { table, report } = generateRecordsWithReport({
         state: parsed.state,
@@ -315,7 +314,7 @@ export function createReloadPipeline(options: CreateReloadPipelineOptions): Relo
         problems: parsed.problems.slice(0, 5),
         failures: fetched.failures,
         lookups: {
-          names: hosts.size,
+          names: hostNames,
           timeouts: lookup.stats.timeouts - before.timeouts,
           failures: lookup.stats.failures - before.failures,
         },

@@ -98,6 +98,11 @@ export function readName(buf: Uint8Array, offset: number, form: LabelForm): Name
   }
 }
 
+/** Wire labels in the presentation form a question name is read in (readName's 'presentation'), trailing dot. */
+export function presentationName(labels: readonly Uint8Array[]): string {
+  return joinLabels(labels.map((label) => presentationLabel(label, 0, label.length)));
+}
+
 /** A name's labels joined in presentation form with the trailing dot ("." for the root). */
 export function joinLabels(labels: readonly string[]): string {
   return labels.length === 0 ? '.' : `${labels.join('.')}.`;

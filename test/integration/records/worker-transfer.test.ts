@@ -9,7 +9,7 @@ import { DEFAULT_CONFIG } from '../../../src/config/types.js';
 import { buildTableFromText } from '../../../src/commands/records.js';
 import { openRecordTable } from '../../../src/records/packed-table.js';
 import type { PackedTableData, RecordTable } from '../../../src/records/table.js';
-import { formatZoneListing } from '../../../src/records/zone-listing.js';
+import { formatTableListing } from '../../helpers/table-listing.js';
 import { enumerationJson } from '../../../scripts/update-golden.js';
 
 const STATE = new URL('../../../../fixtures/states/rules.json', import.meta.url);
@@ -20,7 +20,7 @@ interface WorkerReply {
 }
 
 function listing(table: RecordTable): string {
-  return formatZoneListing(table, { ttl: 60, srvWeight: 1 });
+  return formatTableListing(table, { ttl: 60, srvWeight: 1 });
 }
 
 describe('packed table across worker_threads', () => {

@@ -122,10 +122,23 @@ describe('parseCommandLine: errors (exit 2)', () => {
 
 describe('parseCommandLine: records', () => {
   it('parses --config and an optional --state in any flag form', () => {
-    assert.deepEqual(parseCommandLine(['records', '--config', 'c.json', '--state', 's.json']), { kind: 'records', configPath: 'c.json', statePath: 's.json' });
-    assert.deepEqual(parseCommandLine(['records', '-config=c.json', '-state=s.json']), { kind: 'records', configPath: 'c.json', statePath: 's.json' });
-    assert.deepEqual(parseCommandLine(['records', '--config=c.json']), { kind: 'records', configPath: 'c.json', statePath: undefined });
-    assert.deepEqual(parseCommandLine(['records']), { kind: 'records', configPath: 'config.json', statePath: undefined });
+    assert.deepEqual(parseCommandLine(['records', '--config', 'c.json', '--state', 's.json']), { kind: 'records', configPath: 'c.json', statePath: 's.json', lookup: true, zone: undefined });
+    assert.deepEqual(parseCommandLine(['records', '-config=c.json', '-state=s.json']), { kind: 'records', configPath: 'c.json', statePath: 's.json', lookup: true, zone: undefined });
+    assert.deepEqual(parseCommandLine(['records', '--config=c.json']), { kind: 'records', configPath: 'c.json', statePath: undefined, lookup: true, zone: undefined });
+    assert.deepEqual(parseCommandLine(['records']), { kind: 'records', configPath: 'config.json', statePath: undefined, lookup: true, zone: undefined });
+  });
+
+  it('looks host names up unless --no-lookup (any flag form; -no-lookup=false keeps them)', () => {
+    for (const flag of ['--no-lookup', '-no-lookup', '--no-lookup=true']) {
+      assert.deepEqual(parseCommandLine(['records', flag, '--config=c.json']), { kind: 'records', configPath: 'c.json', statePath: undefined, lookup: false, zone: undefined }, flag);
+    }
+    assert.deepEqual(parseCommandLine(['records', '-no-lookup=false']), { kind: 'records', configPath: 'config.json', statePath: undefined, lookup: true, zone: undefined });
+    assert.equal(parseCommandLine(['records', '--lookup']).kind, 'error');
+  });
+
+  it('--zone names one of the ReverseZones, any case, trailing dot or not', () => {
+    assert.deepEqual(parseCommandLine(['records', '--zone', '10.IN-ADDR.arpa.']), { kind: 'records', configPath: 'config.json', statePath: undefined, lookup: true, zone: '10.in-addr.arpa' });
+    assert.equal(parseCommandLine(['records', '--zone']).kind, 'error');
   });
 
   it('rejects serve-only and unknown flags, and has its own help', () => {
@@ -137,6 +150,7 @@ describe('parseCommandLine: records', () => {
     const help = parseCommandLine(['records', '--help']);
     assert.equal(help.kind, 'help');
     assert.match((help as Extract<CommandLine, { kind: 'help' }>).text, /--state/);
+    assert.match((help as Extract<CommandLine, { kind: 'help' }>).text, /--no-lookup/);
   });
 
   it('"records" is a subcommand only in first position', () => {

@@ -10,6 +10,9 @@ import { parseStateText } from '../../../src/mesos/parse-state.js';
 import { generateRecords } from '../../../src/records/generate.js';
 import { type TableSnapshot, createRecordStore } from '../../../src/records/store.js';
 import { createFixtureStore, dnsTestConfig, fixturePath } from '../../cases/dns-fixture.js';
+import { parseName } from '../../../src/dns/names.js';
+import { headerBytes } from '../../helpers/dns-bytes.js';
+import { framework, generate, state, task } from '../records/helpers.js';
 import { buildQuery, decodeReply } from '../../helpers/dns-codec.js';
 
 const snapshot = createFixtureStore().current() as TableSnapshot;
@@ -91,6 +94,91 @@ describe('the served zones with PTR and CNAME records', () => {
       assert.equal(result.kind, 'reply');
       const answer = decodeReply(Buffer.from(result.kind === 'reply' ? result.bytes : [])).answer;
       assert.deepEqual(answer, [`${rr.name} 60 PTR ${rr.type === QType.PTR ? rr.target : ''}`]);
+    }
+  });
+});
+
+describe('the served zone leaves out stored names no question reaches', () => {
+  // Mesos-DNS's raw DiscoveryInfo pass (spec §2.10) stores the name as the task gave it: with a space,
+  // UTF-8 characters or upper case it is not the form a question is looked up in, so no query gets its
+  // records. Written with escapes (`a\.b`, `caf\195\169`, `web\ gw`) it is, and it is served.
+  const discovery = (name: string) => ({ discovery: { name, ports: { ports: [{ number: 80, name: 'http', protocol: 'tcp' }] } } });
+  const table = generate(
+    state({
+      frameworks: [
+        framework('fw', 'scheduler(1)@192.0.2.2:25501', [
+          task('t1', 't1', discovery('web frontend')),
+          task('t2', 't2', discovery('日本語タスク')),
+          task('t3', 't3', discovery('Mixed_Case')),
+          task('t4', 't4', discovery('a\\.b')),
+          task('t5', 't5', discovery('caf\\195\\169')),
+          task('t6', 't6', discovery('web\\ gw')),
+        ]),
+      ],
+    }),
+  );
+  const store = createRecordStore();
+  const raw = store.swap(table);
+
+  /** A question for the stored name's wire octets, in the name's own case. */
+  function ask(name: string, qtype: number): string[] {
+    const labels = parseName(name)?.labels ?? [];
+    const question = [...labels.flatMap((l) => [l.length, ...l]), 0, qtype >> 8, qtype & 0xff, 0, 1];
+    const message = Uint8Array.from([...headerBytes(7, 0x01, { qd: 1 }), ...question]);
+    const result = handleQuery(message, { transport: 'tcp', snapshot: raw, config, random: () => 0 });
+    if (result.kind !== 'reply') return [];
+    return decodeReply(Buffer.from(result.bytes)).packet.answers.map((rr) => {
+      const r = rr as { type: number; address?: string; port?: number; target?: string };
+      return r.type === QType.SRV ? `SRV ${r.port}` : `${r.type} ${r.address}`;
+    });
+  }
+
+  test('every stored name: the zone lists exactly what a query for it gets', () => {
+    const tally = newZoneTally();
+    const listed = new Map<string, string[]>();
+    for (const rr of zoneRecords(raw, config, tally)) {
+      if (rr.type === QType.SOA || rr.type === QType.NS) continue;
+      const text = rr.type === QType.SRV ? `SRV ${rr.port}` : `${rr.type} ${rr.type === QType.A ? [...rr.address].join('.') : ''}`;
+      listed.set(rr.name, [...(listed.get(rr.name) ?? []), text]);
+    }
+    const mismatches: string[] = [];
+    for (const [name] of raw.table.entries()) {
+      const served = [QType.A, QType.SRV].flatMap((qtype) => ask(name, qtype)).sort();
+      const inZone = (listed.get(name) ?? []).sort();
+      if (JSON.stringify(served) !== JSON.stringify(inZone)) mismatches.push(`${name}: zone ${inZone.length}, served ${served.length}`);
+    }
+    assert.deepEqual(mismatches, []);
+    const unreachable = [...tally.unreachable].filter((n) => !n.startsWith('_')).sort();
+    assert.deepEqual(unreachable, [
+      'Mixed_Case-epcg1-0.fw.mesos.',
+      'Mixed_Case-epcg1-0.fw.slave.mesos.',
+      'Mixed_Case.fw.mesos.',
+      'Mixed_Case.fw.slave.mesos.',
+      'web frontend-hw4uo-0.fw.mesos.',
+      'web frontend-hw4uo-0.fw.slave.mesos.',
+      'web frontend.fw.mesos.',
+      'web frontend.fw.slave.mesos.',
+      '日本語タスク-fjp7y-0.fw.mesos.',
+      '日本語タスク-fjp7y-0.fw.slave.mesos.',
+      '日本語タスク.fw.mesos.',
+      '日本語タスク.fw.slave.mesos.',
+    ]);
+    for (const escaped of ['a\\.b.fw.mesos.', 'caf\\195\\169.fw.mesos.', 'web\\ gw.fw.mesos.']) assert.ok(listed.has(escaped), escaped);
+  });
+});
+
+describe('the served zone tallies names it cannot hold', () => {
+  test('a name a question reaches but with nothing to serve (only host text as A) is empty: queries get no data, the zone has no such owner', () => {
+    const tally = newZoneTally();
+    const owners = new Set([...zoneRecords(snapshot, config, tally)].map((rr) => rr.name));
+    assert.ok(tally.empty.size > 0, 'the fixture has a slave known by host name only');
+    for (const name of tally.empty) {
+      assert.ok(!owners.has(name), name);
+      const result = handleQuery(buildQuery({ qname: name, qtype: 'A' }), { transport: 'tcp', snapshot, config, random: () => 0 });
+      assert.equal(result.kind, 'reply');
+      const reply = decodeReply(Buffer.from(result.kind === 'reply' ? result.bytes : new Uint8Array()));
+      assert.equal(reply.rcode, 'NOERROR', name);
+      assert.deepEqual(reply.answer, [], name);
     }
   });
 });

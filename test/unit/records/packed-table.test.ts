@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 
 import { openRecordTable, transferList } from '../../../src/records/packed-table.js';
 import type { RecordTable } from '../../../src/records/table.js';
-import { formatZoneListing } from '../../../src/records/zone-listing.js';
+import { formatTableListing } from '../../helpers/table-listing.js';
 import { SLAVE_0, at, enumeration, flat, framework, generate, netinfo, running, slave, state, task } from './helpers.js';
 
 /** A mid-sized cluster: many names sharing prefixes, so probing and hashing get exercised. */
@@ -21,7 +21,7 @@ function bigTable(tasks = 3000): RecordTable {
 }
 
 function listing(table: RecordTable): string {
-  return formatZoneListing(table, { ttl: 60, srvWeight: 1 });
+  return formatTableListing(table, { ttl: 60, srvWeight: 1 });
 }
 
 describe('lookup', () => {

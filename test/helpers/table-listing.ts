@@ -1,10 +1,10 @@
-// The whole table in zone-file style, one record per line, sorted: what `records` prints and what the
-// golden files hold. Sorting (names, then type, then value) makes the listing independent of
-// generation order, so a golden diff shows only records that really changed.
-import { splitSrvValue } from './srv-value.js';
-import type { RecordTable } from './table.js';
+// Every stored value of a table, one per line in zone-file style, sorted (names, then type, then value):
+// for tests that compare two tables whole, including what DNS does not serve (non-IP agent host
+// text, names without a wire form). What is served, and printed by `records`, is src/dns/zone.ts.
+import { splitSrvValue } from '../../src/records/srv-value.js';
+import type { RecordTable } from '../../src/records/table.js';
 
-export interface ZoneListingOptions {
+export interface TableListingOptions {
   readonly ttl: number;
   readonly srvWeight: number;
 }
@@ -21,7 +21,7 @@ function compareSrv(a: string, b: string): number {
   return compareText(x.target, y.target) || Number(x.port) - Number(y.port) || compareText(x.port, y.port);
 }
 
-export function formatZoneListing(table: RecordTable, options: ZoneListingOptions): string {
+export function formatTableListing(table: RecordTable, options: TableListingOptions): string {
   const entries = [...table.entries()].sort((x, y) => compareText(x[0], y[0]));
   const lines: string[] = [];
   for (const [name, records] of entries) {
