@@ -81,5 +81,7 @@ export function toMesosDnsConfigJson(config: Config, serial: number): Record<str
     MaxHttpConnections: c.maxHttpConnections,
     MaxHttpConnectionsPerClient: c.maxHttpConnectionsPerClient,
     MaxTcpConnectionsPerClient: c.maxTcpConnectionsPerClient,
+    ZoneTransferAllowFrom: [...c.zoneTransferAllowFrom],
+    NotifySecondaries: [...c.notifySecondaries],
   };
 }

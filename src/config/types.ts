@@ -91,6 +91,10 @@ export interface Config {
   readonly maxHttpConnectionsPerClient: number;
   /** TCP connections one client address may hold at once (IPv4-mapped IPv6 counts as IPv4). */
   readonly maxTcpConnectionsPerClient: number;
+  /** Client networks allowed to transfer the zone (AXFR/IXFR over TCP); empty: nobody (REFUSED). */
+  readonly zoneTransferAllowFrom: readonly string[];
+  /** Secondaries told of every new table with a DNS NOTIFY, as "ip:port" (port 53 when not given). */
+  readonly notifySecondaries: readonly string[];
 }
 
 export const DEFAULT_CONFIG: Omit<Config, 'file'> = Object.freeze({
@@ -146,4 +150,6 @@ export const DEFAULT_CONFIG: Omit<Config, 'file'> = Object.freeze({
   maxHttpConnections: 1024,
   maxHttpConnectionsPerClient: 64,
   maxTcpConnectionsPerClient: 64,
+  zoneTransferAllowFrom: Object.freeze([]),
+  notifySecondaries: Object.freeze([]),
 });

@@ -18,7 +18,7 @@ const OUR_KEYS = [
   'StateFile', 'InsecureSkipVerify', 'ForwardCacheOn', 'ForwardCacheMaxEntries', 'ForwardCacheMaxBytes',
   'MaxForwardsInFlight', 'MaxTcpConnections', 'TcpIdleTimeoutSeconds', 'LogLevel', 'MaxUdpReplyBytes',
   'ExternalAllowFrom', 'MaxForwardsPerClient', 'MaxHttpConnections', 'MaxHttpConnectionsPerClient',
-  'MaxTcpConnectionsPerClient',
+  'MaxTcpConnectionsPerClient', 'ZoneTransferAllowFrom', 'NotifySecondaries',
 ];
 
 function config(raw: Record<string, unknown>): Config {
