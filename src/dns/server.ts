@@ -10,10 +10,12 @@ import type { ForwardRequest, Forwarder, Transport } from '../forward/types.js';
 import type { Logger } from '../log.js';
 import type { MetricsRegistry } from '../metrics.js';
 import type { RecordStore, TableSnapshot } from '../records/store.js';
+import { Rcode } from './constants.js';
 import { type DnsMetrics, registerDnsMetrics } from './dns-metrics.js';
 import { DirectState, answerDirect } from './direct.js';
 import { type ReplyInfo, handleQuery, servfailReply } from './handle.js';
-import { type TcpListener, createTcpListener } from './tcp-server.js';
+import { type TcpListener, type TcpQueryHandler, createTcpListener } from './tcp-server.js';
+import { createTransfersOut } from './transfer-out.js';
 import { type QueryHandler, type UdpListener, createUdpListener } from './udp-server.js';
 
 export interface DnsServerOptions {
@@ -160,38 +162,52 @@ export function createDnsServer(options: DnsServerOptions): DnsServer {
     return pending;
   }
 
-  function handlerFor(transport: Transport): QueryHandler {
-    return (message, client) => {
-      try {
-        const snapshot = store.current();
-        if (direct && answerDirect(message, transport, snapshot, config, random, direct)) {
-          // The common case: no objects but the reply's own buffer.
-          metrics.directAnswer(direct.qtype, direct.rcode, direct.outcome);
-          return direct.copyReply();
-        }
-        const result = handleQuery(message, { transport, snapshot, config, random, client });
-        switch (result.kind) {
-          case 'reply':
-            account(result.info, snapshot);
-            return result.bytes;
-          case 'drop':
-            metrics.dropped.inc({ reason: result.reason, transport });
-            return undefined;
-          case 'forward':
-            return forward(result.request);
-        }
-      } catch (err) {
-        // Nothing escapes the DNS path: a failure becomes SERVFAIL and one log line.
-        metrics.errors.inc();
-        logger.error({ err }, 'dns query failed');
-        try {
-          return servfailReply(message);
-        } catch {
-          return undefined; // a message too short to answer
+  /** Zone transfers (TCP only): handle.ts gives them to this listener alone. */
+  const transfers = createTransfersOut({ logger, metrics: options.metrics });
+
+  function answer(message: Buffer, client: string, transport: Transport): ReturnType<TcpQueryHandler> {
+    try {
+      const snapshot = store.current();
+      if (direct && answerDirect(message, transport, snapshot, config, random, direct)) {
+        // The common case: no objects but the reply's own buffer.
+        metrics.directAnswer(direct.qtype, direct.rcode, direct.outcome);
+        return direct.copyReply();
+      }
+      const result = handleQuery(message, { transport, snapshot, config, random, client });
+      switch (result.kind) {
+        case 'reply':
+          account(result.info, snapshot);
+          return result.bytes;
+        case 'drop':
+          metrics.dropped.inc({ reason: result.reason, transport });
+          return undefined;
+        case 'forward':
+          return forward(result.request);
+        case 'transfer':
+        {
+          if (transport !== 'tcp') throw new Error('a zone transfer stream over UDP');
+          const started = transfers.start(result.request, client);
+          account(started instanceof Uint8Array ? { ...result.info, rcode: Rcode.REFUSED, authoritative: false } : result.info, snapshot);
+          return started;
         }
       }
-    };
+    } catch (err) {
+      // Nothing escapes the DNS path: a failure becomes SERVFAIL and one log line.
+      metrics.errors.inc();
+      logger.error({ err }, 'dns query failed');
+      try {
+        return servfailReply(message);
+      } catch {
+        return undefined; // a message too short to answer
+      }
+    }
   }
+
+  const udpHandler: QueryHandler = (message, client) => {
+    const result = answer(message, client, 'udp');
+    return result === undefined || result instanceof Uint8Array || result instanceof Promise ? result : undefined;
+  };
+  const tcpHandler: TcpQueryHandler = (message, client) => answer(message, client, 'tcp');
 
   async function bind(plan: BindPlan, port: number): Promise<{ udp: UdpListener; tcp: TcpListener; addresses: DnsListenAddresses }> {
     const u = createUdpListener({
@@ -199,7 +215,7 @@ export function createDnsServer(options: DnsServerOptions): DnsServer {
       address: plan.address,
       port,
       type: plan.udpType,
-      onQuery: handlerFor('udp'),
+      onQuery: udpHandler,
       onSendError: () => metrics.dropped.inc({ reason: 'send_failed', transport: 'udp' }),
     });
     let udpAddress: AddressInfo;
@@ -214,7 +230,7 @@ export function createDnsServer(options: DnsServerOptions): DnsServer {
       address: plan.address,
       port: udpAddress.port,
       dualStack: plan.dualStack,
-      onQuery: handlerFor('tcp'),
+      onQuery: tcpHandler,
       limits: () => ({
         maxConnections: Math.max(1, config.maxTcpConnections),
         maxConnectionsPerClient: Math.max(1, config.maxTcpConnectionsPerClient),
