@@ -16,6 +16,7 @@ import { DirectState, answerDirect } from './direct.js';
 import { type ReplyInfo, handleQuery, servfailReply } from './handle.js';
 import { type TcpListener, type TcpQueryHandler, createTcpListener } from './tcp-server.js';
 import { createTransfersOut } from './transfer-out.js';
+import { createNotifier } from './notify.js';
 import { type QueryHandler, type UdpListener, createUdpListener } from './udp-server.js';
 
 export interface DnsServerOptions {
@@ -164,6 +165,9 @@ export function createDnsServer(options: DnsServerOptions): DnsServer {
 
   /** Zone transfers (TCP only): handle.ts gives them to this listener alone. */
   const transfers = createTransfersOut({ logger, metrics: options.metrics });
+  /** Every new table is announced to the NotifySecondaries. */
+  const notifier = createNotifier({ logger: options.logger, metrics: options.metrics, config });
+  const stopNotifying = store.onSwap((next) => notifier.notify(next));
 
   function answer(message: Buffer, client: string, transport: Transport): ReturnType<TcpQueryHandler> {
     try {
@@ -286,9 +290,12 @@ export function createDnsServer(options: DnsServerOptions): DnsServer {
     },
     setConfig(next) {
       config = next;
+      notifier.setConfig(next);
     },
     close() {
       closing ??= (async () => {
+        stopNotifying();
+        await notifier.close();
         udp?.stop();
         tcp?.stop();
         if (inFlight.size > 0) {
