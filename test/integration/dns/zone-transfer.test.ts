@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { type App, createApp } from '../../../src/app.js';
 import type { Config } from '../../../src/config/types.js';
@@ -15,7 +15,9 @@ import { zoneRecords } from '../../../src/dns/zone.js';
 import { createSilentLogger } from '../../../src/log.js';
 import type { TableSnapshot } from '../../../src/records/store.js';
 import { generateState } from '../../../bench/lib/generate-state.js';
+import { MAX_CONCURRENT_TRANSFERS } from '../../../src/dns/transfer-out.js';
 import { transferZone } from '../../helpers/axfr-client.js';
+import { HalfOpenClient } from '../../helpers/half-open-client.js';
 import { UdpClient, query } from '../../helpers/dns-client.js';
 import { addressesOf, buildQuery, decodeReply } from '../../helpers/dns-codec.js';
 import { startKnotSecondary } from '../../helpers/knot.js';
@@ -82,6 +84,19 @@ function digRecords(stdout: string): string[] {
     });
 }
 
+/** A 10,000-task state file (65,000 names), written once for the tests that need a zone of many messages. */
+let largeStateDir: string | undefined;
+function largeStateFile(): string {
+  const path = (dir: string): string => join(dir, 'state.json');
+  if (largeStateDir) return path(largeStateDir);
+  largeStateDir = mkdtempSync(join(tmpdir(), 'zone-transfer-'));
+  writeFileSync(path(largeStateDir), JSON.stringify(generateState({ agents: 1000, tasks: 10_000, seed: 7 })));
+  return path(largeStateDir);
+}
+after(() => {
+  if (largeStateDir) rmSync(largeStateDir, { recursive: true, force: true });
+});
+
 describe('zone transfer', () => {
   test('dig AXFR: an allowed client gets the zone, SOA first and last; 127.0.0.2 is REFUSED; AXFR over UDP is NOTIMP', async (t) => {
     const master = await startTestMaster();
@@ -117,11 +132,7 @@ describe('zone transfer', () => {
   });
 
   test('a 10,000-task zone: messages of at most 65,535 octets with the query ID, SOA first and last, every record; queries answered meanwhile', async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), 'zone-transfer-'));
-    t.after(() => rmSync(dir, { recursive: true, force: true }));
-    const stateFile = join(dir, 'state.json');
-    writeFileSync(stateFile, JSON.stringify(generateState({ agents: 1000, tasks: 10_000, seed: 7 })));
-    const { app, port, snapshot } = await startApp(t, appConfig({ StateFile: stateFile, RefreshSeconds: 3600 }));
+    const { app, port, snapshot } = await startApp(t, appConfig({ StateFile: largeStateFile(), RefreshSeconds: 3600 }));
     const expected = [...zoneRecords(snapshot, app.config())].length + 1;
 
     // UDP questions every 2 ms while the transfer runs: answered in between its messages.
@@ -159,6 +170,28 @@ describe('zone transfer', () => {
     assert.ok(result.ids.every((id) => id === 0x5151));
     assert.deepEqual(result.questions, result.questions.map((_, i) => (i === 0 ? 1 : 0)));
     assert.ok(answered > 0, 'UDP queries were answered while the transfer ran');
+  });
+
+  test(`at most ${MAX_CONCURRENT_TRANSFERS} transfers at once: one more is REFUSED; clients that go away end theirs`, async (t) => {
+    const { app, port } = await startApp(t, appConfig({ StateFile: largeStateFile(), RefreshSeconds: 3600 }));
+    const active = (): number => metricValue(app.metrics, 'mesos_dns_zone_transfers_active');
+    // Clients that ask and never read: their transfers stay open (the zone is bigger than the socket buffers).
+    const stalled: HalfOpenClient[] = [];
+    t.after(() => stalled.forEach((c) => c.destroy()));
+    for (let i = 0; i < MAX_CONCURRENT_TRANSFERS; i++) {
+      const client = await HalfOpenClient.open({ port, read: false });
+      stalled.push(client);
+      await client.sendFrame(buildQuery({ qname: 'mesos.', qtype: 'AXFR', id: i }));
+    }
+    await waitFor('the transfers to start', () => (active() === MAX_CONCURRENT_TRANSFERS ? true : undefined));
+    const refused = await transferZone({ port, zone: 'mesos.', timeoutMs: 5000 });
+    assert.equal(refused.rcode, 5, 'REFUSED');
+    assert.equal(metricValue(app.metrics, 'mesos_dns_zone_transfers_total', 'outcome="refused_busy"'), 1);
+    for (const client of stalled) client.destroy();
+    await waitFor('the transfers to end', () => (active() === 0 ? true : undefined));
+    assert.equal(metricValue(app.metrics, 'mesos_dns_zone_transfers_total', 'outcome="aborted"'), MAX_CONCURRENT_TRANSFERS);
+    const after = await transferZone({ port, zone: 'mesos.', timeoutMs: 30_000 });
+    assert.ok(after.complete, 'a transfer runs again once the others ended');
   });
 
   test('a Knot secondary transfers the zone, answers as we do, and follows a state change after NOTIFY', async (t) => {
