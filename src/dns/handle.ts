@@ -29,6 +29,7 @@ import type { ResourceRecord } from './records.js';
 import { type MesosOutcome, type Resolution, resolveInDomain } from './resolve.js';
 import { replySizeLimit } from './size-limit.js';
 import { type MalformedReason, type ScannedQuery, scanQuery } from './wire-query.js';
+import type { ZoneJournalView } from './zone-journal.js';
 import { type TransferRequest, decideTransfer } from './zone-transfer.js';
 
 export type HandleConfig = AnswerConfig;
@@ -44,6 +45,8 @@ export interface HandleContext {
   readonly random: () => number;
   /** The client's address as the socket reports it (for the forwarder's allow-list and shares). */
   readonly client?: string;
+  /** The zone's recent changes, for incremental zone transfers. */
+  readonly journal?: ZoneJournalView;
 }
 
 export const DropReason = {

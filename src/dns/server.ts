@@ -17,6 +17,7 @@ import { type ReplyInfo, handleQuery, servfailReply } from './handle.js';
 import { type TcpListener, type TcpQueryHandler, createTcpListener } from './tcp-server.js';
 import { createTransfersOut } from './transfer-out.js';
 import { createNotifier } from './notify.js';
+import { createZoneJournal } from './zone-journal.js';
 import { type QueryHandler, type UdpListener, createUdpListener } from './udp-server.js';
 
 export interface DnsServerOptions {
@@ -165,9 +166,12 @@ export function createDnsServer(options: DnsServerOptions): DnsServer {
 
   /** Zone transfers (TCP only): handle.ts gives them to this listener alone. */
   const transfers = createTransfersOut({ logger, metrics: options.metrics });
-  /** Every new table is announced to the NotifySecondaries. */
+  /** Every new table is announced to the NotifySecondaries once its changes are in the journal. */
   const notifier = createNotifier({ logger: options.logger, metrics: options.metrics, config });
-  const stopNotifying = store.onSwap((next) => notifier.notify(next));
+  const journal = createZoneJournal({ logger });
+  const stopNotifying = store.onSwap((next, previous) =>
+    journal.swapped(next, previous, config, config.zoneTransferAllowFrom.length > 0, () => notifier.notify(next)),
+  );
 
   function answer(message: Buffer, client: string, transport: Transport): ReturnType<TcpQueryHandler> {
     try {
@@ -177,7 +181,7 @@ export function createDnsServer(options: DnsServerOptions): DnsServer {
         metrics.directAnswer(direct.qtype, direct.rcode, direct.outcome);
         return direct.copyReply();
       }
-      const result = handleQuery(message, { transport, snapshot, config, random, client });
+      const result = handleQuery(message, { transport, snapshot, config, random, client, journal });
       switch (result.kind) {
         case 'reply':
           account(result.info, snapshot);
@@ -295,6 +299,7 @@ export function createDnsServer(options: DnsServerOptions): DnsServer {
     close() {
       closing ??= (async () => {
         stopNotifying();
+        journal.close();
         await notifier.close();
         udp?.stop();
         tcp?.stop();

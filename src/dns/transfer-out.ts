@@ -21,7 +21,7 @@ export function createTransfersOut(options: { readonly logger: Logger; readonly 
   const { logger, metrics } = options;
   const transfers = metrics.counter(
     'mesos_dns_zone_transfers_total',
-    'Zone transfers (AXFR, and IXFR answered in full) by outcome: complete, aborted (the connection went first), failed, refused_busy.',
+    'Zone transfers by style (full: AXFR or IXFR answered with the whole zone; incremental: IXFR answered with the changes) and outcome: complete, aborted (the connection went first), failed, refused_busy.',
   );
   const octets = metrics.counter('mesos_dns_zone_transfer_bytes_total', 'Octets of zone transfer messages handed to the kernel.');
   const running = metrics.gauge('mesos_dns_zone_transfers_active', 'Zone transfers in progress.');
@@ -33,7 +33,7 @@ export function createTransfersOut(options: { readonly logger: Logger; readonly 
     },
     start(request, client) {
       if (active >= MAX_CONCURRENT_TRANSFERS) {
-        transfers.inc({ outcome: 'refused_busy' });
+        transfers.inc({ style: request.incremental ? 'incremental' : 'full', outcome: 'refused_busy' });
         logger.warn({ client, limit: MAX_CONCURRENT_TRANSFERS }, 'zone transfer refused: too many transfers running');
         return rcodeMessage(request.head, Rcode.REFUSED);
       }
@@ -41,6 +41,7 @@ export function createTransfersOut(options: { readonly logger: Logger; readonly 
       running.set(active);
       const messages = transferMessages(request.head, request.zone);
       const startedAt = performance.now();
+      const style = request.incremental ? 'incremental' : 'full';
       let sent = 0;
       let bytes = 0;
       let records = 0;
@@ -49,6 +50,7 @@ export function createTransfersOut(options: { readonly logger: Logger; readonly 
         zone: request.zone.apex,
         serial: request.zone.soa.serial,
         qtype: request.qtype === QType.AXFR ? 'AXFR' : 'IXFR',
+        incremental: request.incremental,
         messages: sent,
         records,
         bytes,
@@ -71,13 +73,13 @@ export function createTransfersOut(options: { readonly logger: Logger; readonly 
           running.set(active);
           messages.return();
           if (error !== undefined) {
-            transfers.inc({ outcome: 'failed' });
+            transfers.inc({ style, outcome: 'failed' });
             logger.error({ err: error, ...fields() }, 'zone transfer failed');
           } else if (complete) {
-            transfers.inc({ outcome: 'complete' });
+            transfers.inc({ style, outcome: 'complete' });
             logger.info(fields(), 'zone transfer sent');
           } else {
-            transfers.inc({ outcome: 'aborted' });
+            transfers.inc({ style, outcome: 'aborted' });
             logger.warn(fields(), 'zone transfer aborted: the connection closed first');
           }
         },

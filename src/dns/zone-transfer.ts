@@ -6,8 +6,9 @@
 //   - IXFR without the client's SOA in the authority section: FORMERR (RFC 1995 §3; Knot and NSD too);
 //   - IXFR from a secondary whose serial is ours or later (RFC 1982), or any IXFR over UDP: one message
 //     with our SOA (RFC 1995 §2, §4);
-//   - otherwise the whole zone over TCP, as for AXFR: we keep no history, and RFC 1995 §4 lets an IXFR
-//     be answered with an AXFR-style stream.
+//   - IXFR from a serial the journal (zone-journal.ts) holds the changes since: those changes, RFC 1995's
+//     difference sequences;
+//   - otherwise the whole zone over TCP, as for AXFR (RFC 1995 §4 lets an IXFR be answered AXFR-style).
 // The zone is read from the snapshot of the query's moment, so a table swapped in during the transfer
 // does not mix into it.
 import type { Config } from '../config/types.js';
@@ -21,12 +22,15 @@ import { OUR_UDP_PAYLOAD_SIZE, QType, Rcode } from './constants.js';
 import type { ResolveConfig } from './resolve.js';
 import { type TransferHead, type TransferZone, soaOnlyMessage } from './transfer-messages.js';
 import type { ScannedQuery } from './wire-query.js';
+import type { ZoneDelta, ZoneJournalView } from './zone-journal.js';
 import { zoneRecords, zoneSoa } from './zone.js';
 
 export type TransferConfig = ResolveConfig & Pick<Config, 'zoneTransferAllowFrom' | 'recurseOn'>;
 
 export interface TransferRequest {
   readonly qtype: typeof QType.AXFR | typeof QType.IXFR;
+  /** An IXFR answered with the changes only. */
+  readonly incremental: boolean;
   readonly head: TransferHead;
   readonly zone: TransferZone;
 }
@@ -46,6 +50,8 @@ export interface TransferContext {
   readonly snapshot: TableSnapshot | undefined;
   readonly config: TransferConfig;
   readonly client: string;
+  /** The zone's recent changes; without it every IXFR gets the whole zone. */
+  readonly journal?: ZoneJournalView | undefined;
 }
 
 /** The allow-list's matcher, built once per config array (configs are frozen; SIGHUP brings a new one). */
@@ -66,6 +72,27 @@ function servedZones(snapshot: TableSnapshot, config: ResolveConfig): TransferZo
   const soa = zoneSoa(snapshot, config);
   if (!soa || soa.type !== QType.SOA) return [];
   return [{ apex: `${config.domain}.`, soa, records: () => zoneRecords(snapshot, config) }];
+}
+
+/**
+ * The IXFR answer for a secondary the deltas take to `zone`'s serial: our SOA, then per delta the SOA it
+ * starts from, the records deleted, the SOA it ends at and the records added (RFC 1995 §4); the
+ * closing SOA is transferMessages'.
+ */
+function incrementalZone(zone: TransferZone, deltas: readonly ZoneDelta[]): TransferZone {
+  return {
+    apex: zone.apex,
+    soa: zone.soa,
+    *records() {
+      yield zone.soa;
+      for (const delta of deltas) {
+        yield delta.from;
+        yield* delta.deleted;
+        yield delta.to;
+        yield* delta.added;
+      }
+    },
+  };
 }
 
 /** RFC 1982: whether serial `a` is `b` or later. */
@@ -102,12 +129,14 @@ export function decideTransfer(message: Uint8Array, query: ScannedQuery, lowerNa
   };
   if (query.qtype === QType.AXFR) {
     if (ctx.transport !== 'tcp') return { kind: 'rcode', rcode: Rcode.NOTIMP };
-    return { kind: 'transfer', request: { qtype: QType.AXFR, head, zone } };
+    return { kind: 'transfer', request: { qtype: QType.AXFR, incremental: false, head, zone } };
   }
   const clientSerial = ixfrClientSerial(message, query);
   if (clientSerial === undefined) return { kind: 'rcode', rcode: Rcode.FORMERR };
   if (ctx.transport !== 'tcp' || serialAtLeast(clientSerial, zone.soa.serial)) {
     return { kind: 'soa', bytes: soaOnlyMessage(head, zone.soa) };
   }
-  return { kind: 'transfer', request: { qtype: QType.IXFR, head, zone } };
+  const deltas = ctx.journal?.since(clientSerial, snapshot);
+  if (deltas) return { kind: 'transfer', request: { qtype: QType.IXFR, incremental: true, head, zone: incrementalZone(zone, deltas) } };
+  return { kind: 'transfer', request: { qtype: QType.IXFR, incremental: false, head, zone } };
 }

@@ -3,6 +3,7 @@
 // table order, with the values DNS skips (slave host fragments, unusable SRV values) and names without a
 // wire form left out and counted. One home for "what is served": `records` prints it, AXFR sends it.
 import type { TableSnapshot } from '../records/store.js';
+import type { NameRecords } from '../records/table.js';
 import { Collector, type ResolveConfig, nsRecord, soaRecord } from './resolve.js';
 import type { ResourceRecord } from './records.js';
 import { parseName } from './names.js';
@@ -24,6 +25,20 @@ export function zoneSoa(snapshot: TableSnapshot, config: ResolveConfig): Resourc
   return soaRecord(`${config.domain}.`, snapshot, config);
 }
 
+/** One stored name's served records, appended to `out`. */
+function collectName(collector: Collector, name: string, records: NameRecords, snapshot: TableSnapshot, out: ResourceRecord[]): void {
+  collector.addresses(name, records, 'a', out);
+  collector.addresses(name, records, 'aaaa', out);
+  collector.srvs(name, records, snapshot, out);
+}
+
+/** The served records of one stored name, as zoneRecords gives them (none for a name without a wire form). */
+export function nameRecords(snapshot: TableSnapshot, config: ResolveConfig, name: string, records: NameRecords): ResourceRecord[] {
+  const out: ResourceRecord[] = [];
+  collectName(new Collector(config.ttl, config.srvRecordDefaultWeight), name, records, snapshot, out);
+  return out;
+}
+
 /**
  * Every served record of the zone: SOA, NS, then per stored name (table order) its A, AAAA and SRV
  * records. Lazy, so a 650,000-name zone is never held as records at once. The tally, when given,
@@ -39,9 +54,7 @@ export function* zoneRecords(snapshot: TableSnapshot, config: ResolveConfig, tal
   const collector = new Collector(config.ttl, config.srvRecordDefaultWeight);
   const batch: ResourceRecord[] = [];
   for (const [name, records] of snapshot.table.entries()) {
-    collector.addresses(name, records, 'a', batch);
-    collector.addresses(name, records, 'aaaa', batch);
-    collector.srvs(name, records, snapshot, batch);
+    collectName(collector, name, records, snapshot, batch);
     if (batch.length > 0) {
       yield* batch;
       batch.length = 0;

@@ -15,6 +15,8 @@ export interface KnotSecondaryOptions {
   /** Our server's address and port: knotd transfers from it and accepts NOTIFY from its address. */
   readonly primaryHost: string;
   readonly primaryPort: number;
+  /** knotd's port (a free one unless given: a server that NOTIFYs it must know it first). */
+  readonly port?: number;
   /** Bound on start-up (default 10 s). */
   readonly timeoutMs?: number;
 }
@@ -61,7 +63,7 @@ log:
 
 export async function startKnotSecondary(options: KnotSecondaryOptions): Promise<KnotSecondary> {
   const dir = mkdtempSync(join(tmpdir(), 'knot-secondary-'));
-  const port = await freeUdpAndTcpPort();
+  const port = options.port ?? (await freeUdpAndTcpPort());
   const configPath = join(dir, 'knot.conf');
   writeFileSync(configPath, knotConfig(dir, port, options));
   const child: ChildProcess = spawn('knotd', ['-c', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
