@@ -79,6 +79,8 @@ export class TableDiff {
   private readonly seen: Uint8Array;
   private nextPos = 0;
   private previousPos = 0;
+  /** Where the last name was found in `previous`: tables of similar states list names in the same order. */
+  private lastFound = -1;
   private readonly mask: number;
 
   constructor(
@@ -118,23 +120,30 @@ export class TableDiff {
     return this.nextPos < nextEntries || this.previousPos < this.seen.length ? 'more' : 'done';
   }
 
+  /** Whether previous's entry `candidate` has the name next.strings[off, off+len). */
+  private nameAt(candidate: number, off: number, len: number): boolean {
+    const pe = this.previous.entries;
+    if (pe[candidate * ENTRY_FIELDS + 1] !== len) return false;
+    const a = this.next.strings;
+    const b = this.previous.strings;
+    const cOff = pe[candidate * ENTRY_FIELDS] as number;
+    let i = 0;
+    while (i < len && a[off + i] === b[cOff + i]) i++;
+    return i === len;
+  }
+
   /** The position in `previous` of next's entry `pos` (same name octets), or -1. */
   private find(pos: number): number {
     const e = this.next.entries;
     const off = e[pos * ENTRY_FIELDS] as number;
     const len = e[pos * ENTRY_FIELDS + 1] as number;
-    const a = this.next.strings;
-    const b = this.previous.strings;
-    const pe = this.previous.entries;
-    for (let slot = hashBytes(a, off, off + len) & this.mask; ; slot = (slot + 1) & this.mask) {
+    // The entry after the last one found first: in order, the walk reads both tables front to back.
+    const guess = this.lastFound + 1;
+    if (guess < this.seen.length && this.nameAt(guess, off, len)) return (this.lastFound = guess);
+    for (let slot = hashBytes(this.next.strings, off, off + len) & this.mask; ; slot = (slot + 1) & this.mask) {
       const value = this.previous.slots[slot] as number;
       if (value === 0) return -1;
-      const candidate = value - 1;
-      const cOff = pe[candidate * ENTRY_FIELDS] as number;
-      if (pe[candidate * ENTRY_FIELDS + 1] !== len) continue;
-      let i = 0;
-      while (i < len && a[off + i] === b[cOff + i]) i++;
-      if (i === len) return candidate;
+      if (this.nameAt(value - 1, off, len)) return (this.lastFound = value - 1);
     }
   }
 
@@ -236,6 +245,8 @@ export function createZoneJournal(options: { readonly logger: Logger; readonly m
   };
 
   const keep = (delta: ZoneDelta): void => {
+    // A delta cancelled by a newer table leaves a gap: the kept deltas no longer lead here.
+    if (deltas.at(-1)?.to.serial !== delta.from.serial) clear();
     const size = delta.deleted.length + delta.added.length;
     deltas.push(delta);
     records += size;
@@ -245,19 +256,25 @@ export function createZoneJournal(options: { readonly logger: Logger; readonly m
     }
   };
 
-  /** Runs `work` in slices of SLICE_MS until it is done or a newer job started. */
-  const runSliced = (id: number, work: Generator<void, void>, done: () => void): void => {
+  /** Runs `work` in slices of SLICE_MS until it is done or a newer job started; done gets the longest slice. */
+  const runSliced = (id: number, work: Generator<void, void>, done: (longestSliceMs: number) => void): void => {
+    let longest = 0;
     const slice = (): void => {
       if (id !== job) return;
-      const until = performance.now() + SLICE_MS;
+      const start = performance.now();
+      const until = start + SLICE_MS;
       try {
         while (performance.now() < until) {
-          if (work.next().done) return done();
+          if (work.next().done) {
+            longest = Math.max(longest, performance.now() - start);
+            return done(longest);
+          }
         }
+        longest = Math.max(longest, performance.now() - start);
       } catch (err) {
         logger.error({ err }, 'zone journal: the delta could not be computed; secondaries will transfer the whole zone');
         clear();
-        return done();
+        return done(longest);
       }
       setImmediate(slice);
     };
@@ -301,14 +318,21 @@ export function createZoneJournal(options: { readonly logger: Logger; readonly m
         }
         yield* deltaRecords(diff, previous as TableSnapshot, next, config, deleted, added);
       }
-      runSliced(id, work(), () => {
+      runSliced(id, work(), (longestSliceMs) => {
         if (outcome === 'too_big' || deleted.length + added.length > maxRecords) {
           clear();
           logger.info({ serial: next.serial, limit: maxRecords }, 'zone journal: too many changes for an incremental transfer; secondaries will transfer the whole zone');
         } else {
           keep({ from, to, deleted, added });
           logger.debug(
-            { from: from?.serial, to: to?.serial, deleted: deleted.length, added: added.length, ms: Math.round(performance.now() - startedAt) },
+            {
+              from: from.serial,
+              to: to.serial,
+              deleted: deleted.length,
+              added: added.length,
+              ms: Math.round(performance.now() - startedAt),
+              longestSliceMs: Number(longestSliceMs.toFixed(1)),
+            },
             'zone journal: delta ready',
           );
         }

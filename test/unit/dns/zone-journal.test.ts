@@ -125,6 +125,26 @@ describe('the zone journal', () => {
     assert.ok(types.length > 4 && types.slice(3, -1).every((type) => type !== QType.SOA));
   });
 
+  test('a table that swaps in before the previous delta is ready cancels it: no chain leads across the gap', async (t) => {
+    const journal = createZoneJournal({ logger: createSilentLogger() });
+    t.after(() => journal.close());
+    const store = createRecordStore();
+    const state = base();
+    const first = await swapAndWait(journal, store, state);
+    state.frameworks[0]?.tasks.splice(0, 1);
+    const second = await swapAndWait(journal, store, state);
+    state.frameworks[0]?.tasks.splice(0, 1);
+    const third = store.swap(tableOf(state));
+    let cancelledReady = false;
+    journal.swapped(third, second, config, true, () => (cancelledReady = true));
+    state.frameworks[0]?.tasks.splice(0, 1);
+    const fourth = await swapAndWait(journal, store, state);
+    assert.equal(cancelledReady, false, 'the cancelled delta never announces its table');
+    assert.equal(journal.since(first.serial, fourth), undefined, 'no chain across the missing delta');
+    assert.equal(journal.since(second.serial, fourth), undefined);
+    assert.equal(journal.since(third.serial, fourth)?.length, 1);
+  });
+
   test('more changes than the journal keeps clear it: a whole-zone transfer follows', async (t) => {
     const journal = createZoneJournal({ logger: createSilentLogger(), maxRecords: 10 });
     t.after(() => journal.close());
