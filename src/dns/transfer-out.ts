@@ -45,6 +45,8 @@ export function createTransfersOut(options: { readonly logger: Logger; readonly 
       let sent = 0;
       let bytes = 0;
       let records = 0;
+      /** The longest one message took to make: the serving thread's longest turn for this transfer. */
+      let slowestMs = 0;
       const fields = () => ({
         client,
         zone: request.zone.apex,
@@ -55,11 +57,14 @@ export function createTransfersOut(options: { readonly logger: Logger; readonly 
         records,
         bytes,
         ms: Math.round(performance.now() - startedAt),
+        slowestMessageMs: Number(slowestMs.toFixed(1)),
       });
       logger.debug({ client, zone: request.zone.apex, serial: request.zone.soa.serial }, 'zone transfer started');
       return {
         next() {
+          const before = performance.now();
           const step = messages.next();
+          slowestMs = Math.max(slowestMs, performance.now() - before);
           if (step.done) return undefined;
           const message = step.value;
           sent++;
