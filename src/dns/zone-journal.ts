@@ -82,6 +82,9 @@ export class TableDiff {
   /** Where the last name was found in `previous`: tables of similar states list names in the same order. */
   private lastFound = -1;
   private readonly mask: number;
+  /** The two tables' strings, read four octets at a time (a DataView reads at any offset). */
+  private readonly previousWords: DataView;
+  private readonly nextWords: DataView;
 
   constructor(
     private readonly previous: PackedTableData,
@@ -90,6 +93,16 @@ export class TableDiff {
   ) {
     this.seen = new Uint8Array(previous.entries.length / ENTRY_FIELDS);
     this.mask = previous.slots.length - 1;
+    this.previousWords = new DataView(previous.strings.buffer, previous.strings.byteOffset, previous.strings.byteLength);
+    this.nextWords = new DataView(next.strings.buffer, next.strings.byteOffset, next.strings.byteLength);
+  }
+
+  /** Whether previous.strings[p, p+len) and next.strings[n, n+len) are the same octets. */
+  private sameOctets(p: number, n: number, len: number): boolean {
+    let i = 0;
+    for (; i + 4 <= len; i += 4) if (this.previousWords.getUint32(p + i) !== this.nextWords.getUint32(n + i)) return false;
+    for (; i < len; i++) if (this.previous.strings[p + i] !== this.next.strings[n + i]) return false;
+    return true;
   }
 
   private get tooBig(): boolean {
@@ -123,13 +136,7 @@ export class TableDiff {
   /** Whether previous's entry `candidate` has the name next.strings[off, off+len). */
   private nameAt(candidate: number, off: number, len: number): boolean {
     const pe = this.previous.entries;
-    if (pe[candidate * ENTRY_FIELDS + 1] !== len) return false;
-    const a = this.next.strings;
-    const b = this.previous.strings;
-    const cOff = pe[candidate * ENTRY_FIELDS] as number;
-    let i = 0;
-    while (i < len && a[off + i] === b[cOff + i]) i++;
-    return i === len;
+    return pe[candidate * ENTRY_FIELDS + 1] === len && this.sameOctets(pe[candidate * ENTRY_FIELDS] as number, off, len);
   }
 
   /** The position in `previous` of next's entry `pos` (same name octets), or -1. */
@@ -157,11 +164,9 @@ export class TableDiff {
       const pStart = pe[previousPos * ENTRY_FIELDS + field] as number;
       const nStart = ne[nextPos * ENTRY_FIELDS + field] as number;
       for (let v = 0; v < count; v++) {
-        const pOff = this.previous.values[(pStart + v) * 2] as number;
         const pLen = this.previous.values[(pStart + v) * 2 + 1] as number;
-        const nOff = this.next.values[(nStart + v) * 2] as number;
         if (this.next.values[(nStart + v) * 2 + 1] !== pLen) return false;
-        for (let i = 0; i < pLen; i++) if (this.previous.strings[pOff + i] !== this.next.strings[nOff + i]) return false;
+        if (!this.sameOctets(this.previous.values[(pStart + v) * 2] as number, this.next.values[(nStart + v) * 2] as number, pLen)) return false;
       }
     }
     return true;
