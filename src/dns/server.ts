@@ -169,6 +169,11 @@ export function createDnsServer(options: DnsServerOptions): DnsServer {
   /** Every new table is announced to the NotifySecondaries once its changes are in the journal. */
   const notifier = createNotifier({ logger: options.logger, metrics: options.metrics, config });
   const journal = createZoneJournal({ logger });
+  const journalRecords = options.metrics.gauge(
+    'mesos_dns_zone_journal_records',
+    'Records (deleted and added) in the kept deltas of the zone, which answer incremental transfers (IXFR).',
+  );
+  journalRecords.collect(() => journalRecords.set(journal.size.records));
   const stopNotifying = store.onSwap((next, previous) =>
     journal.swapped(next, previous, config, config.zoneTransferAllowFrom.length > 0, () => notifier.notify(next)),
   );

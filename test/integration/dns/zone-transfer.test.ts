@@ -244,6 +244,7 @@ describe('zone transfer', () => {
     assert.ok(swappedAt > 0);
     assert.ok(followMs < 5000, `knotd followed after ${followMs} ms`);
     assert.ok(metricValue(app.metrics, 'mesos_dns_notify_acked_total') >= 2);
+    assert.ok(metricValue(app.metrics, 'mesos_dns_zone_journal_records') >= 2, 'the change is in the journal');
     assert.ok(metricValue(app.metrics, 'mesos_dns_zone_transfers_total', 'style="incremental",outcome="complete"') >= 1, 'the change went as an incremental IXFR');
     assert.match(knot.log(), /IXFR, incoming, remote 127\.0\.0\.1@\d+, finished/);
   });
