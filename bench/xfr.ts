@@ -242,6 +242,8 @@ async function main(): Promise<void> {
     });
     const stall = stalls.stop();
     await worker.terminate();
+    // The transfer ends on the server's turn after its last message went out.
+    const sent = await waitFor('the transfer log line', () => lastLine('zone transfer sent'), 5000);
     const r = report.transfer;
     console.log(
       `AXFR (our client): ${ms(r.ms)}, ${r.messages} messages, ${(r.bytes / 1e6).toFixed(1)} MB, ${r.records} records ` +
@@ -249,7 +251,7 @@ async function main(): Promise<void> {
     );
     console.log(`  serving thread during it: ${describeStalls(stall)}`);
     console.log(`  ${report.probes} UDP questions answered meanwhile, slowest ${report.slowestProbeMs.toFixed(1)} ms`);
-    console.log(`  longest the serving thread spent making one message: ${String(lastLine('zone transfer sent')?.['slowestMessageMs'])} ms`);
+    console.log(`  longest the serving thread spent making one message (wall clock): ${String(sent['slowestMessageMs'])} ms`);
     console.log(`  target: stall <= 50 ms -> ${stall.maxMs <= 50 ? 'MET' : 'NOT MET'} (the thread's own longest run: ${stall.onCpuMaxMs <= 50 ? 'MET' : 'NOT MET'})`);
 
     if (withKnot) {
@@ -300,12 +302,12 @@ async function main(): Promise<void> {
         const delta = lastLine('zone journal: delta ready');
         const changeStalls = changeStall.stop();
         follows.push(followMs);
-        console.log(`  serving thread over the reload, the delta and the transfer: ${describeStalls(changeStalls)}`);
         console.log(
           `change ${i}: new table (serial ${swapped.serial}) -> delta (${String(delta?.['deleted'])} deleted, ${String(delta?.['added'])} added) ` +
             `and NOTIFY at ${String(delta?.['ms'])} ms (longest slice ${String(delta?.['longestSliceMs'])} ms) -> transfer sent at ${ms(transferredMs)} -> knotd answers ${name} at ${ms(followMs)} ` +
             `(knotd: ${knotTransferLine(k.log()) ?? '?'})`,
         );
+        console.log(`  serving thread over the reload, the delta and the transfer: ${describeStalls(changeStalls)}`);
       }
       follows.sort((a, b) => a - b);
       if (follows.length > 0) {
