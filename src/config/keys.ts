@@ -89,6 +89,8 @@ export const CONFIG_KEYS: readonly KeySpec[] = Object.freeze([
   { name: 'MaxTcpConnectionsPerClient', field: 'maxTcpConnectionsPerClient', kind: INT, ours: true },
   { name: 'ReverseZones', field: 'reverseZones', kind: STRINGS, ours: true },
   { name: 'StaticRecordsFile', field: 'staticRecordsFile', kind: STRING, ours: true },
+  { name: 'ZoneTransferAllowFrom', field: 'zoneTransferAllowFrom', kind: STRINGS, ours: true },
+  { name: 'NotifySecondaries', field: 'notifySecondaries', kind: STRINGS, ours: true },
 ] satisfies KeySpec[]);
 
 const BY_LOWER_NAME: ReadonlyMap<string, KeySpec> = new Map(CONFIG_KEYS.map((k) => [k.name.toLowerCase(), k]));

@@ -83,5 +83,7 @@ export function toMesosDnsConfigJson(config: Config, serial: number): Record<str
     MaxTcpConnectionsPerClient: c.maxTcpConnectionsPerClient,
     ReverseZones: [...c.reverseZones],
     StaticRecordsFile: c.staticRecordsFile,
+    ZoneTransferAllowFrom: [...c.zoneTransferAllowFrom],
+    NotifySecondaries: [...c.notifySecondaries],
   };
 }

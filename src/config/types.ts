@@ -98,6 +98,10 @@ export interface Config {
   readonly reverseZones: readonly string[];
   /** A file of extra A, AAAA, SRV and CNAME records inside the domain (absolute after loading; "" for none). */
   readonly staticRecordsFile: string;
+  /** Client networks allowed to transfer the zone (AXFR/IXFR over TCP); empty: nobody (REFUSED). */
+  readonly zoneTransferAllowFrom: readonly string[];
+  /** Secondaries told of every new table with a DNS NOTIFY, as "ip:port" (port 53 when not given). */
+  readonly notifySecondaries: readonly string[];
 }
 
 export const DEFAULT_CONFIG: Omit<Config, 'file'> = Object.freeze({
@@ -155,4 +159,6 @@ export const DEFAULT_CONFIG: Omit<Config, 'file'> = Object.freeze({
   maxTcpConnectionsPerClient: 64,
   reverseZones: Object.freeze([]),
   staticRecordsFile: '',
+  zoneTransferAllowFrom: Object.freeze([]),
+  notifySecondaries: Object.freeze([]),
 });

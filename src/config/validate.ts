@@ -473,6 +473,25 @@ function checkExternalAllowFrom(d: Draft, c: Checker): void {
   }
 }
 
+function checkZoneTransfer(d: Draft, c: Checker): void {
+  for (const text of d.zoneTransferAllowFrom) {
+    const parsed = parseNetwork(text);
+    if (!parsed.ok) c.problem('zoneTransferAllowFrom', parsed.error);
+  }
+  const seen = new Set<string>();
+  const secondaries: string[] = [];
+  for (const text of d.notifySecondaries) {
+    const n = normaliseResolver(text);
+    if (!n.ok) c.problem('notifySecondaries', n.error);
+    else if (seen.has(n.value)) c.problem('notifySecondaries', `duplicate secondary "${text}" (${n.value})`);
+    else {
+      seen.add(n.value);
+      secondaries.push(n.value);
+    }
+  }
+  d.notifySecondaries = secondaries;
+}
+
 function checkNames(d: Draft, c: Checker): void {
   d.domain = d.domain.toLowerCase();
   if (!DOMAIN_RE.test(d.domain)) {
@@ -618,6 +637,7 @@ export function buildConfig(raw: unknown, context: BuildContext): BuildResult {
   checkIpSources(draft, checker);
   checkIntegers(draft, checker);
   checkExternalAllowFrom(draft, checker);
+  checkZoneTransfer(draft, checker);
   checkListeners(draft, checker);
   checkAuthentication(draft, checker);
   checkReverseZones(draft, checker);
@@ -638,6 +658,8 @@ function freezeConfig(d: Draft): Config {
     ipSources: Object.freeze([...d.ipSources]),
     externalAllowFrom: Object.freeze([...d.externalAllowFrom]),
     reverseZones: Object.freeze([...d.reverseZones]),
+    zoneTransferAllowFrom: Object.freeze([...d.zoneTransferAllowFrom]),
+    notifySecondaries: Object.freeze([...d.notifySecondaries]),
     mesosCredentials: Object.freeze({ principal: d.mesosCredentials.principal, secret: d.mesosCredentials.secret }),
   });
 }

@@ -32,12 +32,15 @@ export const Rcode = {
   NXDOMAIN: 3,
   NOTIMP: 4,
   REFUSED: 5,
+  /** Not authoritative for the zone asked (RFC 2136; RFC 5936 §2.2.1 for zone transfers). */
+  NOTAUTH: 9,
   /** Extended rcode (RFC 6891): the high 8 bits travel in the OPT record. */
   BADVERS: 16,
 } as const;
 
 export const Opcode = {
   QUERY: 0,
+  NOTIFY: 4,
 } as const;
 
 /** The UDP payload size we advertise in our OPT record (the DNS flag day 2020 value). */

@@ -15,7 +15,7 @@ import type { Config } from '../config/types.js';
 import type { ForwardRequest, Transport } from '../forward/types.js';
 import type { TableSnapshot } from '../records/store.js';
 import { readU16 } from '../wire/bytes.js';
-import { HEADER_SIZE, MAX_MESSAGE_SIZE, OUR_UDP_PAYLOAD_SIZE, QClass, Rcode } from './constants.js';
+import { HEADER_SIZE, MAX_MESSAGE_SIZE, OUR_UDP_PAYLOAD_SIZE, QClass, QType, Rcode } from './constants.js';
 import { type AnswerConfig, type DirectState, answerDirect } from './direct.js';
 import {
   EMPTY_SECTIONS,
@@ -30,6 +30,8 @@ import type { ResourceRecord } from './records.js';
 import { type MesosOutcome, type Resolution, resolveInDomain } from './resolve.js';
 import { replySizeLimit } from './size-limit.js';
 import { type MalformedReason, type ScannedQuery, scanQuery } from './wire-query.js';
+import type { ZoneJournalView } from './zone-journal.js';
+import { type TransferRequest, decideTransfer } from './zone-transfer.js';
 
 export type HandleConfig = AnswerConfig;
 
@@ -44,6 +46,8 @@ export interface HandleContext {
   readonly random: () => number;
   /** The client's address as the socket reports it (for the forwarder's allow-list and shares). */
   readonly client?: string;
+  /** The zone's recent changes, for incremental zone transfers. */
+  readonly journal?: ZoneJournalView;
 }
 
 export const DropReason = {
@@ -76,7 +80,9 @@ export interface ReplyInfo {
 export type HandleResult =
   | { readonly kind: 'reply'; readonly bytes: Uint8Array; readonly info: ReplyInfo }
   | { readonly kind: 'forward'; readonly request: ForwardRequest }
-  | { readonly kind: 'drop'; readonly reason: DropReason };
+  | { readonly kind: 'drop'; readonly reason: DropReason }
+  /** A zone transfer to stream over TCP (zone-transfer.ts); `info` describes its first message. */
+  | { readonly kind: 'transfer'; readonly request: TransferRequest; readonly info: ReplyInfo };
 
 /** Copies an encoded reply and patches in the query's ID, RD and CD. */
 function finishReply(template: Uint8Array, query: Uint8Array): Uint8Array {
@@ -221,6 +227,25 @@ function answerInZone(message: Uint8Array, query: ScannedQuery, lowerName: strin
   return { kind: 'reply', bytes: finishReply(bytes, message), info };
 }
 
+/** AXFR/IXFR inside the domain: a transfer, an rcode or the SOA; undefined answers it as any query (REFUSED). */
+function answerTransfer(message: Uint8Array, query: ScannedQuery, lowerName: string, ctx: HandleContext): HandleResult | undefined {
+  const decision = decideTransfer(message, query, lowerName, { ...ctx, client: ctx.client ?? '' });
+  switch (decision.kind) {
+    case 'query':
+      return undefined;
+    case 'rcode':
+      return questionReply(query, decision.rcode, ctx.config.recurseOn, {});
+    case 'soa':
+      return { kind: 'reply', bytes: decision.bytes, info: { qtype: query.qtype, rcode: Rcode.NOERROR, path: 'general', authoritative: true, outcome: 'success' } };
+    case 'transfer':
+      return {
+        kind: 'transfer',
+        request: decision.request,
+        info: { qtype: query.qtype, rcode: Rcode.NOERROR, path: 'general', authoritative: true, outcome: 'success' },
+      };
+  }
+}
+
 function generalPath(message: Uint8Array, ctx: HandleContext): HandleResult {
   const opcode = ((message[2] as number) >> 3) & 0x0f;
   if (opcode !== 0) return headerOnlyReply(message, Rcode.NOTIMP, 'opcode');
@@ -236,7 +261,10 @@ function generalPath(message: Uint8Array, ctx: HandleContext): HandleResult {
   }
   const lowerName = lowerAscii(query.qname);
   const domain = `${ctx.config.domain}.`;
-  if (isInZone(lowerName, domain)) return answerInZone(message, query, lowerName, domain, ctx);
+  if (isInZone(lowerName, domain)) {
+    const transfer = query.qtype === QType.AXFR || query.qtype === QType.IXFR ? answerTransfer(message, query, lowerName, ctx) : undefined;
+    return transfer ?? answerInZone(message, query, lowerName, domain, ctx);
+  }
   const reverseZone = reverseZoneHolding(lowerName, ctx.config.reverseZones);
   if (reverseZone !== undefined) return answerInZone(message, query, lowerName, reverseZone, ctx);
   const edns = query.edns;

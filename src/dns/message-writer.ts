@@ -8,6 +8,8 @@ import { type ParsedName, parseName } from './names.js';
 import type { ResourceRecord } from './records.js';
 
 const MAX_POINTER_OFFSET = 0x4000;
+const MAX_LABEL = 63;
+const MAX_NAME = 255;
 const CLASS_IN = 1;
 
 export class UnencodableNameError extends Error {
@@ -79,6 +81,7 @@ export class MessageWriter {
 
   /** Writes a presentation-form name; throws UnencodableNameError for a name that has no wire form. */
   name(name: string, compress: boolean): void {
+    if (this.plainName(name, compress)) return;
     const p = parsed(this.parseCache, name);
     for (let i = 0; i < p.labels.length; i++) {
       const key = name.slice(p.starts[i] as number);
@@ -96,6 +99,57 @@ export class MessageWriter {
       this.bytes(label);
     }
     this.u8(0);
+  }
+
+  /**
+   * name() for a name without escapes or non-ASCII characters, written straight from its text (the
+   * same labels, dictionary keys and pointers as the parsed path); false, with nothing written, for
+   * any other name.
+   */
+  private plainName(name: string, compress: boolean): boolean {
+    const n = name.length;
+    let label = 0;
+    let octets = 1;
+    for (let i = 0; i < n; i++) {
+      const c = name.charCodeAt(i);
+      if (c === 0x5c || c >= 0x80) return false;
+      if (c !== 0x2e) {
+        label++;
+        continue;
+      }
+      if (label === 0 && name !== '.') throw new UnencodableNameError(name);
+      if (label > MAX_LABEL) throw new UnencodableNameError(name);
+      octets += label + 1;
+      label = 0;
+    }
+    if (label > MAX_LABEL) throw new UnencodableNameError(name);
+    if (label > 0) octets += label + 1;
+    if (octets > MAX_NAME) throw new UnencodableNameError(name);
+    if (name === '.' || n === 0) {
+      this.u8(0);
+      return true;
+    }
+    for (let start = 0; start < n; ) {
+      let end = name.indexOf('.', start);
+      if (end < 0) end = n;
+      const key = name.slice(start);
+      const known = this.names.get(key);
+      if (known !== undefined) {
+        if (compress) {
+          this.u16(0xc000 | known);
+          return true;
+        }
+      } else if (this.pos < MAX_POINTER_OFFSET) {
+        this.names.set(key, this.pos);
+      }
+      const length = end - start;
+      this.ensure(length + 1);
+      this.buf[this.pos++] = length;
+      for (let k = start; k < end; k++) this.buf[this.pos++] = name.charCodeAt(k);
+      start = end + 1;
+    }
+    this.u8(0);
+    return true;
   }
 
   record(rr: ResourceRecord): void {

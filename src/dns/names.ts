@@ -52,6 +52,30 @@ export interface ParsedName {
 const utf8 = new TextEncoder();
 
 /**
+ * Whether parseName accepts the name, without building its labels: a scan of the text for names
+ * without escapes or non-ASCII characters (every stored name in practice), parseName for the others.
+ */
+export function isEncodableName(name: string): boolean {
+  let label = 0;
+  let octets = 1;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c === 0x5c || c >= 0x80) return parseName(name) !== undefined;
+    if (c !== 0x2e) {
+      label++;
+      continue;
+    }
+    if (label === 0) return name === '.';
+    if (label > MAX_LABEL) return false;
+    octets += label + 1;
+    label = 0;
+  }
+  if (label > MAX_LABEL) return false;
+  if (label > 0) octets += label + 1;
+  return octets <= MAX_NAME;
+}
+
+/**
  * Parses a presentation-form name (`\.`, `\\` and `\DDD` escapes; other characters as UTF-8) into
  * wire labels. Returns undefined for a name that cannot be encoded: an empty label, a label over 63
  * octets or a name over 255 octets (spec §8 #12).

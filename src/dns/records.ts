@@ -51,27 +51,30 @@ export interface NameTargetRecord {
 
 export type ResourceRecord = AddressRecord | SrvRecord | SoaRecord | NsRecord | NameTargetRecord;
 
-/** The text's octets when every character is ASCII (address text never has others), else undefined. */
-function asciiBytes(text: string): Uint8Array | undefined {
-  const out = new Uint8Array(text.length);
+/** Scratch for address text: an address is at most 45 characters (longer text is not one). */
+const TEXT_OCTETS = new Uint8Array(64);
+
+/** Copies the text's octets into TEXT_OCTETS; its length, or -1 when it is too long or not all ASCII. */
+function asciiOctets(text: string): number {
+  if (text.length > TEXT_OCTETS.length) return -1;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c >= 0x80) return undefined;
-    out[i] = c;
+    if (c >= 0x80) return -1;
+    TEXT_OCTETS[i] = c;
   }
-  return out;
+  return text.length;
 }
 
 /** Octets of a dotted-quad IPv4 text, or undefined (e.g. a slave host fragment). */
 export function parseIPv4(text: string): Uint8Array | undefined {
-  const bytes = asciiBytes(text);
+  const length = asciiOctets(text);
   const out = new Uint8Array(4);
-  return bytes && parseIPv4Into(bytes, 0, bytes.length, out, 0) ? out : undefined;
+  return length >= 0 && parseIPv4Into(TEXT_OCTETS, 0, length, out, 0) ? out : undefined;
 }
 
 /** Octets of an IPv6 text (with optional embedded dotted quad), or undefined. */
 export function parseIPv6(text: string): Uint8Array | undefined {
-  const bytes = asciiBytes(text);
+  const length = asciiOctets(text);
   const out = new Uint8Array(16);
-  return bytes && parseIPv6Into(bytes, 0, bytes.length, out, 0) ? out : undefined;
+  return length >= 0 && parseIPv6Into(TEXT_OCTETS, 0, length, out, 0) ? out : undefined;
 }

@@ -10,7 +10,7 @@ import type { NameRecords } from '../records/table.js';
 import type { TableSnapshot } from '../records/store.js';
 import { splitSrvValue, srvPortOf } from '../records/srv-value.js';
 import { QType, Rcode } from './constants.js';
-import { isInZone, parseName } from './names.js';
+import { isEncodableName, isInZone, parseName } from './names.js';
 import {
   type AddressRecord,
   type NameTargetRecord,
@@ -66,7 +66,7 @@ const EMPTY: readonly ResourceRecord[] = Object.freeze([]);
 const NO_NAMES: readonly string[] = Object.freeze([]);
 
 function isEncodable(name: string): boolean {
-  return parseName(name) !== undefined;
+  return isEncodableName(name);
 }
 
 /** The SRV value "<target>:<port>" split as Mesos-DNS does (spec §3.5); undefined when unusable. */

@@ -10,10 +10,14 @@ import type { ForwardRequest, Forwarder, Transport } from '../forward/types.js';
 import type { Logger } from '../log.js';
 import type { MetricsRegistry } from '../metrics.js';
 import type { RecordStore, TableSnapshot } from '../records/store.js';
+import { Rcode } from './constants.js';
 import { type DnsMetrics, registerDnsMetrics } from './dns-metrics.js';
 import { DirectState, answerDirect } from './direct.js';
 import { type ReplyInfo, handleQuery, servfailReply } from './handle.js';
-import { type TcpListener, createTcpListener } from './tcp-server.js';
+import { type TcpListener, type TcpQueryHandler, createTcpListener } from './tcp-server.js';
+import { createTransfersOut } from './transfer-out.js';
+import { createNotifier } from './notify.js';
+import { createZoneJournal } from './zone-journal.js';
 import { type QueryHandler, type UdpListener, createUdpListener } from './udp-server.js';
 
 export interface DnsServerOptions {
@@ -160,38 +164,63 @@ export function createDnsServer(options: DnsServerOptions): DnsServer {
     return pending;
   }
 
-  function handlerFor(transport: Transport): QueryHandler {
-    return (message, client) => {
-      try {
-        const snapshot = store.current();
-        if (direct && answerDirect(message, transport, snapshot, config, random, direct)) {
-          // The common case: no objects but the reply's own buffer.
-          metrics.directAnswer(direct.qtype, direct.rcode, direct.outcome);
-          return direct.copyReply();
-        }
-        const result = handleQuery(message, { transport, snapshot, config, random, client });
-        switch (result.kind) {
-          case 'reply':
-            account(result.info, snapshot);
-            return result.bytes;
-          case 'drop':
-            metrics.dropped.inc({ reason: result.reason, transport });
-            return undefined;
-          case 'forward':
-            return forward(result.request);
-        }
-      } catch (err) {
-        // Nothing escapes the DNS path: a failure becomes SERVFAIL and one log line.
-        metrics.errors.inc();
-        logger.error({ err }, 'dns query failed');
-        try {
-          return servfailReply(message);
-        } catch {
-          return undefined; // a message too short to answer
+  /** Zone transfers (TCP only): handle.ts gives them to this listener alone. */
+  const transfers = createTransfersOut({ logger, metrics: options.metrics });
+  /** Every new table is announced to the NotifySecondaries once its changes are in the journal. */
+  const notifier = createNotifier({ logger: options.logger, metrics: options.metrics, config });
+  const journal = createZoneJournal({ logger });
+  const journalRecords = options.metrics.gauge(
+    'mesos_dns_zone_journal_records',
+    'Records (deleted and added) in the kept deltas of the zone, which answer incremental transfers (IXFR).',
+  );
+  journalRecords.collect(() => journalRecords.set(journal.size.records));
+  const stopNotifying = store.onSwap((next, previous) =>
+    journal.swapped(next, previous, config, config.zoneTransferAllowFrom.length > 0, () => notifier.notify(next)),
+  );
+
+  function answer(message: Buffer, client: string, transport: Transport): ReturnType<TcpQueryHandler> {
+    try {
+      const snapshot = store.current();
+      if (direct && answerDirect(message, transport, snapshot, config, random, direct)) {
+        // The common case: no objects but the reply's own buffer.
+        metrics.directAnswer(direct.qtype, direct.rcode, direct.outcome);
+        return direct.copyReply();
+      }
+      const result = handleQuery(message, { transport, snapshot, config, random, client, journal });
+      switch (result.kind) {
+        case 'reply':
+          account(result.info, snapshot);
+          return result.bytes;
+        case 'drop':
+          metrics.dropped.inc({ reason: result.reason, transport });
+          return undefined;
+        case 'forward':
+          return forward(result.request);
+        case 'transfer':
+        {
+          if (transport !== 'tcp') throw new Error('a zone transfer stream over UDP');
+          const started = transfers.start(result.request, client);
+          account(started instanceof Uint8Array ? { ...result.info, rcode: Rcode.REFUSED, authoritative: false } : result.info, snapshot);
+          return started;
         }
       }
-    };
+    } catch (err) {
+      // Nothing escapes the DNS path: a failure becomes SERVFAIL and one log line.
+      metrics.errors.inc();
+      logger.error({ err }, 'dns query failed');
+      try {
+        return servfailReply(message);
+      } catch {
+        return undefined; // a message too short to answer
+      }
+    }
   }
+
+  const udpHandler: QueryHandler = (message, client) => {
+    const result = answer(message, client, 'udp');
+    return result === undefined || result instanceof Uint8Array || result instanceof Promise ? result : undefined;
+  };
+  const tcpHandler: TcpQueryHandler = (message, client) => answer(message, client, 'tcp');
 
   async function bind(plan: BindPlan, port: number): Promise<{ udp: UdpListener; tcp: TcpListener; addresses: DnsListenAddresses }> {
     const u = createUdpListener({
@@ -199,7 +228,7 @@ export function createDnsServer(options: DnsServerOptions): DnsServer {
       address: plan.address,
       port,
       type: plan.udpType,
-      onQuery: handlerFor('udp'),
+      onQuery: udpHandler,
       onSendError: () => metrics.dropped.inc({ reason: 'send_failed', transport: 'udp' }),
     });
     let udpAddress: AddressInfo;
@@ -214,7 +243,7 @@ export function createDnsServer(options: DnsServerOptions): DnsServer {
       address: plan.address,
       port: udpAddress.port,
       dualStack: plan.dualStack,
-      onQuery: handlerFor('tcp'),
+      onQuery: tcpHandler,
       limits: () => ({
         maxConnections: Math.max(1, config.maxTcpConnections),
         maxConnectionsPerClient: Math.max(1, config.maxTcpConnectionsPerClient),
@@ -270,9 +299,13 @@ export function createDnsServer(options: DnsServerOptions): DnsServer {
     },
     setConfig(next) {
       config = next;
+      notifier.setConfig(next);
     },
     close() {
       closing ??= (async () => {
+        stopNotifying();
+        journal.close();
+        await notifier.close();
         udp?.stop();
         tcp?.stop();
         if (inFlight.size > 0) {

@@ -4,12 +4,30 @@
 // many reply octets wait, on the connection or on all of them together (tcp-write-budget.ts).
 // Once the server decides to close a connection it reads nothing more from it and destroys it after a
 // short grace, whether or not the client ever closes its side.
+// A reply of many messages (a zone transfer) is a stream the connection pulls one message at a time,
+// one per turn of the event loop, and only while the socket and the write budget have room: it waits
+// for the client to read rather than queueing the zone, and queries pipelined behind it wait unread.
 import { type AddressInfo, type Server, type Socket, createServer } from 'node:net';
 import type { Logger } from '../log.js';
 import { clientKey } from '../net/networks.js';
 import { type Occupant, admit } from './tcp-admission.js';
 import { WriteBudget } from './tcp-write-budget.js';
 import type { QueryHandler } from './udp-server.js';
+
+/** A reply of several messages (a zone transfer), written one message at a time as the client reads. */
+export interface ReplyStream {
+  /** The next message, or undefined when every message was given. */
+  next(): Uint8Array | undefined;
+  /** Called once: with true when every message was handed to the socket, false when the connection went first. */
+  done(complete: boolean, error?: unknown): void;
+}
+
+/** The TCP listener's handler: a UDP handler's results, or a stream of messages. */
+export type TcpQueryHandler = (message: Buffer, client: string) => ReturnType<QueryHandler> | ReplyStream;
+
+function isReplyStream(result: ReturnType<TcpQueryHandler>): result is ReplyStream {
+  return typeof (result as Partial<ReplyStream> | undefined)?.next === 'function';
+}
 
 export const TcpCloseReason = {
   CLIENT: 'client',
@@ -30,6 +48,8 @@ export const MAX_TCP_QUERY_BYTES = 16 * 1024;
 const MAX_IN_FLIGHT_PER_CONNECTION = 64;
 /** Reply bytes queued on one connection before reading pauses. */
 const MAX_PENDING_WRITE_BYTES = 1024 * 1024;
+/** A stream's next message is made only while fewer reply bytes than this wait for the kernel (one message). */
+const STREAM_QUEUE_BYTES = 64 * 1024;
 /**
  * Reply bytes queued on all connections together before every connection pauses (32 per-connection
  * caps; 3% of the 1 GiB the deployment gives the process).
@@ -53,7 +73,7 @@ export interface TcpListenerOptions {
   readonly port: number;
   /** For "::": accept IPv4 too. */
   readonly dualStack: boolean;
-  readonly onQuery: QueryHandler;
+  readonly onQuery: TcpQueryHandler;
   /** Read for every new connection, so a reloaded config applies to the next one. */
   readonly limits: () => TcpLimits;
   /** Reply bytes all connections may hold queued (TCP_WRITE_BUDGET_BYTES unless given). */
@@ -83,13 +103,15 @@ export interface TcpListener {
 
 /** What a connection needs from its listener. */
 interface ConnectionHost {
-  readonly onQuery: QueryHandler;
+  readonly onQuery: TcpQueryHandler;
   /** Marks the connection the most recently active. */
   touch(conn: Connection): void;
   /** The connection's queued reply octets may have changed. */
   writesChanged(conn: Connection): void;
   /** False while the write budget of all connections is spent and this connection has replies queued. */
   mayRead(conn: Connection): boolean;
+  /** The same test for a stream's next message. */
+  mayWrite(conn: Connection): boolean;
   /** The connection is gone (destroyed, or closed by the peer): forget it. Idempotent. */
   release(conn: Connection): void;
 }
@@ -107,10 +129,14 @@ class Connection implements Occupant {
   private stopped = false;
   private readEnded = false;
   private graceTimer: NodeJS.Timeout | undefined;
+  /** The multi-message reply being written; nothing more is read meanwhile. */
+  private stream: ReplyStream | undefined;
+  private pumpScheduled = false;
   closeReason: TcpCloseReason | undefined;
   /** One callback for every write of this connection: the kernel took a frame. */
   private readonly flushed = (): void => {
     this.host.writesChanged(this);
+    this.pump();
     // Paused for the write budget with a reply below the socket's high-water mark: no 'drain' comes.
     if (this.queuedWrite === 0) this.maybeResume();
   };
@@ -128,6 +154,11 @@ class Connection implements Occupant {
 
   get closing(): boolean {
     return this.closeReason !== undefined;
+  }
+
+  /** A stream is being written (its messages go out as the client reads them). */
+  get streaming(): boolean {
+    return this.stream !== undefined;
   }
 
   onData(chunk: Buffer): void {
@@ -170,6 +201,7 @@ class Connection implements Occupant {
       !this.released &&
       !this.stopped &&
       this.closeReason === undefined &&
+      this.stream === undefined &&
       this.inFlight < MAX_IN_FLIGHT_PER_CONNECTION &&
       this.socket.writableLength <= MAX_PENDING_WRITE_BYTES &&
       this.host.mayRead(this)
@@ -186,6 +218,8 @@ class Connection implements Occupant {
       const result = this.host.onQuery(message, this.socket.remoteAddress ?? '');
       if (result instanceof Uint8Array) {
         this.write(result);
+      } else if (isReplyStream(result)) {
+        this.startStream(result);
       } else if (result) {
         if (this.inFlight++ === 0) this.busySince = performance.now();
         void result
@@ -206,10 +240,64 @@ class Connection implements Occupant {
   }
 
   maybeResume(): void {
+    this.pump();
     if (!this.paused || !this.mayRead()) return;
     this.paused = false;
     this.socket.resume();
     this.processFrames();
+  }
+
+  private startStream(stream: ReplyStream): void {
+    this.stream = stream;
+    if (this.inFlight++ === 0) this.busySince = performance.now();
+    this.pump();
+  }
+
+  /** Whether the stream's next message may be made and queued now. */
+  private streamHasRoom(): boolean {
+    return this.socket.writableLength < STREAM_QUEUE_BYTES && this.host.mayWrite(this);
+  }
+
+  /**
+   * Schedules the stream's next message for the next turn of the event loop when there is room; else
+   * the kernel taking a frame (flushed), 'drain' or the budget coming back calls this again.
+   */
+  private pump(): void {
+    if (this.stream === undefined || this.pumpScheduled) return;
+    if (this.released || this.closeReason !== undefined || this.socket.destroyed) return this.endStream(false);
+    if (!this.streamHasRoom()) return;
+    this.pumpScheduled = true;
+    setImmediate(this.pumpStep);
+  }
+
+  private readonly pumpStep = (): void => {
+    this.pumpScheduled = false;
+    const stream = this.stream;
+    if (stream === undefined) return;
+    if (this.released || this.closeReason !== undefined || this.socket.destroyed) return this.endStream(false);
+    if (!this.streamHasRoom()) return;
+    let message: Uint8Array | undefined;
+    try {
+      message = stream.next();
+    } catch (err) {
+      this.endStream(false, err);
+      this.close(TcpCloseReason.ERROR, false);
+      return;
+    }
+    if (message === undefined) return this.endStream(true);
+    this.write(message);
+    this.pump();
+  };
+
+  private endStream(complete: boolean, error?: unknown): void {
+    const stream = this.stream;
+    if (stream === undefined) return;
+    this.stream = undefined;
+    this.inFlight--;
+    stream.done(complete, error);
+    if (this.released) return;
+    this.maybeResume();
+    this.endIfDone();
   }
 
   private write(reply: Uint8Array): void {
@@ -250,6 +338,7 @@ class Connection implements Occupant {
     this.closeReason = reason;
     this.chunks = [];
     this.buffered = 0;
+    this.endStream(false);
     if (!graceful) return this.destroy();
     this.paused = true;
     this.socket.pause();
@@ -267,6 +356,7 @@ class Connection implements Occupant {
   forget(): void {
     clearTimeout(this.graceTimer);
     this.released = true;
+    this.endStream(false);
     this.chunks = [];
     this.buffered = 0;
   }
@@ -335,6 +425,9 @@ export function createTcpListener(options: TcpListenerOptions): TcpListener {
     mayRead(conn) {
       return !budget.exhausted || conn.queuedWrite === 0;
     },
+    mayWrite(conn) {
+      return !budget.exhausted || conn.queuedWrite === 0;
+    },
     release(conn) {
       if (conn.released) return;
       conn.forget();
@@ -375,6 +468,8 @@ export function createTcpListener(options: TcpListenerOptions): TcpListener {
     socket.on('timeout', () => {
       // A connection already closing is destroyed (keeping its reason); an open one when no answer is pending.
       if (conn.closing || conn.idle) conn.close(TcpCloseReason.IDLE, false);
+      // A stream writes whenever the client reads: nothing written for this long means it stopped reading.
+      else if (conn.streaming) conn.close(TcpCloseReason.SLOW_READER, false);
     });
     socket.on('error', (err) => {
       logger.debug({ err }, 'dns tcp connection error');

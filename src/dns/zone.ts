@@ -1,9 +1,10 @@
 // The zone as served (pure): every record a query could get from a table snapshot, in the form the
 // answer paths give it: the apex SOA and NS first, then each stored name's A, AAAA, SRV, PTR and CNAME
 // records in table order, with the values DNS skips (slave host fragments, unusable SRV values), names
-// without a wire form and names no question can reach (names.ts isAskableName) left out and counted. One home for "what is served": `records` prints it,
-// AXFR sends it. The domain is one zone; each of the ReverseZones is another (its PTR records).
+// without a wire form and names no question can reach (names.ts isAskableName) left out and counted.
+// One home for "what is served": `records` prints it, AXFR sends it. The domain is one zone; each of the ReverseZones is another (its PTR records).
 import type { TableSnapshot } from '../records/store.js';
+import type { NameRecords } from '../records/table.js';
 import { Collector, type ResolveConfig, nsRecord, soaRecord } from './resolve.js';
 import type { ResourceRecord } from './records.js';
 import { isAskableName, isInZone, parseName } from './names.js';
@@ -45,6 +46,27 @@ export interface ZoneSelection {
 /** What a walk reads of the config: the answer rules and the reverse zones. */
 export type ZoneConfig = ResolveConfig & { readonly reverseZones?: readonly string[] };
 
+/** One stored name's served records, appended to `out`. */
+function collectName(collector: Collector, name: string, records: NameRecords, snapshot: TableSnapshot, out: ResourceRecord[]): void {
+  collector.addresses(name, records, 'a', out);
+  collector.addresses(name, records, 'aaaa', out);
+  collector.srvs(name, records, snapshot, out);
+  collector.targets(name, records, 'ptr', out);
+  collector.targets(name, records, 'cname', out);
+}
+
+/**
+ * The served records of one stored name of the domain, as zoneRecords gives them (none for a name
+ * without a wire form, one no question reaches, or one of the ReverseZones).
+ */
+export function nameRecords(snapshot: TableSnapshot, config: ZoneConfig, name: string, records: NameRecords): ResourceRecord[] {
+  if (!isAskableName(name)) return [];
+  if ((config.reverseZones ?? []).some((z) => isInZone(name, `${z}.`))) return [];
+  const out: ResourceRecord[] = [];
+  collectName(new Collector(config.ttl, config.srvRecordDefaultWeight), name, records, snapshot, out);
+  return out;
+}
+
 /**
  * Every served record of the zone: SOA, NS, then per stored name (table order) its A, AAAA, SRV,
  * PTR and CNAME records. Lazy, so a 650,000-name zone is never held as records at once. The tally,
@@ -76,11 +98,7 @@ export function* zoneRecords(
       tally.unreachable.add(name);
       continue;
     }
-    collector.addresses(name, records, 'a', batch);
-    collector.addresses(name, records, 'aaaa', batch);
-    collector.srvs(name, records, snapshot, batch);
-    collector.targets(name, records, 'ptr', batch);
-    collector.targets(name, records, 'cname', batch);
+    collectName(collector, name, records, snapshot, batch);
     if (batch.length > 0) {
       yield* batch;
       batch.length = 0;

@@ -417,6 +417,19 @@ describe('buildConfig validation (our FIXes and cheap checks)', () => {
       '127.0.0.1',
     ]);
     assert.equal(build({ MaxHttpConnectionsPerClient: 8 }).config.maxHttpConnectionsPerClient, 8);
+    assert.deepEqual(defaults.zoneTransferAllowFrom, []);
+    assert.deepEqual(defaults.notifySecondaries, []);
+    assertProblem({ ZoneTransferAllowFrom: ['10.0.0.1/8'] }, 'ZoneTransferAllowFrom', /host bits/);
+    assertProblem({ ZoneTransferAllowFrom: ['secondary.example'] }, 'ZoneTransferAllowFrom', /not an IP address or network/);
+    assert.deepEqual(build({ ZoneTransferAllowFrom: ['10.0.0.0/8', '::1'] }).config.zoneTransferAllowFrom, ['10.0.0.0/8', '::1']);
+    assertProblem({ NotifySecondaries: ['ns2.example'] }, 'NotifySecondaries', /host names are not accepted/);
+    assertProblem({ NotifySecondaries: ['192.0.2.1:0'] }, 'NotifySecondaries', /invalid port/);
+    assertProblem({ NotifySecondaries: ['192.0.2.1', '192.0.2.1:53'] }, 'NotifySecondaries', /duplicate secondary/);
+    assert.deepEqual(build({ NotifySecondaries: ['192.0.2.1', '[2001:db8::1]:5300', '::1'] }).config.notifySecondaries, [
+      '192.0.2.1:53',
+      '[2001:db8::1]:5300',
+      '[::1]:53',
+    ]);
   });
 
   it('quirk #22: InsecureSkipVerify with MesosHTTPSOn is a start-up warning', () => {
