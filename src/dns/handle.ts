@@ -266,7 +266,10 @@ function generalPath(message: Uint8Array, ctx: HandleContext): HandleResult {
     return transfer ?? answerInZone(message, query, lowerName, domain, ctx);
   }
   const reverseZone = reverseZoneHolding(lowerName, ctx.config.reverseZones);
-  if (reverseZone !== undefined) return answerInZone(message, query, lowerName, reverseZone, ctx);
+  if (reverseZone !== undefined) {
+    const transfer = query.qtype === QType.AXFR || query.qtype === QType.IXFR ? answerTransfer(message, query, lowerName, ctx) : undefined;
+    return transfer ?? answerInZone(message, query, lowerName, reverseZone, ctx);
+  }
   const edns = query.edns;
   return {
     kind: 'forward',

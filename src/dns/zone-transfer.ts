@@ -25,7 +25,7 @@ import type { ScannedQuery } from './wire-query.js';
 import type { ZoneDelta, ZoneJournalView } from './zone-journal.js';
 import { zoneRecords, zoneSoa } from './zone.js';
 
-export type TransferConfig = ResolveConfig & Pick<Config, 'zoneTransferAllowFrom' | 'recurseOn'>;
+export type TransferConfig = ResolveConfig & Pick<Config, 'zoneTransferAllowFrom' | 'recurseOn' | 'reverseZones'>;
 
 export interface TransferRequest {
   readonly qtype: typeof QType.AXFR | typeof QType.IXFR;
@@ -68,10 +68,15 @@ export function transferAllowed(allowFrom: readonly string[], client: string): b
 }
 
 /** The zones a transfer can ask for; a reverse zone would be added here with its own iterator. */
-function servedZones(snapshot: TableSnapshot, config: ResolveConfig): TransferZone[] {
-  const soa = zoneSoa(snapshot, config);
-  if (!soa || soa.type !== QType.SOA) return [];
-  return [{ apex: `${config.domain}.`, soa, records: () => zoneRecords(snapshot, config) }];
+/** The domain and each of the ReverseZones, as transferable zones (none when the SOA has no wire form). */
+function servedZones(snapshot: TableSnapshot, config: TransferConfig): TransferZone[] {
+  const zones: TransferZone[] = [];
+  for (const zone of [config.domain, ...config.reverseZones]) {
+    const soa = zoneSoa(snapshot, config, zone);
+    if (!soa || soa.type !== QType.SOA) continue;
+    zones.push({ apex: `${zone}.`, soa, records: () => zoneRecords(snapshot, config, undefined, { zone }) });
+  }
+  return zones;
 }
 
 /**
@@ -136,7 +141,8 @@ export function decideTransfer(message: Uint8Array, query: ScannedQuery, lowerNa
   if (ctx.transport !== 'tcp' || serialAtLeast(clientSerial, zone.soa.serial)) {
     return { kind: 'soa', bytes: soaOnlyMessage(head, zone.soa) };
   }
-  const deltas = ctx.journal?.since(clientSerial, snapshot);
+  // The journal follows the domain only: a reverse zone's IXFR is answered with the whole zone.
+  const deltas = zone.apex === `${config.domain}.` ? ctx.journal?.since(clientSerial, snapshot) : undefined;
   if (deltas) return { kind: 'transfer', request: { qtype: QType.IXFR, incremental: true, head, zone: incrementalZone(zone, deltas) } };
   return { kind: 'transfer', request: { qtype: QType.IXFR, incremental: false, head, zone } };
 }

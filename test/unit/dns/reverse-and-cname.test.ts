@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import type { StaticRecord } from '../../../src/config/static-records.js';
 import type { Config } from '../../../src/config/types.js';
 import { DirectState } from '../../../src/dns/direct.js';
+import { QType } from '../../../src/dns/constants.js';
 import { handleQuery } from '../../../src/dns/handle.js';
 import { MAX_CNAME_CHAIN } from '../../../src/dns/resolve.js';
 import { parseState } from '../../../src/mesos/parse-state.js';
@@ -182,5 +183,32 @@ describe('static CNAMEs', () => {
     // question "www.mesos." (12 + 11 + 4), then the answer: a pointer owner (2), type, class, TTL,
     // rdlength (10) and "front" + a pointer to "mesos." (1 + 5 + 2).
     assert.equal(bytes.length, 12 + 11 + 4 + 2 + 10 + 8);
+  });
+});
+
+describe('reverse zones by zone transfer', () => {
+  const allowed: Config = { ...config, zoneTransferAllowFrom: ['127.0.0.1'] };
+  const transfer = (qname: string) =>
+    handleQuery(buildQuery({ qname, qtype: 'AXFR' }), { transport: 'tcp', snapshot: snap, config: allowed, random: () => 0, client: '127.0.0.1' });
+
+  it('AXFR of a reverse zone sends its SOA, NS and exactly its PTR records; the domain\'s AXFR has none', () => {
+    const result = transfer('10.in-addr.arpa.');
+    assert.equal(result.kind, 'transfer');
+    if (result.kind !== 'transfer') return;
+    const records = [...result.request.zone.records()];
+    assert.equal(records[0]?.type === QType.SOA && records[0].name, '10.in-addr.arpa.');
+    const ptrs = records.filter((r) => r.type === QType.PTR).map((r) => `${r.name} ${r.type === QType.PTR ? r.target : ''}`);
+    assert.deepEqual(ptrs.sort(), ['1.1.0.10.in-addr.arpa. slave.mesos.', `5.0.1.10.in-addr.arpa. ${TASK}`]);
+    assert.ok(records.every((r) => r.name.endsWith('10.in-addr.arpa.')));
+    const domain = transfer('mesos.');
+    assert.equal(domain.kind, 'transfer');
+    if (domain.kind === 'transfer') assert.ok(![...domain.request.zone.records()].some((r) => r.name.endsWith('.arpa.')));
+  });
+
+  it('a name below a reverse zone\'s apex is NOTAUTH; outside the allow-list REFUSED', () => {
+    const below = transfer('1.10.in-addr.arpa.');
+    assert.equal(below.kind === 'reply' && decodeReply(Buffer.from(below.bytes)).rcode, 'NOTAUTH');
+    const refused = handleQuery(buildQuery({ qname: '10.in-addr.arpa.', qtype: 'AXFR' }), { transport: 'tcp', snapshot: snap, config, random: () => 0, client: '127.0.0.1' });
+    assert.equal(refused.kind === 'reply' && decodeReply(Buffer.from(refused.bytes)).rcode, 'REFUSED');
   });
 });
