@@ -6,6 +6,7 @@ import { QType } from './constants.js';
 import { clampTtl } from './message-writer.js';
 import { parseName } from './names.js';
 import type { ResourceRecord } from './records.js';
+import { formatIPv4Octets, formatIPv6Octets } from '../net/ip-text.js';
 
 const BACKSLASH = '\\';
 
@@ -64,34 +65,6 @@ export function masterFileName(name: string): string | undefined {
   return `${parsed.labels.map(masterFileLabel).join('.')}.`;
 }
 
-export function formatIPv4(address: Uint8Array): string {
-  return `${address[0] ?? 0}.${address[1] ?? 0}.${address[2] ?? 0}.${address[3] ?? 0}`;
-}
-
-/** RFC 5952 text: lower-case hex, no leading zeros, the first longest run of two or more zero groups as '::'. */
-export function formatIPv6(address: Uint8Array): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(((address[i] ?? 0) << 8) | (address[i + 1] ?? 0));
-  let bestStart = -1;
-  let bestLength = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength) {
-      bestStart = i;
-      bestLength = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
-}
-
 /** The text of a record's type, as the line shows it. */
 export function typeMnemonic(type: ResourceRecord['type']): string {
   switch (type) {
@@ -116,9 +89,9 @@ export function typeMnemonic(type: ResourceRecord['type']): string {
 export function masterFileRdata(rr: ResourceRecord): string | undefined {
   switch (rr.type) {
     case QType.A:
-      return formatIPv4(rr.address);
+      return formatIPv4Octets(rr.address);
     case QType.AAAA:
-      return formatIPv6(rr.address);
+      return formatIPv6Octets(rr.address);
     case QType.SRV: {
       const target = masterFileName(rr.target);
       return target && `${rr.priority & 0xffff} ${rr.weight & 0xffff} ${rr.port & 0xffff} ${target}`;

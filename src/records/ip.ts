@@ -1,6 +1,7 @@
 // IP text in the canonical form Go's net.IP.String() prints (spec §2.1): IPv4 dotted quad (also for
 // IPv4-mapped IPv6), IPv6 lower-case with the longest zero run (of two or more groups) as '::'.
 import { isIPv4, isIPv6 } from 'node:net';
+import { formatIPv6Groups } from '../net/ip-text.js';
 
 export type IpFamily = 4 | 6;
 
@@ -28,27 +29,6 @@ function parseIPv6Groups(text: string): number[] | undefined {
   const fill = 8 - head.length - rest.length;
   if (fill < 1) return undefined;
   return [...head, ...new Array<number>(fill).fill(0), ...rest];
-}
-
-function formatIPv6(groups: readonly number[]): string {
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestLen < 2) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
 }
 
 /**
@@ -95,5 +75,5 @@ export function canonicalIp(text: string): CanonicalIp | undefined {
     const lo = groups[7] as number;
     return { text: `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`, family: 4 };
   }
-  return { text: formatIPv6(groups), family: 6 };
+  return { text: formatIPv6Groups(groups), family: 6 };
 }

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { QType } from '../../../src/dns/constants.js';
-import { formatIPv6, masterFileLabel, masterFileLine, masterFileName } from '../../../src/dns/master-file.js';
+import { masterFileLabel, masterFileLine, masterFileName } from '../../../src/dns/master-file.js';
+import { formatIPv6Octets as formatIPv6 } from '../../../src/net/ip-text.js';
 import { parseName } from '../../../src/dns/names.js';
 import { parseIPv4, parseIPv6 } from '../../../src/dns/records.js';
 import { canonicalIp } from '../../../src/records/ip.js';
