@@ -3,7 +3,7 @@
 // NOTIFY for every new table and answers the new records.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -24,26 +24,11 @@ import { startKnotSecondary } from '../../helpers/knot.js';
 import { metricValue } from '../../helpers/metric-value.js';
 import { freeUdpAndTcpPort } from '../../helpers/ports.js';
 import { startTestMaster, withLeader } from '../../helpers/test-master.js';
+import { embeddedState, withNginxIp } from '../../helpers/embedded-state.js';
 
 const run = promisify(execFile);
 
-const STATE = JSON.parse(readFileSync(new URL('../../../../fixtures/embedded/state.json', import.meta.url), 'utf8')) as Record<string, unknown>;
-
-/** The embedded state with nginx's Mesos-containerizer IP changed. */
-function withNginxIp(ip: string): Record<string, unknown> {
-  const state = structuredClone(STATE) as { frameworks: { tasks: { name: string; statuses: { labels?: { key: string; value: string }[] }[] }[] }[] };
-  for (const framework of state.frameworks) {
-    for (const task of framework.tasks) {
-      if (task.name !== 'nginx') continue;
-      for (const status of task.statuses) {
-        for (const label of status.labels ?? []) {
-          if (label.key === 'MesosContainerizer.NetworkSettings.IPAddress') label.value = ip;
-        }
-      }
-    }
-  }
-  return state as unknown as Record<string, unknown>;
-}
+const STATE = embeddedState();
 
 function appConfig(raw: Record<string, unknown>): Config {
   const built = buildConfig(

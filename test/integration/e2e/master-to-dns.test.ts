@@ -3,7 +3,6 @@
 // failure (the last good records keep serving) and its recovery, and measures how long a change at
 // the master takes to reach a DNS answer.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { createApp } from '../../../src/app.js';
 import { buildConfig } from '../../../src/config/validate.js';
@@ -12,27 +11,9 @@ import { createSilentLogger } from '../../../src/log.js';
 import { query } from '../../helpers/dns-client.js';
 import { addressesOf } from '../../helpers/dns-codec.js';
 import { startTestMaster, withLeader } from '../../helpers/test-master.js';
+import { embeddedState, withNginxIp } from '../../helpers/embedded-state.js';
 
-const STATE = JSON.parse(readFileSync(new URL('../../../../fixtures/embedded/state.json', import.meta.url), 'utf8')) as Record<
-  string,
-  unknown
->;
-
-/** The embedded state with nginx's Mesos-containerizer IP changed. */
-function withNginxIp(ip: string): Record<string, unknown> {
-  const state = structuredClone(STATE) as { frameworks: { tasks: { name: string; statuses: { labels?: { key: string; value: string }[] }[] }[] }[] };
-  for (const framework of state.frameworks) {
-    for (const task of framework.tasks) {
-      if (task.name !== 'nginx') continue;
-      for (const status of task.statuses) {
-        for (const label of status.labels ?? []) {
-          if (label.key === 'MesosContainerizer.NetworkSettings.IPAddress') label.value = ip;
-        }
-      }
-    }
-  }
-  return state as unknown as Record<string, unknown>;
-}
+const STATE = embeddedState();
 
 function testConfig(masterAddress: string): Config {
   const built = buildConfig(

@@ -1,6 +1,5 @@
 // Shared set-up for the state-source tests in this folder: the embedded fixture state and a state source
 // on a fresh store and registry (imports only; nothing runs at import time).
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_CONFIG } from '../../../src/config/types.js';
 import { createSilentLogger } from '../../../src/log.js';
@@ -10,9 +9,7 @@ import { createRecordStore } from '../../../src/records/store.js';
 
 export const EMBEDDED = fileURLToPath(new URL('../../../../fixtures/embedded/state.json', import.meta.url));
 
-export function embeddedState(): Record<string, unknown> {
-  return JSON.parse(readFileSync(EMBEDDED, 'utf8')) as Record<string, unknown>;
-}
+export { embeddedState } from '../../helpers/embedded-state.js';
 
 /** A state source listening as 127.0.0.1 (RefreshSeconds 60 unless given), silent, on its own store. */
 export function setupSource(config: Partial<CreateStateSourceOptions['config']>, extra: Partial<CreateStateSourceOptions> = {}) {
