@@ -314,7 +314,7 @@ export class RecordSetBuilder {
       const nodes = this.nodes.data;
       for (let node = head; node >= 0; node = nodes[node * 2 + 1] as number) {
         if (this.sameValue(nodes[node * 2] as number, value)) {
-          if (!this.currentUnhealthy) this.unhealthyNodes.delete(node);
+          if (!this.currentUnhealthy && this.unhealthyNodes.size > 0) this.unhealthyNodes.delete(node);
           return false;
         }
       }
