@@ -91,6 +91,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = Object.freeze([
   { name: 'StaticRecordsFile', field: 'staticRecordsFile', kind: STRING, ours: true },
   { name: 'ZoneTransferAllowFrom', field: 'zoneTransferAllowFrom', kind: STRINGS, ours: true },
   { name: 'NotifySecondaries', field: 'notifySecondaries', kind: STRINGS, ours: true },
+  { name: 'HealthAwareOn', field: 'healthAwareOn', kind: BOOL, ours: true },
 ] satisfies KeySpec[]);
 
 const BY_LOWER_NAME: ReadonlyMap<string, KeySpec> = new Map(CONFIG_KEYS.map((k) => [k.name.toLowerCase(), k]));

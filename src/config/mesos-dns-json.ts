@@ -85,5 +85,6 @@ export function toMesosDnsConfigJson(config: Config, serial: number): Record<str
     StaticRecordsFile: c.staticRecordsFile,
     ZoneTransferAllowFrom: [...c.zoneTransferAllowFrom],
     NotifySecondaries: [...c.notifySecondaries],
+    HealthAwareOn: c.healthAwareOn,
   };
 }

@@ -102,6 +102,8 @@ export interface Config {
   readonly zoneTransferAllowFrom: readonly string[];
   /** Secondaries told of every new table with a DNS NOTIFY, as "ip:port" (port 53 when not given). */
   readonly notifySecondaries: readonly string[];
+  /** Leave tasks whose latest status says healthy: false out of A, AAAA and SRV answers (fail open). */
+  readonly healthAwareOn: boolean;
 }
 
 export const DEFAULT_CONFIG: Omit<Config, 'file'> = Object.freeze({
@@ -161,4 +163,5 @@ export const DEFAULT_CONFIG: Omit<Config, 'file'> = Object.freeze({
   staticRecordsFile: '',
   zoneTransferAllowFrom: Object.freeze([]),
   notifySecondaries: Object.freeze([]),
+  healthAwareOn: false,
 });

@@ -355,6 +355,7 @@ class StateReader {
     if (!r.isObjectNext()) return this.notAnItem();
     let timestamp: Scalar | undefined;
     let state: Scalar | undefined;
+    let healthy: Scalar | undefined;
     let labels: readonly TaskLabel[] = EMPTY;
     let labelsProblems: Problems = null;
     let networkInfos: readonly NetworkInfo[] = EMPTY;
@@ -362,6 +363,7 @@ class StateReader {
     for (r.openObject(); r.nextKey(); ) {
       if (r.keyIs('state')) state = r.readScalar();
       else if (r.keyIs('timestamp')) timestamp = r.readScalar();
+      else if (r.keyIs('healthy')) healthy = r.readScalar();
       else if (r.keyIs('labels')) {
         if (r.isArrayNext()) {
           labels = this.readList(this.readLabel);
@@ -392,6 +394,7 @@ class StateReader {
       timestamp: ts,
       labels,
       networkInfos,
+      healthy: typeof healthy === 'boolean' ? healthy : undefined,
     };
   }
 

@@ -198,6 +198,10 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
     'mesos_dns_static_records_conflicts',
     'Names of the StaticRecordsFile left out of the current table because Mesos generates them too.',
   );
+  const healthFailOpen = metrics.gauge(
+    'mesos_dns_health_fail_open_names',
+    'Names of the current table whose instances are all unhealthy and so all answered (HealthAwareOn, fail open).',
+  );
   const staticFile: StaticRecordsFile | undefined = config.staticRecordsFile
     ? createStaticRecordsFile({
         file: config.staticRecordsFile,
@@ -406,6 +410,13 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
         'static records name Mesos names; the Mesos names win and those static records are left out',
       );
     }
+    healthFailOpen.set(result.health.failOpenNames);
+    if (result.health.failOpenNames > 0) {
+      logger.warn(
+        { names: result.health.failOpenNames, unhealthyTasks: result.health.unhealthyTasks, heldBack: result.health.heldBack },
+        'every instance of some names is unhealthy; those names answer all of them (fail open)',
+      );
+    }
     if (result.portCap.tasks > 0) {
       portsDropped.inc({}, result.portCap.droppedPorts);
       logger.warn(
@@ -485,6 +496,7 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
           soaMname: config.soaMname,
           listener: config.listener,
           reverseZones: config.reverseZones ?? [],
+          healthAwareOn: config.healthAwareOn ?? false,
         },
         lookupTimeoutMs: options.lookupTimeoutMs ?? HOST_LOOKUP_TIMEOUT_MS,
         lookupCacheMs: refreshMs,

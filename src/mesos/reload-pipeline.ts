@@ -78,6 +78,8 @@ export interface ReloadSuccess {
   readonly reverse: GenerateReport['reverse'];
   /** Static names left out because they are Mesos names. */
   readonly staticConflicts: GenerateReport['staticConflicts'];
+  /** Unhealthy tasks and what health-aware generation did about them (zeros when HealthAwareOn is off). */
+  readonly health: GenerateReport['health'];
 }
 
 export interface ReloadFailure {
@@ -321,6 +323,7 @@ export function createReloadPipeline(options: CreateReloadPipelineOptions): Relo
         portCap: report.portCap,
         reverse: report.reverse,
         staticConflicts: report.staticConflicts,
+        health: report.health,
       };
     },
     async close() {

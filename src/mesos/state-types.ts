@@ -25,6 +25,8 @@ export interface TaskStatus {
   readonly timestamp: number;
   readonly labels: readonly TaskLabel[];
   readonly networkInfos: readonly NetworkInfo[];
+  /** The health check's verdict; undefined when the task has no health check (or it is not a boolean). */
+  readonly healthy?: boolean | undefined;
 }
 
 export interface DiscoveryPort {

@@ -161,6 +161,17 @@ export class RecordSetBuilder {
   private readonly taskRecords: Int32List;
   /** Offset in `tasks` of the task records are attributed to, or -1. */
   private currentTask = -1;
+  /** The current task reported itself unhealthy (beginTask): its new records are held back. */
+  private currentUnhealthy = false;
+  /**
+   * Record nodes only unhealthy tasks added (a healthy task or a non-task adding the same value
+   * takes it out). Empty unless health-aware generation met an unhealthy task.
+   */
+  private readonly unhealthyNodes = new Set<number>();
+  /** Names whose records of some type all came from unhealthy tasks and so were all kept (finish). */
+  healthFailOpenNames = 0;
+  /** Records held back from answers because a healthy record of the same name and type stayed. */
+  healthHeldBack = 0;
 
   /** Room for finish()'s record values, in the shared storage. */
   private readonly valuesRoom: Int32Array;
@@ -295,11 +306,17 @@ export class RecordSetBuilder {
     const head = entries[field] as number;
     const count = entries[field + 1] as number;
     if (count >= LINEAR_SCAN_LIMIT) {
-      if (!this.addToIndex(this.bigLists.get(entry * TYPE_COUNT + type) as Map<number, number[]>, value)) return false;
+      if (!this.addToIndex(this.bigLists.get(entry * TYPE_COUNT + type) as Map<number, number[]>, value)) {
+        if (this.unhealthyNodes.size > 0 && !this.currentUnhealthy) this.markHealthy(head, value);
+        return false;
+      }
     } else {
       const nodes = this.nodes.data;
       for (let node = head; node >= 0; node = nodes[node * 2 + 1] as number) {
-        if (this.sameValue(nodes[node * 2] as number, value)) return false;
+        if (this.sameValue(nodes[node * 2] as number, value)) {
+          if (!this.currentUnhealthy && this.unhealthyNodes.size > 0) this.unhealthyNodes.delete(node);
+          return false;
+        }
       }
     }
     const nodes = this.nodes.reserve(2);
@@ -307,6 +324,7 @@ export class RecordSetBuilder {
     nodes[node * 2] = value;
     nodes[node * 2 + 1] = head;
     this.nodes.length += 2;
+    if (this.currentUnhealthy) this.unhealthyNodes.add(node);
     entries[field] = node;
     entries[field + 1] = count + 1;
     if (count + 1 === LINEAR_SCAN_LIMIT) this.bigLists.set(entry * TYPE_COUNT + type, this.indexList(node));
@@ -333,7 +351,7 @@ export class RecordSetBuilder {
    * Records added until endTask() are attributed to this task in the enumeration. The name is a value
    * handle (task names repeat across an app's instances: the caller stores each once).
    */
-  beginTask(nameHandle: number, id: string): void {
+  beginTask(nameHandle: number, id: string, unhealthy = false): void {
     if (this.frameworks.length === 0) throw new Error('beginTask before beginFramework');
     const idHandle = this.value(id);
     const tasks = this.tasks.reserve(TASK_FIELDS);
@@ -344,6 +362,7 @@ export class RecordSetBuilder {
     tasks[base + 5] = 0;
     this.tasks.length += TASK_FIELDS;
     this.currentTask = base;
+    this.currentUnhealthy = unhealthy;
     const frameworks = this.frameworks.data;
     const count = this.frameworks.length - FRAMEWORK_FIELDS + 3;
     frameworks[count] = (frameworks[count] as number) + 1;
@@ -351,6 +370,18 @@ export class RecordSetBuilder {
 
   endTask(): void {
     this.currentTask = -1;
+    this.currentUnhealthy = false;
+  }
+
+  /** A healthy task (or a non-task) added a value an unhealthy one added first: it stays. */
+  private markHealthy(head: number, value: number): void {
+    const nodes = this.nodes.data;
+    for (let node = head; node >= 0; node = nodes[node * 2 + 1] as number) {
+      if (this.sameValue(nodes[node * 2] as number, value)) {
+        this.unhealthyNodes.delete(node);
+        return;
+      }
+    }
   }
 
   /**
@@ -360,6 +391,7 @@ export class RecordSetBuilder {
    */
   finish(domain: string, reverseZones: readonly string[] = []): PackedTableData {
     const [a = 0, aaaa = 0, srv = 0, ptr = 0, cname = 0] = this.typeCounts;
+    const served = [a, aaaa, srv, ptr, cname];
     const entries = this.entries.view();
     const nodes = this.nodes.data;
     const handles = this.values.data;
@@ -377,9 +409,14 @@ export class RecordSetBuilder {
         values[v * 2 + 1] = handles[handle * 2 + 1] as number;
         v--;
       }
+      if (this.unhealthyNodes.size > 0) {
+        const type = ((field % ENTRY_FIELDS) - 2) / 2;
+        served[type] = (served[type] as number) - this.holdBackUnhealthy(field, next, values);
+      }
       entries[field] = next;
       next += count;
     }
+    if (this.unhealthyNodes.size > 0) this.remapTaskRecords();
     // Sized for the expected names; an overestimate would only make the serving thread's table bigger.
     if (this.slots.length > slotCountFor(this.entryCount)) this.rehash();
     const strings = new Uint8Array(this.bytes.buffer, this.bytes.byteOffset, this.used);
@@ -398,8 +435,65 @@ export class RecordSetBuilder {
       ancestorSlots: ancestors.slots,
       answers: answers.blocks,
       answerSlots: answers.slots,
-      counts: { names: this.entryCount, a, aaaa, srv, ptr, cname },
+      counts: { names: this.entryCount, a: served[0] as number, aaaa: served[1] as number, srv: served[2] as number, ptr: served[3] as number, cname: served[4] as number },
     };
+  }
+
+  /**
+   * Health-aware answers (docs: README "Health-aware answers"): in the list at `field` (laid out
+   * oldest first at `start` in `values`, its head node still in entries), moves the records only
+   * unhealthy tasks added behind the others and shortens the list to the others, so answers leave
+   * them out while the enumeration (taskRecords, remapped) still finds them. A list with no other
+   * record keeps them all (fail open). Returns how many were held back.
+   */
+  private holdBackUnhealthy(field: number, start: number, values: Int32Array): number {
+    const entries = this.entries.data;
+    const count = entries[field + 1] as number;
+    if (count === 0) return 0;
+    const nodes = this.nodes.data;
+    const unhealthy = new Uint8Array(count);
+    let unhealthyCount = 0;
+    let pos = count - 1;
+    for (let node = entries[field] as number; node >= 0; node = nodes[node * 2 + 1] as number, pos--) {
+      if (this.unhealthyNodes.has(node)) {
+        unhealthy[pos] = 1;
+        unhealthyCount++;
+      }
+    }
+    if (unhealthyCount === 0) return 0;
+    const entry = Math.floor(field / ENTRY_FIELDS);
+    if (unhealthyCount === count) {
+      if (this.lastFailOpenEntry !== entry) this.healthFailOpenNames++;
+      this.lastFailOpenEntry = entry;
+      return 0;
+    }
+    const original = values.slice(start * 2, (start + count) * 2);
+    const newPos = new Int32Array(count);
+    let kept = 0;
+    let held = count - unhealthyCount;
+    for (let i = 0; i < count; i++) {
+      const to = unhealthy[i] === 1 ? held++ : kept++;
+      newPos[i] = to;
+      values[(start + to) * 2] = original[i * 2] as number;
+      values[(start + to) * 2 + 1] = original[i * 2 + 1] as number;
+    }
+    entries[field + 1] = kept;
+    this.positionRemaps.set(entry * TYPE_COUNT + ((field % ENTRY_FIELDS) - 2) / 2, newPos);
+    this.healthHeldBack += unhealthyCount;
+    return unhealthyCount;
+  }
+
+  private lastFailOpenEntry = -1;
+  /** Per reordered list (entry * TYPE_COUNT + type): each record's old position -> its new one. */
+  private readonly positionRemaps = new Map<number, Int32Array>();
+
+  /** Points the enumeration's [type, entry, position] triples at the records' reordered places. */
+  private remapTaskRecords(): void {
+    const records = this.taskRecords.data;
+    for (let r = 0; r < this.taskRecords.length; r += RECORD_FIELDS) {
+      const remap = this.positionRemaps.get((records[r + 1] as number) * TYPE_COUNT + (records[r] as number));
+      if (remap) records[r + 2] = remap[records[r + 2] as number] as number;
+    }
   }
 
   private grow(more: number): void {

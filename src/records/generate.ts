@@ -17,7 +17,7 @@ import { hashTaskId } from './task-hash.js';
 
 /** reverseZones is optional: without it (or with none) no PTR records are made. */
 export type GenerateConfig = Pick<Config, 'domain' | 'ipSources' | 'enforceRFC952' | 'soaMname' | 'listener'> &
-  Partial<Pick<Config, 'reverseZones'>>;
+  Partial<Pick<Config, 'reverseZones' | 'healthAwareOn'>>;
 
 export interface GenerateInput {
   readonly state: MesosState;
@@ -77,6 +77,15 @@ export interface GenerateReport {
   readonly reverse: ReverseReport | undefined;
   /** Static names left out because they are Mesos names. */
   readonly staticConflicts: StaticConflicts;
+  /** Health-aware answers (HealthAwareOn); zeros when off. */
+  readonly health: {
+    /** Running tasks whose latest status says healthy: false. */
+    readonly unhealthyTasks: number;
+    /** Records left out of answers (a healthy or unchecked record of the same name and type stayed). */
+    readonly heldBack: number;
+    /** Names whose records of some type all came from unhealthy tasks, all answered (fail open). */
+    readonly failOpenNames: number;
+  };
 }
 
 /** A value to store as an address record: canonical IP text (A or AAAA by family), or a non-IP
@@ -297,6 +306,16 @@ function referenceStatus(statuses: readonly TaskStatus[]): TaskStatus | undefine
     }
   }
   return best;
+}
+
+/**
+ * The task's latest status (greatest timestamp, the earliest wins ties) says healthy: false. A task
+ * without a health check has no `healthy` and is never unhealthy.
+ */
+export function isUnhealthy(task: Task): boolean {
+  let latest: TaskStatus | undefined;
+  for (const status of task.statuses) if (latest === undefined || status.timestamp > latest.timestamp) latest = status;
+  return latest?.healthy === false;
 }
 
 /** Appends the address when the text is an IP; returns the list (created on first use). */
@@ -548,6 +567,8 @@ export function generateRecordsWithReport(input: GenerateInput): { readonly tabl
   }
   listenerRecords(ctx, config, input.listenerAddresses);
   masterRecords(ctx, state.leader, input.masters);
+  const healthAware = config.healthAwareOn === true;
+  let unhealthyTasks = 0;
   for (const framework of state.frameworks) {
     ctx.builder.beginFramework(framework.name);
     const fragment = toDomainFragment(framework.name, ctx.spec);
@@ -561,7 +582,9 @@ export function generateRecordsWithReport(input: GenerateInput): { readonly tabl
       const slave = slaves.get(task.slaveId);
       if (task.state !== TASK_RUNNING || slave === undefined) continue;
       const name = taskName(ctx, names, task.name);
-      ctx.builder.beginTask(name.handle, task.id);
+      const unhealthy = healthAware && isUnhealthy(task);
+      if (unhealthy) unhealthyTasks++;
+      ctx.builder.beginTask(name.handle, task.id, unhealthy);
       taskRecords(ctx, task, names, slave, config.ipSources, name);
       ctx.builder.endTask();
     }
@@ -569,5 +592,6 @@ export function generateRecordsWithReport(input: GenerateInput): { readonly tabl
   const reverse = ctx.reverse?.addTo(ctx.builder);
   const staticConflicts = input.staticRecords ? addStaticRecords(ctx.builder, input.staticRecords) : NO_CONFLICTS;
   const table = openRecordTable(ctx.builder.finish(config.domain, config.reverseZones ?? []));
-  return { table, report: { portCap: { ...ctx.portCap, limit: MAX_PORTS_PER_TASK }, reverse, staticConflicts } };
+  const health = { unhealthyTasks, heldBack: ctx.builder.healthHeldBack, failOpenNames: ctx.builder.healthFailOpenNames };
+  return { table, report: { portCap: { ...ctx.portCap, limit: MAX_PORTS_PER_TASK }, reverse, staticConflicts, health } };
 }

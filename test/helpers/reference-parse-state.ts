@@ -193,6 +193,7 @@ function parseStatuses(list: readonly unknown[], path: string, problems: Problem
       timestamp,
       labels: Array.isArray(labels) ? parseLabels(labels, statusPath, problems) : (readArray(item, 'labels', statusPath, problems), []),
       networkInfos: item.container_status === undefined ? [] : parseNetworkInfos(item, statusPath, problems),
+      healthy: typeof item.healthy === 'boolean' ? item.healthy : undefined,
     });
   }
   return statuses;

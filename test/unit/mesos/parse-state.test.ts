@@ -29,6 +29,7 @@ function base(): Doc {
               {
                 state: 'TASK_RUNNING',
                 timestamp: 1.5,
+                healthy: false,
                 labels: [{ key: 'k', value: 'v' }],
                 container_status: { network_infos: [{ ip_addresses: [{ ip_address: '192.0.2.40' }], ip_address: '' }] },
               },
@@ -73,6 +74,7 @@ describe('parseState: whole-document checks', () => {
                   timestamp: 1.5,
                   labels: [{ key: 'k', value: 'v' }],
                   networkInfos: [{ ipAddresses: ['192.0.2.40'], ipAddress: '' }],
+                  healthy: false,
                 },
               ],
               discovery: { name: 'web', ports: [{ number: 80, protocol: 'tcp', name: 'http' }] },
