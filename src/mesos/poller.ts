@@ -29,6 +29,7 @@ import { RELOAD_WORKER_KIND, type FromWorker, type ReloadWorkerData, type ToWork
 import type { SourceStatus, StateSource } from './source.js';
 import type { StaticRecordsSettings } from '../config/static-records.js';
 import { createStaticRecordsFile, type StaticRecordsFile } from './static-records-file.js';
+import type { RotationView } from '../rotation/rotation-store.js';
 
 export const SourceKind = { FILE: 'file', STATIC: 'static', ZOOKEEPER: 'zookeeper' } as const;
 export type SourceKind = (typeof SourceKind)[keyof typeof SourceKind];
@@ -71,6 +72,8 @@ export interface CreateStateSourceOptions {
   readonly clientSettings?: LoadClientSettingsOptions;
   /** How long the static records file watch waits for more changes before reading (default 200 ms). */
   readonly staticRecordsDebounceMs?: number;
+  /** The out-of-rotation list: its entries in force go with each reload, and a change asks for one. */
+  readonly rotation?: RotationView;
 }
 
 export type ReloadOutcome =
@@ -202,6 +205,10 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
     'mesos_dns_health_fail_open_names',
     'Names of the current table whose instances are all unhealthy and so all answered (HealthAwareOn, fail open).',
   );
+  const outOfRotationTasks = metrics.gauge(
+    'mesos_dns_out_of_rotation_tasks',
+    'Running tasks of the current table held back from answers because the out-of-rotation list names them.',
+  );
   const staticFile: StaticRecordsFile | undefined = config.staticRecordsFile
     ? createStaticRecordsFile({
         file: config.staticRecordsFile,
@@ -255,6 +262,7 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
   let waiters: ((o: ReloadOutcome) => void)[] = [];
   let listenerAddresses: readonly string[] = [];
   let offDetector: (() => void) | undefined;
+  let offRotation: (() => void) | undefined;
   let loopDone: Promise<void> = Promise.resolve();
 
   const resourceLimits = options.workerResourceLimits ?? DEFAULT_WORKER_RESOURCE_LIMITS;
@@ -362,6 +370,7 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
         listenerAddresses,
         ...(lastNames ? { previousNames: lastNames } : {}),
         ...(staticFile ? { staticRecords: staticFile.current() } : {}),
+        ...(options.rotation ? { outOfRotation: options.rotation.active() } : {}),
       };
       w.postMessage(message);
     });
@@ -411,6 +420,7 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
       );
     }
     healthFailOpen.set(result.health.failOpenNames);
+    outOfRotationTasks.set(result.outOfRotationTasks);
     if (result.health.failOpenNames > 0) {
       logger.warn(
         { names: result.health.failOpenNames, unhealthyTasks: result.health.unhealthyTasks, heldBack: result.health.heldBack },
@@ -587,6 +597,7 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
       );
       ticker = setInterval(() => requestReload('refresh'), refreshMs);
       staticFile?.watch(() => requestReload('static records changed'));
+      offRotation = options.rotation?.onChange(() => requestReload('rotation changed'));
       requestReload('start');
     },
     status(): SourceStatus {
@@ -627,6 +638,7 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
       closed = true;
       clearInterval(ticker);
       staticFile?.close();
+      offRotation?.();
       offDetector?.();
       const w = worker;
       worker = undefined;

@@ -4,6 +4,7 @@
 // (parse-state.ts) and dropped as soon as it is read: only the parsed state lives on into generation.
 import { readFile as fsReadFile } from 'node:fs/promises';
 import type { StaticRecord } from '../config/static-records.js';
+import type { RotationEntry } from '../rotation/rotation-list.js';
 import { scanState, type ParseStateResult, type ScannedState } from './parse-state.js';
 import type { StateProblem } from './state-types.js';
 import { generateRecordsWithReport, type GenerateConfig, type GenerateReport } from '../records/generate.js';
@@ -40,6 +41,8 @@ export interface ReloadRequest {
   readonly previousNames?: Float64Array;
   /** The StaticRecordsFile's records in use (they travel with each request: the file is read on the serving side). */
   readonly staticRecords?: readonly StaticRecord[];
+  /** The out-of-rotation entries in force when the reload was asked for (kept on the serving side). */
+  readonly outOfRotation?: readonly RotationEntry[];
 }
 
 export interface ReloadTimings {
@@ -80,6 +83,8 @@ export interface ReloadSuccess {
   readonly staticConflicts: GenerateReport['staticConflicts'];
   /** Unhealthy tasks and what health-aware generation did about them (zeros when HealthAwareOn is off). */
   readonly health: GenerateReport['health'];
+  /** Running tasks held back because they are out of rotation. */
+  readonly outOfRotationTasks: number;
 }
 
 export interface ReloadFailure {
@@ -289,6 +294,7 @@ export function createReloadPipeline(options: CreateReloadPipelineOptions): Relo
         listenerAddresses: request.listenerAddresses,
         ...(hostAddresses ? { hostAddresses } : {}),
         ...(request.staticRecords ? { staticRecords: request.staticRecords } : {}),
+        ...(request.outOfRotation ? { outOfRotation: request.outOfRotation } : {}),
       });
       const t4 = performance.now();
       const next = nameHashes(table.data);
@@ -324,6 +330,7 @@ export function createReloadPipeline(options: CreateReloadPipelineOptions): Relo
         reverse: report.reverse,
         staticConflicts: report.staticConflicts,
         health: report.health,
+        outOfRotationTasks: report.outOfRotationTasks,
       };
     },
     async close() {

@@ -12,6 +12,7 @@ import { type LabelSpec, toDomainFragment, toLabel } from './labels.js';
 import { openRecordTable } from './packed-table.js';
 import { ReverseNames, type ReverseReport } from './reverse-records.js';
 import { NO_CONFLICTS, type StaticConflicts, addStaticRecords } from './static-table.js';
+import { createRotationMatcher, type RotationEntry } from '../rotation/rotation-list.js';
 import type { RecordTable } from './table.js';
 import { hashTaskId } from './task-hash.js';
 
@@ -30,6 +31,11 @@ export interface GenerateInput {
   readonly hostAddresses?: ReadonlyMap<string, readonly string[]>;
   /** The StaticRecordsFile's records, added after the Mesos names (which win a conflict). */
   readonly staticRecords?: readonly StaticRecord[];
+  /**
+   * The out-of-rotation entries in force (already filtered by time): their tasks are held back from
+   * A/AAAA/SRV answers like unhealthy ones, failing open when every instance of a name is out.
+   */
+  readonly outOfRotation?: readonly RotationEntry[];
 }
 
 const TASK_RUNNING = 'TASK_RUNNING';
@@ -86,6 +92,8 @@ export interface GenerateReport {
     /** Names whose records of some type all came from unhealthy tasks, all answered (fail open). */
     readonly failOpenNames: number;
   };
+  /** Running tasks out of rotation (their records are held back like unhealthy ones, counted in health). */
+  readonly outOfRotationTasks: number;
 }
 
 /** A value to store as an address record: canonical IP text (A or AAAA by family), or a non-IP
@@ -106,6 +114,7 @@ interface SlaveInfo {
   readonly ips: readonly StoredAddress[];
   /** The last '-' field of the slave id, lower-cased: the end of canonical task names (spec §2.10). */
   readonly idTail: string;
+  readonly hostname: string;
 }
 
 interface FrameworkNames {
@@ -562,13 +571,15 @@ export function generateRecordsWithReport(input: GenerateInput): { readonly tabl
   for (const slave of state.slaves) {
     const addresses = slaveRecords(ctx, slave);
     const ips = addresses.filter((a) => a.isIp);
-    slaves.set(slave.id, { addresses, ips, idTail: slaveIdTail(slave.id) });
+    slaves.set(slave.id, { addresses, ips, idTail: slaveIdTail(slave.id), hostname: slave.hostname });
     for (const ip of ips) ctx.reverse?.addAgentIp(ip.text, ip.type === A ? 4 : 6);
   }
   listenerRecords(ctx, config, input.listenerAddresses);
   masterRecords(ctx, state.leader, input.masters);
   const healthAware = config.healthAwareOn === true;
   let unhealthyTasks = 0;
+  const rotation = createRotationMatcher(input.outOfRotation ?? []);
+  let outOfRotationTasks = 0;
   for (const framework of state.frameworks) {
     ctx.builder.beginFramework(framework.name);
     const fragment = toDomainFragment(framework.name, ctx.spec);
@@ -584,7 +595,11 @@ export function generateRecordsWithReport(input: GenerateInput): { readonly tabl
       const name = taskName(ctx, names, task.name);
       const unhealthy = healthAware && isUnhealthy(task);
       if (unhealthy) unhealthyTasks++;
-      ctx.builder.beginTask(name.handle, task.id, unhealthy);
+      const out =
+        !rotation.empty &&
+        rotation.isOut({ id: task.id, name: task.name, label: name.label, agentId: task.slaveId, agentHostname: slave.hostname });
+      if (out) outOfRotationTasks++;
+      ctx.builder.beginTask(name.handle, task.id, unhealthy || out);
       taskRecords(ctx, task, names, slave, config.ipSources, name);
       ctx.builder.endTask();
     }
@@ -593,5 +608,5 @@ export function generateRecordsWithReport(input: GenerateInput): { readonly tabl
   const staticConflicts = input.staticRecords ? addStaticRecords(ctx.builder, input.staticRecords) : NO_CONFLICTS;
   const table = openRecordTable(ctx.builder.finish(config.domain, config.reverseZones ?? []));
   const health = { unhealthyTasks, heldBack: ctx.builder.healthHeldBack, failOpenNames: ctx.builder.healthFailOpenNames };
-  return { table, report: { portCap: { ...ctx.portCap, limit: MAX_PORTS_PER_TASK }, reverse, staticConflicts, health } };
+  return { table, report: { portCap: { ...ctx.portCap, limit: MAX_PORTS_PER_TASK }, reverse, staticConflicts, health, outOfRotationTasks } };
 }
