@@ -92,6 +92,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = Object.freeze([
   { name: 'ZoneTransferAllowFrom', field: 'zoneTransferAllowFrom', kind: STRINGS, ours: true },
   { name: 'NotifySecondaries', field: 'notifySecondaries', kind: STRINGS, ours: true },
   { name: 'HealthAwareOn', field: 'healthAwareOn', kind: BOOL, ours: true },
+  { name: 'RotationToken', field: 'rotationToken', kind: STRING, ours: true },
 ] satisfies KeySpec[]);
 
 const BY_LOWER_NAME: ReadonlyMap<string, KeySpec> = new Map(CONFIG_KEYS.map((k) => [k.name.toLowerCase(), k]));

@@ -8,14 +8,16 @@ export const REDACTED = '[redacted]';
 
 /**
  * The config with secrets replaced: a non-empty MesosCredentials.Secret becomes "[redacted]", the
- * password in Zk's `user:password@` becomes "***" (Mesos-DNS shows both verbatim).
+ * password in Zk's `user:password@` becomes "***" (Mesos-DNS shows both verbatim), and a non-empty
+ * RotationToken (ours) becomes "[redacted]".
  */
 export function redactConfig(config: Config): Config {
   const zk = redactZkUrl(config.zk);
-  if (config.mesosCredentials.secret === '' && zk === config.zk) return config;
+  if (config.mesosCredentials.secret === '' && zk === config.zk && config.rotationToken === '') return config;
   return Object.freeze({
     ...config,
     zk,
+    rotationToken: config.rotationToken === '' ? '' : REDACTED,
     mesosCredentials: Object.freeze({
       principal: config.mesosCredentials.principal,
       secret: config.mesosCredentials.secret === '' ? '' : REDACTED,
@@ -86,5 +88,6 @@ export function toMesosDnsConfigJson(config: Config, serial: number): Record<str
     ZoneTransferAllowFrom: [...c.zoneTransferAllowFrom],
     NotifySecondaries: [...c.notifySecondaries],
     HealthAwareOn: c.healthAwareOn,
+    RotationToken: c.rotationToken,
   };
 }

@@ -104,6 +104,8 @@ export interface Config {
   readonly notifySecondaries: readonly string[];
   /** Leave tasks whose latest status says healthy: false out of A, AAAA and SRV answers (fail open). */
   readonly healthAwareOn: boolean;
+  /** Bearer token the out-of-rotation API's mutations need; "" disables them (403). A secret: never shown. */
+  readonly rotationToken: string;
 }
 
 export const DEFAULT_CONFIG: Omit<Config, 'file'> = Object.freeze({
@@ -164,4 +166,5 @@ export const DEFAULT_CONFIG: Omit<Config, 'file'> = Object.freeze({
   zoneTransferAllowFrom: Object.freeze([]),
   notifySecondaries: Object.freeze([]),
   healthAwareOn: false,
+  rotationToken: '',
 });

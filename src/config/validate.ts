@@ -641,10 +641,21 @@ export function buildConfig(raw: unknown, context: BuildContext): BuildResult {
   checkListeners(draft, checker);
   checkAuthentication(draft, checker);
   checkReverseZones(draft, checker);
+  checkRotationToken(draft, checker);
   checkFiles(draft, context, checker);
 
   if (problems.length > 0) return { problems, warnings };
   return { config: freezeConfig(draft), warnings };
+}
+
+/** The shortest RotationToken accepted: a guessable token would let anyone take services out of answers. */
+export const MIN_ROTATION_TOKEN_LENGTH = 16;
+
+function checkRotationToken(d: Draft, c: Checker): void {
+  const token = d.rotationToken;
+  // The token itself is never quoted in a problem.
+  if (token !== '' && token.length < MIN_ROTATION_TOKEN_LENGTH) c.problem('rotationToken', `must be empty or at least ${MIN_ROTATION_TOKEN_LENGTH} characters`);
+  else if (/[^\x21-\x7e]/.test(token)) c.problem('rotationToken', 'must be printable ASCII without spaces (it is sent in an Authorization header)');
 }
 
 function freezeConfig(d: Draft): Config {

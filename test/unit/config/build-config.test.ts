@@ -395,6 +395,10 @@ describe('buildConfig validation (our FIXes and cheap checks)', () => {
     assertProblem({ MaxForwardsInFlight: 0 }, 'MaxForwardsInFlight', /at least 1/);
     assertProblem({ MaxTcpConnections: 0 }, 'MaxTcpConnections', /at least 1/);
     assertProblem({ MaxTcpConnectionsPerClient: 0 }, 'MaxTcpConnectionsPerClient', /at least 1/);
+    assertProblem({ RotationToken: 'short' }, 'RotationToken', /at least 16 characters/);
+    assertProblem({ RotationToken: 'a token with spaces in it' }, 'RotationToken', /printable ASCII/);
+    assert.equal(build({}).config.rotationToken, '');
+    assert.equal(build({ RotationToken: 'r0tation-t0ken-0123' }).config.rotationToken, 'r0tation-t0ken-0123');
     assert.equal(build({}).config.maxTcpConnectionsPerClient, 64);
     assertProblem({ TcpIdleTimeoutSeconds: 0 }, 'TcpIdleTimeoutSeconds', /positive/);
     assertProblem({ MaxHttpConnections: 0 }, 'MaxHttpConnections', /at least 1/);

@@ -20,6 +20,7 @@ const OUR_KEYS = [
   'ExternalAllowFrom', 'MaxForwardsPerClient', 'MaxHttpConnections', 'MaxHttpConnectionsPerClient',
   'MaxTcpConnectionsPerClient', 'ReverseZones', 'StaticRecordsFile',
   'ZoneTransferAllowFrom', 'NotifySecondaries', 'HealthAwareOn',
+  'RotationToken',
 ];
 
 function config(raw: Record<string, unknown>): Config {
@@ -55,6 +56,13 @@ describe('toMesosDnsConfigJson', () => {
     assert.ok(!JSON.stringify(withSecret).includes('hunter2'));
     const empty = toMesosDnsConfigJson(config({ Masters: ['127.0.0.1:5050'] }), 1);
     assert.deepEqual(empty['MesosCredentials'], { Principal: '', Secret: '' });
+  });
+
+  it('the RotationToken is redacted ("" stays "")', () => {
+    const json = toMesosDnsConfigJson(config({ Masters: ['127.0.0.1:5050'], RotationToken: 'r0tation-t0ken-0123' }), 1);
+    assert.equal(json['RotationToken'], REDACTED);
+    assert.ok(!JSON.stringify(json).includes('r0tation-t0ken'));
+    assert.equal(toMesosDnsConfigJson(config({ Masters: ['127.0.0.1:5050'] }), 1)['RotationToken'], '');
   });
 
   it('returns copies: mutating the JSON does not touch the config', () => {
