@@ -11,6 +11,8 @@ import type { Logger } from './log.js';
 import { createStateSource, type PollingStateSource } from './mesos/poller.js';
 import { MetricsRegistry } from './metrics.js';
 import { createRecordStore, type RecordStore } from './records/store.js';
+import type { RotationControl } from './http/rotation-api.js';
+import { createRotationStore } from './rotation/rotation-store.js';
 
 export interface AppOptions {
   readonly config: Config;
@@ -94,7 +96,15 @@ export function createApp(options: AppOptions): App {
   const metrics = options.metrics ?? new MetricsRegistry();
   const store = createRecordStore({ initialSerial: config.soaSerial });
   const forwarder: ConfigurableForwarder = createForwarder({ logger, metrics, config });
-  const newSource = (sourceConfig: Config): PollingStateSource => createStateSource({ config: sourceConfig, store, logger, metrics });
+  // Per instance: each replica has its own list (docs: README "Out of rotation").
+  const rotation = createRotationStore();
+  const rotationControl: RotationControl = {
+    active: () => rotation.active(),
+    add: async (entry) => rotation.add(entry),
+    remove: async (kind, value) => rotation.remove(kind, value),
+  };
+  const newSource = (sourceConfig: Config): PollingStateSource =>
+    createStateSource({ config: sourceConfig, store, logger, metrics, rotation });
   let source = newSource(config);
   const dns: DnsServer | undefined = config.dnsOn ? createDnsServer({ logger, metrics, store, forwarder, config }) : undefined;
   const http: HttpServer | undefined = config.httpOn
@@ -106,6 +116,7 @@ export function createApp(options: AppOptions): App {
         // Read through a closure: the source is replaced when the refresh settings change.
         source: { status: () => source.status() },
         version: options.version,
+        rotation: rotationControl,
       })
     : undefined;
   let closing: Promise<void> | undefined;
@@ -148,6 +159,7 @@ export function createApp(options: AppOptions): App {
 
   async function closeAll(): Promise<void> {
     await source.close();
+    rotation.close();
     await Promise.all([http?.close(), dns?.close()]);
     await forwarder.close();
   }

@@ -26,6 +26,7 @@ export const Route = {
   axfr: 'axfr',
   health: 'health',
   metrics: 'metrics',
+  rotation: 'rotation',
   redirect: 'redirect',
   unmatched: 'unmatched',
   badRequest: 'bad_request',

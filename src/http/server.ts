@@ -18,6 +18,7 @@ import { clientKey } from '../net/networks.js';
 import { type ConnectionCaps, ConnectionTable, type Eviction, EvictionReason } from './connection-table.js';
 import { registerHttpMetrics, registerTableMetrics } from './metrics.js';
 import { CONTENT_TYPE, type RouteResponse, routeRequest } from './routes.js';
+import { MAX_ROTATION_BODY_BYTES, type RotationControl, handleRotation, isRotationPath } from './rotation-api.js';
 
 // The connection caps are config keys (MaxHttpConnections, MaxHttpConnectionsPerClient), read for
 // every new connection so a reload applies to the next one.
@@ -65,6 +66,8 @@ export interface HttpServerOptions {
   readonly limits?: Partial<HttpLimits>;
   /** Approximate size of streamed body chunks (default 64 KiB). */
   readonly chunkSize?: number;
+  /** The out-of-rotation list behind /v1/rotation (without it, that path is unmatched). */
+  readonly rotation?: RotationControl;
 }
 
 export interface HttpServer {
@@ -131,8 +134,11 @@ function createEvictionLog(log: Logger): (eviction: Eviction<Socket>, caps: Conn
 
 type BodyCheck = 'none' | 'ok' | 'too_large' | 'aborted';
 
-/** Reads (and discards) a request body up to the limit. GETs have none; this is for the odd client. */
-function checkBody(req: IncomingMessage, limit: number): BodyCheck | Promise<BodyCheck> {
+/**
+ * Reads a request body up to the limit, keeping its chunks in `keep` when given (the rotation API's
+ * small JSON bodies) and discarding them otherwise (GETs have none; this is for the odd client).
+ */
+function checkBody(req: IncomingMessage, limit: number, keep?: Buffer[]): BodyCheck | Promise<BodyCheck> {
   const declared = req.headers['content-length'];
   const chunked = req.headers['transfer-encoding'] !== undefined;
   if (!chunked && (declared === undefined || Number(declared) === 0)) return 'none';
@@ -147,6 +153,7 @@ function checkBody(req: IncomingMessage, limit: number): BodyCheck | Promise<Bod
     };
     const onData = (chunk: Buffer): void => {
       received += chunk.length;
+      keep?.push(chunk);
       if (received > limit) {
         req.pause();
         finish('too_large');
@@ -172,6 +179,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
 
   const connections = new ConnectionTable<Socket>(() => performance.now());
   const logEviction = createEvictionLog(log);
+  const limitRefusalLog = createLogLimiter(() => performance.now());
   let closing: Promise<void> | undefined;
   let bound: AddressInfo | undefined;
 
@@ -275,7 +283,9 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       m.duration.observe((performance.now() - started) / 1000, { route });
     });
     try {
-      const body = checkBody(req, limits.maxBodyBytes);
+      const rotationRequest = options.rotation !== undefined && isRotationPath(req.url ?? '/');
+      const kept: Buffer[] | undefined = rotationRequest ? [] : undefined;
+      const body = checkBody(req, rotationRequest ? MAX_ROTATION_BODY_BYTES : limits.maxBodyBytes, kept);
       const bodyResult = typeof body === 'string' ? body : await body;
       if (bodyResult === 'aborted') return;
       if (bodyResult === 'too_large') {
@@ -285,6 +295,25 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       }
 
       const method = req.method ?? 'GET';
+      if (rotationRequest && options.rotation) {
+        const result = await handleRotation(
+          { method, path: req.url ?? '/', authorization: req.headers.authorization, body: Buffer.concat(kept ?? []).toString('utf8') },
+          options.rotation,
+          config.rotationToken,
+          now(),
+        );
+        route = result.response.route;
+        if (result.change) log.info({ ...result.change, client: req.socket.remoteAddress }, 'rotation list changed');
+        else if (result.response.status === 403) {
+          const client = req.socket.remoteAddress;
+          limitRefusalLog('rotation', (heldBack) => log.warn({ method, client, heldBack }, 'rotation change refused: no valid token'));
+        }
+        writeHead(res, result.response);
+        const text = result.response.body as string;
+        res.setHeader('Content-Length', Buffer.byteLength(text));
+        res.end(method === 'HEAD' ? undefined : text);
+        return;
+      }
       const response = routeRequest(
         { method, path: req.url ?? '/', headers: firstHeaderValues(req) },
         {
