@@ -13,6 +13,8 @@ import { MetricsRegistry } from './metrics.js';
 import { createRecordStore, type RecordStore } from './records/store.js';
 import type { RotationControl } from './http/rotation-api.js';
 import { createRotationStore } from './rotation/rotation-store.js';
+import { createZkRotation, type ZkRotation } from './rotation/zk-rotation.js';
+import { parseZkUrl } from './config/addresses.js';
 
 export interface AppOptions {
   readonly config: Config;
@@ -96,9 +98,12 @@ export function createApp(options: AppOptions): App {
   const metrics = options.metrics ?? new MetricsRegistry();
   const store = createRecordStore({ initialSerial: config.soaSerial });
   const forwarder: ConfigurableForwarder = createForwarder({ logger, metrics, config });
-  // Per instance: each replica has its own list (docs: README "Out of rotation").
+  // With Zk the list is shared by every replica through a znode of its own; without, per instance
+  // (docs: README "Out of rotation").
   const rotation = createRotationStore();
-  const rotationControl: RotationControl = {
+  const zkUrl = config.zk === '' ? undefined : parseZkUrl(config.zk);
+  const sharedRotation: ZkRotation | undefined = zkUrl?.ok ? createZkRotation({ url: zkUrl.value, store: rotation, logger }) : undefined;
+  const rotationControl: RotationControl = sharedRotation ?? {
     active: () => rotation.active(),
     add: async (entry) => rotation.add(entry),
     remove: async (kind, value) => rotation.remove(kind, value),
@@ -159,6 +164,7 @@ export function createApp(options: AppOptions): App {
 
   async function closeAll(): Promise<void> {
     await source.close();
+    await sharedRotation?.close();
     rotation.close();
     await Promise.all([http?.close(), dns?.close()]);
     await forwarder.close();
@@ -182,6 +188,7 @@ export function createApp(options: AppOptions): App {
         unlessClosed();
         const httpAddress = http ? await http.listen() : undefined;
         unlessClosed();
+        sharedRotation?.start();
         await source.start();
         unlessClosed();
         logger.info(

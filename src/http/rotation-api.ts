@@ -80,6 +80,15 @@ export function listJson(entries: readonly RotationEntry[], now: number): unknow
   }));
 }
 
+/** A change the list's keeper could not make (the shared ZooKeeper copy unreachable): 503, the message shown. */
+async function change<T>(attempt: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; response: RotationResponse }> {
+  try {
+    return { ok: true, value: await attempt() };
+  } catch (err) {
+    return { ok: false, response: problem(503, err instanceof Error ? err.message : String(err)) };
+  }
+}
+
 export async function handleRotation(req: RotationRequest, control: RotationControl, token: string, now: number): Promise<RotationResponse> {
   const path = (req.path.split('?', 1)[0] as string).replace(/\/$/, '');
   if (path === PREFIX) {
@@ -94,7 +103,9 @@ export async function handleRotation(req: RotationRequest, control: RotationCont
   if (req.method === 'POST') {
     const parsed = parseAddRequest(req.body, now);
     if (!parsed.ok) return problem(400, parsed.problem);
-    const added = await control.add(parsed.entry);
+    const attempt = await change(() => control.add(parsed.entry));
+    if (!attempt.ok) return attempt.response;
+    const added = attempt.value;
     if (!added.ok) return problem(409, added.problem);
     const { kind, value, reason } = parsed.entry;
     const seconds = Math.round((parsed.entry.until - now) / 1000);
@@ -117,6 +128,8 @@ export async function handleRotation(req: RotationRequest, control: RotationCont
   if (!isRotationKind(kind)) return problem(400, `kind must be one of ${ROTATION_KINDS.join(', ')}`);
   const valueProblem = checkValue(value);
   if (valueProblem) return problem(400, valueProblem);
-  if (!(await control.remove(kind, value))) return problem(404, `no ${kind} "${value}" in the rotation list`);
+  const removed = await change(() => control.remove(kind, value));
+  if (!removed.ok) return removed.response;
+  if (!removed.value) return problem(404, `no ${kind} "${value}" in the rotation list`);
   return { response: reply(200, { removed: { kind, value } }), change: { action: 'remove', kind, value } };
 }

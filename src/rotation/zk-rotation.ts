@@ -1,0 +1,167 @@
+// The out-of-rotation list shared through ZooKeeper (docs: README "Out of rotation"): one child znode
+// per entry under a node of its own beside Mesos's (`<Zk path>-dns-rotation`, e.g. /mesos-dns-rotation;
+// never inside Mesos's path), holding the entry as JSON. Every replica watches the children and copies
+// them into its RotationStore, which rebuilds its table; a change made through any replica reaches all
+// within a ZooKeeper round trip and a reload. One znode per entry makes each change a single create or
+// delete, so two replicas changing different entries at once never overwrite each other.
+import type { ZkUrl } from '../config/addresses.js';
+import type { Logger } from '../log.js';
+import { CreateMode, WatchEventType, ZkErr } from '../mesos/leader/jute.js';
+import { ZkError, ZkState, createZkClient, type ZkClient, type ZkClientOptions } from '../mesos/leader/zk-client.js';
+import type { RotationControl } from '../http/rotation-api.js';
+import { type RotationEntry, type RotationKind, ROTATION_LIMITS, activeEntries, parseStoredList } from './rotation-list.js';
+import type { RotationStore } from './rotation-store.js';
+
+export const DEFAULT_ROTATION_ZK_SESSION_TIMEOUT_MS = 30_000;
+
+/** The znode of the shared list: a sibling of Mesos's path, so Mesos never sees it. */
+export function rotationZnode(mesosPath: string): string {
+  return `${mesosPath}-dns-rotation`;
+}
+
+/** A child name per kind and value: ':' cannot start a value's encoding, '/' is encoded. */
+export function entryNode(kind: RotationKind, value: string): string {
+  return `${kind}:${encodeURIComponent(value)}`;
+}
+
+export interface ZkRotation extends RotationControl {
+  start(): void;
+  close(): Promise<void>;
+}
+
+export interface CreateZkRotationOptions {
+  readonly url: ZkUrl;
+  readonly store: RotationStore;
+  readonly logger: Logger;
+  readonly sessionTimeoutMs?: number;
+  readonly now?: () => number;
+  readonly createClient?: (options: ZkClientOptions) => ZkClient;
+}
+
+function isCode(err: unknown, code: number): boolean {
+  return err instanceof ZkError && err.code === code;
+}
+
+export function createZkRotation(options: CreateZkRotationOptions): ZkRotation {
+  const logger = options.logger.child({ component: 'rotation-zk' });
+  const now = options.now ?? Date.now;
+  const { store } = options;
+  const base = rotationZnode(options.url.path);
+  const client = (options.createClient ?? createZkClient)({
+    servers: options.url.servers,
+    sessionTimeoutMs: options.sessionTimeoutMs ?? DEFAULT_ROTATION_ZK_SESSION_TIMEOUT_MS,
+    logger: options.logger.child({ component: 'zk-client' }),
+  });
+  let closed = false;
+  let reading: Promise<void> | undefined;
+  let readAgain = false;
+
+  async function ensureBase(): Promise<void> {
+    try {
+      await client.create(base, new Uint8Array(0), CreateMode.PERSISTENT);
+    } catch (err) {
+      if (!isCode(err, ZkErr.NODE_EXISTS)) throw err;
+    }
+  }
+
+  async function readOnce(): Promise<void> {
+    await ensureBase();
+    const children = await client.getChildren(base, true);
+    const entries: RotationEntry[] = [];
+    const t = now();
+    for (const name of children.slice(0, ROTATION_LIMITS.maxEntries)) {
+      let data: Buffer;
+      try {
+        data = await client.getData(`${base}/${name}`, false);
+      } catch (err) {
+        if (isCode(err, ZkErr.NO_NODE)) continue; // removed meanwhile: the watch fires again
+        throw err;
+      }
+      const [entry] = parseStoredList(`[${data.toString('utf8')}]`);
+      if (!entry || entryNode(entry.kind, entry.value) !== name) {
+        logger.warn({ node: name }, 'unreadable rotation entry ignored');
+        continue;
+      }
+      if (entry.until > t) entries.push(entry);
+      // Expired: any replica may tidy it up; another may have done so already.
+      else await client.delete(`${base}/${name}`).catch(() => undefined);
+    }
+    store.replace(entries);
+  }
+
+  function read(): Promise<void> {
+    if (closed) return Promise.resolve();
+    if (reading) {
+      readAgain = true;
+      return reading;
+    }
+    reading = (async () => {
+      do {
+        readAgain = false;
+        try {
+          await readOnce();
+        } catch (err) {
+          // Connection loss: the next 'connected' event reads again.
+          logger.debug({ err }, 'reading the rotation list failed');
+        }
+      } while (readAgain && !closed && client.state() === ZkState.CONNECTED);
+    })().finally(() => {
+      reading = undefined;
+    });
+    return reading;
+  }
+
+  function requireConnected(): void {
+    if (client.state() !== ZkState.CONNECTED) throw new Error('ZooKeeper is not connected; the shared rotation list cannot change now');
+  }
+
+  client.onState((change) => {
+    if (change.state === ZkState.CONNECTED) void read();
+    else if (change.state === ZkState.DISCONNECTED) logger.warn('ZooKeeper connection lost; the rotation list is kept as last read');
+  });
+  client.onWatch((event) => {
+    if (event.type !== WatchEventType.NONE) void read();
+  });
+
+  return {
+    start() {
+      if (!closed) client.start();
+    },
+    active: () => store.active(),
+    async add(entry) {
+      requireConnected();
+      await ensureBase();
+      const node = `${base}/${entryNode(entry.kind, entry.value)}`;
+      const present = activeEntries(store.active(), now()).some((e) => e.kind === entry.kind && e.value === entry.value);
+      if (!present && (await client.getChildren(base, false)).length >= ROTATION_LIMITS.maxEntries) {
+        return { ok: false, problem: `the list is full (${ROTATION_LIMITS.maxEntries} entries)` };
+      }
+      // No setData in our client: replacing is delete then create (a reader in between sees it briefly absent).
+      await client.delete(node).catch((err: unknown) => {
+        if (!isCode(err, ZkErr.NO_NODE)) throw err;
+      });
+      await client.create(node, Buffer.from(JSON.stringify(entry)), CreateMode.PERSISTENT).catch((err: unknown) => {
+        if (!isCode(err, ZkErr.NODE_EXISTS)) throw err; // another replica wrote the same entry at once
+      });
+      await read();
+      return { ok: true, entries: store.active() };
+    },
+    async remove(kind, value) {
+      requireConnected();
+      try {
+        await client.delete(`${base}/${entryNode(kind, value)}`);
+      } catch (err) {
+        if (isCode(err, ZkErr.NO_NODE)) return false;
+        throw err;
+      }
+      await read();
+      return true;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await client.close();
+      await reading;
+    },
+  };
+}
