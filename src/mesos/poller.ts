@@ -203,7 +203,7 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
   );
   const healthFailOpen = metrics.gauge(
     'mesos_dns_health_fail_open_names',
-    'Names of the current table whose instances are all unhealthy and so all answered (HealthAwareOn, fail open).',
+    'Names of the current table whose instances are all unhealthy or out of rotation and so all answered (fail open).',
   );
   const outOfRotationTasks = metrics.gauge(
     'mesos_dns_out_of_rotation_tasks',
@@ -423,8 +423,8 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
     outOfRotationTasks.set(result.outOfRotationTasks);
     if (result.health.failOpenNames > 0) {
       logger.warn(
-        { names: result.health.failOpenNames, unhealthyTasks: result.health.unhealthyTasks, heldBack: result.health.heldBack },
-        'every instance of some names is unhealthy; those names answer all of them (fail open)',
+        { names: result.health.failOpenNames, unhealthyTasks: result.health.unhealthyTasks, outOfRotationTasks: result.outOfRotationTasks, heldBack: result.health.heldBack },
+        'every instance of some names is unhealthy or out of rotation; those names answer all of them (fail open)',
       );
     }
     if (result.portCap.tasks > 0) {
