@@ -86,5 +86,6 @@ export function toMesosDnsConfigJson(config: Config, serial: number): Record<str
     ZoneTransferAllowFrom: [...c.zoneTransferAllowFrom],
     NotifySecondaries: [...c.notifySecondaries],
     HealthAwareOn: c.healthAwareOn,
+    StateSourceMode: c.stateSourceMode,
   };
 }

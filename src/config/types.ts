@@ -104,6 +104,12 @@ export interface Config {
   readonly notifySecondaries: readonly string[];
   /** Leave tasks whose latest status says healthy: false out of A, AAAA and SRV answers (fail open). */
   readonly healthAwareOn: boolean;
+  /**
+   * "stream": subscribe to the leading master's operator API and publish on events, falling back to
+   * polling while the stream is down or the master has no operator API; "poll": /master/state every
+   * refreshSeconds (docs/streaming.md).
+   */
+  readonly stateSourceMode: string;
 }
 
 export const DEFAULT_CONFIG: Omit<Config, 'file'> = Object.freeze({
@@ -164,4 +170,5 @@ export const DEFAULT_CONFIG: Omit<Config, 'file'> = Object.freeze({
   zoneTransferAllowFrom: Object.freeze([]),
   notifySecondaries: Object.freeze([]),
   healthAwareOn: false,
+  stateSourceMode: 'poll',
 });

@@ -19,7 +19,7 @@ const OUR_KEYS = [
   'MaxForwardsInFlight', 'MaxTcpConnections', 'TcpIdleTimeoutSeconds', 'LogLevel', 'MaxUdpReplyBytes',
   'ExternalAllowFrom', 'MaxForwardsPerClient', 'MaxHttpConnections', 'MaxHttpConnectionsPerClient',
   'MaxTcpConnectionsPerClient', 'ReverseZones', 'StaticRecordsFile',
-  'ZoneTransferAllowFrom', 'NotifySecondaries', 'HealthAwareOn',
+  'ZoneTransferAllowFrom', 'NotifySecondaries', 'HealthAwareOn', 'StateSourceMode',
 ];
 
 function config(raw: Record<string, unknown>): Config {
