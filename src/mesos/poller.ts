@@ -29,6 +29,7 @@ import { RELOAD_WORKER_KIND, type FromWorker, type ReloadWorkerData, type ToWork
 import type { SourceStatus, StateSource } from './source.js';
 import type { StaticRecordsSettings } from '../config/static-records.js';
 import { createStaticRecordsFile, type StaticRecordsFile } from './static-records-file.js';
+import type { StateDocument, StreamDriver } from './stream-driver.js';
 
 export const SourceKind = { FILE: 'file', STATIC: 'static', ZOOKEEPER: 'zookeeper' } as const;
 export type SourceKind = (typeof SourceKind)[keyof typeof SourceKind];
@@ -37,7 +38,7 @@ export type SourceKind = (typeof SourceKind)[keyof typeof SourceKind];
 export type StateSourceConfig = ClientSettingsConfig &
   GenerateConfig &
   Pick<Config, 'refreshSeconds' | 'zkDetectionTimeout' | 'masters' | 'zk' | 'stateFile'> &
-  Partial<Pick<Config, 'staticRecordsFile' | 'ttl' | 'srvRecordDefaultWeight'>>;
+  Partial<Pick<Config, 'staticRecordsFile' | 'ttl' | 'srvRecordDefaultWeight' | 'stateSourceMode'>>;
 
 export interface CreateStateSourceOptions {
   readonly config: StateSourceConfig;
@@ -71,6 +72,8 @@ export interface CreateStateSourceOptions {
   readonly clientSettings?: LoadClientSettingsOptions;
   /** How long the static records file watch waits for more changes before reading (default 200 ms). */
   readonly staticRecordsDebounceMs?: number;
+  /** StateSourceMode "stream": how long events are gathered before one rebuild (default DEFAULT_COALESCE_MS). */
+  readonly streamCoalesceMs?: number;
 }
 
 export type ReloadOutcome =
@@ -256,6 +259,9 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
   let listenerAddresses: readonly string[] = [];
   let offDetector: (() => void) | undefined;
   let loopDone: Promise<void> = Promise.resolve();
+  /** StateSourceMode "stream" with masters: the event stream; reloads poll only while it is not live. */
+  let stream: StreamDriver | undefined;
+  const streaming = config.stateSourceMode === 'stream' && kind !== SourceKind.FILE;
 
   const resourceLimits = options.workerResourceLimits ?? DEFAULT_WORKER_RESOURCE_LIMITS;
 
@@ -335,7 +341,7 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
     f.resolve(workerFailure(id, `reload worker stopped: no result within ${deadlineMs / 1000} s`));
   }
 
-  async function runInWorker(masters: MasterList): Promise<ReloadResult> {
+  async function runInWorker(masters: MasterList, state: StateDocument | undefined): Promise<ReloadResult> {
     const id = nextId++;
     if (!worker) await retired;
     if (closed) {
@@ -362,8 +368,9 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
         listenerAddresses,
         ...(lastNames ? { previousNames: lastNames } : {}),
         ...(staticFile ? { staticRecords: staticFile.current() } : {}),
+        ...(state ? { state: { body: state.body, source: state.source } } : {}),
       };
-      w.postMessage(message);
+      w.postMessage(message, state && state.body.byteOffset === 0 && state.body.byteLength === state.body.buffer.byteLength ? [state.body.buffer as ArrayBuffer] : []);
     });
   }
 
@@ -463,7 +470,7 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
     status.lastAttemptAt = now();
     fetchesTotal.inc();
     const masters = detector?.current() ?? { masters: [], leader: undefined };
-    const result = await runInWorker(masters);
+    const result = await runInWorker(masters, stream?.document());
     if (closed) {
       return { ok: false, error: { reason: FetchFailure.ABORTED, master: '', message: 'closed' }, durationMs: 0 };
     }
@@ -575,6 +582,18 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
       listenerAddresses = options.listenerAddresses ?? (config.listener === '0.0.0.0' ? interfaceAddresses({ loopback: false }) : []);
       started = true;
       worker = spawnWorker();
+      if (streaming && detector && data.config.client) {
+        const { createStreamDriver } = await import('./stream-driver.js');
+        if (closed) return;
+        stream = createStreamDriver({
+          settings: data.config.client,
+          detector,
+          logger: options.logger,
+          metrics,
+          onPublish: (reason) => requestReload(reason),
+          ...(options.streamCoalesceMs !== undefined ? { coalesceMs: options.streamCoalesceMs } : {}),
+        });
+      }
       if (detector) {
         offDetector = detector.onChange((list, leaderChanged) => {
           requestReload(leaderChanged ? 'leader changed' : 'master list changed');
@@ -582,10 +601,14 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
         await detector.start();
       }
       logger.info(
-        { kind, refreshSeconds: config.refreshSeconds, ...(kind === SourceKind.FILE ? { stateFile: config.stateFile } : { masters: detector?.current().masters }) },
+        { kind, mode: streaming ? 'stream' : 'poll', refreshSeconds: config.refreshSeconds, ...(kind === SourceKind.FILE ? { stateFile: config.stateFile } : { masters: detector?.current().masters }) },
         'state source started',
       );
-      ticker = setInterval(() => requestReload('refresh'), refreshMs);
+      // While the event stream is live it brings every change; the refresh polls only when it is not.
+      ticker = setInterval(() => {
+        if (!stream?.live()) requestReload('refresh');
+      }, refreshMs);
+      stream?.start();
       staticFile?.watch(() => requestReload('static records changed'));
       requestReload('start');
     },
@@ -641,7 +664,7 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
           timings: { fetchMs: 0, totalMs: 0 },
         });
       }
-      await Promise.all([detector?.close(), w?.terminate()]);
+      await Promise.all([detector?.close(), w?.terminate(), stream?.close()]);
       await loopDone;
       const closedOutcome: ReloadOutcome = {
         ok: false,

@@ -40,6 +40,8 @@ export interface ReloadRequest {
   readonly previousNames?: Float64Array;
   /** The StaticRecordsFile's records in use (they travel with each request: the file is read on the serving side). */
   readonly staticRecords?: readonly StaticRecord[];
+  /** A state document already in hand (the event stream's model): used instead of a fetch. */
+  readonly state?: { readonly body: Uint8Array; readonly source: string };
 }
 
 export interface ReloadTimings {
@@ -238,6 +240,10 @@ export function createReloadPipeline(options: CreateReloadPipelineOptions): Relo
         throw new StateFetchError(FetchFailure.FILE, path, 'cannot read the state file', { cause: err });
       }
       return { parsed: decode(body, path, 'state file').result, source: path, master: '', bytes: body.length, failures: [] };
+    }
+    if (request.state) {
+      const { body, source } = request.state;
+      return { parsed: decode(body, source, 'streamed state').result, source, master: source, bytes: body.length, failures: [] };
     }
     if (!config.client) throw new StateFetchError(FetchFailure.NO_MASTERS, '', 'no state source configured');
     const http = await masterClient(config.client);
