@@ -47,7 +47,18 @@ export interface OperatorModel {
   readonly agents: Map<string, ModelAgent>;
   /** By framework id + NUL + task id (task ids are unique within a framework only). */
   readonly tasks: Map<string, ModelTask>;
+  /**
+   * Agents a new master listed as recovered (not re-registered since its fail-over) whose tasks are
+   * carried over from before the snapshot, with the wall-clock ms until which they are.
+   */
+  readonly carried: Map<string, number>;
 }
+
+/**
+ * How long tasks of an agent that has not re-registered after a master fail-over are kept: Mesos's
+ * default agent_reregister_timeout, after which the master gives such agents up itself.
+ */
+export const CARRY_OVER_MS = 10 * 60 * 1000;
 
 /** What applying one event did: `changed` is false for events that cannot change a record (HEARTBEAT, unknown types). */
 export interface ApplyResult {
@@ -56,7 +67,7 @@ export interface ApplyResult {
 }
 
 export function emptyModel(): OperatorModel {
-  return { frameworks: new Map(), agents: new Map(), tasks: new Map() };
+  return { frameworks: new Map(), agents: new Map(), tasks: new Map(), carried: new Map() };
 }
 
 function isObject(value: unknown): value is JsonObject {
@@ -159,11 +170,19 @@ function addTask(model: OperatorModel, raw: unknown): boolean {
   return true;
 }
 
-/** Replaces the model's content with a `get_state` snapshot (SUBSCRIBED or GET_STATE). */
-export function applySnapshot(model: OperatorModel, getState: unknown): void {
+/**
+ * Replaces the model's content with a `get_state` snapshot (SUBSCRIBED or GET_STATE). A master that
+ * just took over lists agents that have not re-registered yet under `recovered_agents`, without their
+ * tasks; publishing that would empty their names for minutes. Their agents, tasks (and the tasks'
+ * frameworks) are carried over from the model as it was, until the agent re-registers or `nowMs` +
+ * CARRY_OVER_MS.
+ */
+export function applySnapshot(model: OperatorModel, getState: unknown, nowMs = 0): void {
+  const before = { frameworks: new Map(model.frameworks), agents: new Map(model.agents), tasks: new Map(model.tasks), carried: new Map(model.carried) };
   model.frameworks.clear();
   model.agents.clear();
   model.tasks.clear();
+  model.carried.clear();
   const state = obj(getState);
   for (const raw of list(obj(state['get_frameworks'])['frameworks'])) {
     const framework = frameworkFrom(raw);
@@ -174,6 +193,36 @@ export function applySnapshot(model: OperatorModel, getState: unknown): void {
     if (agent) model.agents.set(agent.id, agent);
   }
   for (const raw of list(obj(state['get_tasks'])['tasks'])) addTask(model, raw);
+  for (const raw of list(obj(state['get_agents'])['recovered_agents'])) {
+    const id = idOf(obj(raw)['id']);
+    const agent = before.agents.get(id);
+    if (!agent || model.agents.has(id)) continue;
+    model.agents.set(id, agent);
+    model.carried.set(id, before.carried.get(id) ?? nowMs + CARRY_OVER_MS);
+    for (const [key, task] of before.tasks) {
+      if (task.doc['slave_id'] !== id || model.tasks.has(key)) continue;
+      model.tasks.set(key, task);
+      const framework = before.frameworks.get(task.frameworkId);
+      if (framework && !model.frameworks.has(framework.id)) model.frameworks.set(framework.id, framework);
+    }
+  }
+}
+
+function dropAgentTasks(model: OperatorModel, agentId: string): void {
+  for (const [key, task] of model.tasks) if (task.doc['slave_id'] === agentId) model.tasks.delete(key);
+}
+
+/** Ends the carry-over of agents past their time: their tasks leave the model. Returns whether any did. */
+export function expireCarried(model: OperatorModel, nowMs: number): boolean {
+  let changed = false;
+  for (const [id, until] of model.carried) {
+    if (until > nowMs) continue;
+    model.carried.delete(id);
+    model.agents.delete(id);
+    dropAgentTasks(model, id);
+    changed = true;
+  }
+  return changed;
 }
 
 function updateTask(model: OperatorModel, update: JsonObject): boolean {
@@ -216,11 +265,18 @@ export function applyEvent(model: OperatorModel, event: unknown): ApplyResult {
       return { type, changed: updateTask(model, obj(e['task_updated'])) };
     case 'AGENT_ADDED': {
       const agent = agentFrom(obj(e['agent_added'])['agent']);
-      if (agent) model.agents.set(agent.id, agent);
+      if (agent) {
+        // A carried-over agent is back: the master now sends TASK_ADDED for the tasks it still runs.
+        if (model.carried.delete(agent.id)) dropAgentTasks(model, agent.id);
+        model.agents.set(agent.id, agent);
+      }
       return { type, changed: agent !== undefined };
     }
-    case 'AGENT_REMOVED':
-      return { type, changed: model.agents.delete(idOf(obj(e['agent_removed'])['agent_id'])) };
+    case 'AGENT_REMOVED': {
+      const id = idOf(obj(e['agent_removed'])['agent_id']);
+      if (model.carried.delete(id)) dropAgentTasks(model, id);
+      return { type, changed: model.agents.delete(id) };
+    }
     case 'FRAMEWORK_ADDED':
     case 'FRAMEWORK_UPDATED': {
       const key = type === 'FRAMEWORK_ADDED' ? 'framework_added' : 'framework_updated';

@@ -10,7 +10,7 @@ import type { MasterClientSettings } from './client-settings.js';
 import { backoffDelay, DEFAULT_RECONNECT_BACKOFF, STABLE_CONNECTION_MS, type BackoffPolicy } from './leader/reconnect-policy.js';
 import type { MasterDetector } from './leader/types.js';
 import { createMasterDispatcher, masterConnectTimeoutMs } from './master-client.js';
-import { applyEvent, applySnapshot, emptyModel, toMasterState } from './operator-state.js';
+import { applyEvent, applySnapshot, emptyModel, expireCarried, toMasterState } from './operator-state.js';
 import { StreamEnd, StreamEndReason, subscribe } from './operator-stream.js';
 
 /** Events arriving within this window after the first of a batch are published together, in one rebuild. */
@@ -60,6 +60,7 @@ export function createStreamDriver(options: StreamDriverOptions): StreamDriver {
   let current: AbortController | undefined;
   let wake: (() => void) | undefined;
   let coalescing: NodeJS.Timeout | undefined;
+  let carryOverEnd: NodeJS.Timeout | undefined;
   let loopDone: Promise<void> = Promise.resolve();
   /** The leader that answered 404: not asked again until the leader changes. */
   let unsupportedLeader: string | undefined;
@@ -116,11 +117,20 @@ export function createStreamDriver(options: StreamDriverOptions): StreamDriver {
           signal: controller.signal,
           handlers: {
             onSubscribed(getState, answeredBy) {
-              applySnapshot(model, getState);
+              applySnapshot(model, getState, Date.now());
               source = answeredBy;
               setLive(true);
-              logger.info({ master: answeredBy, frameworks: model.frameworks.size, agents: model.agents.size, tasks: model.tasks.size }, 'event stream subscribed');
+              logger.info(
+                { master: answeredBy, frameworks: model.frameworks.size, agents: model.agents.size, tasks: model.tasks.size, carriedAgents: model.carried.size },
+                'event stream subscribed',
+              );
               publishSoon('stream snapshot');
+              if (model.carried.size > 0) {
+                // Publish again when the carry-over ends, even if no event comes by then.
+                clearTimeout(carryOverEnd);
+                carryOverEnd = setTimeout(() => publishSoon('carry-over ended'), Math.max(0, Math.min(...model.carried.values()) - Date.now()) + 1);
+                carryOverEnd.unref();
+              }
             },
             onEvent(event) {
               const result = applyEvent(model, event);
@@ -167,6 +177,7 @@ export function createStreamDriver(options: StreamDriverOptions): StreamDriver {
     live: () => isLive,
     document() {
       if (!isLive) return undefined;
+      expireCarried(model, Date.now());
       return { body: Buffer.from(JSON.stringify(toMasterState(model, `master@${source}`))), source };
     },
     async close() {
@@ -174,6 +185,7 @@ export function createStreamDriver(options: StreamDriverOptions): StreamDriver {
       closed = true;
       offDetector();
       clearTimeout(coalescing);
+      clearTimeout(carryOverEnd);
       current?.abort(new Error('closed'));
       wake?.();
       await loopDone;

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { applyEvent, applySnapshot, emptyModel, MAX_STATUSES_PER_TASK, portsText, toMasterState } from '../../../src/mesos/operator-state.js';
+import { applyEvent, applySnapshot, CARRY_OVER_MS, emptyModel, expireCarried, MAX_STATUSES_PER_TASK, portsText, toMasterState } from '../../../src/mesos/operator-state.js';
 import { parseState } from '../../../src/mesos/parse-state.js';
 import { generateRecords } from '../../../src/records/generate.js';
 import { formatTableListing } from '../../helpers/table-listing.js';
@@ -102,5 +102,42 @@ describe('operator API model', () => {
     const ranges = { name: 'ports', type: 'RANGES', ranges: { range: [{ begin: 31000, end: 31001 }, { begin: 31005, end: 31005 }] } };
     assert.equal(portsText([{ name: 'cpus' }, ranges]), '[31000-31001, 31005-31005]');
     assert.equal(portsText(undefined), '');
+  });
+
+  describe('after a master fail-over', () => {
+    type Doc = { frameworks: { tasks: { id: string }[] }[] };
+    const taskIds = (model: ReturnType<typeof emptyModel>): string[] =>
+      (toMasterState(model, LEADER) as unknown as Doc).frameworks.flatMap((f) => f.tasks.map((t) => t.id)).sort();
+    /** What a master that just took over sends: S1 known from its registry only, its task not listed. */
+    function failoverSnapshot(): unknown {
+      const snapshot = structuredClone((readJson('subscribed.json') as { subscribed: { get_state: Record<string, any> } }).subscribed.get_state);
+      const s1 = snapshot['get_agents'].agents.find((a: any) => a.agent_info.id.value === 'S1');
+      snapshot['get_agents'] = { agents: snapshot['get_agents'].agents.filter((a: any) => a !== s1), recovered_agents: [s1.agent_info] };
+      snapshot['get_tasks'].tasks = snapshot['get_tasks'].tasks.filter((t: any) => t.agent_id.value !== 'S1');
+      return { snapshot, s1 };
+    }
+
+    it('keeps the tasks of agents that have not re-registered yet, until they do', () => {
+      const model = emptyModel();
+      applySnapshot(model, (readJson('subscribed.json') as { subscribed: { get_state: unknown } }).subscribed.get_state, 0);
+      assert.deepEqual(taskIds(model), ['db.1', 'web.1']);
+      const { snapshot, s1 } = failoverSnapshot() as { snapshot: unknown; s1: unknown };
+      applySnapshot(model, snapshot, 1000);
+      assert.deepEqual(taskIds(model), ['db.1', 'web.1'], 'db.1 on the recovered agent S1 is carried over');
+      // S1 re-registers: the master now sends its tasks; the carried copies go.
+      applyEvent(model, { type: 'AGENT_ADDED', agent_added: { agent: s1 } });
+      assert.deepEqual(taskIds(model), ['web.1']);
+      assert.equal(model.carried.size, 0);
+    });
+
+    it('gives the carried tasks up after CARRY_OVER_MS', () => {
+      const model = emptyModel();
+      applySnapshot(model, (readJson('subscribed.json') as { subscribed: { get_state: unknown } }).subscribed.get_state, 0);
+      applySnapshot(model, (failoverSnapshot() as { snapshot: unknown }).snapshot, 1000);
+      assert.equal(expireCarried(model, 1000 + CARRY_OVER_MS - 1), false);
+      assert.deepEqual(taskIds(model), ['db.1', 'web.1']);
+      assert.equal(expireCarried(model, 1000 + CARRY_OVER_MS), true);
+      assert.deepEqual(taskIds(model), ['web.1']);
+    });
   });
 });
