@@ -596,6 +596,9 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
       }
       if (detector) {
         offDetector = detector.onChange((list, leaderChanged) => {
+          // The stream follows the leader itself and publishes the new leader's snapshot; a poll of a
+          // master that just took over would publish the zone its unregistered agents have emptied.
+          if (stream) return;
           requestReload(leaderChanged ? 'leader changed' : 'master list changed');
         });
         await detector.start();

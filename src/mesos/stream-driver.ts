@@ -21,7 +21,7 @@ export interface StreamDriverOptions {
   readonly detector: MasterDetector;
   readonly logger: Logger;
   readonly metrics: MetricsRegistry;
-  /** Called when there is something new to publish (a snapshot, or a window of events). */
+  /** Called when there is something new to publish (a snapshot, a window of events), or a poll is due now (no operator API). */
   readonly onPublish: (reason: string) => void;
   readonly coalesceMs?: number;
   readonly backoff?: BackoffPolicy;
@@ -150,6 +150,7 @@ export function createStreamDriver(options: StreamDriverOptions): StreamDriver {
         if (end.reason === StreamEndReason.UNSUPPORTED) {
           unsupportedLeader = master;
           logger.warn({ master: end.master }, 'the master has no operator API (HTTP 404); polling /master/state every RefreshSeconds instead');
+          options.onPublish('no operator API');
           continue;
         }
         if (end.reason !== StreamEndReason.ABORTED) failures++;
