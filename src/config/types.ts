@@ -170,5 +170,5 @@ export const DEFAULT_CONFIG: Omit<Config, 'file'> = Object.freeze({
   zoneTransferAllowFrom: Object.freeze([]),
   notifySecondaries: Object.freeze([]),
   healthAwareOn: false,
-  stateSourceMode: 'poll',
+  stateSourceMode: 'stream',
 });

@@ -64,6 +64,7 @@ export function createStreamDriver(options: StreamDriverOptions): StreamDriver {
   let loopDone: Promise<void> = Promise.resolve();
   /** The leader that answered 404: not asked again until the leader changes. */
   let unsupportedLeader: string | undefined;
+  let leaderChangedSinceStart = false;
 
   function publishSoon(reason: string): void {
     if (coalescing) return;
@@ -150,7 +151,8 @@ export function createStreamDriver(options: StreamDriverOptions): StreamDriver {
         if (end.reason === StreamEndReason.UNSUPPORTED) {
           unsupportedLeader = master;
           logger.warn({ master: end.master }, 'the master has no operator API (HTTP 404); polling /master/state every RefreshSeconds instead');
-          options.onPublish('no operator API');
+          // The start-up reload has polled already; after a leader change nothing has, so poll now.
+          if (leaderChangedSinceStart) options.onPublish('no operator API');
           continue;
         }
         if (end.reason !== StreamEndReason.ABORTED) failures++;
@@ -164,6 +166,7 @@ export function createStreamDriver(options: StreamDriverOptions): StreamDriver {
   const offDetector = detector.onChange((_list, leaderChanged) => {
     if (!leaderChanged) return;
     unsupportedLeader = undefined;
+    leaderChangedSinceStart = true;
     // A new leader: the old stream is from a master that no longer leads. Start over now, and let
     // reloads poll until the new one is subscribed.
     setLive(false);
