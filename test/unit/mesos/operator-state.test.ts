@@ -109,11 +109,13 @@ describe('operator API model', () => {
     const taskIds = (model: ReturnType<typeof emptyModel>): string[] =>
       (toMasterState(model, LEADER) as unknown as Doc).frameworks.flatMap((f) => f.tasks.map((t) => t.id)).sort();
     /** What a master that just took over sends: S1 known from its registry only, its task not listed. */
-    function failoverSnapshot(): unknown {
-      const snapshot = structuredClone((readJson('subscribed.json') as { subscribed: { get_state: Record<string, any> } }).subscribed.get_state);
-      const s1 = snapshot['get_agents'].agents.find((a: any) => a.agent_info.id.value === 'S1');
-      snapshot['get_agents'] = { agents: snapshot['get_agents'].agents.filter((a: any) => a !== s1), recovered_agents: [s1.agent_info] };
-      snapshot['get_tasks'].tasks = snapshot['get_tasks'].tasks.filter((t: any) => t.agent_id.value !== 'S1');
+    type Agent = { agent_info: { id: { value: string } } };
+    type GetState = { get_agents: { agents: Agent[]; recovered_agents?: unknown[] }; get_tasks: { tasks: { agent_id: { value: string } }[] } };
+    function failoverSnapshot(): { snapshot: GetState; s1: Agent } {
+      const snapshot = structuredClone((readJson('subscribed.json') as { subscribed: { get_state: GetState } }).subscribed.get_state);
+      const s1 = snapshot.get_agents.agents.find((a) => a.agent_info.id.value === 'S1')!;
+      snapshot.get_agents = { agents: snapshot.get_agents.agents.filter((a) => a !== s1), recovered_agents: [s1.agent_info] };
+      snapshot.get_tasks.tasks = snapshot.get_tasks.tasks.filter((t) => t.agent_id.value !== 'S1');
       return { snapshot, s1 };
     }
 
@@ -121,7 +123,7 @@ describe('operator API model', () => {
       const model = emptyModel();
       applySnapshot(model, (readJson('subscribed.json') as { subscribed: { get_state: unknown } }).subscribed.get_state, 0);
       assert.deepEqual(taskIds(model), ['db.1', 'web.1']);
-      const { snapshot, s1 } = failoverSnapshot() as { snapshot: unknown; s1: unknown };
+      const { snapshot, s1 } = failoverSnapshot();
       applySnapshot(model, snapshot, 1000);
       assert.deepEqual(taskIds(model), ['db.1', 'web.1'], 'db.1 on the recovered agent S1 is carried over');
       // S1 re-registers: the master now sends its tasks; the carried copies go.
@@ -133,7 +135,7 @@ describe('operator API model', () => {
     it('gives the carried tasks up after CARRY_OVER_MS', () => {
       const model = emptyModel();
       applySnapshot(model, (readJson('subscribed.json') as { subscribed: { get_state: unknown } }).subscribed.get_state, 0);
-      applySnapshot(model, (failoverSnapshot() as { snapshot: unknown }).snapshot, 1000);
+      applySnapshot(model, failoverSnapshot().snapshot, 1000);
       assert.equal(expireCarried(model, 1000 + CARRY_OVER_MS - 1), false);
       assert.deepEqual(taskIds(model), ['db.1', 'web.1']);
       assert.equal(expireCarried(model, 1000 + CARRY_OVER_MS), true);
