@@ -619,7 +619,11 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
       return {
         leader: status.leader,
         lastAttemptAt: status.lastAttemptAt,
-        lastSuccessAt: status.lastSuccessAt,
+        // A live stream whose last publish worked is current as of its last record, even in a quiet cluster.
+        lastSuccessAt:
+          status.lastSuccessAt !== undefined && status.consecutiveFailures === 0 && stream?.live()
+            ? Math.max(status.lastSuccessAt, stream.lastHeardAt() ?? 0)
+            : status.lastSuccessAt,
         lastError: status.lastError,
         consecutiveFailures: status.consecutiveFailures,
         leaderLostSince: detector?.leaderLostSince(),

@@ -16,6 +16,17 @@ import { StreamEnd, StreamEndReason, subscribe } from './operator-stream.js';
 /** Events arriving within this window after the first of a batch are published together, in one rebuild. */
 export const DEFAULT_COALESCE_MS = 100;
 
+const KNOWN_EVENT_TYPES: ReadonlySet<string> = new Set([
+  'HEARTBEAT',
+  'TASK_ADDED',
+  'TASK_UPDATED',
+  'AGENT_ADDED',
+  'AGENT_REMOVED',
+  'FRAMEWORK_ADDED',
+  'FRAMEWORK_UPDATED',
+  'FRAMEWORK_REMOVED',
+]);
+
 export interface StreamDriverOptions {
   readonly settings: MasterClientSettings;
   readonly detector: MasterDetector;
@@ -38,6 +49,8 @@ export interface StreamDriver {
   start(): void;
   /** A SUBSCRIBED arrived on the connection that is open now. */
   live(): boolean;
+  /** Wall-clock ms of the last record (heartbeats included) on the live stream; undefined when not live. */
+  lastHeardAt(): number | undefined;
   /** The model as a /master/state body, while live. */
   document(): StateDocument | undefined;
   close(): Promise<void>;
@@ -55,6 +68,7 @@ export function createStreamDriver(options: StreamDriverOptions): StreamDriver {
   const dispatcher: Dispatcher = createMasterDispatcher(settings.tls, settings.timeoutMs, masterConnectTimeoutMs(settings));
   const model = emptyModel();
   let isLive = false;
+  let heardAt: number | undefined;
   let source = '';
   let closed = false;
   let current: AbortController | undefined;
@@ -118,6 +132,7 @@ export function createStreamDriver(options: StreamDriverOptions): StreamDriver {
           signal: controller.signal,
           handlers: {
             onSubscribed(getState, answeredBy) {
+              heardAt = Date.now();
               applySnapshot(model, getState, Date.now());
               source = answeredBy;
               setLive(true);
@@ -134,8 +149,10 @@ export function createStreamDriver(options: StreamDriverOptions): StreamDriver {
               }
             },
             onEvent(event) {
+              heardAt = Date.now();
               const result = applyEvent(model, event);
-              events.inc({ type: result.type || 'unknown' });
+              // The label is the master's text: only known types get their own series.
+              events.inc({ type: KNOWN_EVENT_TYPES.has(result.type) ? result.type : 'other' });
               if (result.changed) publishSoon('stream events');
             },
           },
@@ -179,6 +196,7 @@ export function createStreamDriver(options: StreamDriverOptions): StreamDriver {
       loopDone = loop();
     },
     live: () => isLive,
+    lastHeardAt: () => (isLive ? heardAt : undefined),
     document() {
       if (!isLive) return undefined;
       expireCarried(model, Date.now());

@@ -184,3 +184,16 @@ test('a master without the operator API (404) is polled every RefreshSeconds and
   const subscribes = master.requests.filter((r) => r.path === '/api/v1').length;
   assert.equal(subscribes, 1, 'one SUBSCRIBE, answered 404, then polling only');
 });
+
+test('a quiet but live stream keeps the records fresh for /health and the source status', async (t) => {
+  const master = await streamingMaster(t, '192.0.2.8');
+  const { app, ask } = await startApp(t, testConfig(master.address, 'stream', 1));
+  await answerBecomes(ask, '192.0.2.8', 'the snapshot\'s answer');
+  // No event for more than STALE_AFTER_INTERVALS (3) × RefreshSeconds (1 s); heartbeats keep coming.
+  await new Promise((resolve) => setTimeout(resolve, 3500));
+  const status = app.source.status();
+  const age = Date.now() - (status.lastSuccessAt ?? 0);
+  t.diagnostic(`last success ${age} ms ago after 3.5 s without events`);
+  assert.ok(age < 1500, `last success ${age} ms ago`);
+  assert.equal(master.stateRequests(), 1, 'only the start-up poll');
+});
