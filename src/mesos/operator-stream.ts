@@ -77,6 +77,8 @@ export async function subscribe(address: string, options: SubscribeOptions): Pro
   let current = address;
   let watchdog: NodeJS.Timeout | undefined;
   let stalled = false;
+  /** Set once SUBSCRIBED is in: from then on the watchdog is the heartbeat's. */
+  let subscribedAt = false;
   const arm = (ms: number): void => {
     clearTimeout(watchdog);
     watchdog = setTimeout(() => {
@@ -130,11 +132,22 @@ export async function subscribe(address: string, options: SubscribeOptions): Pro
         const reason = res.statusCode === 404 ? StreamEndReason.UNSUPPORTED : StreamEndReason.HTTP_STATUS;
         throw new StreamEnd(reason, current, `SUBSCRIBE answered HTTP ${res.statusCode}`);
       }
-      return await readStream(res.body, current, settings.maxBodyBytes, handlers, arm);
+      const onSubscribed = handlers.onSubscribed;
+      const marked: SubscribeHandlers = {
+        onSubscribed(getState, master) {
+          subscribedAt = true;
+          onSubscribed(getState, master);
+        },
+        onEvent: handlers.onEvent,
+      };
+      return await readStream(res.body, current, settings.maxBodyBytes, marked, arm);
     }
   } catch (err) {
     // The watchdog's and the caller's aborts surface as body or request errors: name them for what they are.
-    if (stalled) throw new StreamEnd(StreamEndReason.HEARTBEAT, current, 'no heartbeat for two intervals: stream judged dead', { cause: err });
+    if (stalled) {
+      const message = subscribedAt ? 'nothing for two heartbeat intervals: stream judged dead' : `no SUBSCRIBED within ${settings.timeoutMs} ms`;
+      throw new StreamEnd(StreamEndReason.HEARTBEAT, current, message, { cause: err });
+    }
     if (options.signal.aborted) throw new StreamEnd(StreamEndReason.ABORTED, current, 'stream closed', { cause: err });
     if (err instanceof StreamEnd) throw err;
     const failure: StateFetchError = classify(err, current, false, false);

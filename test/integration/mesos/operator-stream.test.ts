@@ -110,6 +110,7 @@ test('a response that never gets to SUBSCRIBED is bounded by the state timeout',
   });
   const end = await run(t, address, { ...SETTINGS, timeoutMs: 300 });
   assert.equal(end.reason, StreamEndReason.HEARTBEAT);
+  assert.match(end.message, /no SUBSCRIBED within 300 ms/);
 });
 
 test('404 is "no operator API", other statuses are HTTP failures, a redirect loop stops', async (t) => {
