@@ -79,6 +79,7 @@ const SOURCE_KEYS = [
   'soaMname',
   'reverseZones',
   'staticRecordsFile',
+  'stateSourceMode',
 ] as const satisfies readonly (keyof Config)[];
 
 function changedKeys(before: Config, after: Config, keys: readonly (keyof Config)[]): (keyof Config)[] {

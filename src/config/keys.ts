@@ -93,6 +93,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = Object.freeze([
   { name: 'NotifySecondaries', field: 'notifySecondaries', kind: STRINGS, ours: true },
   { name: 'HealthAwareOn', field: 'healthAwareOn', kind: BOOL, ours: true },
   { name: 'RotationToken', field: 'rotationToken', kind: STRING, ours: true },
+  { name: 'StateSourceMode', field: 'stateSourceMode', kind: STRING, ours: true },
 ] satisfies KeySpec[]);
 
 const BY_LOWER_NAME: ReadonlyMap<string, KeySpec> = new Map(CONFIG_KEYS.map((k) => [k.name.toLowerCase(), k]));
@@ -111,3 +112,7 @@ export function keyNameOf(field: keyof Config): string {
 /** pino's levels, accepted by LogLevel. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** How state comes from the masters: the operator API event stream, or polling /master/state. */
+export const STATE_SOURCE_MODES = ['stream', 'poll'] as const;
+export type StateSourceMode = (typeof STATE_SOURCE_MODES)[number];

@@ -89,5 +89,6 @@ export function toMesosDnsConfigJson(config: Config, serial: number): Record<str
     NotifySecondaries: [...c.notifySecondaries],
     HealthAwareOn: c.healthAwareOn,
     RotationToken: c.rotationToken,
+    StateSourceMode: c.stateSourceMode,
   };
 }

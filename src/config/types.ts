@@ -106,6 +106,12 @@ export interface Config {
   readonly healthAwareOn: boolean;
   /** Bearer token the out-of-rotation API's mutations need; "" disables them (403). A secret: never shown. */
   readonly rotationToken: string;
+  /**
+   * "stream": subscribe to the leading master's operator API and publish on events, falling back to
+   * polling while the stream is down or the master has no operator API; "poll": /master/state every
+   * refreshSeconds (docs/streaming.md).
+   */
+  readonly stateSourceMode: string;
 }
 
 export const DEFAULT_CONFIG: Omit<Config, 'file'> = Object.freeze({
@@ -167,4 +173,5 @@ export const DEFAULT_CONFIG: Omit<Config, 'file'> = Object.freeze({
   notifySecondaries: Object.freeze([]),
   healthAwareOn: false,
   rotationToken: '',
+  stateSourceMode: 'poll',
 });

@@ -18,7 +18,7 @@ import {
 import { checkKeyPair, countPemCertificates, parseIamConfig } from './file-checks.js';
 import { parseReverseZone } from '../net/reverse-names.js';
 import { describeStaticProblems, parseStaticRecords } from './static-records.js';
-import { LOG_LEVELS, findConfigKey, keyNameOf, type KeySpec } from './keys.js';
+import { LOG_LEVELS, STATE_SOURCE_MODES, findConfigKey, keyNameOf, type KeySpec } from './keys.js';
 import { parseResolvConf } from './resolv-conf.js';
 import {
   DEFAULT_CONFIG,
@@ -274,6 +274,9 @@ function checkIntegers(d: Draft, c: Checker): void {
   if (!(d.tcpIdleTimeoutSeconds > 0)) c.problem('tcpIdleTimeoutSeconds', `must be a positive number of seconds, got ${d.tcpIdleTimeoutSeconds}`);
   if (!(LOG_LEVELS as readonly string[]).includes(d.logLevel)) {
     c.problem('logLevel', `must be one of ${LOG_LEVELS.join(', ')}, got "${d.logLevel}"`);
+  }
+  if (!(STATE_SOURCE_MODES as readonly string[]).includes(d.stateSourceMode)) {
+    c.problem('stateSourceMode', `must be one of ${STATE_SOURCE_MODES.join(', ')}, got "${d.stateSourceMode}"`);
   }
 }
 

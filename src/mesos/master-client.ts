@@ -98,7 +98,7 @@ export function createMasterClient<T = unknown>(
   };
 }
 
-function addressOf(url: URL): string {
+export function addressOf(url: URL): string {
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
   const port = url.port || (url.protocol === 'https:' ? '443' : '80');
   return joinHostPort(host, port);
@@ -117,7 +117,7 @@ function errorCode(err: unknown): string {
   return typeof code === 'string' ? code : '';
 }
 
-function classify(err: unknown, master: string, timedOut: boolean, aborted: boolean): StateFetchError {
+export function classify(err: unknown, master: string, timedOut: boolean, aborted: boolean): StateFetchError {
   if (err instanceof StateFetchError) return err;
   if (timedOut) return new StateFetchError(FetchFailure.TIMEOUT, master, 'state request timed out', { cause: err });
   if (aborted) return new StateFetchError(FetchFailure.ABORTED, master, 'state request aborted', { cause: err });
@@ -194,8 +194,8 @@ async function snippet(body: Readable): Promise<string> {
   });
 }
 
-/** POSTs the login JWT to the IAM endpoint and returns the Authorization header value. */
-async function iamAuthorization(
+/** POSTs the login JWT to the IAM endpoint and returns the Authorization header value (also used by the event stream). */
+export async function iamAuthorization(
   settings: MasterClientSettings,
   dispatcher: Dispatcher,
   signal: AbortSignal,

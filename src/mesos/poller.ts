@@ -30,6 +30,7 @@ import type { SourceStatus, StateSource } from './source.js';
 import type { StaticRecordsSettings } from '../config/static-records.js';
 import { createStaticRecordsFile, type StaticRecordsFile } from './static-records-file.js';
 import type { RotationView } from '../rotation/rotation-store.js';
+import type { StateDocument, StreamDriver } from './stream-driver.js';
 
 export const SourceKind = { FILE: 'file', STATIC: 'static', ZOOKEEPER: 'zookeeper' } as const;
 export type SourceKind = (typeof SourceKind)[keyof typeof SourceKind];
@@ -38,7 +39,7 @@ export type SourceKind = (typeof SourceKind)[keyof typeof SourceKind];
 export type StateSourceConfig = ClientSettingsConfig &
   GenerateConfig &
   Pick<Config, 'refreshSeconds' | 'zkDetectionTimeout' | 'masters' | 'zk' | 'stateFile'> &
-  Partial<Pick<Config, 'staticRecordsFile' | 'ttl' | 'srvRecordDefaultWeight'>>;
+  Partial<Pick<Config, 'staticRecordsFile' | 'ttl' | 'srvRecordDefaultWeight' | 'stateSourceMode'>>;
 
 export interface CreateStateSourceOptions {
   readonly config: StateSourceConfig;
@@ -74,6 +75,8 @@ export interface CreateStateSourceOptions {
   readonly staticRecordsDebounceMs?: number;
   /** The out-of-rotation list: its entries in force go with each reload, and a change asks for one. */
   readonly rotation?: RotationView;
+  /** StateSourceMode "stream": how long events are gathered before one rebuild (default DEFAULT_COALESCE_MS). */
+  readonly streamCoalesceMs?: number;
 }
 
 export type ReloadOutcome =
@@ -264,6 +267,9 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
   let offDetector: (() => void) | undefined;
   let offRotation: (() => void) | undefined;
   let loopDone: Promise<void> = Promise.resolve();
+  /** StateSourceMode "stream" with masters: the event stream; reloads poll only while it is not live. */
+  let stream: StreamDriver | undefined;
+  const streaming = config.stateSourceMode === 'stream' && kind !== SourceKind.FILE;
 
   const resourceLimits = options.workerResourceLimits ?? DEFAULT_WORKER_RESOURCE_LIMITS;
 
@@ -343,7 +349,7 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
     f.resolve(workerFailure(id, `reload worker stopped: no result within ${deadlineMs / 1000} s`));
   }
 
-  async function runInWorker(masters: MasterList): Promise<ReloadResult> {
+  async function runInWorker(masters: MasterList, state: StateDocument | undefined): Promise<ReloadResult> {
     const id = nextId++;
     if (!worker) await retired;
     if (closed) {
@@ -371,8 +377,9 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
         ...(lastNames ? { previousNames: lastNames } : {}),
         ...(staticFile ? { staticRecords: staticFile.current() } : {}),
         ...(options.rotation ? { outOfRotation: options.rotation.active() } : {}),
+        ...(state ? { state: { body: state.body, source: state.source } } : {}),
       };
-      w.postMessage(message);
+      w.postMessage(message, state && state.body.byteOffset === 0 && state.body.byteLength === state.body.buffer.byteLength ? [state.body.buffer as ArrayBuffer] : []);
     });
   }
 
@@ -473,7 +480,7 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
     status.lastAttemptAt = now();
     fetchesTotal.inc();
     const masters = detector?.current() ?? { masters: [], leader: undefined };
-    const result = await runInWorker(masters);
+    const result = await runInWorker(masters, stream?.document());
     if (closed) {
       return { ok: false, error: { reason: FetchFailure.ABORTED, master: '', message: 'closed' }, durationMs: 0 };
     }
@@ -585,17 +592,36 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
       listenerAddresses = options.listenerAddresses ?? (config.listener === '0.0.0.0' ? interfaceAddresses({ loopback: false }) : []);
       started = true;
       worker = spawnWorker();
+      if (streaming && detector && data.config.client) {
+        const { createStreamDriver } = await import('./stream-driver.js');
+        if (closed) return;
+        stream = createStreamDriver({
+          settings: data.config.client,
+          detector,
+          logger: options.logger,
+          metrics,
+          onPublish: (reason) => requestReload(reason),
+          ...(options.streamCoalesceMs !== undefined ? { coalesceMs: options.streamCoalesceMs } : {}),
+        });
+      }
       if (detector) {
         offDetector = detector.onChange((list, leaderChanged) => {
+          // The stream follows the leader itself and publishes the new leader's snapshot; a poll of a
+          // master that just took over would publish the zone its unregistered agents have emptied.
+          if (stream) return;
           requestReload(leaderChanged ? 'leader changed' : 'master list changed');
         });
         await detector.start();
       }
       logger.info(
-        { kind, refreshSeconds: config.refreshSeconds, ...(kind === SourceKind.FILE ? { stateFile: config.stateFile } : { masters: detector?.current().masters }) },
+        { kind, mode: streaming ? 'stream' : 'poll', refreshSeconds: config.refreshSeconds, ...(kind === SourceKind.FILE ? { stateFile: config.stateFile } : { masters: detector?.current().masters }) },
         'state source started',
       );
-      ticker = setInterval(() => requestReload('refresh'), refreshMs);
+      // While the event stream is live it brings every change; the refresh polls only when it is not.
+      ticker = setInterval(() => {
+        if (!stream?.live()) requestReload('refresh');
+      }, refreshMs);
+      stream?.start();
       staticFile?.watch(() => requestReload('static records changed'));
       offRotation = options.rotation?.onChange(() => requestReload('rotation changed'));
       requestReload('start');
@@ -604,7 +630,11 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
       return {
         leader: status.leader,
         lastAttemptAt: status.lastAttemptAt,
-        lastSuccessAt: status.lastSuccessAt,
+        // A live stream whose last publish worked is current as of its last record, even in a quiet cluster.
+        lastSuccessAt:
+          status.lastSuccessAt !== undefined && status.consecutiveFailures === 0 && stream?.live()
+            ? Math.max(status.lastSuccessAt, stream.lastHeardAt() ?? 0)
+            : status.lastSuccessAt,
         lastError: status.lastError,
         consecutiveFailures: status.consecutiveFailures,
         leaderLostSince: detector?.leaderLostSince(),
@@ -653,7 +683,7 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
           timings: { fetchMs: 0, totalMs: 0 },
         });
       }
-      await Promise.all([detector?.close(), w?.terminate()]);
+      await Promise.all([detector?.close(), w?.terminate(), stream?.close()]);
       await loopDone;
       const closedOutcome: ReloadOutcome = {
         ok: false,

@@ -43,6 +43,8 @@ export interface ReloadRequest {
   readonly staticRecords?: readonly StaticRecord[];
   /** The out-of-rotation entries in force when the reload was asked for (kept on the serving side). */
   readonly outOfRotation?: readonly RotationEntry[];
+  /** A state document already in hand (the event stream's model): used instead of a fetch. */
+  readonly state?: { readonly body: Uint8Array; readonly source: string };
 }
 
 export interface ReloadTimings {
@@ -243,6 +245,10 @@ export function createReloadPipeline(options: CreateReloadPipelineOptions): Relo
         throw new StateFetchError(FetchFailure.FILE, path, 'cannot read the state file', { cause: err });
       }
       return { parsed: decode(body, path, 'state file').result, source: path, master: '', bytes: body.length, failures: [] };
+    }
+    if (request.state) {
+      const { body, source } = request.state;
+      return { parsed: decode(body, source, 'streamed state').result, source, master: source, bytes: body.length, failures: [] };
     }
     if (!config.client) throw new StateFetchError(FetchFailure.NO_MASTERS, '', 'no state source configured');
     const http = await masterClient(config.client);

@@ -406,6 +406,8 @@ describe('buildConfig validation (our FIXes and cheap checks)', () => {
     assertProblem({ LogLevel: 'verbose' }, 'LogLevel', /must be one of fatal, error, warn, info, debug, trace, silent/);
     assert.equal(build({ TcpIdleTimeoutSeconds: 0.25 }).config.tcpIdleTimeoutSeconds, 0.25);
     assert.equal(build({ LogLevel: 'debug' }).config.logLevel, 'debug');
+    assertProblem({ StateSourceMode: 'push' }, 'StateSourceMode', /must be one of stream, poll/);
+    assert.equal(build({ StateSourceMode: 'stream' }).config.stateSourceMode, 'stream');
     assertProblem({ MaxForwardsPerClient: 0 }, 'MaxForwardsPerClient', /at least 1/);
     assertProblem({ MaxUdpReplyBytes: 511 }, 'MaxUdpReplyBytes', /512-65535/);
     assertProblem({ MaxUdpReplyBytes: 65_536 }, 'MaxUdpReplyBytes', /512-65535/);

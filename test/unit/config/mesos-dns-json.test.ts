@@ -20,7 +20,7 @@ const OUR_KEYS = [
   'ExternalAllowFrom', 'MaxForwardsPerClient', 'MaxHttpConnections', 'MaxHttpConnectionsPerClient',
   'MaxTcpConnectionsPerClient', 'ReverseZones', 'StaticRecordsFile',
   'ZoneTransferAllowFrom', 'NotifySecondaries', 'HealthAwareOn',
-  'RotationToken',
+  'RotationToken', 'StateSourceMode',
 ];
 
 function config(raw: Record<string, unknown>): Config {

@@ -1,0 +1,207 @@
+// One subscription to a master's operator API event stream (docs/streaming.md): POST /api/v1
+// SUBSCRIBE with the master client's TLS and credentials, redirects followed to the leader, the
+// RecordIO body decoded record by record. It ends (always by rejecting with a StreamEnd) when the
+// connection ends or breaks, a heartbeat is missed, the framing breaks, or the caller aborts.
+import type { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import type { MasterClientSettings } from './client-settings.js';
+import { mayCarryCredentials } from './credential-scope.js';
+import { StateFetchError } from './fetch-errors.js';
+import { addressOf, classify, iamAuthorization, MAX_REDIRECTS } from './master-client.js';
+import { RecordIoDecoder, RecordIoError } from './recordio.js';
+
+export const StreamEndReason = {
+  /** The master has no operator API (HTTP 404: Mesos before 1.1): poll instead. */
+  UNSUPPORTED: 'unsupported',
+  HTTP_STATUS: 'http_status',
+  REDIRECT: 'redirect',
+  CONNECT: 'connect',
+  /** Nothing arrived for two heartbeat intervals (or no SUBSCRIBED within StateTimeoutSeconds). */
+  HEARTBEAT: 'heartbeat',
+  FRAMING: 'framing',
+  /** The master closed the response. */
+  ENDED: 'ended',
+  ABORTED: 'aborted',
+} as const;
+export type StreamEndReason = (typeof StreamEndReason)[keyof typeof StreamEndReason];
+
+export class StreamEnd extends Error {
+  override readonly name = 'StreamEnd';
+  constructor(
+    readonly reason: StreamEndReason,
+    /** "host:port" of the master the stream was with (after redirects). */
+    readonly master: string,
+    message: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * Slack added to two heartbeat intervals before a silent stream counts as dead: a master under load
+ * and a busy event loop here delay heartbeats a little without the stream being gone.
+ */
+export const HEARTBEAT_SLACK_MS = 1000;
+
+/** How long a stream may stay silent after its SUBSCRIBED before it is judged dead. */
+export function heartbeatTimeoutMs(intervalSeconds: number): number {
+  return Math.round(2 * intervalSeconds * 1000) + HEARTBEAT_SLACK_MS;
+}
+
+/** The heartbeat interval assumed when SUBSCRIBED does not give one (Mesos's default). */
+export const DEFAULT_HEARTBEAT_INTERVAL_SECONDS = 15;
+
+export interface SubscribeHandlers {
+  /** The SUBSCRIBED record: a full snapshot; everything before it is void. */
+  onSubscribed(getState: unknown, master: string): void;
+  /** Any later record, decoded. */
+  onEvent(event: unknown): void;
+}
+
+export interface SubscribeOptions {
+  readonly settings: MasterClientSettings;
+  readonly dispatcher: Dispatcher;
+  readonly handlers: SubscribeHandlers;
+  readonly signal: AbortSignal;
+  readonly now?: () => number;
+}
+
+/** Subscribes to `address` ("host:port") and feeds the handlers until the stream ends; never resolves. */
+export async function subscribe(address: string, options: SubscribeOptions): Promise<never> {
+  const { settings, dispatcher, handlers } = options;
+  const controller = new AbortController();
+  const onAbort = (): void => controller.abort(options.signal.reason);
+  if (options.signal.aborted) onAbort();
+  else options.signal.addEventListener('abort', onAbort, { once: true });
+  let current = address;
+  let watchdog: NodeJS.Timeout | undefined;
+  let stalled = false;
+  /** Set once SUBSCRIBED is in: from then on the watchdog is the heartbeat's. */
+  let subscribedAt = false;
+  const arm = (ms: number): void => {
+    clearTimeout(watchdog);
+    watchdog = setTimeout(() => {
+      stalled = true;
+      controller.abort(new Error('stream stalled'));
+    }, ms);
+  };
+  try {
+    const asked = new URL(`${settings.https ? 'https' : 'http'}://${address}/api/v1`);
+    let url = asked;
+    // Until SUBSCRIBED arrives the exchange is bounded like a state fetch (the snapshot is as large).
+    arm(settings.timeoutMs);
+    let authorization: string | undefined;
+    if (settings.auth.kind === 'basic') {
+      authorization = `Basic ${Buffer.from(`${settings.auth.principal}:${settings.auth.secret}`).toString('base64')}`;
+    } else if (settings.auth.kind === 'iam') {
+      authorization = await iamAuthorization(settings, dispatcher, controller.signal, options.now ?? Date.now, address);
+    }
+    for (let redirects = 0; ; redirects++) {
+      current = addressOf(url);
+      const headers: Record<string, string> = {
+        'user-agent': 'Mesos-DNS',
+        'content-type': 'application/json',
+        accept: 'application/recordio',
+        'message-accept': 'application/json',
+      };
+      if (authorization !== undefined && mayCarryCredentials(asked, url, settings.trustedMasters)) headers['authorization'] = authorization;
+      const res = await dispatcher.request({
+        origin: url.origin,
+        path: url.pathname,
+        method: 'POST',
+        headers,
+        body: '{"type":"SUBSCRIBE"}',
+        signal: controller.signal,
+      });
+      if (res.statusCode >= 300 && res.statusCode < 400) {
+        res.body.resume();
+        const location = res.headers['location'];
+        if (typeof location !== 'string' || location === '' || redirects + 1 >= MAX_REDIRECTS) {
+          throw new StreamEnd(StreamEndReason.REDIRECT, current, `redirect ${res.statusCode} ${location ? `after ${MAX_REDIRECTS} hops` : 'without Location'}`);
+        }
+        const next = new URL(location, url);
+        if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+          throw new StreamEnd(StreamEndReason.REDIRECT, current, `redirect to unsupported scheme ${next.protocol}`);
+        }
+        url = new URL('/api/v1', next);
+        continue;
+      }
+      if (res.statusCode !== 200) {
+        res.body.resume();
+        const reason = res.statusCode === 404 ? StreamEndReason.UNSUPPORTED : StreamEndReason.HTTP_STATUS;
+        throw new StreamEnd(reason, current, `SUBSCRIBE answered HTTP ${res.statusCode}`);
+      }
+      const onSubscribed = handlers.onSubscribed;
+      const marked: SubscribeHandlers = {
+        onSubscribed(getState, master) {
+          subscribedAt = true;
+          onSubscribed(getState, master);
+        },
+        onEvent: handlers.onEvent,
+      };
+      return await readStream(res.body, current, settings.maxBodyBytes, marked, arm);
+    }
+  } catch (err) {
+    // The watchdog's and the caller's aborts surface as body or request errors: name them for what they are.
+    if (stalled) {
+      const message = subscribedAt ? 'nothing for two heartbeat intervals: stream judged dead' : `no SUBSCRIBED within ${settings.timeoutMs} ms`;
+      throw new StreamEnd(StreamEndReason.HEARTBEAT, current, message, { cause: err });
+    }
+    if (options.signal.aborted) throw new StreamEnd(StreamEndReason.ABORTED, current, 'stream closed', { cause: err });
+    if (err instanceof StreamEnd) throw err;
+    const failure: StateFetchError = classify(err, current, false, false);
+    throw new StreamEnd(StreamEndReason.CONNECT, current, failure.message, { cause: err });
+  } finally {
+    clearTimeout(watchdog);
+    options.signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Reads in flowing mode (see readLimited in master-client.ts for why) until the body ends or breaks. */
+function readStream(body: Readable, master: string, maxRecordBytes: number, handlers: SubscribeHandlers, arm: (ms: number) => void): Promise<never> {
+  return new Promise<never>((_resolve, reject) => {
+    const decoder = new RecordIoDecoder(maxRecordBytes);
+    let subscribed = false;
+    let timeoutMs = 0;
+    const fail = (end: StreamEnd): void => {
+      body.removeAllListeners('data');
+      body.destroy();
+      reject(end);
+    };
+    body.on('data', (chunk: Buffer) => {
+      let records: Buffer[];
+      try {
+        records = decoder.push(chunk);
+      } catch (err) {
+        fail(new StreamEnd(StreamEndReason.FRAMING, master, err instanceof RecordIoError ? err.message : String(err), { cause: err }));
+        return;
+      }
+      for (const record of records) {
+        let event: { type?: unknown; subscribed?: { get_state?: unknown; heartbeat_interval_seconds?: unknown } };
+        try {
+          event = JSON.parse(record.toString('utf8')) as typeof event;
+        } catch (err) {
+          fail(new StreamEnd(StreamEndReason.FRAMING, master, 'a record is not valid JSON', { cause: err }));
+          return;
+        }
+        if (!subscribed) {
+          if (event?.type !== 'SUBSCRIBED') {
+            fail(new StreamEnd(StreamEndReason.FRAMING, master, `the stream began with ${String(event?.type)}, not SUBSCRIBED`));
+            return;
+          }
+          subscribed = true;
+          const interval = event.subscribed?.heartbeat_interval_seconds;
+          timeoutMs = heartbeatTimeoutMs(typeof interval === 'number' && interval > 0 ? interval : DEFAULT_HEARTBEAT_INTERVAL_SECONDS);
+          handlers.onSubscribed(event.subscribed?.get_state, master);
+        } else {
+          handlers.onEvent(event);
+        }
+      }
+      // Any bytes, not only a HEARTBEAT, show the stream is alive (a long snapshot arrives in many chunks).
+      if (subscribed) arm(timeoutMs);
+    });
+    body.once('end', () => fail(new StreamEnd(StreamEndReason.ENDED, master, 'the master ended the stream')));
+    body.once('error', (err) => fail(new StreamEnd(StreamEndReason.CONNECT, master, `stream broke: ${err.message}`, { cause: err })));
+  });
+}
