@@ -26,6 +26,7 @@ import { type KnotSecondary, startKnotSecondary } from '../test/helpers/knot.js'
 import { metricValue } from '../test/helpers/metric-value.js';
 import { freeUdpAndTcpPort } from '../test/helpers/ports.js';
 import { generateState } from './lib/generate-state.js';
+import { waitFor } from '../test/helpers/wait-for.js';
 
 interface ClientWork {
   readonly role: 'bench-xfr-client';
@@ -172,16 +173,6 @@ function stallProbe(): { stop: () => Stalls } {
   };
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, everyMs = 10): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-}
-
 /** knotd's own line for its last finished incoming transfer: seconds, messages, octets. */
 function knotTransferLine(log: string): string | undefined {
   const lines = log.split('\n').filter((l) => /XFR, incoming, .*finished/.test(l));
@@ -243,7 +234,7 @@ async function main(): Promise<void> {
     const stall = stalls.stop();
     await worker.terminate();
     // The transfer ends on the server's turn after its last message went out.
-    const sent = await waitFor('the transfer log line', () => lastLine('zone transfer sent'), 5000);
+    const sent = await waitFor('the transfer log line', () => lastLine('zone transfer sent'), 5000, 10);
     const r = report.transfer;
     console.log(
       `AXFR (our client): ${ms(r.ms)}, ${r.messages} messages, ${(r.bytes / 1e6).toFixed(1)} MB, ${r.records} records ` +

@@ -25,6 +25,7 @@ import { metricValue } from '../../helpers/metric-value.js';
 import { freeUdpAndTcpPort } from '../../helpers/ports.js';
 import { startTestMaster, withLeader } from '../../helpers/test-master.js';
 import { embeddedState, withNginxIp } from '../../helpers/embedded-state.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 const run = promisify(execFile);
 
@@ -39,22 +40,12 @@ function appConfig(raw: Record<string, unknown>): Config {
   return built.config;
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000, everyMs = 20): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-}
-
 async function startApp(t: { after: (fn: () => unknown) => void }, config: Config): Promise<{ app: App; port: number; snapshot: TableSnapshot }> {
   const app = createApp({ config, logger: createSilentLogger(), version: 'test' });
   t.after(() => app.close());
   const { dns } = await app.start();
   const port = dns?.tcp[0]?.port as number;
-  const snapshot = await waitFor('the first table', () => app.store.current());
+  const snapshot = await waitFor('the first table', () => app.store.current(), 15_000);
   return { app, port, snapshot };
 }
 
@@ -168,12 +159,12 @@ describe('zone transfer', () => {
       stalled.push(client);
       await client.sendFrame(buildQuery({ qname: 'mesos.', qtype: 'AXFR', id: i }));
     }
-    await waitFor('the transfers to start', () => (active() === MAX_CONCURRENT_TRANSFERS ? true : undefined));
+    await waitFor('the transfers to start', () => (active() === MAX_CONCURRENT_TRANSFERS ? true : undefined), 15_000);
     const refused = await transferZone({ port, zone: 'mesos.', timeoutMs: 5000 });
     assert.equal(refused.rcode, 5, 'REFUSED');
     assert.equal(metricValue(app.metrics, 'mesos_dns_zone_transfers_total', 'outcome="refused_busy"'), 1);
     for (const client of stalled) client.destroy();
-    await waitFor('the transfers to end', () => (active() === 0 ? true : undefined));
+    await waitFor('the transfers to end', () => (active() === 0 ? true : undefined), 15_000);
     assert.equal(metricValue(app.metrics, 'mesos_dns_zone_transfers_total', 'outcome="aborted"'), MAX_CONCURRENT_TRANSFERS);
     const after = await transferZone({ port, zone: 'mesos.', timeoutMs: 30_000 });
     assert.ok(after.complete, 'a transfer runs again once the others ended');

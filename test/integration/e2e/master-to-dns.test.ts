@@ -12,6 +12,7 @@ import { query } from '../../helpers/dns-client.js';
 import { addressesOf } from '../../helpers/dns-codec.js';
 import { startTestMaster, withLeader } from '../../helpers/test-master.js';
 import { embeddedState, withNginxIp } from '../../helpers/embedded-state.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 const STATE = embeddedState();
 
@@ -31,16 +32,6 @@ function testConfig(masterAddress: string): Config {
   );
   if (!('config' in built)) throw new Error(JSON.stringify(built.problems));
   return built.config;
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 test('a state change at the master reaches DNS answers; a failing master keeps the last records', async (t) => {

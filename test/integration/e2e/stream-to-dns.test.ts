@@ -13,6 +13,7 @@ import { query } from '../../helpers/dns-client.js';
 import { addressesOf } from '../../helpers/dns-codec.js';
 import { startStreamingMaster, type StreamingMaster } from '../../helpers/streaming-master.js';
 import { startTestMaster, withLeader } from '../../helpers/test-master.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 const FRAMEWORK = 'fw-0000';
 
@@ -70,16 +71,6 @@ function testConfig(masterAddress: string, mode: 'stream' | 'poll', refreshSecon
   return built.config;
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 async function startApp(t: TestContext, config: Config): Promise<{ app: App; ask: () => Promise<string[]> }> {
   const app = createApp({ config, logger: createSilentLogger(), version: 'test' });
   t.after(() => app.close());
@@ -90,7 +81,7 @@ async function startApp(t: TestContext, config: Config): Promise<{ app: App; ask
 }
 
 async function answerBecomes(ask: () => Promise<string[]>, ip: string, what: string, timeoutMs?: number): Promise<void> {
-  await waitFor(what, async () => ((await ask())[0] === ip ? true : undefined), timeoutMs);
+  await waitFor(what, async () => ((await ask())[0] === ip ? true : undefined), timeoutMs, 10);
 }
 
 async function streamingMaster(t: TestContext, ip: string): Promise<StreamingMaster> {
