@@ -11,8 +11,7 @@ import type { Logger } from './log.js';
 import { createStateSource, type PollingStateSource } from './mesos/poller.js';
 import { MetricsRegistry } from './metrics.js';
 import { createRecordStore, type RecordStore } from './records/store.js';
-import type { RotationControl } from './http/rotation-api.js';
-import { createRotationStore } from './rotation/rotation-store.js';
+import { type RotationControl, createRotationStore } from './rotation/rotation-store.js';
 import { createZkRotation, type ZkRotation } from './rotation/zk-rotation.js';
 import { parseZkUrl } from './config/addresses.js';
 

@@ -11,15 +11,9 @@ import {
   isRotationKind,
   parseAddRequest,
   ROTATION_KINDS,
-} from '../rotation/rotation-list.js';
+} from '../records/rotation-list.js';
 import { CONTENT_TYPE, type RouteResponse, Route } from './routes.js';
-
-export interface RotationControl {
-  /** The entries in force. */
-  active(): RotationEntry[];
-  add(entry: RotationEntry): Promise<AddResult>;
-  remove(kind: RotationKind, value: string): Promise<boolean>;
-}
+import type { RotationControl } from '../rotation/rotation-store.js';
 
 /** Request bodies of this API are one small object; larger ones are refused before parsing. */
 export const MAX_ROTATION_BODY_BYTES = 4096;

@@ -18,7 +18,8 @@ import { clientKey } from '../net/networks.js';
 import { type ConnectionCaps, ConnectionTable, type Eviction, EvictionReason } from './connection-table.js';
 import { registerHttpMetrics, registerTableMetrics } from './metrics.js';
 import { CONTENT_TYPE, type RouteResponse, routeRequest } from './routes.js';
-import { MAX_ROTATION_BODY_BYTES, type RotationControl, handleRotation, isRotationPath } from './rotation-api.js';
+import type { RotationControl } from '../rotation/rotation-store.js';
+import { MAX_ROTATION_BODY_BYTES, handleRotation, isRotationPath } from './rotation-api.js';
 
 // The connection caps are config keys (MaxHttpConnections, MaxHttpConnectionsPerClient), read for
 // every new connection so a reload applies to the next one.

@@ -4,7 +4,7 @@
 // (parse-state.ts) and dropped as soon as it is read: only the parsed state lives on into generation.
 import { readFile as fsReadFile } from 'node:fs/promises';
 import type { StaticRecord } from '../config/static-records.js';
-import type { RotationEntry } from '../rotation/rotation-list.js';
+import type { RotationEntry } from '../records/rotation-list.js';
 import { scanState, type ParseStateResult, type ScannedState } from './parse-state.js';
 import type { StateProblem } from './state-types.js';
 import { generateRecordsWithReport, type GenerateConfig, type GenerateReport } from '../records/generate.js';

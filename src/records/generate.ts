@@ -12,7 +12,7 @@ import { type LabelSpec, toDomainFragment, toLabel } from './labels.js';
 import { openRecordTable } from './packed-table.js';
 import { ReverseNames, type ReverseReport } from './reverse-records.js';
 import { NO_CONFLICTS, type StaticConflicts, addStaticRecords } from './static-table.js';
-import { createRotationMatcher, type RotationEntry } from '../rotation/rotation-list.js';
+import { createRotationMatcher, type RotationEntry } from './rotation-list.js';
 import type { RecordTable } from './table.js';
 import { hashTaskId } from './task-hash.js';
 

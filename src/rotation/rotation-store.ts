@@ -9,7 +9,15 @@ import {
   nextExpiry,
   withEntry,
   withoutEntry,
-} from './rotation-list.js';
+} from '../records/rotation-list.js';
+
+/** What the HTTP API changes the list through: this instance's memory, or the shared ZooKeeper copy. */
+export interface RotationControl {
+  /** The entries in force. */
+  active(): RotationEntry[];
+  add(entry: RotationEntry): Promise<AddResult>;
+  remove(kind: RotationKind, value: string): Promise<boolean>;
+}
 
 /** What the state source reads: the entries in force, and a call when they change. */
 export interface RotationView {

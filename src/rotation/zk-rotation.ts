@@ -8,9 +8,8 @@ import type { ZkUrl } from '../config/addresses.js';
 import type { Logger } from '../log.js';
 import { CreateMode, WatchEventType, ZkErr } from '../mesos/leader/jute.js';
 import { ZkError, ZkState, createZkClient, type ZkClient, type ZkClientOptions } from '../mesos/leader/zk-client.js';
-import type { RotationControl } from '../http/rotation-api.js';
-import { type RotationEntry, type RotationKind, ROTATION_LIMITS, activeEntries, parseStoredList } from './rotation-list.js';
-import type { RotationStore } from './rotation-store.js';
+import { type RotationEntry, type RotationKind, ROTATION_LIMITS, activeEntries, parseStoredList } from '../records/rotation-list.js';
+import type { RotationControl, RotationStore } from './rotation-store.js';
 
 export const DEFAULT_ROTATION_ZK_SESSION_TIMEOUT_MS = 30_000;
 

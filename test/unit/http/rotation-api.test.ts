@@ -2,7 +2,8 @@
 // (the shared ZooKeeper copy unreachable) answering 503 rather than failing the request.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type RotationControl, handleRotation, isRotationPath, tokenMatches } from '../../../src/http/rotation-api.js';
+import { handleRotation, isRotationPath, tokenMatches } from '../../../src/http/rotation-api.js';
+import type { RotationControl } from '../../../src/rotation/rotation-store.js';
 
 const TOKEN = 'r0tation-unit-token-1234';
 const unreachable: RotationControl = {

@@ -15,7 +15,7 @@ import {
   parseStoredList,
   withEntry,
   withoutEntry,
-} from '../../../src/rotation/rotation-list.js';
+} from '../../../src/records/rotation-list.js';
 import { BASE_CONFIG, type Doc, at, framework, netinfo, running, slave, state, task } from './helpers.js';
 
 const SLAVE_A = 'c0ffee00-0000-4000-8000-000000000000-S0';
