@@ -13,10 +13,10 @@ import { parseStateText } from '../mesos/parse-state.js';
 import type { MesosState, StateProblem } from '../mesos/state-types.js';
 import { generateRecordsWithReport } from '../records/generate.js';
 import { createRecordStore } from '../records/store.js';
-import type { RecordTable } from '../records/table.js';
+import type { PackedTable, RecordTable } from '../records/table.js';
 
 export interface BuildTableResult {
-  readonly table: RecordTable;
+  readonly table: PackedTable;
   readonly problems: readonly StateProblem[];
 }
 

@@ -20,7 +20,7 @@ import { BlockFlag, PLAIN_OCTET, SRV_RECORD_OCTETS } from '../records/answer-blo
 import { FNV_OFFSET, FNV_PRIME, finishHash } from '../records/packed-table.js';
 import { readU16 } from '../wire/bytes.js';
 import type { TableSnapshot } from '../records/store.js';
-import type { PackedTableData } from '../records/table.js';
+import type { AncestorSet, AnswerIndex, PackedTableData } from '../records/table.js';
 import { HEADER_SIZE, OUR_UDP_PAYLOAD_SIZE, QType, QUERY_LIMITS, Rcode } from './constants.js';
 import { clampTtl } from './message-writer.js';
 import type { MesosOutcome, ResolveConfig } from './resolve.js';
@@ -114,12 +114,30 @@ function i32(b: Uint8Array, at: number): number {
 }
 
 /** Scratch space for answerDirect: one per server (or test); never shared between threads. */
+const NO_PART: PackedTableData = Object.freeze({
+  domain: '',
+  strings: new Uint8Array(0),
+  entries: new Int32Array(0),
+  values: new Int32Array(0),
+  slots: new Int32Array(0),
+  frameworks: new Int32Array(0),
+  tasks: new Int32Array(0),
+  taskRecords: new Int32Array(0),
+  ancestors: new Int32Array(0),
+  ancestorSlots: new Int32Array(0),
+  answers: new Uint8Array(0),
+  answerSlots: new Int32Array(0),
+  counts: { names: 0, a: 0, aaaa: 0, srv: 0, ptr: 0, cname: 0 },
+});
+
 export class DirectState implements DirectReply {
   readonly writer = new ReplyWriter();
   length = 0;
   qtype = 0;
   rcode = 0;
   outcome: MesosOutcome = 'success';
+  /** The table part holding the block findBlock() found last. */
+  part: PackedTableData = NO_PART;
 
   get bytes(): Buffer {
     return this.writer.bytes;
@@ -211,21 +229,30 @@ function spellsQuestion(text: Uint8Array, off: number, message: Uint8Array): boo
   return true;
 }
 
-/** The offset of the answer block of the name the question spells (text `length` octets), or -1. */
-function findBlock(data: PackedTableData, message: Uint8Array, length: number, hash: number): number {
-  const { answers, answerSlots: slots } = data;
+/**
+ * The offset of the answer block of the name the question spells (text `length` octets), or -1;
+ * state.part is then the table part holding it.
+ */
+function findBlock(state: DirectState, index: AnswerIndex, message: Uint8Array, length: number, hash: number): number {
+  const { slots, slotPart, parts } = index;
   const mask = slots.length - 1;
   for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
     const value = slots[slot] as number;
     if (value === 0) return -1;
     const at = value - 1; // -1 - 1 for a stored name without a block: never spelled by a question
-    if (at >= 0 && answers[at] === length && spellsQuestion(answers, at + 1, message)) return at;
+    if (at < 0) continue;
+    const part = slotPart === undefined ? (parts[0] as PackedTableData) : (parts[slotPart[slot] as number] as PackedTableData);
+    const answers = part.answers;
+    if (answers[at] === length && spellsQuestion(answers, at + 1, message)) {
+      state.part = part;
+      return at;
+    }
   }
 }
 
 /** Whether the question names a proper ancestor of a stored name (an empty non-terminal). */
-function questionIsAncestor(data: PackedTableData, message: Uint8Array, length: number, hash: number): boolean {
-  const { ancestors, ancestorSlots: slots, strings } = data;
+function questionIsAncestor(set: AncestorSet, message: Uint8Array, length: number, hash: number): boolean {
+  const { refs: ancestors, slots, strings } = set;
   if (ancestors.length === 0) return false;
   const mask = slots.length - 1;
   for (let slot = hash & mask; slots[slot] !== 0; slot = (slot + 1) & mask) {
@@ -244,6 +271,12 @@ function lowerQuestion(state: DirectState, message: Uint8Array): Uint8Array {
     if (n === 0) return out;
     for (let k = 1; k <= n; k++) out[i + k] = LOWER_PLAIN[message[m + k] as number] as number;
   }
+}
+
+/** Whether an SRV record of the list names its target as text (not stored in the block's own part). */
+function hasTextTarget(blocks: Uint8Array, srvAt: number, srvCount: number): boolean {
+  for (let r = 0; r < srvCount; r++) if (i32(blocks, srvAt + r * SRV_RECORD_OCTETS + 2) < 0) return true;
+  return false;
 }
 
 /** An SRV record's target as a wire name in state.nameWire (record at `rec` in `blocks`). */
@@ -344,10 +377,11 @@ export function answerDirect(
   }
 
   // The name's records, in the general path's order: SRV, then A, then AAAA.
-  const data = snapshot.table.data;
-  const blocks = data.answers;
+  const index = snapshot.table.answers;
   const hash = finishHash(h);
-  const block = findBlock(data, message, textLength, hash);
+  const block = findBlock(state, index, message, textLength, hash);
+  const data = state.part;
+  const blocks = data.answers;
   let srvCount = 0;
   let aCount = 0;
   let aaaaCount = 0;
@@ -377,6 +411,7 @@ export function answerDirect(
       skipped ||= (flags & BlockFlag.SRV_SKIPPED) !== 0;
     }
     srvAt = p + 2;
+    if (index.partial && srvCount > 0 && hasTextTarget(blocks, srvAt, srvCount)) return false;
   }
   const count = srvCount + aCount + aaaaCount;
   if (count === 0 && (!zone.mname || !zone.rname)) return false; // the SOA needs the general path
@@ -446,7 +481,7 @@ export function answerDirect(
     }
     state.outcome = skipped ? 'failed' : 'success';
   } else {
-    const exists = block >= 0 || questionIsAncestor(data, message, textLength, hash);
+    const exists = block >= 0 || questionIsAncestor(index.ancestors, message, textLength, hash);
     rcode = exists ? Rcode.NOERROR : Rcode.NXDOMAIN;
     writer.compressedName(apex, 0);
     const lengthAt = writer.recordFields(QType.SOA, ttl);

@@ -2,10 +2,9 @@
 // names inside the domain with no records of their own that are proper ancestors of stored names
 // (spec §8 #8: they exist, so they get NODATA rather than NXDOMAIN). They are found in the reload
 // worker and travel with the table, indexed (records/ancestors.ts): nothing is built here per reload.
-import { isAncestor } from '../records/ancestors.js';
 import type { RecordTable } from '../records/table.js';
 
 /** Whether some stored name lies strictly below `name` (an exact, lower-cased FQDN). */
 export function hasDescendants(table: RecordTable, name: string): boolean {
-  return isAncestor(table.data, name);
+  return table.hasDescendants(name);
 }

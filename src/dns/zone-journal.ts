@@ -13,6 +13,7 @@ import { Buffer } from 'node:buffer';
 import type { Logger } from '../log.js';
 import { ENTRY_FIELDS, hashBytes } from '../records/packed-table.js';
 import type { TableSnapshot } from '../records/store.js';
+import { changedParts, type PartPair } from '../records/parted-table.js';
 import type { PackedTableData } from '../records/table.js';
 import { QType } from './constants.js';
 import type { ResourceRecord, SoaRecord } from './records.js';
@@ -106,7 +107,12 @@ export class TableDiff {
   }
 
   private get tooBig(): boolean {
-    return this.removed.length + this.added.length > this.maxNames;
+    return this.size > this.maxNames;
+  }
+
+  /** Names found changed so far (removed + added). */
+  get size(): number {
+    return this.removed.length + this.added.length;
   }
 
   /** Compares up to `count` entries; 'more', 'done', or 'too_big'. */
@@ -194,18 +200,22 @@ function servedAt(snapshot: TableSnapshot, config: ResolveConfig, name: string):
  * have, fails the transfer).
  */
 function* deltaRecords(
-  diff: TableDiff,
+  diffs: readonly TableDiff[],
+  pairs: readonly PartPair[],
   previous: TableSnapshot,
   next: TableSnapshot,
   config: ResolveConfig,
   deleted: ResourceRecord[],
   added: ResourceRecord[],
 ): Generator<void> {
-  const previousText = Buffer.from(previous.table.data.strings.buffer, previous.table.data.strings.byteOffset, previous.table.data.strings.byteLength);
-  const nextText = Buffer.from(next.table.data.strings.buffer, next.table.data.strings.byteOffset, next.table.data.strings.byteLength);
   const names = new Set<string>();
-  for (const pos of diff.removed) names.add(entryName(previous.table.data, previousText, pos));
-  for (const pos of diff.added) names.add(entryName(next.table.data, nextText, pos));
+  diffs.forEach((diff, i) => {
+    const [before, after] = pairs[i] as PartPair;
+    const previousText = Buffer.from(before.strings.buffer, before.strings.byteOffset, before.strings.byteLength);
+    const nextText = Buffer.from(after.strings.buffer, after.strings.byteOffset, after.strings.byteLength);
+    for (const pos of diff.removed) names.add(entryName(before, previousText, pos));
+    for (const pos of diff.added) names.add(entryName(after, nextText, pos));
+  });
   let sinceCheck = 0;
   for (const name of names) {
     const before = servedAt(previous, config, name);
@@ -307,21 +317,30 @@ export function createZoneJournal(options: { readonly logger: Logger; readonly m
         return ready();
       }
       const startedAt = performance.now();
-      const diff = new TableDiff(previous.table.data, next.table.data, maxRecords);
+      const pairs = changedParts(previous.table, next.table);
+      if (!pairs) {
+        clear();
+        return ready();
+      }
+      const diffs = pairs.map(([before, after]) => new TableDiff(before, after, maxRecords));
       const deleted: ResourceRecord[] = [];
       const added: ResourceRecord[] = [];
       let outcome: 'done' | 'too_big' = 'done';
       function* work(): Generator<void, void> {
-        for (;;) {
-          const state = diff.step(ENTRIES_PER_CHECK);
-          if (state === 'too_big') {
-            outcome = 'too_big';
-            return;
+        let names = 0;
+        for (const diff of diffs) {
+          for (;;) {
+            const state = diff.step(ENTRIES_PER_CHECK);
+            if (state === 'too_big' || names + diff.size > maxRecords) {
+              outcome = 'too_big';
+              return;
+            }
+            if (state === 'done') break;
+            yield;
           }
-          if (state === 'done') break;
-          yield;
+          names += diff.size;
         }
-        yield* deltaRecords(diff, previous as TableSnapshot, next, config, deleted, added);
+        yield* deltaRecords(diffs, pairs as PartPair[], previous as TableSnapshot, next, config, deleted, added);
       }
       runSliced(id, work(), (longestSliceMs) => {
         if (outcome === 'too_big' || deleted.length + added.length > maxRecords) {

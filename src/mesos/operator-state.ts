@@ -26,6 +26,8 @@ export const MAX_STATUSES_PER_TASK = 16;
 
 interface ModelTask {
   readonly frameworkId: string;
+  /** Rises with every task put into the model (a task re-added gets a new one): the model's order. */
+  seq: number;
   doc: JsonObject;
   statuses: JsonObject[];
 }
@@ -52,6 +54,8 @@ export interface OperatorModel {
    * carried over from before the snapshot, with the wall-clock ms until which they are.
    */
   readonly carried: Map<string, number>;
+  /** What changed since the last render (toStateChanges): tasks and agents by key, and whether any framework did. */
+  readonly changed: { readonly tasks: Set<string>; readonly agents: Set<string>; frameworks: boolean; sinceSeq: number };
 }
 
 /**
@@ -67,7 +71,7 @@ export interface ApplyResult {
 }
 
 export function emptyModel(): OperatorModel {
-  return { frameworks: new Map(), agents: new Map(), tasks: new Map(), carried: new Map() };
+  return { frameworks: new Map(), agents: new Map(), tasks: new Map(), carried: new Map(), changed: { tasks: new Set(), agents: new Set(), frameworks: true, sinceSeq: 0 } };
 }
 
 function isObject(value: unknown): value is JsonObject {
@@ -90,6 +94,8 @@ function str(value: unknown): string {
 function idOf(value: unknown): string {
   return str(obj(value)['value']);
 }
+
+let taskSeq = 0;
 
 function taskKey(frameworkId: string, taskId: string): string {
   return `${frameworkId}\0${taskId}`;
@@ -143,7 +149,7 @@ function taskFrom(raw: unknown): ModelTask | undefined {
   if (ports !== '') doc['resources'] = { ports };
   if (t['discovery'] !== undefined) doc['discovery'] = t['discovery'];
   const statuses = list(t['statuses']).map(statusDoc).slice(-MAX_STATUSES_PER_TASK);
-  return { frameworkId, doc, statuses };
+  return { frameworkId, doc, statuses, seq: 0 };
 }
 
 function frameworkFrom(raw: unknown): ModelFramework | undefined {
@@ -165,7 +171,10 @@ function addTask(model: OperatorModel, raw: unknown): boolean {
   const task = taskFrom(raw);
   if (!task) return false;
   const key = taskKey(task.frameworkId, str(task.doc['id']));
+  model.changed.tasks.add(key);
   if (TERMINAL_STATES.has(str(task.doc['state']))) return model.tasks.delete(key);
+  // A task added again keeps its place, as a poll lists it.
+  task.seq = model.tasks.get(key)?.seq ?? ++taskSeq;
   model.tasks.set(key, task);
   return true;
 }
@@ -183,6 +192,7 @@ export function applySnapshot(model: OperatorModel, getState: unknown, nowMs = 0
   model.agents.clear();
   model.tasks.clear();
   model.carried.clear();
+  model.changed.frameworks = true; // a whole new state: rendered whole
   const state = obj(getState);
   for (const raw of list(obj(state['get_frameworks'])['frameworks'])) {
     const framework = frameworkFrom(raw);
@@ -209,7 +219,11 @@ export function applySnapshot(model: OperatorModel, getState: unknown, nowMs = 0
 }
 
 function dropAgentTasks(model: OperatorModel, agentId: string): void {
-  for (const [key, task] of model.tasks) if (task.doc['slave_id'] === agentId) model.tasks.delete(key);
+  for (const [key, task] of model.tasks) {
+    if (task.doc['slave_id'] !== agentId) continue;
+    model.tasks.delete(key);
+    model.changed.tasks.add(key);
+  }
 }
 
 /** Ends the carry-over of agents past their time: their tasks leave the model. Returns whether any did. */
@@ -219,6 +233,7 @@ export function expireCarried(model: OperatorModel, nowMs: number): boolean {
     if (until > nowMs) continue;
     model.carried.delete(id);
     model.agents.delete(id);
+    model.changed.agents.add(id);
     dropAgentTasks(model, id);
     changed = true;
   }
@@ -232,6 +247,7 @@ function updateTask(model: OperatorModel, update: JsonObject): boolean {
   const task = model.tasks.get(key);
   // An update for a task we never saw added: only a gap explains it, and the next snapshot repairs it.
   if (!task) return false;
+  model.changed.tasks.add(key);
   const state = str(update['state']) || str(status['state']);
   if (TERMINAL_STATES.has(state)) {
     model.tasks.delete(key);
@@ -250,6 +266,7 @@ function updateTask(model: OperatorModel, update: JsonObject): boolean {
 
 function removeFramework(model: OperatorModel, id: string): boolean {
   if (!model.frameworks.delete(id)) return false;
+  model.changed.frameworks = true;
   for (const [key, task] of model.tasks) if (task.frameworkId === id) model.tasks.delete(key);
   return true;
 }
@@ -269,12 +286,14 @@ export function applyEvent(model: OperatorModel, event: unknown): ApplyResult {
         // A carried-over agent is back: the master now sends TASK_ADDED for the tasks it still runs.
         if (model.carried.delete(agent.id)) dropAgentTasks(model, agent.id);
         model.agents.set(agent.id, agent);
+        model.changed.agents.add(agent.id);
       }
       return { type, changed: agent !== undefined };
     }
     case 'AGENT_REMOVED': {
       const id = idOf(obj(e['agent_removed'])['agent_id']);
       if (model.carried.delete(id)) dropAgentTasks(model, id);
+      model.changed.agents.add(id);
       return { type, changed: model.agents.delete(id) };
     }
     case 'FRAMEWORK_ADDED':
@@ -282,6 +301,7 @@ export function applyEvent(model: OperatorModel, event: unknown): ApplyResult {
       const key = type === 'FRAMEWORK_ADDED' ? 'framework_added' : 'framework_updated';
       const framework = frameworkFrom(obj(e[key])['framework']);
       if (framework) model.frameworks.set(framework.id, framework);
+      if (framework) model.changed.frameworks = true;
       return { type, changed: framework !== undefined };
     }
     case 'FRAMEWORK_REMOVED':
@@ -291,24 +311,99 @@ export function applyEvent(model: OperatorModel, event: unknown): ApplyResult {
   }
 }
 
+function taskDoc(task: ModelTask): JsonObject {
+  return { ...task.doc, statuses: task.statuses };
+}
+
+function frameworkDoc(f: ModelFramework, tasks: JsonObject[]): JsonObject {
+  return { id: f.id, name: f.name, hostname: f.hostname, tasks };
+}
+
+function agentDoc(a: ModelAgent): JsonObject {
+  return { id: a.id, hostname: a.hostname, pid: a.pid };
+}
+
 /**
- * The model as a `/master/state` document. A task waits (not listed) until its framework and its
- * agent are both known: events can name them before they are added. Frameworks have no `pid` in the
- * operator API, so their scheduler records use `hostname`.
+ * The model as a `/master/state` document (and its frameworks' ids, in order). A task waits (not
+ * listed) until its framework is known: events can name it before it is added. A task on an agent
+ * not known yet is listed and gets records once the agent is added (generation skips it until then).
+ * Frameworks have no `pid` in the operator API, so their scheduler records use `hostname`. Marks
+ * everything as rendered.
  */
 export function toMasterState(model: OperatorModel, leader: string): JsonObject {
+  return renderWhole(model, leader).document;
+}
+
+export function renderWhole(model: OperatorModel, leader: string): { document: JsonObject; frameworkIds: string[] } {
   const tasksByFramework = new Map<string, JsonObject[]>();
   for (const task of model.tasks.values()) {
-    if (!model.frameworks.has(task.frameworkId) || !model.agents.has(str(task.doc['slave_id']))) continue;
+    if (!model.frameworks.has(task.frameworkId)) continue;
     let tasks = tasksByFramework.get(task.frameworkId);
     if (!tasks) tasksByFramework.set(task.frameworkId, (tasks = []));
-    tasks.push({ ...task.doc, statuses: task.statuses });
+    tasks.push(taskDoc(task));
   }
   const frameworks: JsonObject[] = [];
+  const frameworkIds: string[] = [];
   for (const f of model.frameworks.values()) {
-    frameworks.push({ id: f.id, name: f.name, hostname: f.hostname, tasks: tasksByFramework.get(f.id) ?? [] });
+    frameworks.push(frameworkDoc(f, tasksByFramework.get(f.id) ?? []));
+    frameworkIds.push(f.id);
   }
   const slaves: JsonObject[] = [];
-  for (const a of model.agents.values()) slaves.push({ id: a.id, hostname: a.hostname, pid: a.pid });
-  return { leader, frameworks, slaves };
+  for (const a of model.agents.values()) slaves.push(agentDoc(a));
+  clearChanged(model);
+  return { document: { leader, frameworks, slaves }, frameworkIds };
+}
+
+function clearChanged(model: OperatorModel): void {
+  model.changed.tasks.clear();
+  model.changed.agents.clear();
+  model.changed.frameworks = false;
+  model.changed.sinceSeq = taskSeq;
+}
+
+export interface RenderedChanges {
+  /** Every framework (in order) listing only its changed tasks; the changed agents. */
+  readonly document: JsonObject;
+  readonly frameworkIds: string[];
+  /** Keys (framework id + NUL + task id) of tasks gone since the last render. */
+  readonly removedTasks: string[];
+  readonly removedSlaves: string[];
+}
+
+/**
+ * What changed since the last render, as a document of the changed tasks and agents; undefined when a
+ * framework changed (or nothing was rendered yet): then the model must be rendered whole. Marks
+ * everything as rendered.
+ */
+export function renderChanges(model: OperatorModel, leader: string): RenderedChanges | undefined {
+  if (model.changed.frameworks) return undefined;
+  const tasksByFramework = new Map<string, ModelTask[]>();
+  const removedTasks: string[] = [];
+  for (const key of model.changed.tasks) {
+    const task = model.tasks.get(key);
+    // A task put into the model since the last render goes last, even if the worker still holds an
+    // earlier one of the same key: listed as removed too.
+    if (!task || task.seq > model.changed.sinceSeq) removedTasks.push(key);
+    if (!task || !model.frameworks.has(task.frameworkId)) continue;
+    let tasks = tasksByFramework.get(task.frameworkId);
+    if (!tasks) tasksByFramework.set(task.frameworkId, (tasks = []));
+    tasks.push(task);
+  }
+  const frameworks: JsonObject[] = [];
+  const frameworkIds: string[] = [];
+  for (const f of model.frameworks.values()) {
+    // The model's order (new tasks after the others, as a whole render lists them).
+    const tasks = (tasksByFramework.get(f.id) ?? []).sort((a, b) => a.seq - b.seq);
+    frameworks.push(frameworkDoc(f, tasks.map(taskDoc)));
+    frameworkIds.push(f.id);
+  }
+  const slaves: JsonObject[] = [];
+  const removedSlaves: string[] = [];
+  for (const id of model.changed.agents) {
+    const agent = model.agents.get(id);
+    if (agent) slaves.push(agentDoc(agent));
+    else removedSlaves.push(id);
+  }
+  clearChanged(model);
+  return { document: { leader, frameworks, slaves }, frameworkIds, removedTasks, removedSlaves };
 }

@@ -8,6 +8,8 @@ import { ErrorCode, MesosDnsError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { MetricsRegistry } from '../metrics.js';
 import { openRecordTable } from '../records/packed-table.js';
+import { assemblePartedTable, openPartedTable, type PartedTableData } from '../records/parted-table.js';
+import type { RecordTable } from '../records/table.js';
 import type { RecordStore, TableSnapshot } from '../records/store.js';
 import {
   type ClientSettingsConfig,
@@ -279,6 +281,7 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
 
   function spawnWorker(): Worker {
     if (!workerData) throw new Error('state source not started');
+    workerHoldsStream = false; // a new worker holds no streamed state
     const w = new Worker(new URL('./reload-worker.js', import.meta.url), { workerData, resourceLimits });
     let outOfHeap = false;
     w.on('message', (message: FromWorker) => {
@@ -377,7 +380,7 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
         ...(lastNames ? { previousNames: lastNames } : {}),
         ...(staticFile ? { staticRecords: staticFile.current() } : {}),
         ...(options.rotation ? { outOfRotation: options.rotation.active() } : {}),
-        ...(state ? { state: { body: state.body, source: state.source } } : {}),
+        ...(state ? { state } : {}),
       };
       w.postMessage(message, state && state.body.byteOffset === 0 && state.body.byteLength === state.body.buffer.byteLength ? [state.body.buffer as ArrayBuffer] : []);
     });
@@ -397,11 +400,34 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
     );
   }
 
+  /** The last table received in parts: the parts a new one does not carry come from it. */
+  let lastParted: PartedTableData | undefined;
+  /** The reload worker holds the stream's state as of the last document sent (changes can follow). */
+  let workerHoldsStream = false;
+
+  /** The result's table: whole, or assembled from its new parts and the last parted table's. */
+  function openResultTable(result: ReloadSuccess): RecordTable | undefined {
+    if (result.data) return openRecordTable(result.data);
+    if (!result.parted) return undefined;
+    const parted = assemblePartedTable(result.parted, lastParted);
+    if (!parted) return undefined;
+    lastParted = parted;
+    return openPartedTable(parted);
+  }
+
   function applySuccess(result: ReloadSuccess, startedAt: number): ReloadOutcome {
     const applyStart = performance.now();
-    const table = openRecordTable(result.data);
+    const table = openResultTable(result);
+    if (!table) {
+      // Parts the serving side no longer has: the next document is sent whole.
+      workerHoldsStream = false;
+      const error = { reason: FetchFailure.WORKER, master: '', message: 'a table in parts arrived without parts it builds on' };
+      status.consecutiveFailures++;
+      logFailure(error, []);
+      return { ok: false, error, durationMs: performance.now() - startedAt };
+    }
     const snapshot = store.swap(table);
-    lastNames = result.names;
+    if (result.names) lastNames = result.names;
     const t = now();
     if (status.leader !== undefined && status.leader !== result.source) {
       leaderChanges.inc();
@@ -480,7 +506,11 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
     status.lastAttemptAt = now();
     fetchesTotal.inc();
     const masters = detector?.current() ?? { masters: [], leader: undefined };
-    const result = await runInWorker(masters, stream?.document());
+    const streamed = stream?.document(!workerHoldsStream);
+    // Until this result says otherwise, the worker is not known to hold the streamed state.
+    workerHoldsStream = false;
+    const result = await runInWorker(masters, streamed);
+    if (result.ok && streamed && (result.parted !== undefined || result.data !== undefined)) workerHoldsStream = true;
     if (closed) {
       return { ok: false, error: { reason: FetchFailure.ABORTED, master: '', message: 'closed' }, durationMs: 0 };
     }

@@ -6,8 +6,11 @@ import { readFile as fsReadFile } from 'node:fs/promises';
 import type { StaticRecord } from '../config/static-records.js';
 import type { RotationEntry } from '../records/rotation-list.js';
 import { scanState, type ParseStateResult, type ScannedState } from './parse-state.js';
-import type { StateProblem } from './state-types.js';
+import type { MesosState, StateProblem } from './state-types.js';
 import { generateRecordsWithReport, type GenerateConfig, type GenerateReport } from '../records/generate.js';
+import type { PackedTable } from '../records/table.js';
+import { IncrementalTables, type IncrementalResult, type StateChanges } from '../records/incremental-tables.js';
+import type { PartedTableMessage } from '../records/parted-table.js';
 import type { PackedTableData } from '../records/table.js';
 import { ENTRY_FIELDS } from '../records/packed-table.js';
 import type { MasterClientSettings } from './client-settings.js';
@@ -44,7 +47,20 @@ export interface ReloadRequest {
   /** The out-of-rotation entries in force when the reload was asked for (kept on the serving side). */
   readonly outOfRotation?: readonly RotationEntry[];
   /** A state document already in hand (the event stream's model): used instead of a fetch. */
-  readonly state?: { readonly body: Uint8Array; readonly source: string };
+  readonly state?: StreamedState;
+}
+
+/**
+ * A state from the event stream. With `frameworkIds` (its frameworks' ids, in order) the table is
+ * built in parts and the state kept, so that later `changes` rebuild only what they touch
+ * (records/incremental-tables.ts); the body then lists every framework but only the tasks and agents
+ * added or changed since the last request.
+ */
+export interface StreamedState {
+  readonly body: Uint8Array;
+  readonly source: string;
+  readonly frameworkIds?: readonly string[];
+  readonly changes?: { readonly removedTasks: readonly string[]; readonly removedSlaves: readonly string[] };
 }
 
 export interface ReloadTimings {
@@ -59,7 +75,12 @@ export interface ReloadTimings {
 export interface ReloadSuccess {
   readonly ok: true;
   readonly id: number;
-  readonly data: PackedTableData;
+  /** The table built whole; undefined when it comes in parts (`parted`). */
+  readonly data: PackedTableData | undefined;
+  /** The table built in parts (a streamed state with framework ids): its new parts and index. */
+  readonly parted?: PartedTableMessage | undefined;
+  /** Parts regenerated for this table (tables built in parts). */
+  readonly partsRebuilt?: number;
   /** "host:port" the state came from, or the file path. */
   readonly source: string;
   /** The master-list entry that worked ('' for a file). */
@@ -69,8 +90,8 @@ export interface ReloadSuccess {
   /** Names added / removed against the previous table (all added the first time). */
   readonly added: number;
   readonly removed: number;
-  /** This table's name hashes, for the next reload's previousNames. */
-  readonly names: Float64Array;
+  /** This table's name hashes, for the next reload's previousNames (undefined for a table built in parts). */
+  readonly names: Float64Array | undefined;
   readonly problemCount: number;
   /** The first few problems, for the log. */
   readonly problems: readonly StateProblem[];
@@ -266,6 +287,47 @@ export function createReloadPipeline(options: CreateReloadPipelineOptions): Relo
     };
   }
 
+  /** The streamed state kept between requests, in parts; and the host addresses looked up for it. */
+  let incremental: IncrementalTables | undefined;
+  let heldHosts = new Map<string, readonly string[]>();
+
+  /**
+   * Builds a streamed state's table in parts: a whole state resets the kept state, changes are applied
+   * to it. null when changes arrive without a state to apply them to (the caller sends a whole one).
+   */
+  function buildInParts(
+    streamed: StreamedState,
+    state: MesosState,
+    request: ReloadRequest,
+    hostAddresses: ReadonlyMap<string, readonly string[]> | undefined,
+  ): { table: PackedTable | undefined; parted: PartedTableMessage | undefined; report: GenerateReport; partsRebuilt: number } | null {
+    const frameworkIds = streamed.frameworkIds ?? [];
+    if (streamed.changes) {
+      for (const [host, addresses] of hostAddresses ?? []) heldHosts.set(host, addresses);
+    } else {
+      heldHosts = new Map(hostAddresses ?? []);
+    }
+    const inputs = {
+      masters: request.recordMasters,
+      listenerAddresses: request.listenerAddresses,
+      ...(heldHosts.size > 0 ? { hostAddresses: heldHosts } : {}),
+      ...(request.staticRecords ? { staticRecords: request.staticRecords } : {}),
+      ...(request.outOfRotation ? { outOfRotation: request.outOfRotation } : {}),
+    };
+    let result: IncrementalResult | undefined;
+    if (streamed.changes) {
+      const changes: StateChanges = { leader: state.leader, frameworks: state.frameworks, frameworkIds, slaves: state.slaves, ...streamed.changes };
+      result = incremental?.apply(changes, inputs);
+      if (!result) return null;
+    } else {
+      incremental ??= new IncrementalTables(config.generate);
+      result = incremental.reset(state, frameworkIds, inputs);
+    }
+    return result.kind === 'parted'
+      ? { table: undefined, parted: result.message, report: result.report, partsRebuilt: result.partsRebuilt }
+      : { table: result.table, parted: undefined, report: result.report, partsRebuilt: result.partsRebuilt };
+  }
+
   return {
     async run(request, signal) {
       const t0 = performance.now();
@@ -293,23 +355,38 @@ export function createReloadPipeline(options: CreateReloadPipelineOptions): Relo
       const before = { ...lookup.stats };
       const { hostAddresses, names: hostNames } = await lookUpStateHosts(lookup, parsed.state);
       const t3 = performance.now();
-      const { table, report } = generateRecordsWithReport({
-        state: parsed.state,
-        config: config.generate,
-        masters: request.recordMasters,
-        listenerAddresses: request.listenerAddresses,
-        ...(hostAddresses ? { hostAddresses } : {}),
-        ...(request.staticRecords ? { staticRecords: request.staticRecords } : {}),
-        ...(request.outOfRotation ? { outOfRotation: request.outOfRotation } : {}),
-      });
+      const streamed = request.state;
+      const inParts = streamed?.frameworkIds !== undefined ? buildInParts(streamed, parsed.state, request, hostAddresses) : undefined;
+      if (inParts === null) {
+        return {
+          ok: false,
+          id: request.id,
+          error: { reason: FetchFailure.INVALID_STATE, master: fetched.source, message: 'streamed changes do not fit the state this worker holds; a whole state is needed' },
+          failures: [],
+          timings: { fetchMs: t1 - t0, totalMs: performance.now() - t0 },
+        };
+      }
+      const { table, report } =
+        inParts ??
+        generateRecordsWithReport({
+          state: parsed.state,
+          config: config.generate,
+          masters: request.recordMasters,
+          listenerAddresses: request.listenerAddresses,
+          ...(hostAddresses ? { hostAddresses } : {}),
+          ...(request.staticRecords ? { staticRecords: request.staticRecords } : {}),
+          ...(request.outOfRotation ? { outOfRotation: request.outOfRotation } : {}),
+        });
       const t4 = performance.now();
-      const next = nameHashes(table.data);
-      const { added, removed } = diffNames(request.previousNames, next);
+      const next = table ? nameHashes(table.data) : undefined;
+      const { added, removed } = next ? diffNames(request.previousNames, next) : { added: inParts?.partsRebuilt ?? 0, removed: 0 };
       const t5 = performance.now();
       return {
         ok: true,
         id: request.id,
-        data: table.data,
+        data: table?.data,
+        parted: inParts?.parted,
+        ...(inParts ? { partsRebuilt: inParts.partsRebuilt } : {}),
         source: fetched.source,
         master: fetched.master,
         bytes: fetched.bytes,

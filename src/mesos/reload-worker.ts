@@ -5,7 +5,8 @@ import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { transferList } from '../records/packed-table.js';
-import { createReloadPipeline, type ReloadPipelineConfig, type ReloadRequest, type ReloadResult } from './reload-pipeline.js';
+import { partedTransferList } from '../records/parted-table.js';
+import { createReloadPipeline, type ReloadPipelineConfig, type ReloadRequest, type ReloadResult, type ReloadSuccess } from './reload-pipeline.js';
 
 export const RELOAD_WORKER_KIND = 'mesos-dns-reload-worker';
 
@@ -31,6 +32,15 @@ function lowerPriority(nice: number): void {
   }
 }
 
+/** What a successful result transfers: the whole table's buffers, or the new parts and the index. */
+function resultBuffers(result: ReloadSuccess): ArrayBuffer[] {
+  const buffers: ArrayBuffer[] = [];
+  if (result.data) buffers.push(...transferList(result.data));
+  if (result.parted) buffers.push(...partedTransferList(result.parted, transferList));
+  if (result.names) buffers.push(result.names.buffer as ArrayBuffer);
+  return buffers;
+}
+
 function serve(port: MessagePort, data: ReloadWorkerData): void {
   if (data.nice !== undefined && data.nice !== 0) lowerPriority(data.nice);
   const pipeline = createReloadPipeline({ config: data.config });
@@ -39,7 +49,7 @@ function serve(port: MessagePort, data: ReloadWorkerData): void {
       .run(message)
       .then((result) => {
         const reply: FromWorker = { type: 'result', result };
-        port.postMessage(reply, result.ok ? [...transferList(result.data), result.names.buffer as ArrayBuffer] : []);
+        port.postMessage(reply, result.ok ? resultBuffers(result) : []);
       })
       .catch((err: unknown) => {
         // A bug in parsing or generation: report it as this reload's failure, keep the worker.

@@ -10,7 +10,7 @@ import type { MasterClientSettings } from './client-settings.js';
 import { backoffDelay, DEFAULT_RECONNECT_BACKOFF, STABLE_CONNECTION_MS, type BackoffPolicy } from './leader/reconnect-policy.js';
 import type { MasterDetector } from './leader/types.js';
 import { createMasterDispatcher, masterConnectTimeoutMs } from './master-client.js';
-import { applyEvent, applySnapshot, emptyModel, expireCarried, toMasterState } from './operator-state.js';
+import { applyEvent, applySnapshot, emptyModel, expireCarried, renderChanges, renderWhole } from './operator-state.js';
 import { StreamEnd, StreamEndReason, subscribe } from './operator-stream.js';
 
 /** Events arriving within this window after the first of a batch are published together, in one rebuild. */
@@ -43,6 +43,10 @@ export interface StateDocument {
   readonly body: Buffer;
   /** "host:port" of the master streaming it. */
   readonly source: string;
+  /** The frameworks' ids in the body's order: the table is built in parts (records/incremental-tables.ts). */
+  readonly frameworkIds: readonly string[];
+  /** Set when the body holds only what changed since the last document (the worker holds the rest). */
+  readonly changes?: { readonly removedTasks: readonly string[]; readonly removedSlaves: readonly string[] };
 }
 
 export interface StreamDriver {
@@ -51,8 +55,11 @@ export interface StreamDriver {
   live(): boolean;
   /** Wall-clock ms of the last record (heartbeats included) on the live stream; undefined when not live. */
   lastHeardAt(): number | undefined;
-  /** The model as a /master/state body, while live. */
-  document(): StateDocument | undefined;
+  /**
+   * The model as a /master/state body while live: what changed since the last document, or the whole
+   * model when `whole` (the worker does not hold the last one) or a framework changed.
+   */
+  document(whole: boolean): StateDocument | undefined;
   close(): Promise<void>;
 }
 
@@ -197,10 +204,17 @@ export function createStreamDriver(options: StreamDriverOptions): StreamDriver {
     },
     live: () => isLive,
     lastHeardAt: () => (isLive ? heardAt : undefined),
-    document() {
+    document(whole) {
       if (!isLive) return undefined;
       expireCarried(model, Date.now());
-      return { body: Buffer.from(JSON.stringify(toMasterState(model, `master@${source}`))), source };
+      const leader = `master@${source}`;
+      const changes = whole ? undefined : renderChanges(model, leader);
+      if (changes) {
+        const { document, frameworkIds, removedTasks, removedSlaves } = changes;
+        return { body: Buffer.from(JSON.stringify(document)), source, frameworkIds, changes: { removedTasks, removedSlaves } };
+      }
+      const { document, frameworkIds } = renderWhole(model, leader);
+      return { body: Buffer.from(JSON.stringify(document)), source, frameworkIds };
     },
     async close() {
       if (closed) return;

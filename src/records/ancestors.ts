@@ -5,7 +5,7 @@
 // index, so the serving thread does no work per reload: a lookup is a hash and a probe.
 import { Buffer } from 'node:buffer';
 import { ENTRY_FIELDS, hashBytes, hashName } from './packed-table.js';
-import type { PackedTableData } from './table.js';
+import type { AncestorSet } from './table.js';
 
 const DOT = 0x2e;
 
@@ -80,8 +80,8 @@ export function findAncestors(strings: Uint8Array, entries: Int32Array, zones: r
 }
 
 /** Whether `name` (an exact FQDN, compared as UTF-8 bytes) is a proper ancestor of a stored name. */
-export function isAncestor(data: PackedTableData, name: string): boolean {
-  const { strings, ancestors, ancestorSlots: slots } = data;
+export function isAncestor(set: AncestorSet, name: string): boolean {
+  const { strings, refs: ancestors, slots } = set;
   if (ancestors.length === 0) return false;
   let ascii = true;
   for (let i = 0; i < name.length && ascii; i++) ascii = name.charCodeAt(i) < 0x80;

@@ -100,10 +100,15 @@ function sameText(text: Uint8Array, a: number, b: number, len: number): boolean 
  * targets repeat (every SRV name of a task points at the same few), so most look-ups stay in cache.
  */
 class EntryFinder {
-  private readonly recentHash = new Int32Array(1 << 16);
-  private readonly recentEntry = new Int32Array(1 << 16).fill(-1);
+  private readonly recentHash: Int32Array;
+  private readonly recentEntry: Int32Array;
 
-  constructor(private readonly t: TableParts) {}
+  constructor(private readonly t: TableParts) {
+    // Sized to the table: a table built in many small parts must not clear 512 KiB per part.
+    const size = Math.min(1 << 16, Math.max(16, t.slots.length));
+    this.recentHash = new Int32Array(size);
+    this.recentEntry = new Int32Array(size).fill(-1);
+  }
 
   /** The entry whose name is strings[off, off+len) (its hash `hash`), or -1. */
   find(off: number, len: number, hash: number): number {

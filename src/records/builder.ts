@@ -177,7 +177,9 @@ export class RecordSetBuilder {
   private readonly valuesRoom: Int32Array;
 
   constructor(capacity: Partial<BuilderCapacity> = {}) {
-    const at = (key: keyof BuilderCapacity, min: number): number => Math.max(min, Math.ceil(capacity[key] ?? 0));
+    // Without an expectation, room for a small table; with one, exactly that (a table built in many
+    // small parts must not allocate a small table's room per part).
+    const at = (key: keyof BuilderCapacity, fallback: number): number => Math.max(4, Math.ceil(capacity[key] ?? fallback));
     const sizes = {
       entries: at('names', 1024) * ENTRY_FIELDS,
       hashes: at('names', 1024),
@@ -567,6 +569,11 @@ export class RecordSetBuilder {
     if (this.slots.length < slotCountFor(this.entryCount)) this.rehash();
     else this.slots[slot] = entry + 1;
     return entry;
+  }
+
+  /** Each entry's name hash (as its slot was chosen: finishHash of FNV-1a, as an Int32). */
+  nameHashes(): Int32Array {
+    return this.hashes.view();
   }
 
   /** Rebuilds the slots at the size the names need. */

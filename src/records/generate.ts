@@ -10,10 +10,10 @@ import { type BuilderCapacity, Int32List, RecordSetBuilder, TYPE_INDEX, type Typ
 import { canonicalIp } from './ip.js';
 import { type LabelSpec, toDomainFragment, toLabel } from './labels.js';
 import { openRecordTable } from './packed-table.js';
-import { ReverseNames, type ReverseReport } from './reverse-records.js';
+import { ReverseNames, type ReverseNote, type ReverseReport, type ReverseSink } from './reverse-records.js';
 import { NO_CONFLICTS, type StaticConflicts, addStaticRecords } from './static-table.js';
 import { createRotationMatcher, type RotationEntry } from './rotation-list.js';
-import type { RecordTable } from './table.js';
+import type { PackedTable, PackedTableData, RecordTable } from './table.js';
 import { hashTaskId } from './task-hash.js';
 
 /** reverseZones is optional: without it (or with none) no PTR records are made. */
@@ -66,7 +66,7 @@ interface Context {
   /** Tasks whose port lists were cut to MAX_PORTS_PER_TASK. */
   readonly portCap: { tasks: number; droppedPorts: number; firstTaskId: string | undefined };
   /** Collects the IPs for PTR records; undefined without ReverseZones. */
-  readonly reverse: ReverseNames | undefined;
+  readonly reverse: ReverseSink | undefined;
 }
 
 /** What generation left out, for one log line per table. */
@@ -215,10 +215,11 @@ function frameworkRecords(ctx: Context, framework: Framework): void {
 }
 
 /** Adds slave records and returns the slave's address list used by its tasks (spec §2.5). */
-function slaveRecords(ctx: Context, slave: Slave): StoredAddress[] {
+function slaveRecords(ctx: Context, slave: Slave, addRecords: boolean): StoredAddress[] {
   if (!slave.pid) return []; // spec §8 #14: skipped, never a crash
   const b = ctx.builder;
   const ips = hostIps(ctx, slave.pid.host);
+  if (ips.length > 0 && !addRecords) return ips;
   for (const ip of ips) b.begin('slave').put(ctx.tail).add(ip.type, ip.value);
   if (ips.length > 0) {
     const target = b.begin('slave').put(ctx.tail).put(':').put(slave.pid.port).endValue();
@@ -549,38 +550,63 @@ function expectedCapacity(state: MesosState): BuilderCapacity {
   };
 }
 
-export function generateRecords(input: GenerateInput): RecordTable {
+export function generateRecords(input: GenerateInput): PackedTable {
   return generateRecordsWithReport(input).table;
 }
 
-/** generateRecords, plus what it left out (for the reload's log line and metrics). */
-export function generateRecordsWithReport(input: GenerateInput): { readonly table: RecordTable; readonly report: GenerateReport } {
-  const { state, config } = input;
-  const ctx: Context = {
-    builder: new RecordSetBuilder(expectedCapacity(state)),
+function newContext(config: GenerateConfig, input: Pick<GenerateInput, 'hostAddresses'>, capacity: Partial<BuilderCapacity>, reverse: ReverseSink | undefined): Context {
+  return {
+    builder: new RecordSetBuilder(capacity),
     tail: `.${config.domain}.`,
     spec: config.enforceRFC952 ? 'rfc952' : 'rfc1123',
     hostAddresses: input.hostAddresses,
     labels: new Map(),
     ports: new Int32List(),
     portCap: { tasks: 0, droppedPorts: 0, firstTaskId: undefined },
-    reverse: config.reverseZones && config.reverseZones.length > 0 ? new ReverseNames(config.reverseZones, `slave.${config.domain}.`) : undefined,
+    reverse,
   };
-  for (const framework of state.frameworks) frameworkRecords(ctx, framework);
-  const slaves = new Map<string, SlaveInfo>();
-  for (const slave of state.slaves) {
-    const addresses = slaveRecords(ctx, slave);
+}
+
+function newReverseNames(config: GenerateConfig): ReverseNames | undefined {
+  return config.reverseZones && config.reverseZones.length > 0 ? new ReverseNames(config.reverseZones, `slave.${config.domain}.`) : undefined;
+}
+
+/**
+ * The slaves' addresses as their tasks use them, keyed by slave id; with `addRecords`, also the
+ * slaves' own records (slave.<domain>, _slave._tcp) and their IPs for PTR records.
+ */
+function slaveInfos(ctx: Context, slaves: readonly Slave[], addRecords: boolean): Map<string, SlaveInfo> {
+  const infos = new Map<string, SlaveInfo>();
+  for (const slave of slaves) {
+    const addresses = slaveRecords(ctx, slave, addRecords);
     const ips = addresses.filter((a) => a.isIp);
-    slaves.set(slave.id, { addresses, ips, idTail: slaveIdTail(slave.id), hostname: slave.hostname });
-    for (const ip of ips) ctx.reverse?.addAgentIp(ip.text, ip.type === A ? 4 : 6);
+    infos.set(slave.id, { addresses, ips, idTail: slaveIdTail(slave.id), hostname: slave.hostname });
+    if (addRecords) for (const ip of ips) ctx.reverse?.addAgentIp(ip.text, ip.type === A ? 4 : 6);
   }
-  listenerRecords(ctx, config, input.listenerAddresses);
-  masterRecords(ctx, state.leader, input.masters);
+  return infos;
+}
+
+/** The records of everything but tasks: schedulers, agents, this server (SOAMname) and the masters. */
+function addHostRecords(ctx: Context, input: GenerateInput): Map<string, SlaveInfo> {
+  for (const framework of input.state.frameworks) frameworkRecords(ctx, framework);
+  const slaves = slaveInfos(ctx, input.state.slaves, true);
+  listenerRecords(ctx, input.config, input.listenerAddresses);
+  masterRecords(ctx, input.state.leader, input.masters);
+  return slaves;
+}
+
+interface TaskTally {
+  unhealthyTasks: number;
+  outOfRotationTasks: number;
+}
+
+/** Every running task's records, framework by framework in state order (spec §2.10–§2.13). */
+function addTaskRecords(ctx: Context, input: GenerateInput, slaves: ReadonlyMap<string, SlaveInfo>): TaskTally {
+  const config = input.config;
   const healthAware = config.healthAwareOn === true;
-  let unhealthyTasks = 0;
   const rotation = createRotationMatcher(input.outOfRotation ?? []);
-  let outOfRotationTasks = 0;
-  for (const framework of state.frameworks) {
+  const tally: TaskTally = { unhealthyTasks: 0, outOfRotationTasks: 0 };
+  for (const framework of input.state.frameworks) {
     ctx.builder.beginFramework(framework.name);
     const fragment = toDomainFragment(framework.name, ctx.spec);
     const names: FrameworkNames = {
@@ -594,19 +620,96 @@ export function generateRecordsWithReport(input: GenerateInput): { readonly tabl
       if (task.state !== TASK_RUNNING || slave === undefined) continue;
       const name = taskName(ctx, names, task.name);
       const unhealthy = healthAware && isUnhealthy(task);
-      if (unhealthy) unhealthyTasks++;
+      if (unhealthy) tally.unhealthyTasks++;
       const out =
         !rotation.empty &&
         rotation.isOut({ id: task.id, name: task.name, label: name.label, agentId: task.slaveId, agentHostname: slave.hostname });
-      if (out) outOfRotationTasks++;
+      if (out) tally.outOfRotationTasks++;
       ctx.builder.beginTask(name.handle, task.id, unhealthy || out);
       taskRecords(ctx, task, names, slave, config.ipSources, name);
       ctx.builder.endTask();
     }
   }
-  const reverse = ctx.reverse?.addTo(ctx.builder);
+  return tally;
+}
+
+function report(ctx: Context, tally: TaskTally, reverse: ReverseReport | undefined, staticConflicts: StaticConflicts): GenerateReport {
+  const health = { unhealthyTasks: tally.unhealthyTasks, heldBack: ctx.builder.healthHeldBack, failOpenNames: ctx.builder.healthFailOpenNames };
+  return { portCap: { ...ctx.portCap, limit: MAX_PORTS_PER_TASK }, reverse, staticConflicts, health, outOfRotationTasks: tally.outOfRotationTasks };
+}
+
+/** generateRecords, plus what it left out (for the reload's log line and metrics). */
+export function generateRecordsWithReport(input: GenerateInput): { readonly table: PackedTable; readonly report: GenerateReport } {
+  const { state, config } = input;
+  const reverseNames = newReverseNames(config);
+  const ctx = newContext(config, input, expectedCapacity(state), reverseNames);
+  const slaves = addHostRecords(ctx, input);
+  const tally = addTaskRecords(ctx, input, slaves);
+  const reverse = reverseNames?.addTo(ctx.builder);
   const staticConflicts = input.staticRecords ? addStaticRecords(ctx.builder, input.staticRecords) : NO_CONFLICTS;
   const table = openRecordTable(ctx.builder.finish(config.domain, config.reverseZones ?? []));
-  const health = { unhealthyTasks, heldBack: ctx.builder.healthHeldBack, failOpenNames: ctx.builder.healthFailOpenNames };
-  return { table, report: { portCap: { ...ctx.portCap, limit: MAX_PORTS_PER_TASK }, reverse, staticConflicts, health, outOfRotationTasks } };
+  return { table, report: report(ctx, tally, reverse, staticConflicts) };
+}
+
+/**
+ * One part of a table, generated alone so that a change rebuilds only the parts it touches
+ * (segments.ts merges the parts into one table). The parts of a state, merged in order, hold exactly
+ * what generateRecords gives for it whenever no name is made by two parts.
+ */
+export interface Segment {
+  readonly data: PackedTableData;
+  /** Each entry's name hash, as the builder stored it (the merge indexes names with it). */
+  readonly hashes: Int32Array;
+  readonly report: GenerateReport;
+}
+
+function finishSegment(ctx: Context, config: GenerateConfig, tally: TaskTally, reverse?: ReverseReport): Segment {
+  const data = ctx.builder.finish(config.domain, config.reverseZones ?? []);
+  return { data, hashes: ctx.builder.nameHashes().slice(), report: report(ctx, tally, reverse, NO_CONFLICTS) };
+}
+
+const NO_TASKS: TaskTally = Object.freeze({ unhealthyTasks: 0, outOfRotationTasks: 0 });
+
+/**
+ * The host part: schedulers, agents, SOAMname and masters, and every framework (without tasks) for
+ * the enumeration; the agents' IPs go to `reverse`.
+ */
+export function generateHostSegment(input: GenerateInput, reverse: ReverseSink | undefined): Segment {
+  const hosts = input.state.slaves.length + input.state.frameworks.length + 16;
+  const ctx = newContext(input.config, input, { names: hosts * 2, records: hosts * 4, values: hosts * 2, bytes: hosts * 96, frameworks: input.state.frameworks.length, tasks: 0 }, reverse);
+  addHostRecords(ctx, input);
+  for (const framework of input.state.frameworks) ctx.builder.beginFramework(framework.name);
+  return finishSegment(ctx, input.config, NO_TASKS);
+}
+
+/**
+ * A task part: the records of the tasks in `input.state` (a subset of the cluster's frameworks and
+ * tasks, in state order, with the slaves they run on); their IPs for PTR records go to `reverse`.
+ * The frameworks' enumeration rows are those of `input.state.frameworks` that have tasks here.
+ */
+export function generateTaskSegment(input: GenerateInput, reverse: ReverseSink | undefined): Segment {
+  const ctx = newContext(input.config, input, expectedCapacity(input.state), reverse);
+  const slaves = slaveInfos(ctx, input.state.slaves, false);
+  const tally = addTaskRecords(ctx, input, slaves);
+  return finishSegment(ctx, input.config, tally);
+}
+
+/** The PTR part, from the IPs the other parts noted (replayed in their order). */
+export function generateReverseSegment(config: GenerateConfig, notes: Iterable<ReverseNote>): Segment | undefined {
+  const names = newReverseNames(config);
+  if (!names) return undefined;
+  const ctx = newContext(config, {}, { names: 64, records: 64, values: 64, bytes: 4096, frameworks: 0, tasks: 0 }, undefined);
+  for (const note of notes) {
+    if (note.target === undefined) names.addAgentIp(note.ip, note.family);
+    else names.addTaskIp(note.ip, note.family, note.target);
+  }
+  const reverse = names.addTo(ctx.builder);
+  return finishSegment(ctx, config, NO_TASKS, reverse);
+}
+
+/** The static part (StaticRecordsFile), with no Mesos name to conflict with: the merge checks conflicts. */
+export function generateStaticSegment(config: GenerateConfig, records: readonly StaticRecord[]): Segment {
+  const ctx = newContext(config, {}, { names: records.length, records: records.length, values: records.length, bytes: records.length * 128, frameworks: 0, tasks: 0 }, undefined);
+  addStaticRecords(ctx.builder, records);
+  return finishSegment(ctx, config, NO_TASKS);
 }

@@ -2,14 +2,22 @@
 // arrays, and an open-addressing hash index over the names. A table built in a worker thread is
 // handed over by transferring these buffers, and opening it costs O(1) on the serving thread.
 import { Buffer } from 'node:buffer';
+import { isAncestor } from './ancestors.js';
 import type {
+  AnswerIndex,
+  AncestorSet,
   EnumeratedFramework,
   EnumeratedRecord,
   EnumeratedTask,
   NameRecords,
+  PackedTable,
   PackedTableData,
-  RecordTable,
 } from './table.js';
+
+/** A whole table's ancestors (their text in the table's strings). */
+export function ancestorSetOf(data: PackedTableData): AncestorSet {
+  return { strings: data.strings, refs: data.ancestors, slots: data.ancestorSlots };
+}
 
 /** [nameOff, nameLen], then [start, count] per record type in TYPE_INDEX order (builder.ts). */
 export const ENTRY_FIELDS = 12;
@@ -59,7 +67,7 @@ export function hashName(name: string): number {
   return finishHash(h);
 }
 
-class PackedRecordTable implements RecordTable {
+export class PackedRecordTable implements PackedTable {
   readonly domain: string;
   readonly counts: PackedTableData['counts'];
   readonly frameworkCount: number;
@@ -81,7 +89,7 @@ class PackedRecordTable implements RecordTable {
     return this.buf.toString('utf8', offset, offset + length);
   }
 
-  private nameEquals(pos: number, name: string): boolean {
+  nameEquals(pos: number, name: string): boolean {
     const base = pos * ENTRY_FIELDS;
     const off = this.data.entries[base] as number;
     const len = this.data.entries[base + 1] as number;
@@ -119,7 +127,7 @@ class PackedRecordTable implements RecordTable {
    * Decoded on every look-up: a memo per name would keep every one-off name ever asked for, and a
    * full walk (axfr) must not pin every decoded entry in memory either.
    */
-  private recordsAt(pos: number): NameRecords {
+  recordsAt(pos: number): NameRecords {
     const e = this.data.entries;
     const base = pos * ENTRY_FIELDS;
     return Object.freeze({
@@ -131,8 +139,16 @@ class PackedRecordTable implements RecordTable {
     });
   }
 
-  private nameAt(pos: number): string {
+  nameAt(pos: number): string {
     return this.text(this.data.entries[pos * ENTRY_FIELDS] as number, this.data.entries[pos * ENTRY_FIELDS + 1] as number);
+  }
+
+  get answers(): AnswerIndex {
+    return { slots: this.data.answerSlots, slotPart: undefined, parts: [this.data], ancestors: ancestorSetOf(this.data), partial: false };
+  }
+
+  hasDescendants(name: string): boolean {
+    return isAncestor(ancestorSetOf(this.data), name);
   }
 
   lookup(name: string): NameRecords | undefined {
@@ -144,7 +160,7 @@ class PackedRecordTable implements RecordTable {
     for (let pos = 0; pos < this.entryCount; pos++) yield [this.nameAt(pos), this.recordsAt(pos)];
   }
 
-  private *tasksOf(first: number, count: number): Iterable<EnumeratedTask> {
+  *tasksOf(first: number, count: number): Iterable<EnumeratedTask> {
     const { tasks, taskRecords, entries, values } = this.data;
     for (let t = first; t < first + count; t++) {
       const base = t * TASK_FIELDS;
@@ -172,6 +188,12 @@ class PackedRecordTable implements RecordTable {
     }
   }
 
+  /** The name of the framework in row `row` of the enumeration. */
+  nameOfFramework(row: number): string {
+    const f = this.data.frameworks;
+    return this.text(f[row * FRAMEWORK_FIELDS] as number, f[row * FRAMEWORK_FIELDS + 1] as number);
+  }
+
   *frameworks(): Iterable<EnumeratedFramework> {
     const f = this.data.frameworks;
     for (let i = 0; i < this.frameworkCount; i++) {
@@ -184,7 +206,7 @@ class PackedRecordTable implements RecordTable {
 }
 
 /** Wrap packed data (e.g. received from a worker thread) as a RecordTable, in O(1). */
-export function openRecordTable(data: PackedTableData): RecordTable {
+export function openRecordTable(data: PackedTableData): PackedTable {
   return Object.freeze(new PackedRecordTable(data));
 }
 

@@ -30,7 +30,34 @@ function encodable(name: string): boolean {
   return true;
 }
 
-export class ReverseNames {
+/** Where generation reports the IPs PTR records are made from. */
+export interface ReverseSink {
+  addAgentIp(ip: string, family: 4 | 6): void;
+  /** A task's IP with the task's canonical name (FQDN); call once per task and IP. */
+  addTaskIp(ip: string, family: 4 | 6, taskName: string): void;
+}
+
+/** One reported IP: an agent's (no target) or a task's with its canonical name. */
+export interface ReverseNote {
+  readonly ip: string;
+  readonly family: 4 | 6;
+  readonly target?: string;
+}
+
+/** Keeps the reported IPs in order, to replay into ReverseNames later (a table built in parts). */
+export class ReverseNotes implements ReverseSink {
+  readonly notes: ReverseNote[] = [];
+
+  addAgentIp(ip: string, family: 4 | 6): void {
+    this.notes.push({ ip, family });
+  }
+
+  addTaskIp(ip: string, family: 4 | 6, taskName: string): void {
+    this.notes.push({ ip, family, target: taskName });
+  }
+}
+
+export class ReverseNames implements ReverseSink {
   /** Reverse name → agent name, in the order agents were seen. */
   private readonly agents = new Map<string, string>();
   /** Reverse name → the one task name holding the IP, or undefined once a second task holds it. */

@@ -65,8 +65,43 @@ export interface RecordTable {
   /** Frameworks in state order (spec §2.14). */
   frameworks(): Iterable<EnumeratedFramework>;
   readonly frameworkCount: number;
-  /** The flat buffers behind the table, for transfer between threads. */
+  /** Whether `name` (an exact, lower-cased FQDN) is a proper ancestor of a stored name: an empty non-terminal. */
+  hasDescendants(name: string): boolean;
+  /** The answer blocks and their index, for the DNS direct path (answer-blocks.ts). */
+  readonly answers: AnswerIndex;
+  /** The flat buffers behind a table built whole, for transfer between threads; undefined for a table kept in parts. */
+  readonly data?: PackedTableData | undefined;
+}
+
+/** A table built whole: one set of flat buffers. */
+export interface PackedTable extends RecordTable {
   readonly data: PackedTableData;
+}
+
+/** Proper ancestors of the stored names: [offset, length] into `strings`, with a hash index. */
+export interface AncestorSet {
+  readonly strings: Uint8Array;
+  readonly refs: Int32Array;
+  /** Open-addressing slots holding index + 1 (0 = empty); length is a power of two. */
+  readonly slots: Int32Array;
+}
+
+/**
+ * Where the direct path finds a name's answer block: the index is one table of slots over every
+ * name (the name's hash, linear probing) holding block offset + 1 (-1: a name without a block; 0:
+ * empty). A whole table has one part; a table kept in parts says per slot which part's blocks hold it.
+ */
+export interface AnswerIndex {
+  readonly slots: Int32Array;
+  /** Per slot, the part whose blocks (and strings) the block offset is in; undefined: part 0. */
+  readonly slotPart: Int32Array | undefined;
+  readonly parts: readonly PackedTableData[];
+  readonly ancestors: AncestorSet;
+  /**
+   * An SRV target given as text is only known not to be stored in its own part: another part may
+   * store it (and its addresses), so the direct path leaves such answers to the general path.
+   */
+  readonly partial: boolean;
 }
 
 /** Serialisable form of a table: typed arrays only, transferable with postMessage. */

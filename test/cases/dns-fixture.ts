@@ -11,7 +11,7 @@ import type { ForwardRequest, Forwarder } from '../../src/forward/types.js';
 import { parseStateText } from '../../src/mesos/parse-state.js';
 import { generateRecords } from '../../src/records/generate.js';
 import { type RecordStore, createRecordStore } from '../../src/records/store.js';
-import type { RecordTable } from '../../src/records/table.js';
+import type { PackedTable, RecordTable } from '../../src/records/table.js';
 
 /** Wall clock of the fixture store: the first table gets SOA serial 1700000000. */
 export const FIXTURE_NOW_MS = 1_700_000_000_000;
@@ -39,9 +39,9 @@ export function fixturePath(relative: string): URL {
   return new URL(`../../../fixtures/${relative}`, import.meta.url);
 }
 
-let cachedTable: RecordTable | undefined;
+let cachedTable: PackedTable | undefined;
 
-export function loadDnsFixtureTable(statePath = 'dns/state.json'): RecordTable {
+export function loadDnsFixtureTable(statePath = "dns/state.json"): PackedTable {
   if (statePath === 'dns/state.json' && cachedTable) return cachedTable;
   const parsed = parseStateText(readFileSync(fixturePath(statePath), 'utf8'));
   if (!parsed.ok) throw new Error(`fixture state does not parse: ${parsed.error}`);

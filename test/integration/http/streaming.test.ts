@@ -28,6 +28,8 @@ function counting(table: RecordTable): { table: RecordTable; progress: () => num
     counts: table.counts,
     frameworkCount: table.frameworkCount,
     data: table.data,
+    answers: table.answers,
+    hasDescendants: (name) => table.hasDescendants(name),
     lookup: (name) => table.lookup(name),
     entries: () => table.entries(),
     *frameworks() {

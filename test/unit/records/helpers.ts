@@ -3,7 +3,7 @@
 import type { GenerateConfig, GenerateInput } from '../../../src/records/generate.js';
 import { generateRecords } from '../../../src/records/generate.js';
 import { parseState } from '../../../src/mesos/parse-state.js';
-import type { EnumeratedRecord, NameRecords, RecordTable } from '../../../src/records/table.js';
+import type { EnumeratedRecord, NameRecords, PackedTable, RecordTable } from '../../../src/records/table.js';
 
 export const BASE_CONFIG: GenerateConfig = Object.freeze<GenerateConfig>({
   domain: 'mesos',
@@ -60,7 +60,7 @@ export interface GenerateOptions {
 }
 
 /** Parse a state document (it must be accepted) and generate its table. */
-export function generate(doc: unknown, options: GenerateOptions = {}): RecordTable {
+export function generate(doc: unknown, options: GenerateOptions = {}): PackedTable {
   const parsed = parseState(doc);
   if (!parsed.ok) throw new Error(`state rejected: ${parsed.error}`);
   const input: GenerateInput = {
@@ -74,7 +74,7 @@ export function generate(doc: unknown, options: GenerateOptions = {}): RecordTab
 }
 
 /** A table containing one task on the default slave (IP 192.0.2.20) in framework "marathon". */
-export function generateTask(taskDoc: Doc, options: GenerateOptions = {}, slaves?: Doc[]): RecordTable {
+export function generateTask(taskDoc: Doc, options: GenerateOptions = {}, slaves?: Doc[]): PackedTable {
   return generate(
     state({ frameworks: [framework('marathon', 'scheduler(1)@192.0.2.2:25501', [taskDoc])], ...(slaves ? { slaves } : {}) }),
     options,

@@ -5,12 +5,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { openRecordTable, transferList } from '../../../src/records/packed-table.js';
-import type { RecordTable } from '../../../src/records/table.js';
+import type { PackedTable, RecordTable } from '../../../src/records/table.js';
 import { formatTableListing } from '../../helpers/table-listing.js';
 import { SLAVE_0, at, enumeration, flat, framework, generate, netinfo, running, slave, state, task } from './helpers.js';
 
 /** A mid-sized cluster: many names sharing prefixes, so probing and hashing get exercised. */
-function bigTable(tasks = 3000): RecordTable {
+function bigTable(tasks = 3000): PackedTable {
   const slaves = Array.from({ length: 50 }, (_, i) => slave(`agent-S${i}`, `slave(1)@192.0.2.${i + 1}:5051`));
   const frameworks = Array.from({ length: 10 }, (_, f) =>
     framework(`fw${f}`, `scheduler(1)@192.0.2.${200 + f}:${10_000 + f}`, Array.from({ length: tasks / 10 }, (_, t) =>

@@ -7,7 +7,7 @@ import { parseState } from '../../../src/mesos/parse-state.js';
 import { BlockFlag } from '../../../src/records/answer-blocks.js';
 import { generateRecordsWithReport } from '../../../src/records/generate.js';
 import { hashName } from '../../../src/records/packed-table.js';
-import type { RecordTable } from '../../../src/records/table.js';
+import type { PackedTable } from '../../../src/records/table.js';
 import { BASE_CONFIG, at, framework, netinfo, running, state, task } from './helpers.js';
 
 const DOC = state({ frameworks: [framework('marathon', 'scheduler(1)@192.0.2.2:8080', [task('web', 'web.1', { statuses: [running(1, netinfo('192.0.2.40'))] })])] });
@@ -21,7 +21,7 @@ function generate(staticText: string) {
 }
 
 /** The flags octet of a name's answer block (-1 without a block). */
-function blockFlags(table: RecordTable, name: string): number {
+function blockFlags(table: PackedTable, name: string): number {
   const { answers, answerSlots } = table.data;
   const mask = answerSlots.length - 1;
   for (let slot = hashName(name) & mask; answerSlots[slot] !== 0; slot = (slot + 1) & mask) {
