@@ -36,16 +36,6 @@ const PROGRAMS: Readonly<Record<AuthoritativeKind | 'nsd-checkzone', string>> = 
   'nsd-checkzone': 'nsd-checkzone',
 };
 
-/** Whether the program is installed (found on PATH or in /usr/sbin, where Debian puts these). */
-export async function hasProgram(kind: keyof typeof PROGRAMS): Promise<boolean> {
-  try {
-    await run('sh', ['-c', `command -v ${PROGRAMS[kind]} || test -x /usr/sbin/${PROGRAMS[kind]}`]);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const SBIN_PATH = `${process.env['PATH'] ?? ''}:/usr/sbin:/sbin`;
 
 /** nsd-checkzone on the text: ok only when it exits 0 and reports the zone as ok. */

@@ -1,4 +1,4 @@
-// External programs some tests drive (dig, Knot, NSD, ZooKeeper) and the one rule for when one is
+// External programs some tests drive (dig, Knot, NSD, ZooKeeper, setcap) and the one rule for when one is
 // missing: on a developer's machine the test is skipped with a message that says what to install; under
 // CI (CI=true) the run fails with that message instead, so a broken CI image cannot pass by skipping.
 import { execFile } from 'node:child_process';
@@ -53,6 +53,7 @@ function onPathOrSbin(program: string): Promise<boolean> {
 export const DIG: Tool = { name: 'dig', installHint: 'apt-get install bind9-dnsutils', probe: () => runs('dig', ['-v']) };
 export const KNOTD: Tool = { name: 'knotd', installHint: 'apt-get install knot', probe: () => onPathOrSbin('knotd') };
 export const NSD: Tool = { name: 'nsd', installHint: 'apt-get install nsd', probe: () => onPathOrSbin('nsd') };
+export const SETCAP: Tool = { name: 'setcap', installHint: 'apt-get install libcap2-bin', probe: () => onPathOrSbin('setcap') };
 export const NSD_CHECKZONE: Tool = { name: 'nsd-checkzone', installHint: 'apt-get install nsd', probe: () => onPathOrSbin('nsd-checkzone') };
 
 /** Where test/helpers/zookeeper.ts looks for ZooKeeper's jars (Debian's `zookeeper` package). */

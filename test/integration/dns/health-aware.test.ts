@@ -8,7 +8,9 @@ import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { query } from '../../helpers/dns-client.js';
 import { REPO_ROOT, spawnServer } from '../../helpers/spawn-server.js';
+import { DIG, requireTool } from '../../helpers/tools.js';
 
+const digMissing = await requireTool(DIG);
 const run = promisify(execFile);
 
 async function dig(port: number, ...args: string[]): Promise<string[]> {
@@ -27,7 +29,7 @@ async function startWith(healthAwareOn: boolean) {
   });
 }
 
-test('HealthAwareOn: the unhealthy instance leaves the answers; all unhealthy answers all (fail open)', async (t) => {
+test('HealthAwareOn: the unhealthy instance leaves the answers; all unhealthy answers all (fail open)', { skip: digMissing }, async (t) => {
   const server = await startWith(true);
   t.after(() => server.kill());
   await server.waitForHealth();
@@ -54,7 +56,7 @@ test('HealthAwareOn: the unhealthy instance leaves the answers; all unhealthy an
   assert.deepEqual(hosts.map((h) => h.ip), ['10.1.0.1'], 'HTTP answers agree with DNS');
 });
 
-test('HealthAwareOn off (the default): both instances answered', async (t) => {
+test('HealthAwareOn off (the default): both instances answered', { skip: digMissing }, async (t) => {
   const server = await startWith(false);
   t.after(() => server.kill());
   await server.waitForHealth();

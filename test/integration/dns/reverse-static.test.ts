@@ -11,7 +11,9 @@ import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { query } from '../../helpers/dns-client.js';
 import { REPO_ROOT, spawnServer } from '../../helpers/spawn-server.js';
+import { DIG, requireTool } from '../../helpers/tools.js';
 
+const digMissing = await requireTool(DIG);
 const run = promisify(execFile);
 
 /** How long an edit of the static file may take to be served (debounce 200 ms + one small reload). */
@@ -42,7 +44,7 @@ async function waitForAddress(port: number, name: string, address: string): Prom
   return assert.fail(`${name} did not answer ${address} within ${RELOAD_BOUND_MS} ms`);
 }
 
-test('PTR for container and agent IPs, static CNAME and A, hot reload of the static file', async (t) => {
+test('PTR for container and agent IPs, static CNAME and A, hot reload of the static file', { skip: digMissing }, async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'static-records-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const file = join(dir, 'static.zone');

@@ -11,12 +11,15 @@ import { createLogger } from '../../../src/log.js';
 import { createZkClient } from '../../../src/mesos/leader/zk-client.js';
 import { REPO_ROOT, type SpawnedServer, spawnServer } from '../../helpers/spawn-server.js';
 import { startZooKeeper, type TestZooKeeper } from '../../helpers/zookeeper.js';
+import { DIG, ZOOKEEPER, requireTools } from '../../helpers/tools.js';
 
+const toolsMissing = await requireTools([ZOOKEEPER, DIG]);
 const run = promisify(execFile);
 const TOKEN = 'r0tation-zk-token-4c1e88';
 let zk: TestZooKeeper;
 
 before(async () => {
+  if (toolsMissing) return;
   zk = await startZooKeeper({ tickTime: 500 });
 });
 after(async () => {
@@ -65,7 +68,7 @@ async function waitForAnswer(port: number, want: string[], timeoutMs = 5_000): P
   assert.fail(`still ${JSON.stringify(last)}, wanted ${JSON.stringify(want)}`);
 }
 
-test('two instances sharing a ZooKeeper agree on the rotation list', async (t) => {
+test('two instances sharing a ZooKeeper agree on the rotation list', { skip: toolsMissing }, async (t) => {
   const [one, two] = await Promise.all([start(), start()]);
   t.after(() => Promise.all([one.kill(), two.kill()]));
   await Promise.all([one.waitForHealth(), two.waitForHealth()]);

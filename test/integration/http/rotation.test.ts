@@ -9,7 +9,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { REPO_ROOT, type SpawnedServer, spawnServer } from '../../helpers/spawn-server.js';
+import { DIG, requireTool } from '../../helpers/tools.js';
 
+const digMissing = await requireTool(DIG);
 const run = promisify(execFile);
 const TOKEN = 'r0tation-test-token-7f3a9c';
 
@@ -52,7 +54,7 @@ async function waitForAnswer(port: number, name: string, want: string[], timeout
   assert.fail(`${name}: still ${JSON.stringify(last)}, wanted ${JSON.stringify(want)}`);
 }
 
-test('rotation: take an agent and an app out, put them back, expiry; DNS and /v1/hosts agree', async (t) => {
+test('rotation: take an agent and an app out, put them back, expiry; DNS and /v1/hosts agree', { skip: digMissing }, async (t) => {
   const server = await start(TOKEN);
   t.after(() => server.kill());
   await server.waitForHealth();
@@ -105,7 +107,7 @@ test('rotation: take an agent and an app out, put them back, expiry; DNS and /v1
   assert.ok(!(await server.get('/v1/config')).body.includes(TOKEN), 'nor shown by /v1/config');
 });
 
-test('rotation: changes need the token; bad input is a 400', async (t) => {
+test('rotation: changes need the token; bad input is a 400', { skip: digMissing }, async (t) => {
   const server = await start(TOKEN);
   t.after(() => server.kill());
   await server.waitForHealth();
