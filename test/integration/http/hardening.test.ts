@@ -10,7 +10,7 @@ import type { HttpLimits } from '../../../src/http/server.js';
 import { createHttpServer } from '../../../src/http/server.js';
 import { createSilentLogger } from '../../../src/log.js';
 import { MetricsRegistry } from '../../../src/metrics.js';
-import { embeddedConfig, storeWith } from '../../unit/http/embedded-table.js';
+import { embeddedConfig, storeWith } from '../../helpers/embedded-table.js';
 import { elapsedMs, fakeSource, httpRequest, openSocket, rawExchange, readUntilClosed, startHttp } from './harness.js';
 
 const LIMITS: Partial<HttpLimits> = {

@@ -7,7 +7,7 @@ import type { Socket } from 'node:net';
 import { before, describe, it } from 'node:test';
 import { routeRequest } from '../../../src/http/routes.js';
 import type { EnumeratedTask, RecordTable } from '../../../src/records/table.js';
-import { embeddedConfig, generatedTable, snapshotOf } from '../../unit/http/embedded-table.js';
+import { embeddedConfig, generatedTable, snapshotOf } from '../../helpers/embedded-table.js';
 import { elapsedMs, httpRequest, openSocket, startHttp } from './harness.js';
 
 const TASKS = 20_000;
