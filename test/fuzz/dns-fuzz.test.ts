@@ -26,6 +26,7 @@ import { EMBEDDED_CONFIG, EMBEDDED_STATE, mergeConfig } from '../helpers/spawn-s
 import { seededRandom } from '../helpers/seeded-random.js';
 import { HostileKind, MAX_TCP_QUERY, hostileMessage } from './hostile.js';
 import { Fuzz, QTYPE, fuzzPacket } from './packets.js';
+import { waitUntil } from '../helpers/wait-for.js';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 0x5eed_2026) >>> 0;
 const UDP_PACKETS = Number(process.env['FUZZ_UDP_PACKETS'] ?? 80_000);
@@ -459,8 +460,7 @@ test(`over ${MIN_PACKETS.toLocaleString('en-US')} hostile packets on UDP and TCP
   assert.equal(app.store.current()?.generation, generation, 'the record table was not replaced');
 
   // No connection left behind (the server may still be closing the last ones).
-  const deadline = Date.now() + 5000;
-  while (metricSum(app, 'mesos_dns_tcp_connections') > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  await waitUntil(() => metricSum(app, 'mesos_dns_tcp_connections') === 0, 5000, 10);
   assert.equal(metricSum(app, 'mesos_dns_tcp_connections'), 0, 'open TCP connections after the fuzz');
 
   // An identical second round must not leave more memory behind than the first did.

@@ -22,6 +22,7 @@ import { metricValue } from '../helpers/metric-value.js';
 import { seededRandom } from '../helpers/seeded-random.js';
 import { Fuzz, QTYPE } from './packets.js';
 import { Ending, STEP_KINDS, type SessionPlan, type Step, StepKind, planSession } from './tcp-sessions.js';
+import { waitUntil } from '../helpers/wait-for.js';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 0x7c9_2026) >>> 0;
 const ROUNDS = Math.max(1, Number(process.env['FUZZ_TCP_ROUNDS'] ?? 3));
@@ -202,8 +203,7 @@ test('hostile DNS/TCP sessions: the server drops every connection on its own and
     const abandoned = (await Promise.all(plans.map((plan) => runSession(port, plan, stats)))).filter((s) => s !== undefined);
 
     // Every connection goes, abandoned and half-open ones included, without the clients' help.
-    const drainDeadline = Date.now() + DRAIN_MS;
-    while (metricValue(metrics, 'mesos_dns_tcp_connections') > 0 && Date.now() < drainDeadline) await sleep(20);
+    await waitUntil(() => metricValue(metrics, 'mesos_dns_tcp_connections') === 0, DRAIN_MS);
     const open = metricValue(metrics, 'mesos_dns_tcp_connections');
     for (const socket of abandoned) socket.destroy();
     assert.equal(open, 0, `round ${round}: ${open} connections still open ${DRAIN_MS} ms after the sessions ended`);

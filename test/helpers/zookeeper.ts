@@ -5,6 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { poll } from './wait-for.js';
 
 export interface TestZooKeeper {
   readonly host: string;
@@ -106,12 +107,11 @@ export async function startZooKeeper(options: StartZooKeeperOptions = {}): Promi
     proc.once('exit', () => {
       exited = true;
     });
-    const deadline = Date.now() + startTimeoutMs;
-    while (Date.now() < deadline) {
+    const answering = async (): Promise<true | undefined> => {
       if (exited) throw new Error(`ZooKeeper exited at start-up:\n${output}`);
-      if (await probe(port)) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+      return (await probe(port)) || undefined;
+    };
+    if (await poll(answering, startTimeoutMs, 100)) return;
     proc.kill('SIGKILL');
     throw new Error(`ZooKeeper did not start within ${startTimeoutMs} ms:\n${output}`);
   }

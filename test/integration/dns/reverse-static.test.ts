@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { query } from '../../helpers/dns-client.js';
 import { REPO_ROOT, spawnServer } from '../../helpers/spawn-server.js';
 import { DIG, requireTool } from '../../helpers/tools.js';
+import { waitUntil } from '../../helpers/wait-for.js';
 
 const digMissing = await requireTool(DIG);
 const run = promisify(execFile);
@@ -36,11 +37,7 @@ async function addressesOf(port: number, name: string): Promise<string[]> {
 /** Polls until `name` answers `address`; returns how long it took, or fails past the bound. */
 async function waitForAddress(port: number, name: string, address: string): Promise<number> {
   const start = performance.now();
-  for (let attempt = 0; attempt < 200; attempt++) {
-    if ((await addressesOf(port, name)).includes(address)) return performance.now() - start;
-    if (performance.now() - start > RELOAD_BOUND_MS) break;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  if (await waitUntil(async () => (await addressesOf(port, name)).includes(address), RELOAD_BOUND_MS, 25)) return performance.now() - start;
   return assert.fail(`${name} did not answer ${address} within ${RELOAD_BOUND_MS} ms`);
 }
 

@@ -5,13 +5,13 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { createLogger } from '../../../src/log.js';
 import { createZkClient } from '../../../src/mesos/leader/zk-client.js';
 import { REPO_ROOT, type SpawnedServer, spawnServer } from '../../helpers/spawn-server.js';
 import { startZooKeeper, type TestZooKeeper } from '../../helpers/zookeeper.js';
 import { DIG, ZOOKEEPER, requireTools } from '../../helpers/tools.js';
+import { waitUntil } from '../../helpers/wait-for.js';
 
 const toolsMissing = await requireTools([ZOOKEEPER, DIG]);
 const run = promisify(execFile);
@@ -56,15 +56,15 @@ async function call(server: SpawnedServer, method: string, path: string, body?: 
   return res.status;
 }
 
-/** Polls until the answer equals `want`, bounded in tries and time; returns the ms it took. */
+/** Polls until the answer equals `want` (bounded); returns the ms it took. */
 async function waitForAnswer(port: number, want: string[], timeoutMs = 5_000): Promise<number> {
   const started = performance.now();
   let last: string[] = [];
-  for (let i = 0; i < 200 && performance.now() - started < timeoutMs; i++) {
+  const answered = async (): Promise<boolean> => {
     last = await dig(port, 'web.marathon.mesos');
-    if (JSON.stringify(last) === JSON.stringify(want)) return performance.now() - started;
-    await sleep(20);
-  }
+    return JSON.stringify(last) === JSON.stringify(want);
+  };
+  if (await waitUntil(answered, timeoutMs)) return performance.now() - started;
   assert.fail(`still ${JSON.stringify(last)}, wanted ${JSON.stringify(want)}`);
 }
 

@@ -5,11 +5,11 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { REPO_ROOT, type SpawnedServer, spawnServer } from '../../helpers/spawn-server.js';
 import { DIG, requireTool } from '../../helpers/tools.js';
+import { waitUntil } from '../../helpers/wait-for.js';
 
 const digMissing = await requireTool(DIG);
 const run = promisify(execFile);
@@ -42,15 +42,15 @@ async function call(server: SpawnedServer, method: string, path: string, body?: 
   return { status: res.status, json: await res.json() };
 }
 
-/** Polls dig until the answer equals `want`; bounded in tries and time. Returns the ms it took. */
+/** Polls dig until the answer equals `want` (bounded); returns the ms it took. */
 async function waitForAnswer(port: number, name: string, want: string[], timeoutMs = 10_000): Promise<number> {
   const started = performance.now();
   let last: string[] = [];
-  for (let i = 0; i < 200 && performance.now() - started < timeoutMs; i++) {
+  const answered = async (): Promise<boolean> => {
     last = await dig(port, name, 'A');
-    if (JSON.stringify(last) === JSON.stringify(want)) return performance.now() - started;
-    await sleep(50);
-  }
+    return JSON.stringify(last) === JSON.stringify(want);
+  };
+  if (await waitUntil(answered, timeoutMs, 50)) return performance.now() - started;
   assert.fail(`${name}: still ${JSON.stringify(last)}, wanted ${JSON.stringify(want)}`);
 }
 
@@ -80,7 +80,7 @@ test('rotation: take an agent and an app out, put them back, expiry; DNS and /v1
   // The whole app out as well: every instance is out, so all are answered (fail open).
   assert.equal((await call(server, 'POST', '/v1/rotation', { kind: 'app', value: 'web', seconds: 600 }, TOKEN)).status, 200);
   // agent-1's web, db and api instances, then web.1 (app): the rebuild has happened once the gauge says 4.
-  for (let i = 0; i < 100 && !/^mesos_dns_out_of_rotation_tasks 4$/m.test((await server.get('/metrics')).body); i++) await sleep(50);
+  await waitUntil(async () => /^mesos_dns_out_of_rotation_tasks 4$/m.test((await server.get('/metrics')).body), 5000, 50);
   assert.match((await server.get('/metrics')).body, /^mesos_dns_out_of_rotation_tasks 4$/m);
   assert.deepEqual(await dig(port, 'web.marathon.mesos', 'A'), ['10.1.0.1', '10.1.0.2'], 'every instance out: all answered (fail open)');
 
