@@ -15,7 +15,7 @@ import { createDnsServer } from '../../src/dns/server.js';
 import { createLogger } from '../../src/log.js';
 import { MetricsRegistry } from '../../src/metrics.js';
 import { createFakeForwarder, createFixtureStore, dnsTestConfig } from '../cases/dns-fixture.js';
-import { query } from '../helpers/dns-client.js';
+import { FrameReader, query } from '../helpers/dns-client.js';
 import { addressesOf, decodeReply } from '../helpers/dns-codec.js';
 import { sleep, within } from '../helpers/half-open-client.js';
 import { metricValue } from '../helpers/metric-value.js';
@@ -86,14 +86,9 @@ async function runSession(port: number, plan: SessionPlan, stats: Stats): Promis
     }),
   );
   socket.on('error', () => undefined); // resets are expected
-  let unframed: Buffer = Buffer.alloc(0);
+  const frames = new FrameReader();
   socket.on('data', (chunk: Buffer) => {
-    unframed = unframed.length === 0 ? chunk : Buffer.concat([unframed, chunk]);
-    while (unframed.length >= 2 && unframed.length >= 2 + unframed.readUInt16BE(0)) {
-      const length = unframed.readUInt16BE(0);
-      stats.reply(unframed.subarray(2, 2 + length));
-      unframed = unframed.subarray(2 + length);
-    }
+    for (const reply of frames.push(chunk)) stats.reply(reply);
   });
   if (!plan.reads) socket.pause();
   const connected = await within(
