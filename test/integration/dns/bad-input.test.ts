@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createFakeForwarder, createFixtureStore, dnsTestConfig } from '../../cases/dns-fixture.js';
 import { A_IN, headerBytes, nameBytes } from '../../helpers/dns-bytes.js';
-import { TcpClient, UdpClient } from '../../helpers/dns-client.js';
+import { TcpClient, UdpClient, tcpFrame } from '../../helpers/dns-client.js';
 import { buildQuery, decodeReply } from '../../helpers/dns-codec.js';
 import { type StartedServer, startDnsServer } from './harness.js';
 
@@ -129,9 +129,7 @@ describe('bad input over TCP', () => {
   test('a 16 KiB frame of garbage gets FORMERR and the connection keeps working', async () => {
     const client = await TcpClient.open(started.port);
     const garbage = Buffer.alloc(16 * 1024, 0x41);
-    garbage.writeUInt16BE(0x4242, 0);
-    garbage.writeUInt16BE(0x0100, 2);
-    garbage.writeUInt16BE(1, 4);
+    garbage.set(headerBytes(0x4242, 0x01, { qd: 1 }).slice(0, 6));
     client.send(garbage);
     const reply = decodeReply(await client.next());
     assert.equal(reply.id, 0x4242);
@@ -142,10 +140,7 @@ describe('bad input over TCP', () => {
 
   test('a query split into single octets is reassembled', async () => {
     const client = await TcpClient.open(started.port);
-    const frame = Buffer.alloc(GOOD.length + 2);
-    frame.writeUInt16BE(GOOD.length, 0);
-    GOOD.copy(frame, 2);
-    for (const octet of frame) client.writeRaw(Buffer.from([octet]));
+    for (const octet of tcpFrame(GOOD)) client.writeRaw(Buffer.from([octet]));
     assert.equal(decodeReply(await client.next()).id, 0x7777);
     client.close();
   });

@@ -9,6 +9,7 @@ import { type TcpCloseReason, type TcpListener, createTcpListener } from '../../
 import type { QueryHandler } from '../../../src/dns/udp-server.js';
 import { HalfOpenClient, sleep, within } from '../../helpers/half-open-client.js';
 import { poll } from '../../helpers/wait-for.js';
+import { tcpFrame } from '../../helpers/dns-client.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -22,8 +23,7 @@ const mib = (bytes: number): string => `${(bytes / MiB).toFixed(1)} MiB`;
 
 /** A 12-octet message in a frame: the handler does not look at it. */
 function queries(count: number): Buffer {
-  const frame = Buffer.alloc(14);
-  frame.writeUInt16BE(12, 0);
+  const frame = tcpFrame(Buffer.alloc(12));
   return Buffer.concat(Array.from({ length: count }, () => frame));
 }
 
