@@ -3,13 +3,10 @@
 // same way whichever server sent it. Records come back in a canonical form (RFC 4034 §6.2), as
 // "<owner> <ttl> <type> <rdata>" lower-cased: servers answer in the question's case or the zone's, and
 // name compression can carry the question's case into RDATA names.
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
+import { dig } from './dig.js';
 
 export interface DigQuestion {
   /** In master-file syntax, absolute. */
@@ -65,8 +62,8 @@ export async function digBatch(port: number, questions: readonly DigQuestion[]):
     const file = join(dir, 'questions');
     // -q and -t: a name may start with "-" (a sanitised label can), which dig would read as an option.
     await writeFile(file, questions.map((q) => `-q ${q.name} -t ${q.type}\n`).join(''));
-    const args = ['@127.0.0.1', '-p', String(port), '+norec', '+tries=2', '+time=2', '+noall', '+comments', '+answer', '+authority', '-f', file];
-    const { stdout } = await run('dig', args, { timeout: 120_000, maxBuffer: 256 * 1024 * 1024 });
+    const args = ['+norec', '+noall', '+comments', '+answer', '+authority', '-f', file];
+    const stdout = await dig(port, args, { tries: 2, time: 2, timeoutMs: 120_000, maxOutputBytes: 256 * 1024 * 1024 });
     const blocks = stdout.split(/^;; Got answer:$/m).slice(1);
     if (blocks.length !== questions.length) throw new Error(`dig got ${blocks.length} replies for ${questions.length} questions:\n${stdout.slice(0, 4000)}`);
     return blocks.map(parseBlock);

@@ -1,13 +1,11 @@
 // The real `dig` (bind9-dnsutils) against the server on 127.0.0.1: what operators will actually run.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
 import { FIXTURE_SERIAL, createFakeForwarder, createFixtureStore, dnsTestConfig } from '../../cases/dns-fixture.js';
 import { type StartedServer, startDnsServer } from './harness.js';
 import { DIG, requireTool } from '../../helpers/tools.js';
+import { dig as runDig } from '../../helpers/dig.js';
 
-const run = promisify(execFile);
 
 interface DigResult {
   readonly status: string;
@@ -67,8 +65,7 @@ describe('dig', { skip: await requireTool(DIG) }, () => {
   after(() => started.server.close());
 
   async function dig(...args: string[]): Promise<DigResult> {
-    const { stdout } = await run('dig', ['@127.0.0.1', '-p', String(started.port), '+tries=1', '+time=3', ...args], { timeout: 10_000 });
-    return parseDig(stdout);
+    return parseDig(await runDig(started.port, args));
   }
 
   test('A over UDP without EDNS: flags, status and sections', async (t) => {

@@ -2,19 +2,17 @@
 // with the same Zk; a POST to one changes the other's DNS answers within a bound, a DELETE to the
 // other puts it back on both; the list lives beside Mesos's path, never inside it.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { promisify } from 'node:util';
 import { createLogger } from '../../../src/log.js';
 import { createZkClient } from '../../../src/mesos/leader/zk-client.js';
 import { REPO_ROOT, type SpawnedServer, spawnServer } from '../../helpers/spawn-server.js';
 import { startZooKeeper, type TestZooKeeper } from '../../helpers/zookeeper.js';
 import { DIG, ZOOKEEPER, requireTools } from '../../helpers/tools.js';
 import { waitUntil } from '../../helpers/wait-for.js';
+import { digShort } from '../../helpers/dig.js';
 
 const toolsMissing = await requireTools([ZOOKEEPER, DIG]);
-const run = promisify(execFile);
 const TOKEN = 'r0tation-zk-token-4c1e88';
 let zk: TestZooKeeper;
 
@@ -25,11 +23,6 @@ before(async () => {
 after(async () => {
   await zk?.close();
 });
-
-async function dig(port: number, name: string): Promise<string[]> {
-  const { stdout } = await run('dig', ['@127.0.0.1', '-p', String(port), '+tries=1', '+time=3', '+short', '+nocookie', name, 'A'], { timeout: 10_000 });
-  return stdout.trim().split('\n').filter((line) => line !== '').sort();
-}
 
 async function start(): Promise<SpawnedServer> {
   return spawnServer({
@@ -61,7 +54,7 @@ async function waitForAnswer(port: number, want: string[], timeoutMs = 5_000): P
   const started = performance.now();
   let last: string[] = [];
   const answered = async (): Promise<boolean> => {
-    last = await dig(port, 'web.marathon.mesos');
+    last = await digShort(port, 'web.marathon.mesos', 'A');
     return JSON.stringify(last) === JSON.stringify(want);
   };
   if (await waitUntil(answered, timeoutMs)) return performance.now() - started;
@@ -72,7 +65,7 @@ test('two instances sharing a ZooKeeper agree on the rotation list', { skip: too
   const [one, two] = await Promise.all([start(), start()]);
   t.after(() => Promise.all([one.kill(), two.kill()]));
   await Promise.all([one.waitForHealth(), two.waitForHealth()]);
-  assert.deepEqual(await dig(two.dnsPort, 'web.marathon.mesos'), ['10.1.0.1', '10.1.0.2']);
+  assert.deepEqual(await digShort(two.dnsPort, 'web.marathon.mesos', 'A'), ['10.1.0.1', '10.1.0.2']);
 
   assert.equal(await call(one, 'POST', '/v1/rotation', { kind: 'task', value: 'web.1a2b3c4d-0000-4000-8000-000000000002', seconds: 600 }), 200);
   const outMs = await waitForAnswer(two.dnsPort, ['10.1.0.1'], 5_000);
