@@ -5,6 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freeTcpPort } from './ports.js';
 import { poll } from './wait-for.js';
 
 export interface TestZooKeeper {
@@ -24,19 +25,6 @@ export interface StartZooKeeperOptions {
   readonly tickTime?: number;
   readonly startTimeoutMs?: number;
   readonly classpath?: string;
-}
-
-/** A port that was free a moment ago (listen on 0, read it, close). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** Resolves once ZooKeeper answers "ruok" with "imok" (falls back to plain TCP accept when 4lw is off). */
@@ -62,7 +50,7 @@ export async function startZooKeeper(options: StartZooKeeperOptions = {}): Promi
   const tickTime = options.tickTime ?? 500;
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
   const dir = await mkdtemp(join(tmpdir(), 'mesos-dns-zk-'));
-  const port = await freePort();
+  const port = await freeTcpPort();
   const cfg = join(dir, 'zoo.cfg');
   await writeFile(
     cfg,

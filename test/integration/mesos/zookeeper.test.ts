@@ -16,7 +16,8 @@ import { createZkDetector } from '../../../src/mesos/leader/zk-detector.js';
 import { createStateSource, type ReloadOutcome } from '../../../src/mesos/poller.js';
 import { createRecordStore } from '../../../src/records/store.js';
 import { startTestMaster, withLeader } from '../../helpers/test-master.js';
-import { freePort, startTcpProxy, startZooKeeper, type TestZooKeeper } from '../../helpers/zookeeper.js';
+import { freeTcpPort } from '../../helpers/ports.js';
+import { startTcpProxy, startZooKeeper, type TestZooKeeper } from '../../helpers/zookeeper.js';
 import { capturedLogger } from '../../helpers/captured-logger.js';
 import { ZOOKEEPER, requireTool } from '../../helpers/tools.js';
 
@@ -85,7 +86,7 @@ test('leader election, other masters sorted (#37), leader change and leader loss
   const path = '/mesos-election';
   await admin.create(path, Buffer.alloc(0), CreateMode.PERSISTENT);
   // Three addresses, the first dead (nothing listens); the other two reach the one test server.
-  const dead = await freePort();
+  const dead = await freeTcpPort();
   const second = await startTcpProxy(zk.port);
   t.after(() => second.close());
   const parsed = parseZkUrl(`zk://127.0.0.1:${dead},${second.address},${zk.address}${path}`);
@@ -318,7 +319,7 @@ test('ZooKeeper unreachable: the configured masters are used meanwhile', { skip:
   const a = await startTestMaster();
   t.after(() => a.close());
   a.setState(withLeader(embedded, a.address));
-  const dead = await freePort();
+  const dead = await freeTcpPort();
   const store = createRecordStore();
   const source = createStateSource({
     config: { ...DEFAULT_CONFIG, zk: `zk://127.0.0.1:${dead}/mesos`, masters: [a.address], listener: '127.0.0.1' },
