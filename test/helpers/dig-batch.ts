@@ -6,7 +6,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dig } from './dig.js';
+import { dig, parseDigOutput } from './dig.js';
 
 export interface DigQuestion {
   /** In master-file syntax, absolute. */
@@ -24,35 +24,12 @@ export interface DigReply {
   readonly raw: string;
 }
 
-function recordText(line: string): string {
-  const [owner = '', ttl = '', , type = '', ...rdata] = line.trim().split(/\s+/);
-  return [owner, ttl, type, ...rdata].join(' ').toLowerCase();
-}
-
-function section(block: string, title: string): string[] {
-  const start = block.indexOf(`;; ${title} SECTION:\n`);
-  if (start < 0) return [];
-  const out: string[] = [];
-  for (const line of block.slice(start).split('\n').slice(1)) {
-    if (line.trim() === '' || line.startsWith(';')) break;
-    out.push(recordText(line));
-  }
-  return out.sort();
-}
-
 function parseBlock(block: string): DigReply {
-  const header = /;; ->>HEADER<<- opcode: \w+, status: (\w+)/.exec(block);
-  const flags = /;; flags:([^;]*);/.exec(block);
-  if (!header || !flags) throw new Error(`unexpected dig output:\n${block}`);
+  const reply = parseDigOutput(block);
   // dig prints whatever came back, even a query (e.g. its own, from a socket sharing the port).
-  if (!(flags[1] ?? '').trim().split(/\s+/).includes('qr')) throw new Error(`dig received a message that is not a reply:\n${block}`);
-  return {
-    status: header[1] as string,
-    aa: (flags[1] ?? '').trim().split(/\s+/).includes('aa'),
-    answer: section(block, 'ANSWER'),
-    authority: section(block, 'AUTHORITY'),
-    raw: block,
-  };
+  if (!reply.flags.includes('qr')) throw new Error(`dig received a message that is not a reply:\n${block}`);
+  const canonical = (records: readonly string[]): string[] => records.map((r) => r.toLowerCase()).sort();
+  return { status: reply.status, aa: reply.flags.includes('aa'), answer: canonical(reply.answer), authority: canonical(reply.authority), raw: block };
 }
 
 /** One reply per question, in order; throws when dig gets no reply for one of them. */

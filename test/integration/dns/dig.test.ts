@@ -4,56 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { FIXTURE_SERIAL, createFakeForwarder, createFixtureStore, dnsTestConfig } from '../../cases/dns-fixture.js';
 import { type StartedServer, startDnsServer } from './harness.js';
 import { DIG, requireTool } from '../../helpers/tools.js';
-import { dig as runDig } from '../../helpers/dig.js';
-
-
-interface DigResult {
-  readonly status: string;
-  readonly opcode: string;
-  readonly flags: string[];
-  readonly counts: Record<string, number>;
-  /** "; EDNS: version: 0, flags:; udp: 1232" → { version: 0, udp: 1232 }, undefined without OPT. */
-  readonly edns: { version: number; udp: number; flags: string } | undefined;
-  readonly question: string[];
-  readonly answer: string[];
-  readonly authority: string[];
-  readonly additional: string[];
-  readonly raw: string;
-}
-
-/** Parses dig's default output; records become "<name> <ttl> <TYPE> <rdata>" (class dropped). */
-function parseDig(raw: string): DigResult {
-  const header = /;; ->>HEADER<<- opcode: (\w+), status: (\w+), id: \d+/.exec(raw);
-  const flagsLine = /;; flags:([^;]*); (.*)/.exec(raw);
-  if (!header || !flagsLine) throw new Error(`unexpected dig output:\n${raw}`);
-  const counts: Record<string, number> = {};
-  for (const m of (flagsLine[2] ?? '').matchAll(/(\w+): (\d+)/g)) counts[m[1] as string] = Number(m[2]);
-  const ednsLine = /; EDNS: version: (\d+), flags:([^;]*); udp: (\d+)/.exec(raw);
-  const section = (title: string): string[] => {
-    const start = raw.indexOf(`;; ${title} SECTION:\n`);
-    if (start < 0) return [];
-    const lines: string[] = [];
-    for (const line of raw.slice(start).split('\n').slice(1)) {
-      if (line.trim() === '') break;
-      const fields = line.replace(/^;/, '').trim().split(/\s+/);
-      if (title === 'QUESTION') lines.push(fields.join(' '));
-      else lines.push([fields[0], fields[1], ...fields.slice(3)].join(' '));
-    }
-    return lines;
-  };
-  return {
-    opcode: header[1] as string,
-    status: header[2] as string,
-    flags: (flagsLine[1] ?? '').trim().split(/\s+/).filter(Boolean).sort(),
-    counts,
-    edns: ednsLine ? { version: Number(ednsLine[1]), flags: (ednsLine[2] ?? '').trim(), udp: Number(ednsLine[3]) } : undefined,
-    question: section('QUESTION'),
-    answer: section('ANSWER'),
-    authority: section('AUTHORITY'),
-    additional: section('ADDITIONAL'),
-    raw,
-  };
-}
+import { type DigResult, dig as runDig, parseDigOutput } from '../../helpers/dig.js';
 
 const SOA = `mesos. 60 SOA ns1.mesos. root.ns1.mesos. ${FIXTURE_SERIAL} 60 600 86400 30`;
 
@@ -65,7 +16,7 @@ describe('dig', { skip: await requireTool(DIG) }, () => {
   after(() => started.server.close());
 
   async function dig(...args: string[]): Promise<DigResult> {
-    return parseDig(await runDig(started.port, args));
+    return parseDigOutput(await runDig(started.port, args));
   }
 
   test('A over UDP without EDNS: flags, status and sections', async (t) => {
