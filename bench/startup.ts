@@ -16,6 +16,7 @@ import { buildQuery } from '../test/helpers/dns-codec.js';
 import { freeUdpAndTcpPort } from '../test/helpers/ports.js';
 import { httpGet, spawnServer, type SpawnedServer } from '../test/helpers/spawn-server.js';
 import { fmtMb, processMemory } from './lib/proc-mem.js';
+import { waitFor } from '../test/helpers/wait-for.js';
 
 const PER_RUN_LIMIT_MS = 60_000;
 /** Resident memory is read this long after the first "records reloaded" line (garbage of the load collected). */
@@ -72,15 +73,14 @@ function firstAnswer(port: number, name: string, deadline: number): Promise<numb
 }
 
 async function firstHealthy(port: number, deadline: number): Promise<number> {
-  for (;;) {
+  const healthyAt = async (): Promise<number | undefined> => {
     const status = await httpGet(port, '/health', 500).then(
       (r) => r.status,
       () => 0,
     );
-    if (status === 200) return performance.now();
-    if (Date.now() > deadline) throw new Error('/health not 200 before the deadline');
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
+    return status === 200 ? performance.now() : undefined;
+  };
+  return waitFor('/health to answer 200', healthyAt, deadline - Date.now(), 2);
 }
 
 interface Run {

@@ -20,12 +20,13 @@ import { createApp, type App } from '../../src/app.js';
 import { buildConfig } from '../../src/config/validate.js';
 import { createLogger } from '../../src/log.js';
 import type { RecordStore } from '../../src/records/store.js';
-import { query } from '../helpers/dns-client.js';
+import { FrameReader, query, tcpFrame } from '../helpers/dns-client.js';
 import { addressesOf, buildQuery, decodeReply } from '../helpers/dns-codec.js';
 import { EMBEDDED_CONFIG, EMBEDDED_STATE, mergeConfig } from '../helpers/spawn-server.js';
 import { seededRandom } from '../helpers/seeded-random.js';
 import { HostileKind, MAX_TCP_QUERY, hostileMessage } from './hostile.js';
 import { Fuzz, QTYPE, fuzzPacket } from './packets.js';
+import { waitUntil } from '../helpers/wait-for.js';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 0x5eed_2026) >>> 0;
 const UDP_PACKETS = Number(process.env['FUZZ_UDP_PACKETS'] ?? 80_000);
@@ -195,13 +196,6 @@ interface TcpPlan {
   readonly sentinelId: number;
 }
 
-function frame(message: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(message.length + 2);
-  out.writeUInt16BE(message.length, 0);
-  message.copy(out, 2);
-  return out;
-}
-
 /** Everything a session will do, drawn up front so a round replays exactly. */
 function planSession(seed: number, index: number, stats: Stats): TcpPlan {
   const f = new Fuzz(seededRandom((seed ^ Math.imul(index + 1, 0x9e3779b1)) >>> 0));
@@ -224,16 +218,16 @@ function planSession(seed: number, index: number, stats: Stats): TcpPlan {
     // A zero-length frame closes the connection; only the session meant to test that sends one.
     if (packet.bytes.length === 0) continue;
     stats.kind(`tcp ${packet.kind}`);
-    parts.push(frame(packet.bytes));
+    parts.push(tcpFrame(packet.bytes));
     frames++;
   }
   const sentinelId = 0xb000 | (index & 0x0fff);
   switch (ending) {
     case Ending.SENTINEL:
-      parts.push(frame(sentinelQuery(sentinelId)));
+      parts.push(tcpFrame(sentinelQuery(sentinelId)));
       break;
     case Ending.ZERO_LENGTH:
-      parts.push(Buffer.from([0, 0]), frame(sentinelQuery(sentinelId)));
+      parts.push(Buffer.from([0, 0]), tcpFrame(sentinelQuery(sentinelId)));
       frames++;
       break;
     case Ending.OVERSIZED:
@@ -241,7 +235,7 @@ function planSession(seed: number, index: number, stats: Stats): TcpPlan {
       frames++;
       break;
     default: {
-      const partial = frame(fuzzPacket(f).bytes);
+      const partial = tcpFrame(fuzzPacket(f).bytes);
       parts.push(partial.subarray(0, f.int(partial.length)));
       frames++;
     }
@@ -259,16 +253,13 @@ function planSession(seed: number, index: number, stats: Stats): TcpPlan {
 
 async function tcpSession(port: number, plan: TcpPlan, stats: Stats): Promise<void> {
   const socket = connect({ host: '127.0.0.1', port });
-  let buffered: Buffer = Buffer.alloc(0);
+  const frames = new FrameReader();
   let sentinelAnswered = false;
   let onSentinel: (() => void) | undefined;
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
   socket.on('error', () => undefined); // resets are expected when the server cuts a connection
   socket.on('data', (chunk: Buffer) => {
-    buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
-    while (buffered.length >= 2 && buffered.length >= 2 + buffered.readUInt16BE(0)) {
-      const reply = buffered.subarray(2, 2 + buffered.readUInt16BE(0));
-      buffered = buffered.subarray(2 + reply.length);
+    for (const reply of frames.push(chunk)) {
       if (!sentinelAnswered && isSentinelAnswer(reply, plan.sentinelId)) {
         sentinelAnswered = true;
         onSentinel?.();
@@ -459,8 +450,7 @@ test(`over ${MIN_PACKETS.toLocaleString('en-US')} hostile packets on UDP and TCP
   assert.equal(app.store.current()?.generation, generation, 'the record table was not replaced');
 
   // No connection left behind (the server may still be closing the last ones).
-  const deadline = Date.now() + 5000;
-  while (metricSum(app, 'mesos_dns_tcp_connections') > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  await waitUntil(() => metricSum(app, 'mesos_dns_tcp_connections') === 0, 5000, 10);
   assert.equal(metricSum(app, 'mesos_dns_tcp_connections'), 0, 'open TCP connections after the fuzz');
 
   // An identical second round must not leave more memory behind than the first did.

@@ -2,6 +2,7 @@
 // per-message CPU budget check (bench/fuzz.ts): compression-pointer chains as deep and as long as the
 // name reader allows, repeated in as many records as fit, and messages of the largest size a transport
 // carries (maximal record counts, one OPT full of empty options, the longest question names).
+import { headerBytes, pointerBytes, recordBytes } from '../helpers/dns-bytes.js';
 import type { Fuzz } from './packets.js';
 
 /** The largest UDP payload over IPv4, the largest frame the TCP listener reads, the largest query read. */
@@ -13,28 +14,18 @@ const TYPE_A = 1;
 const TYPE_NS = 2;
 const TYPE_OPT = 41;
 
+/** A query with RD and these counts. */
 function header(id: number, counts: { qd: number; an: number; ns: number; ar: number }): Buffer {
-  const out = Buffer.alloc(12);
-  out.writeUInt16BE(id, 0);
-  out.writeUInt16BE(0x0100, 2); // a query with RD
-  out.writeUInt16BE(counts.qd, 4);
-  out.writeUInt16BE(counts.an, 6);
-  out.writeUInt16BE(counts.ns, 8);
-  out.writeUInt16BE(counts.ar, 10);
-  return out;
+  return Buffer.from(headerBytes(id, 0x01, counts));
 }
 
 function pointer(offset: number): Buffer {
-  return Buffer.from([0xc0 | (offset >> 8), offset & 0xff]);
+  return Buffer.from(pointerBytes(offset));
 }
 
+/** A record's fields after its owner (class IN, TTL 60). */
 function recordTail(type: number, rdata: Buffer): Buffer {
-  const out = Buffer.alloc(10);
-  out.writeUInt16BE(type, 0);
-  out.writeUInt16BE(1, 2);
-  out.writeUInt32BE(60, 4);
-  out.writeUInt16BE(rdata.length, 8);
-  return Buffer.concat([out, rdata]);
+  return Buffer.from(recordBytes([], type, [...rdata], 60));
 }
 
 /** Spreads `total` records over the answer, authority and additional counts (each at most 65535). */

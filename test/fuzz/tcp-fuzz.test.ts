@@ -15,13 +15,14 @@ import { createDnsServer } from '../../src/dns/server.js';
 import { createLogger } from '../../src/log.js';
 import { MetricsRegistry } from '../../src/metrics.js';
 import { createFakeForwarder, createFixtureStore, dnsTestConfig } from '../cases/dns-fixture.js';
-import { query } from '../helpers/dns-client.js';
+import { FrameReader, query } from '../helpers/dns-client.js';
 import { addressesOf, decodeReply } from '../helpers/dns-codec.js';
 import { sleep, within } from '../helpers/half-open-client.js';
 import { metricValue } from '../helpers/metric-value.js';
 import { seededRandom } from '../helpers/seeded-random.js';
 import { Fuzz, QTYPE } from './packets.js';
 import { Ending, STEP_KINDS, type SessionPlan, type Step, StepKind, planSession } from './tcp-sessions.js';
+import { waitUntil } from '../helpers/wait-for.js';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 0x7c9_2026) >>> 0;
 const ROUNDS = Math.max(1, Number(process.env['FUZZ_TCP_ROUNDS'] ?? 3));
@@ -85,14 +86,9 @@ async function runSession(port: number, plan: SessionPlan, stats: Stats): Promis
     }),
   );
   socket.on('error', () => undefined); // resets are expected
-  let unframed: Buffer = Buffer.alloc(0);
+  const frames = new FrameReader();
   socket.on('data', (chunk: Buffer) => {
-    unframed = unframed.length === 0 ? chunk : Buffer.concat([unframed, chunk]);
-    while (unframed.length >= 2 && unframed.length >= 2 + unframed.readUInt16BE(0)) {
-      const length = unframed.readUInt16BE(0);
-      stats.reply(unframed.subarray(2, 2 + length));
-      unframed = unframed.subarray(2 + length);
-    }
+    for (const reply of frames.push(chunk)) stats.reply(reply);
   });
   if (!plan.reads) socket.pause();
   const connected = await within(
@@ -202,8 +198,7 @@ test('hostile DNS/TCP sessions: the server drops every connection on its own and
     const abandoned = (await Promise.all(plans.map((plan) => runSession(port, plan, stats)))).filter((s) => s !== undefined);
 
     // Every connection goes, abandoned and half-open ones included, without the clients' help.
-    const drainDeadline = Date.now() + DRAIN_MS;
-    while (metricValue(metrics, 'mesos_dns_tcp_connections') > 0 && Date.now() < drainDeadline) await sleep(20);
+    await waitUntil(() => metricValue(metrics, 'mesos_dns_tcp_connections') === 0, DRAIN_MS);
     const open = metricValue(metrics, 'mesos_dns_tcp_connections');
     for (const socket of abandoned) socket.destroy();
     assert.equal(open, 0, `round ${round}: ${open} connections still open ${DRAIN_MS} ms after the sessions ended`);

@@ -5,6 +5,7 @@
 // A plan is drawn up front from its seed, so a session replays (its timing on the sockets does not).
 import { buildQuery } from '../helpers/dns-codec.js';
 import { Fuzz, QTYPE, fuzzPacket } from './packets.js';
+import { tcpFrame } from '../helpers/dns-client.js';
 
 export const StepKind = {
   QUERY: 'query',
@@ -55,15 +56,8 @@ export interface SessionPlan {
 const NAMES = ['nginx.marathon.mesos.', 'many.marathon.mesos.', '_mid._tcp.marathon.mesos.', 'nope.mesos.', 'mesos.', 'www.example.com.'];
 const TYPES = [QTYPE.A, QTYPE.AAAA, QTYPE.SRV, QTYPE.SOA, QTYPE.ANY, QTYPE.TXT];
 
-export function frame(message: Uint8Array): Buffer {
-  const out = Buffer.allocUnsafe(message.length + 2);
-  out.writeUInt16BE(message.length, 0);
-  out.set(message, 2);
-  return out;
-}
-
 function validFrame(f: Fuzz): Buffer {
-  return frame(buildQuery({ id: f.int(65536), qname: f.pick(NAMES), qtype: f.pick(TYPES) }));
+  return tcpFrame(buildQuery({ id: f.int(65536), qname: f.pick(NAMES), qtype: f.pick(TYPES) }));
 }
 
 function step(f: Fuzz, kind: StepKind): Step {
@@ -73,16 +67,16 @@ function step(f: Fuzz, kind: StepKind): Step {
     case StepKind.FUZZED: {
       const packet = fuzzPacket(f).bytes;
       // An empty message would be a zero-length frame, which has a step of its own.
-      return { kind, bytes: frame(packet.length > 0 ? packet : Buffer.from([0])) };
+      return { kind, bytes: tcpFrame(packet.length > 0 ? packet : Buffer.from([0])) };
     }
     case StepKind.BURST: {
       // Up to 8,000 asks for the fixture's largest answer (40 addresses, about 700 octets): several MiB
       // of replies, more than the kernel holds for a client that does not read.
-      const one = frame(buildQuery({ id: f.int(65536), qname: 'many.marathon.mesos.', qtype: QTYPE.A }));
+      const one = tcpFrame(buildQuery({ id: f.int(65536), qname: 'many.marathon.mesos.', qtype: QTYPE.A }));
       return { kind, bytes: Buffer.concat(Array.from({ length: 50 + f.int(8000) }, () => one)) };
     }
     case StepKind.SPLIT: {
-      const whole = f.chance(0.5) ? validFrame(f) : frame(fuzzPacket(f).bytes);
+      const whole = f.chance(0.5) ? validFrame(f) : tcpFrame(fuzzPacket(f).bytes);
       const pieces: Buffer[] = [];
       for (let at = 0; at < whole.length; ) {
         const size = 1 + f.int(Math.min(64, whole.length - at));

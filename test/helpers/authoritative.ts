@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { query } from './dns-client.js';
 import { canBindTcp, canBindUdp, freeUdpAndTcpPort } from './ports.js';
+import { poll } from './wait-for.js';
 
 const run = promisify(execFile);
 
@@ -35,16 +36,6 @@ const PROGRAMS: Readonly<Record<AuthoritativeKind | 'nsd-checkzone', string>> = 
   nsd: 'nsd',
   'nsd-checkzone': 'nsd-checkzone',
 };
-
-/** Whether the program is installed (found on PATH or in /usr/sbin, where Debian puts these). */
-export async function hasProgram(kind: keyof typeof PROGRAMS): Promise<boolean> {
-  try {
-    await run('sh', ['-c', `command -v ${PROGRAMS[kind]} || test -x /usr/sbin/${PROGRAMS[kind]}`]);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const SBIN_PATH = `${process.env['PATH'] ?? ''}:/usr/sbin:/sbin`;
 
@@ -221,19 +212,20 @@ async function startOnFreePort(kind: AuthoritativeKind, zone: string, zoneText: 
     await rm(dir, { recursive: true, force: true });
   };
 
-  const deadline = Date.now() + READY_TIMEOUT_MS;
   let last = '';
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) break;
+  // true once the zone is served, false when the child has exited (no point in asking further).
+  const serving = async (): Promise<boolean | undefined> => {
+    if (child.exitCode !== null || child.signalCode !== null) return false;
     try {
       const reply = await query({ qname: `${zone}.`, qtype: 'SOA', flags: [] }, { port, timeoutMs: 200 });
-      if (reply.rcode === 'NOERROR' && reply.answer.length === 1) return { kind, port, pid: child.pid as number, log: () => output, stop };
+      if (reply.rcode === 'NOERROR' && reply.answer.length === 1) return true;
       last = reply.rcode;
     } catch (err) {
       last = (err as Error).message;
     }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+    return undefined;
+  };
+  if ((await poll(serving, READY_TIMEOUT_MS, 50)) === true) return { kind, port, pid: child.pid as number, log: () => output, stop };
   await stop();
   throw new Error(`${kind} did not serve zone ${zone} (last: ${last}); its log:\n${output}`);
 }

@@ -46,3 +46,14 @@ export function rawOpt(spec: RawOptSpec, owner: Buffer = Buffer.from([0])): Buff
   fixed.writeUInt16BE(rdata.length, 8);
   return Buffer.concat([owner, fixed, rdata]);
 }
+
+/** A compression pointer to `offset` (any offset: nothing checks that a name is there). */
+export function pointerBytes(offset: number): number[] {
+  return [0xc0 | ((offset >> 8) & 0x3f), offset & 0xff];
+}
+
+/** A resource record from the owner's octets on: TYPE, CLASS IN, TTL, RDLENGTH (the RDATA's length), RDATA. */
+export function recordBytes(owner: readonly number[], type: number, rdata: readonly number[], ttl = 0): number[] {
+  const u16 = (n: number): number[] => [(n >> 8) & 0xff, n & 0xff];
+  return [...owner, ...u16(type), 0, 1, ...u16(ttl >>> 16), ...u16(ttl & 0xffff), ...u16(rdata.length), ...rdata];
+}

@@ -1,6 +1,7 @@
 // The tests' one DNS client (loopback): a UDP socket and a TCP connection that collect what they
 // receive, one-shot exchanges over either, and query(), which encodes with dns-codec.ts, exchanges and
-// decodes. Every wait is bounded by a deadline that fails the test; nothing sleeps.
+// decodes; also the TCP framing (RFC 1035 §4.2.2: a 2-octet length before each message) for tests that
+// drive a socket of their own. Every wait is bounded by a deadline that fails the test; nothing sleeps.
 import { type Socket as UdpSocket, createSocket } from 'node:dgram';
 import { type Socket, connect } from 'node:net';
 import { type DecodedReply, type QuerySpec, buildQuery, decodeReply } from './dns-codec.js';
@@ -11,6 +12,8 @@ export interface QueryTarget {
   readonly port: number;
   /** 127.0.0.1 unless given (::1 for IPv6). */
   readonly host?: string;
+  /** Send from this address (e.g. 127.0.0.2, a client outside an allow-list); the host's loopback unless given. */
+  readonly localAddress?: string;
   readonly transport?: 'udp' | 'tcp';
   /** How long to wait for a reply (default 5 s). */
   readonly timeoutMs?: number;
@@ -18,6 +21,35 @@ export interface QueryTarget {
 
 function targetOf(target: number | QueryTarget): QueryTarget {
   return typeof target === 'number' ? { port: target } : target;
+}
+
+/** One message with its 2-octet length in front. */
+export function tcpFrame(message: Uint8Array): Buffer {
+  const frame = Buffer.alloc(message.length + 2);
+  frame.writeUInt16BE(message.length, 0);
+  frame.set(message, 2);
+  return frame;
+}
+
+/** Cuts a TCP byte stream into messages: push() each chunk, get back the messages it completed. */
+export class FrameReader {
+  private buffer: Buffer = Buffer.alloc(0);
+
+  push(chunk: Buffer): Buffer[] {
+    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    const frames: Buffer[] = [];
+    while (this.buffer.length >= 2 && this.buffer.length >= 2 + this.buffer.readUInt16BE(0)) {
+      const length = this.buffer.readUInt16BE(0);
+      frames.push(this.buffer.subarray(2, 2 + length));
+      this.buffer = this.buffer.subarray(2 + length);
+    }
+    return frames;
+  }
+
+  /** Octets received that do not make a whole message yet. */
+  get partial(): number {
+    return this.buffer.length;
+  }
 }
 
 function withDeadline<T>(promise: Promise<T>, what: string, ms = DEADLINE_MS): Promise<T> {
@@ -34,6 +66,7 @@ export class UdpClient {
   private waiters: Array<() => void> = [];
   private constructor(
     private readonly socket: UdpSocket,
+    /** Where send() sends to. */
     private readonly host: string,
   ) {
     socket.on('message', (msg) => {
@@ -44,9 +77,10 @@ export class UdpClient {
     });
   }
 
-  static async open(host = '127.0.0.1'): Promise<UdpClient> {
+  /** A socket bound to `localAddress` (default: `host`), sending to `host`. */
+  static async open(host = '127.0.0.1', localAddress = host): Promise<UdpClient> {
     const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
-    await new Promise<void>((resolve) => socket.bind(0, host, resolve));
+    await new Promise<void>((resolve) => socket.bind(0, localAddress, resolve));
     return new UdpClient(socket, host);
   }
 
@@ -80,7 +114,7 @@ export class UdpClient {
 
 /** A TCP connection reading length-prefixed replies. */
 export class TcpClient {
-  private buffer = Buffer.alloc(0);
+  private readonly reader = new FrameReader();
   private readonly frames: Buffer[] = [];
   private waiters: Array<() => void> = [];
   readonly closed: Promise<void>;
@@ -88,13 +122,7 @@ export class TcpClient {
 
   private constructor(readonly socket: Socket) {
     socket.on('data', (chunk: Buffer) => {
-      this.buffer = Buffer.concat([this.buffer, chunk]);
-      while (this.buffer.length >= 2) {
-        const length = this.buffer.readUInt16BE(0);
-        if (this.buffer.length < 2 + length) break;
-        this.frames.push(this.buffer.subarray(2, 2 + length));
-        this.buffer = this.buffer.subarray(2 + length);
-      }
+      this.frames.push(...this.reader.push(chunk));
       this.wake();
     });
     socket.on('error', () => {
@@ -115,8 +143,8 @@ export class TcpClient {
     for (const f of w) f();
   }
 
-  static async open(port: number, host = '127.0.0.1', timeoutMs = DEADLINE_MS): Promise<TcpClient> {
-    const socket = connect({ port, host });
+  static async open(port: number, host = '127.0.0.1', timeoutMs = DEADLINE_MS, localAddress?: string): Promise<TcpClient> {
+    const socket = connect({ port, host, ...(localAddress === undefined ? {} : { localAddress }) });
     try {
       await withDeadline(
         new Promise<void>((resolve, reject) => {
@@ -140,10 +168,7 @@ export class TcpClient {
 
   /** Writes one length-prefixed message. */
   send(message: Uint8Array): void {
-    const frame = Buffer.alloc(message.length + 2);
-    frame.writeUInt16BE(message.length, 0);
-    frame.set(message, 2);
-    this.socket.write(frame);
+    this.socket.write(tcpFrame(message));
   }
 
   async next(timeoutMs = DEADLINE_MS): Promise<Buffer> {
@@ -164,6 +189,11 @@ export class TcpClient {
     return withDeadline(this.closed, 'TCP connection closed by the server', ms);
   }
 
+  /** Replies received and not taken yet. */
+  get pending(): number {
+    return this.frames.length;
+  }
+
   get isClosed(): boolean {
     return this.ended;
   }
@@ -176,7 +206,7 @@ export class TcpClient {
 /** One message over UDP from a fresh socket; the first datagram back. */
 export async function udpExchange(message: Uint8Array, target: number | QueryTarget): Promise<Buffer> {
   const t = targetOf(target);
-  const client = await UdpClient.open(t.host);
+  const client = await UdpClient.open(t.host, t.localAddress);
   try {
     return await client.exchange(t.port, message, t.timeoutMs);
   } finally {
@@ -187,7 +217,7 @@ export async function udpExchange(message: Uint8Array, target: number | QueryTar
 /** One message over a fresh TCP connection; the first reply frame. */
 export async function tcpExchange(message: Uint8Array, target: number | QueryTarget): Promise<Buffer> {
   const t = targetOf(target);
-  const client = await TcpClient.open(t.port, t.host, t.timeoutMs);
+  const client = await TcpClient.open(t.port, t.host, t.timeoutMs, t.localAddress);
   try {
     return await client.exchange(message, t.timeoutMs);
   } finally {

@@ -110,6 +110,19 @@ export function buildQuery(spec: QuerySpec): Buffer {
   return Buffer.concat(parts);
 }
 
+/**
+ * An IXFR query (RFC 1995 §3): the question <zone> IXFR and, in the authority section, the SOA the
+ * client claims to have (`serial`; root MNAME and RNAME, zero timers).
+ */
+export function ixfrQuery(zone: string, serial: number, id = 0x1234): Buffer {
+  const question = buildQuery({ qname: zone, qtype: 251, id, flags: [] });
+  const name = zone.endsWith('.') ? zone.slice(0, -1) : zone;
+  const soa = { name, type: Packet.TYPE.SOA, class: Packet.CLASS.IN, ttl: 0, primary: '', admin: '', serial: serial >>> 0, refresh: 0, retry: 0, expiration: 0, minimum: 0 };
+  const out = Buffer.concat([question, Packet.Resource.encode(soa as Resource)]);
+  out.writeUInt16BE(1, 8); // NSCOUNT
+  return out;
+}
+
 export interface DecodedOpt {
   readonly udpSize: number;
   readonly version: number;

@@ -1,12 +1,13 @@
 // A programmable upstream DNS server for forwarder tests: UDP and TCP on one loopback port.
 // Replies are built with dns2's Packet (the OPT with dns-codec.ts); behaviour is chosen per query name (lower-case, trailing
-// dot), with a default for names not listed. Every query received is recorded.
+// dot), with a default for names not listed. Every query received is recorded. TCP is framed as dns-client.ts frames it.
 import { createSocket } from 'node:dgram';
 import type { RemoteInfo, Socket as UdpSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import type { Server, Socket as TcpSocket } from 'node:net';
 import { Packet } from 'dns2';
 import type { Header, Resource } from 'dns2';
+import { FrameReader, tcpFrame } from './dns-client.js';
 import { type DecodedOpt, encodeOpt, readOpt } from './dns-codec.js';
 
 export type FakeBehaviour =
@@ -296,19 +297,14 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
       connections.add(socket);
       socket.on('close', () => connections.delete(socket));
       socket.on('error', () => undefined);
-      let pending: Buffer = Buffer.alloc(0);
+      const frames = new FrameReader();
       socket.on('data', (chunk: Buffer) => {
-        pending = Buffer.concat([pending, chunk]);
-        while (pending.length >= 2 && pending.length >= 2 + pending.readUInt16BE(0)) {
-          const msg = pending.subarray(2, 2 + pending.readUInt16BE(0));
-          pending = pending.subarray(2 + msg.length);
+        for (const msg of frames.push(chunk)) {
           handle(Buffer.from(msg), {
             transport: 'tcp',
             send: (reply) => {
               if (socket.destroyed) return;
-              const prefix = Buffer.alloc(2);
-              prefix.writeUInt16BE(reply.length, 0);
-              socket.write(Buffer.concat([prefix, reply]));
+              socket.write(tcpFrame(reply));
             },
             sendFromElsewhere: () => undefined,
             closeConnection: () => socket.destroy(),

@@ -1,8 +1,9 @@
 // A hostile DNS/TCP client for the loopback: created with allowHalfOpen, so the server's FIN does not
 // end our side, and it can keep writing after it, stop reading, or never read at all. It records what
 // the server did to it (FIN, reset, close), how many octets the kernel took from it, and the reply frames
-// it read.
+// it read (framed as dns-client.ts frames them).
 import { type Socket, connect } from 'node:net';
+import { FrameReader, tcpFrame } from './dns-client.js';
 
 export interface HalfOpenClientOptions {
   readonly port: number;
@@ -27,18 +28,13 @@ export class HalfOpenClient {
   readonly closedPromise: Promise<void>;
   /** Reply messages read and not yet taken by nextReply() (the first MAX_KEPT_REPLIES). */
   private readonly replies: Buffer[] = [];
-  private unframed: Buffer = Buffer.alloc(0);
+  private readonly frames = new FrameReader();
   private wake: (() => void) | undefined;
 
   private constructor(readonly socket: Socket) {
     socket.on('data', (chunk: Buffer) => {
       this.received += chunk.length;
-      this.unframed = this.unframed.length === 0 ? chunk : Buffer.concat([this.unframed, chunk]);
-      while (this.unframed.length >= 2 && this.unframed.length >= 2 + this.unframed.readUInt16BE(0)) {
-        const length = this.unframed.readUInt16BE(0);
-        if (this.replies.length < MAX_KEPT_REPLIES) this.replies.push(this.unframed.subarray(2, 2 + length));
-        this.unframed = this.unframed.subarray(2 + length);
-      }
+      for (const reply of this.frames.push(chunk)) if (this.replies.length < MAX_KEPT_REPLIES) this.replies.push(reply);
       this.wake?.();
     });
     socket.on('end', () => {
@@ -94,10 +90,7 @@ export class HalfOpenClient {
 
   /** Writes one length-prefixed frame. */
   sendFrame(message: Uint8Array): Promise<boolean> {
-    const frame = Buffer.allocUnsafe(message.length + 2);
-    frame.writeUInt16BE(message.length, 0);
-    frame.set(message, 2);
-    return this.write(frame);
+    return this.write(tcpFrame(message));
   }
 
   /**

@@ -5,6 +5,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freeTcpPort } from './ports.js';
+import { poll } from './wait-for.js';
 
 export interface TestZooKeeper {
   readonly host: string;
@@ -23,19 +25,6 @@ export interface StartZooKeeperOptions {
   readonly tickTime?: number;
   readonly startTimeoutMs?: number;
   readonly classpath?: string;
-}
-
-/** A port that was free a moment ago (listen on 0, read it, close). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** Resolves once ZooKeeper answers "ruok" with "imok" (falls back to plain TCP accept when 4lw is off). */
@@ -61,7 +50,7 @@ export async function startZooKeeper(options: StartZooKeeperOptions = {}): Promi
   const tickTime = options.tickTime ?? 500;
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
   const dir = await mkdtemp(join(tmpdir(), 'mesos-dns-zk-'));
-  const port = await freePort();
+  const port = await freeTcpPort();
   const cfg = join(dir, 'zoo.cfg');
   await writeFile(
     cfg,
@@ -106,12 +95,11 @@ export async function startZooKeeper(options: StartZooKeeperOptions = {}): Promi
     proc.once('exit', () => {
       exited = true;
     });
-    const deadline = Date.now() + startTimeoutMs;
-    while (Date.now() < deadline) {
+    const answering = async (): Promise<true | undefined> => {
       if (exited) throw new Error(`ZooKeeper exited at start-up:\n${output}`);
-      if (await probe(port)) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+      return (await probe(port)) || undefined;
+    };
+    if (await poll(answering, startTimeoutMs, 100)) return;
     proc.kill('SIGKILL');
     throw new Error(`ZooKeeper did not start within ${startTimeoutMs} ms:\n${output}`);
   }

@@ -11,6 +11,7 @@ import { dirname, join, posix, relative } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { query } from '../../helpers/dns-client.js';
+import { SETCAP, requireTool } from '../../helpers/tools.js';
 import { addressesOf } from '../../helpers/dns-codec.js';
 import { REPO_ROOT, mergeConfig, runToExit, spawnServer, type SpawnedServer } from '../../helpers/spawn-server.js';
 import {
@@ -375,16 +376,15 @@ test('the health-check script: 503 (no table yet) is unhealthy; HttpOn false has
   assert.match(missing.stderr, /cannot read the config/);
 });
 
-/** Why the port-53 check cannot run here, or undefined when it can. */
-function capabilityCheckUnavailable(): string | undefined {
+/** Why the port-53 check cannot run here, or false when it can (a missing setcap follows the tools rule). */
+async function capabilityCheckUnavailable(): Promise<string | false> {
   if (process.getuid?.() !== 0) return 'needs root to set a file capability and drop to nobody';
-  if (!['/usr/sbin/setcap', '/sbin/setcap', '/usr/bin/setcap'].some((p) => existsSync(p))) return 'setcap (libcap2-bin) is not installed';
-  return undefined;
+  return requireTool(SETCAP);
 }
 
 test(
   "port 53 as a non-root user with the image's file capability (the Dockerfile's setcap step, played locally)",
-  { skip: capabilityCheckUnavailable() ?? false },
+  { skip: await capabilityCheckUnavailable() },
   async (t) => {
     const setcapRun = runtime.instructions.find((i) => i.name === 'RUN' && /setcap /.test(i.text)) as Instruction;
     const setcap = /setcap (\S+) \/usr\/local\/bin\/node/.exec(setcapRun.text);

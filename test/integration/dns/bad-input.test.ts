@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createFakeForwarder, createFixtureStore, dnsTestConfig } from '../../cases/dns-fixture.js';
-import { A_IN, headerBytes, nameBytes } from '../../helpers/dns-bytes.js';
-import { TcpClient, UdpClient } from '../../helpers/dns-client.js';
+import { A_IN, headerBytes, nameBytes, rawOpt } from '../../helpers/dns-bytes.js';
+import { TcpClient, UdpClient, tcpFrame } from '../../helpers/dns-client.js';
 import { buildQuery, decodeReply } from '../../helpers/dns-codec.js';
 import { type StartedServer, startDnsServer } from './harness.js';
 
@@ -37,7 +37,7 @@ const BAD: readonly BadCase[] = [
   { name: 'trailing garbage', bytes: Buffer.concat([buildQuery({ qname: 'a.mesos.', qtype: 'A', id: 11 }), Buffer.from([0xde, 0xad, 0xbe, 0xef])]), expect: 'FORMERR', id: 11 },
   { name: 'malformed additional record (RDLENGTH past the end)', bytes: Buffer.from([...header(12, 1, 1, 1), ...nameBytes('a.mesos.'), ...A_IN, 0, 0, 41, 16, 0, 0, 0, 0, 0, 0, 40]), expect: 'FORMERR', id: 12 },
   { name: 'OPT with EDNS version 1', bytes: buildQuery({ qname: 'a.mesos.', qtype: 'A', edns: { version: 1 }, id: 13 }), expect: 'BADVERS', id: 13 },
-  { name: 'two OPT records', bytes: Buffer.from([...header(14, 1, 1, 2), ...nameBytes('a.mesos.'), ...A_IN, 0, 0, 41, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 41, 4, 0, 0, 0, 0, 0, 0, 0]), expect: 'FORMERR', id: 14 },
+  { name: 'two OPT records', bytes: Buffer.concat([Buffer.from([...header(14, 1, 1, 2), ...nameBytes('a.mesos.'), ...A_IN]), rawOpt({ udpSize: 1024 }), rawOpt({ udpSize: 1024 })]), expect: 'FORMERR', id: 14 },
   { name: 'only a header', bytes: Buffer.from(header(15, 1, 1)), expect: 'FORMERR', id: 15 },
 ];
 
@@ -129,9 +129,7 @@ describe('bad input over TCP', () => {
   test('a 16 KiB frame of garbage gets FORMERR and the connection keeps working', async () => {
     const client = await TcpClient.open(started.port);
     const garbage = Buffer.alloc(16 * 1024, 0x41);
-    garbage.writeUInt16BE(0x4242, 0);
-    garbage.writeUInt16BE(0x0100, 2);
-    garbage.writeUInt16BE(1, 4);
+    garbage.set(headerBytes(0x4242, 0x01, { qd: 1 }).slice(0, 6));
     client.send(garbage);
     const reply = decodeReply(await client.next());
     assert.equal(reply.id, 0x4242);
@@ -142,10 +140,7 @@ describe('bad input over TCP', () => {
 
   test('a query split into single octets is reassembled', async () => {
     const client = await TcpClient.open(started.port);
-    const frame = Buffer.alloc(GOOD.length + 2);
-    frame.writeUInt16BE(GOOD.length, 0);
-    GOOD.copy(frame, 2);
-    for (const octet of frame) client.writeRaw(Buffer.from([octet]));
+    for (const octet of tcpFrame(GOOD)) client.writeRaw(Buffer.from([octet]));
     assert.equal(decodeReply(await client.next()).id, 0x7777);
     client.close();
   });

@@ -1,83 +1,25 @@
 // The real `dig` (bind9-dnsutils) against the server on 127.0.0.1: what operators will actually run.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
 import { FIXTURE_SERIAL, createFakeForwarder, createFixtureStore, dnsTestConfig } from '../../cases/dns-fixture.js';
 import { type StartedServer, startDnsServer } from './harness.js';
-
-const run = promisify(execFile);
-
-interface DigResult {
-  readonly status: string;
-  readonly opcode: string;
-  readonly flags: string[];
-  readonly counts: Record<string, number>;
-  /** "; EDNS: version: 0, flags:; udp: 1232" → { version: 0, udp: 1232 }, undefined without OPT. */
-  readonly edns: { version: number; udp: number; flags: string } | undefined;
-  readonly question: string[];
-  readonly answer: string[];
-  readonly authority: string[];
-  readonly additional: string[];
-  readonly raw: string;
-}
-
-/** Parses dig's default output; records become "<name> <ttl> <TYPE> <rdata>" (class dropped). */
-export function parseDig(raw: string): DigResult {
-  const header = /;; ->>HEADER<<- opcode: (\w+), status: (\w+), id: \d+/.exec(raw);
-  const flagsLine = /;; flags:([^;]*); (.*)/.exec(raw);
-  if (!header || !flagsLine) throw new Error(`unexpected dig output:\n${raw}`);
-  const counts: Record<string, number> = {};
-  for (const m of (flagsLine[2] ?? '').matchAll(/(\w+): (\d+)/g)) counts[m[1] as string] = Number(m[2]);
-  const ednsLine = /; EDNS: version: (\d+), flags:([^;]*); udp: (\d+)/.exec(raw);
-  const section = (title: string): string[] => {
-    const start = raw.indexOf(`;; ${title} SECTION:\n`);
-    if (start < 0) return [];
-    const lines: string[] = [];
-    for (const line of raw.slice(start).split('\n').slice(1)) {
-      if (line.trim() === '') break;
-      const fields = line.replace(/^;/, '').trim().split(/\s+/);
-      if (title === 'QUESTION') lines.push(fields.join(' '));
-      else lines.push([fields[0], fields[1], ...fields.slice(3)].join(' '));
-    }
-    return lines;
-  };
-  return {
-    opcode: header[1] as string,
-    status: header[2] as string,
-    flags: (flagsLine[1] ?? '').trim().split(/\s+/).filter(Boolean).sort(),
-    counts,
-    edns: ednsLine ? { version: Number(ednsLine[1]), flags: (ednsLine[2] ?? '').trim(), udp: Number(ednsLine[3]) } : undefined,
-    question: section('QUESTION'),
-    answer: section('ANSWER'),
-    authority: section('AUTHORITY'),
-    additional: section('ADDITIONAL'),
-    raw,
-  };
-}
+import { DIG, requireTool } from '../../helpers/tools.js';
+import { type DigResult, dig as runDig, parseDigOutput } from '../../helpers/dig.js';
 
 const SOA = `mesos. 60 SOA ns1.mesos. root.ns1.mesos. ${FIXTURE_SERIAL} 60 600 86400 30`;
 
-describe('dig', () => {
+describe('dig', { skip: await requireTool(DIG) }, () => {
   let started: StartedServer;
-  let hasDig = true;
   before(async () => {
-    try {
-      await run('dig', ['-v']);
-    } catch {
-      hasDig = false;
-    }
     started = await startDnsServer({ store: createFixtureStore(), forwarder: createFakeForwarder(), config: dnsTestConfig() });
   });
   after(() => started.server.close());
 
   async function dig(...args: string[]): Promise<DigResult> {
-    const { stdout } = await run('dig', ['@127.0.0.1', '-p', String(started.port), '+tries=1', '+time=3', ...args], { timeout: 10_000 });
-    return parseDig(stdout);
+    return parseDigOutput(await runDig(started.port, args));
   }
 
   test('A over UDP without EDNS: flags, status and sections', async (t) => {
-    if (!hasDig) return t.skip('dig is not installed');
     const r = await dig('+notcp', '+noedns', 'nginx.marathon.mesos', 'A');
     assert.equal(r.status, 'NOERROR');
     assert.deepEqual(r.flags, ['aa', 'qr', 'ra', 'rd']);
@@ -88,7 +30,6 @@ describe('dig', () => {
   });
 
   test('A over TCP with dig defaults (EDNS and a cookie option: the general path)', async (t) => {
-    if (!hasDig) return t.skip('dig is not installed');
     const r = await dig('+tcp', 'NGINX.marathon.mesos', 'A');
     assert.equal(r.status, 'NOERROR');
     assert.deepEqual(r.question, ['NGINX.marathon.mesos. IN A']);
@@ -97,7 +38,6 @@ describe('dig', () => {
   });
 
   test('quirk #1: +bufsize=4096 gets all 40 records over UDP with an OPT record', async (t) => {
-    if (!hasDig) return t.skip('dig is not installed');
     const r = await dig('+notcp', '+bufsize=4096', '+nocookie', 'many.marathon.mesos', 'A');
     assert.equal(r.status, 'NOERROR');
     assert.ok(!r.flags.includes('tc'));
@@ -106,7 +46,6 @@ describe('dig', () => {
   });
 
   test('without EDNS the reply is cut to 29 records with TC; dig retries over TCP and gets all 40', async (t) => {
-    if (!hasDig) return t.skip('dig is not installed');
     const cut = await dig('+notcp', '+noedns', '+ignore', 'many.marathon.mesos', 'A');
     assert.ok(cut.flags.includes('tc'));
     assert.equal(cut.counts.ANSWER, 29);
@@ -116,7 +55,6 @@ describe('dig', () => {
   });
 
   test('quirk #2: SRV reply without its additionals has no TC', async (t) => {
-    if (!hasDig) return t.skip('dig is not installed');
     const r = await dig('+notcp', '+noedns', '_mid._tcp.marathon.mesos', 'SRV');
     assert.ok(!r.flags.includes('tc'));
     assert.equal(r.counts.ANSWER, 8);
@@ -127,7 +65,6 @@ describe('dig', () => {
   });
 
   test('quirk #3 and #4: missing SRV name NXDOMAIN with SOA; SOA at the apex in the answer', async (t) => {
-    if (!hasDig) return t.skip('dig is not installed');
     const missing = await dig('_missing._tcp.marathon.mesos', 'SRV');
     assert.equal(missing.status, 'NXDOMAIN');
     assert.deepEqual(missing.authority, [SOA]);
@@ -137,7 +74,6 @@ describe('dig', () => {
   });
 
   test('quirk #7 and #8: DS inside the domain and an empty non-terminal are NODATA with AA', async (t) => {
-    if (!hasDig) return t.skip('dig is not installed');
     for (const [name, type] of [
       ['nginx.marathon.mesos', 'DS'],
       ['marathon.slave.mesos', 'A'],
@@ -151,7 +87,6 @@ describe('dig', () => {
   });
 
   test('quirk #32: CH class REFUSED, STATUS opcode NOTIMP', async (t) => {
-    if (!hasDig) return t.skip('dig is not installed');
     const ch = await dig('-c', 'CH', 'version.bind', 'TXT');
     assert.equal(ch.status, 'REFUSED');
     const status = await dig('+opcode=status', 'nginx.marathon.mesos', 'A');
@@ -159,7 +94,6 @@ describe('dig', () => {
   });
 
   test('names outside the domain go through the forwarder', async (t) => {
-    if (!hasDig) return t.skip('dig is not installed');
     const r = await dig('www.example.com', 'A');
     assert.equal(r.status, 'NOERROR');
     assert.deepEqual(r.answer, ['www.example.com. 60 A 192.0.2.250']);

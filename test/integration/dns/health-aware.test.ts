@@ -2,19 +2,14 @@
 // unhealthy, `dig` gets only the healthy one (A and SRV); both unhealthy, it gets both (fail open),
 // which /metrics counts and the reload logs. fixtures/states/health.json holds the cases.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { promisify } from 'node:util';
 import { query } from '../../helpers/dns-client.js';
 import { REPO_ROOT, spawnServer } from '../../helpers/spawn-server.js';
+import { DIG, requireTool } from '../../helpers/tools.js';
+import { digShort } from '../../helpers/dig.js';
 
-const run = promisify(execFile);
-
-async function dig(port: number, ...args: string[]): Promise<string[]> {
-  const { stdout } = await run('dig', ['@127.0.0.1', '-p', String(port), '+tries=1', '+time=3', '+short', '+nocookie', ...args], { timeout: 10_000 });
-  return stdout.trim().split('\n').filter((line) => line !== '').sort();
-}
+const digMissing = await requireTool(DIG);
 
 async function startWith(healthAwareOn: boolean) {
   return spawnServer({
@@ -27,18 +22,18 @@ async function startWith(healthAwareOn: boolean) {
   });
 }
 
-test('HealthAwareOn: the unhealthy instance leaves the answers; all unhealthy answers all (fail open)', async (t) => {
+test('HealthAwareOn: the unhealthy instance leaves the answers; all unhealthy answers all (fail open)', { skip: digMissing }, async (t) => {
   const server = await startWith(true);
   t.after(() => server.kill());
   await server.waitForHealth();
   const port = server.dnsPort;
 
-  assert.deepEqual(await dig(port, 'web.marathon.mesos', 'A'), ['10.1.0.1']);
-  const srv = await dig(port, '_web._tcp.marathon.mesos', 'SRV');
+  assert.deepEqual(await digShort(port, 'web.marathon.mesos', 'A'), ['10.1.0.1']);
+  const srv = await digShort(port, '_web._tcp.marathon.mesos', 'SRV');
   assert.equal(srv.length, 1, srv.join('\n'));
   assert.match(srv[0] as string, / 31000 web-/);
-  assert.deepEqual(await dig(port, 'db.marathon.mesos', 'A'), ['10.1.0.3', '10.1.0.4']);
-  assert.deepEqual(await dig(port, 'cache.marathon.mesos', 'A'), ['10.1.0.5'], 'the unchecked instance stays, the unhealthy one leaves');
+  assert.deepEqual(await digShort(port, 'db.marathon.mesos', 'A'), ['10.1.0.3', '10.1.0.4']);
+  assert.deepEqual(await digShort(port, 'cache.marathon.mesos', 'A'), ['10.1.0.5'], 'the unchecked instance stays, the unhealthy one leaves');
 
   // Our own client too, over TCP: the same table serves both transports.
   const overTcp = await query({ qname: 'web.marathon.mesos.', qtype: 'A' }, { port, transport: 'tcp' });
@@ -54,9 +49,9 @@ test('HealthAwareOn: the unhealthy instance leaves the answers; all unhealthy an
   assert.deepEqual(hosts.map((h) => h.ip), ['10.1.0.1'], 'HTTP answers agree with DNS');
 });
 
-test('HealthAwareOn off (the default): both instances answered', async (t) => {
+test('HealthAwareOn off (the default): both instances answered', { skip: digMissing }, async (t) => {
   const server = await startWith(false);
   t.after(() => server.kill());
   await server.waitForHealth();
-  assert.deepEqual(await dig(server.dnsPort, 'web.marathon.mesos', 'A'), ['10.1.0.1', '10.1.0.2']);
+  assert.deepEqual(await digShort(server.dnsPort, 'web.marathon.mesos', 'A'), ['10.1.0.1', '10.1.0.2']);
 });

@@ -3,14 +3,13 @@
 // the 512-octet rule for ANY over UDP on forwarded names too, the ExternalAllowFrom allow-list, and
 // each client's share of the forwards in flight (MaxForwardsPerClient).
 import assert from 'node:assert/strict';
-import { createSocket } from 'node:dgram';
 import { test, type TestContext } from 'node:test';
 import type { Config } from '../../../src/config/types.js';
 import { createForwarder } from '../../../src/forward/forwarder.js';
 import { createSilentLogger } from '../../../src/log.js';
 import { MetricsRegistry } from '../../../src/metrics.js';
 import { createFixtureStore, dnsTestConfig } from '../../cases/dns-fixture.js';
-import { query } from '../../helpers/dns-client.js';
+import { query, udpExchange } from '../../helpers/dns-client.js';
 import { type DecodedReply, type QuerySpec, buildQuery, decodeReply } from '../../helpers/dns-codec.js';
 import { type FakeUpstreamOptions, startFakeUpstream } from '../../helpers/fake-upstream.js';
 import { startDnsServer } from './harness.js';
@@ -34,22 +33,8 @@ async function upstream(t: TestContext, options: FakeUpstreamOptions): Promise<s
 
 /** One UDP exchange from a chosen loopback source address (the server listens on 127.0.0.1). */
 async function askFrom(source: string, port: number, spec: QuerySpec, timeoutMs = 5000): Promise<{ bytes: Buffer; reply: DecodedReply }> {
-  const socket = createSocket('udp4');
-  try {
-    await new Promise<void>((resolve) => socket.bind(0, source, resolve));
-    const reply = new Promise<Buffer>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no reply to ${spec.qname} from ${source}`)), timeoutMs);
-      socket.once('message', (bytes) => {
-        clearTimeout(timer);
-        resolve(bytes);
-      });
-    });
-    socket.send(buildQuery(spec), port, '127.0.0.1');
-    const bytes = await reply;
-    return { bytes, reply: decodeReply(bytes) };
-  } finally {
-    socket.close();
-  }
+  const bytes = await udpExchange(buildQuery(spec), { port, localAddress: source, timeoutMs });
+  return { bytes, reply: decodeReply(bytes) };
 }
 
 test('forwarded UDP replies stay within MaxUdpReplyBytes (default 1232) whatever EDNS size the client advertises', async (t) => {

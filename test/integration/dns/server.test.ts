@@ -18,7 +18,7 @@ import {
   loadDnsFixtureTable,
 } from '../../cases/dns-fixture.js';
 import { buildQuery, decodeReply } from '../../helpers/dns-codec.js';
-import { TcpClient, UdpClient, tcpExchange, udpExchange } from '../../helpers/dns-client.js';
+import { TcpClient, UdpClient, tcpExchange, tcpFrame, udpExchange } from '../../helpers/dns-client.js';
 import { startDnsServer } from './harness.js';
 import { capturedLogger } from '../../helpers/captured-logger.js';
 
@@ -75,13 +75,7 @@ describe('TCP', () => {
     t.after(() => server.close());
     const client = await TcpClient.open(port);
     t.after(() => client.close());
-    const frames = [1, 2, 3].map((id) => {
-      const m = q('nginx.marathon.mesos.', 'A', id);
-      const f = Buffer.alloc(m.length + 2);
-      f.writeUInt16BE(m.length, 0);
-      m.copy(f, 2);
-      return f;
-    });
+    const frames = [1, 2, 3].map((id) => tcpFrame(q('nginx.marathon.mesos.', 'A', id)));
     client.writeRaw(Buffer.concat(frames));
     const ids = new Set([decodeReply(await client.next()).id, decodeReply(await client.next()).id, decodeReply(await client.next()).id]);
     assert.deepEqual(ids, new Set([1, 2, 3]));

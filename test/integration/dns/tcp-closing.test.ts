@@ -13,6 +13,7 @@ import { tcpExchange } from '../../helpers/dns-client.js';
 import { HalfOpenClient, sleep, within } from '../../helpers/half-open-client.js';
 import { metricValue } from '../../helpers/metric-value.js';
 import { startDnsServer } from './harness.js';
+import { waitUntil } from '../../helpers/wait-for.js';
 
 const MiB = 1024 * 1024;
 const ZERO_LENGTH_FRAME = Buffer.from([0, 0]);
@@ -25,8 +26,7 @@ describe('a DNS/TCP connection the server is closing', () => {
     const client = await HalfOpenClient.open({ port });
     t.after(() => client.destroy());
     await client.write(ZERO_LENGTH_FRAME);
-    const finDeadline = Date.now() + 2000;
-    while (!client.sawFin && !client.closed && Date.now() < finDeadline) await sleep(10);
+    await waitUntil(() => client.sawFin || client.closed, 2000, 10);
     assert.ok(client.sawFin, 'the server answers a zero-length frame with its FIN');
 
     // Ignore the FIN and stream 128 MiB: at most what the kernel buffers may be taken from us.
@@ -128,8 +128,7 @@ describe('a DNS/TCP connection the server is closing', () => {
     gates[1]?.resolve();
     await sleep(50);
     const queued = listener.bufferedBytes().write;
-    const deadline = Date.now() + 4000;
-    while (listener.connectionCount > 0 && Date.now() < deadline) await sleep(20);
+    await waitUntil(() => listener.connectionCount === 0, 4000);
     t.diagnostic(`${queued} octets (${mib(queued)}) of answers queued behind the FIN; ${listener.connectionCount} connection(s) open 4 s later`);
     assert.ok(queued > 1024 * 1024, 'the kernel took nearly every answer: the test proves nothing');
     assert.equal(listener.connectionCount, 0);

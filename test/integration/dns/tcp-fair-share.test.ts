@@ -9,6 +9,7 @@ import { buildQuery, decodeReply } from '../../helpers/dns-codec.js';
 import { HalfOpenClient, sleep } from '../../helpers/half-open-client.js';
 import { metricValue } from '../../helpers/metric-value.js';
 import { startDnsServer } from './harness.js';
+import { waitUntil } from '../../helpers/wait-for.js';
 
 const ATTACKER = '127.0.0.2';
 const VICTIM = '127.0.0.3';
@@ -43,8 +44,7 @@ async function fillWithBusy(port: number, source: string, count: number, forward
     const before = forwarder.requests.length;
     await client.sendFrame(buildQuery({ qname: `slow${i}.example.com.`, qtype: 'A', id: 100 + i }));
     // Busy once the forwarder holds its query, or refused (closed) by the server.
-    const deadline = Date.now() + 2000;
-    while (forwarder.requests.length === before && !client.serverGone && Date.now() < deadline) await sleep(5);
+    await waitUntil(() => forwarder.requests.length !== before || client.serverGone, 2000, 5);
   }
   await sleep(50);
   return clients.filter((c) => !c.serverGone);

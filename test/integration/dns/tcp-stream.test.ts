@@ -8,6 +8,7 @@ import { describe, test } from 'node:test';
 import { createSilentLogger } from '../../../src/log.js';
 import { type ReplyStream, type TcpCloseReason, type TcpQueryHandler, createTcpListener } from '../../../src/dns/tcp-server.js';
 import { HalfOpenClient, sleep } from '../../helpers/half-open-client.js';
+import { waitUntil } from '../../helpers/wait-for.js';
 
 const KiB = 1024;
 const MESSAGE = 60 * KiB;
@@ -61,9 +62,7 @@ async function startListener(t: { after: (fn: () => unknown) => void }, idleTime
 
 /** Waits (bounded) until the listener closed a connection for `reason`. */
 async function closedFor(closes: Map<TcpCloseReason, number>, reason: TcpCloseReason, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (!closes.has(reason) && Date.now() < deadline) await sleep(20);
-  return closes.has(reason);
+  return waitUntil(() => closes.has(reason), ms);
 }
 
 function query(kind: number, marker: number): Buffer {

@@ -8,6 +8,8 @@ import { createSilentLogger } from '../../../src/log.js';
 import { type TcpCloseReason, type TcpListener, createTcpListener } from '../../../src/dns/tcp-server.js';
 import type { QueryHandler } from '../../../src/dns/udp-server.js';
 import { HalfOpenClient, sleep, within } from '../../helpers/half-open-client.js';
+import { poll } from '../../helpers/wait-for.js';
+import { tcpFrame } from '../../helpers/dns-client.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -21,8 +23,7 @@ const mib = (bytes: number): string => `${(bytes / MiB).toFixed(1)} MiB`;
 
 /** A 12-octet message in a frame: the handler does not look at it. */
 function queries(count: number): Buffer {
-  const frame = Buffer.alloc(14);
-  frame.writeUInt16BE(12, 0);
+  const frame = tcpFrame(Buffer.alloc(12));
   return Buffer.concat(Array.from({ length: count }, () => frame));
 }
 
@@ -65,14 +66,14 @@ function sampleWrites(listener: TcpListener): { stop: () => number } {
 
 /** Waits until the queued total stops changing for 300 ms (bounded by 10 s). */
 async function settle(listener: TcpListener): Promise<void> {
-  const deadline = Date.now() + 10_000;
   let last = -1;
-  while (Date.now() < deadline) {
+  const unchanged = (): true | undefined => {
     const now = listener.bufferedBytes().write;
-    if (now === last) return;
+    if (now === last) return true;
     last = now;
-    await sleep(300);
-  }
+    return undefined;
+  };
+  await poll(unchanged, 10_000, 300);
 }
 
 describe('the DNS/TCP write budget', () => {

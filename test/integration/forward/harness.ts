@@ -1,6 +1,6 @@
 // Shared set-up for the forwarder integration tests (imports only; nothing runs at import time).
 import type { TestContext } from 'node:test';
-import { createSocket } from 'node:dgram';
+import { freeUdpPort } from '../../helpers/ports.js';
 import { Packet } from 'dns2';
 import { scanQuery } from '../../../src/dns/wire-query.js';
 import { DEFAULT_CONFIG } from '../../../src/config/types.js';
@@ -55,11 +55,7 @@ export async function startUpstream(t: TestContext, options: FakeUpstreamOptions
 
 /** A loopback UDP port with nothing listening (ICMP port unreachable). */
 export async function closedPort(): Promise<string> {
-  const s = createSocket('udp4');
-  await new Promise<void>((resolve) => s.bind(0, '127.0.0.1', () => resolve()));
-  const port = s.address().port;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return `127.0.0.1:${port}`;
+  return `127.0.0.1:${await freeUdpPort()}`;
 }
 
 /** The request the DNS server would hand over for this query. */

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { Agent } from 'node:http';
 import { describe, it } from 'node:test';
-import { FIXED_NOW } from '../../unit/http/embedded-table.js';
+import { FIXED_NOW } from '../../helpers/embedded-table.js';
 import { fakeSource, httpRequest, rawExchange, startHttp } from './harness.js';
 
 describe('HTTP API over HTTP', () => {
@@ -67,7 +67,7 @@ describe('HTTP API over HTTP', () => {
   });
 
   it('quirk #30: /v1/enumerate shows "frameworks": null for a cluster without frameworks', async (t) => {
-    const { tableFromState } = await import('../../unit/http/embedded-table.js');
+    const { tableFromState } = await import('../../helpers/embedded-table.js');
     const empty = tableFromState({ leader: 'master@127.0.0.1:5050', frameworks: [], slaves: [] });
     const { port } = await startHttp(t, { table: empty });
     const reply = await httpRequest(port, '/v1/enumerate');
@@ -160,7 +160,7 @@ describe('HTTP API over HTTP', () => {
     assert.equal((JSON.parse(health.body) as { reason: string }).reason, 'no table yet');
     assert.equal((await httpRequest(port, '/v1/version')).status, 200);
 
-    const { embeddedTable } = await import('../../unit/http/embedded-table.js');
+    const { embeddedTable } = await import('../../helpers/embedded-table.js');
     store.swap(embeddedTable());
     assert.equal((await httpRequest(port, '/v1/hosts/leader.mesos')).status, 200);
     assert.equal((await httpRequest(port, '/health')).status, 200);
@@ -251,7 +251,7 @@ describe('HTTP API over HTTP', () => {
   it('setConfig: later requests see the new config', async (t) => {
     const { port, server } = await startHttp(t);
     assert.equal((await httpRequest(port, '/v1/axfr')).status, 200);
-    const { embeddedConfig } = await import('../../unit/http/embedded-table.js');
+    const { embeddedConfig } = await import('../../helpers/embedded-table.js');
     server.setConfig(embeddedConfig({ enumerationOn: false }));
     assert.equal((await httpRequest(port, '/v1/axfr')).status, 404);
   });

@@ -10,8 +10,9 @@ import type { HttpLimits } from '../../../src/http/server.js';
 import { createHttpServer } from '../../../src/http/server.js';
 import { createSilentLogger } from '../../../src/log.js';
 import { MetricsRegistry } from '../../../src/metrics.js';
-import { embeddedConfig, storeWith } from '../../unit/http/embedded-table.js';
+import { embeddedConfig, storeWith } from '../../helpers/embedded-table.js';
 import { elapsedMs, fakeSource, httpRequest, openSocket, rawExchange, readUntilClosed, startHttp } from './harness.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 const LIMITS: Partial<HttpLimits> = {
   headersTimeoutMs: 400,
@@ -49,11 +50,7 @@ function dribble(socket: Socket, text: string, everyMs: number): void {
 
 /** Waits (polling every few ms, at most 5 s) until `condition` holds. */
 async function until(condition: () => boolean): Promise<void> {
-  const started = performance.now();
-  while (!condition()) {
-    if (performance.now() - started > 5_000) throw new Error('condition not reached within 5 s');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+  await waitFor('the condition (5 s)', () => condition() || undefined, 5_000, 5);
 }
 
 /** The request head of a POST whose chunked body follows, a chunk at a time. */

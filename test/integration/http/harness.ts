@@ -12,7 +12,7 @@ import type { SourceStatus } from '../../../src/mesos/source.js';
 import { MetricsRegistry } from '../../../src/metrics.js';
 import type { RecordStore } from '../../../src/records/store.js';
 import type { RecordTable } from '../../../src/records/table.js';
-import { FIXED_NOW, embeddedConfig, embeddedTable, storeWith } from '../../unit/http/embedded-table.js';
+import { FIXED_NOW, embeddedConfig, embeddedTable, storeWith } from '../../helpers/embedded-table.js';
 
 export interface FakeSource {
   current: SourceStatus;

@@ -2,31 +2,27 @@
 // with the same Zk; a POST to one changes the other's DNS answers within a bound, a DELETE to the
 // other puts it back on both; the list lives beside Mesos's path, never inside it.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
 import { createLogger } from '../../../src/log.js';
 import { createZkClient } from '../../../src/mesos/leader/zk-client.js';
 import { REPO_ROOT, type SpawnedServer, spawnServer } from '../../helpers/spawn-server.js';
 import { startZooKeeper, type TestZooKeeper } from '../../helpers/zookeeper.js';
+import { DIG, ZOOKEEPER, requireTools } from '../../helpers/tools.js';
+import { waitUntil } from '../../helpers/wait-for.js';
+import { digShort } from '../../helpers/dig.js';
 
-const run = promisify(execFile);
+const toolsMissing = await requireTools([ZOOKEEPER, DIG]);
 const TOKEN = 'r0tation-zk-token-4c1e88';
 let zk: TestZooKeeper;
 
 before(async () => {
+  if (toolsMissing) return;
   zk = await startZooKeeper({ tickTime: 500 });
 });
 after(async () => {
   await zk?.close();
 });
-
-async function dig(port: number, name: string): Promise<string[]> {
-  const { stdout } = await run('dig', ['@127.0.0.1', '-p', String(port), '+tries=1', '+time=3', '+short', '+nocookie', name, 'A'], { timeout: 10_000 });
-  return stdout.trim().split('\n').filter((line) => line !== '').sort();
-}
 
 async function start(): Promise<SpawnedServer> {
   return spawnServer({
@@ -53,23 +49,23 @@ async function call(server: SpawnedServer, method: string, path: string, body?: 
   return res.status;
 }
 
-/** Polls until the answer equals `want`, bounded in tries and time; returns the ms it took. */
+/** Polls until the answer equals `want` (bounded); returns the ms it took. */
 async function waitForAnswer(port: number, want: string[], timeoutMs = 5_000): Promise<number> {
   const started = performance.now();
   let last: string[] = [];
-  for (let i = 0; i < 200 && performance.now() - started < timeoutMs; i++) {
-    last = await dig(port, 'web.marathon.mesos');
-    if (JSON.stringify(last) === JSON.stringify(want)) return performance.now() - started;
-    await sleep(20);
-  }
+  const answered = async (): Promise<boolean> => {
+    last = await digShort(port, 'web.marathon.mesos', 'A');
+    return JSON.stringify(last) === JSON.stringify(want);
+  };
+  if (await waitUntil(answered, timeoutMs)) return performance.now() - started;
   assert.fail(`still ${JSON.stringify(last)}, wanted ${JSON.stringify(want)}`);
 }
 
-test('two instances sharing a ZooKeeper agree on the rotation list', async (t) => {
+test('two instances sharing a ZooKeeper agree on the rotation list', { skip: toolsMissing }, async (t) => {
   const [one, two] = await Promise.all([start(), start()]);
   t.after(() => Promise.all([one.kill(), two.kill()]));
   await Promise.all([one.waitForHealth(), two.waitForHealth()]);
-  assert.deepEqual(await dig(two.dnsPort, 'web.marathon.mesos'), ['10.1.0.1', '10.1.0.2']);
+  assert.deepEqual(await digShort(two.dnsPort, 'web.marathon.mesos', 'A'), ['10.1.0.1', '10.1.0.2']);
 
   assert.equal(await call(one, 'POST', '/v1/rotation', { kind: 'task', value: 'web.1a2b3c4d-0000-4000-8000-000000000002', seconds: 600 }), 200);
   const outMs = await waitForAnswer(two.dnsPort, ['10.1.0.1'], 5_000);

@@ -3,20 +3,15 @@
 // entry expires by itself, and changes need the RotationToken (403 without it, with a bad one, or
 // when none is configured). fixtures/states/health.json: web on 10.1.0.1 (agent-0) and 10.1.0.2 (agent-1).
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
-import { promisify } from 'node:util';
 import { REPO_ROOT, type SpawnedServer, spawnServer } from '../../helpers/spawn-server.js';
+import { DIG, requireTool } from '../../helpers/tools.js';
+import { waitUntil } from '../../helpers/wait-for.js';
+import { digShort } from '../../helpers/dig.js';
 
-const run = promisify(execFile);
+const digMissing = await requireTool(DIG);
 const TOKEN = 'r0tation-test-token-7f3a9c';
-
-async function dig(port: number, ...args: string[]): Promise<string[]> {
-  const { stdout } = await run('dig', ['@127.0.0.1', '-p', String(port), '+tries=1', '+time=3', '+short', '+nocookie', ...args], { timeout: 10_000 });
-  return stdout.trim().split('\n').filter((line) => line !== '').sort();
-}
 
 async function start(rotationToken: string): Promise<SpawnedServer> {
   return spawnServer({
@@ -40,30 +35,30 @@ async function call(server: SpawnedServer, method: string, path: string, body?: 
   return { status: res.status, json: await res.json() };
 }
 
-/** Polls dig until the answer equals `want`; bounded in tries and time. Returns the ms it took. */
+/** Polls dig until the answer equals `want` (bounded); returns the ms it took. */
 async function waitForAnswer(port: number, name: string, want: string[], timeoutMs = 10_000): Promise<number> {
   const started = performance.now();
   let last: string[] = [];
-  for (let i = 0; i < 200 && performance.now() - started < timeoutMs; i++) {
-    last = await dig(port, name, 'A');
-    if (JSON.stringify(last) === JSON.stringify(want)) return performance.now() - started;
-    await sleep(50);
-  }
+  const answered = async (): Promise<boolean> => {
+    last = await digShort(port, name, 'A');
+    return JSON.stringify(last) === JSON.stringify(want);
+  };
+  if (await waitUntil(answered, timeoutMs, 50)) return performance.now() - started;
   assert.fail(`${name}: still ${JSON.stringify(last)}, wanted ${JSON.stringify(want)}`);
 }
 
-test('rotation: take an agent and an app out, put them back, expiry; DNS and /v1/hosts agree', async (t) => {
+test('rotation: take an agent and an app out, put them back, expiry; DNS and /v1/hosts agree', { skip: digMissing }, async (t) => {
   const server = await start(TOKEN);
   t.after(() => server.kill());
   await server.waitForHealth();
   const port = server.dnsPort;
-  assert.deepEqual(await dig(port, 'web.marathon.mesos', 'A'), ['10.1.0.1', '10.1.0.2']);
+  assert.deepEqual(await digShort(port, 'web.marathon.mesos', 'A'), ['10.1.0.1', '10.1.0.2']);
 
   const added = await call(server, 'POST', '/v1/rotation', { kind: 'agent', value: 'agent-1', seconds: 600, reason: 'kernel upgrade' }, TOKEN);
   assert.equal(added.status, 200, JSON.stringify(added.json));
   const outMs = await waitForAnswer(port, 'web.marathon.mesos', ['10.1.0.1']);
   t.diagnostic(`agent out → answer changed after ${outMs.toFixed(0)} ms`);
-  const srv = await dig(port, '_web._tcp.marathon.mesos', 'SRV');
+  const srv = await digShort(port, '_web._tcp.marathon.mesos', 'SRV');
   assert.equal(srv.length, 1, srv.join('\n'));
   const hosts = JSON.parse((await server.get('/v1/hosts/web.marathon.mesos.')).body) as { ip: string }[];
   assert.deepEqual(hosts.map((h) => h.ip), ['10.1.0.1'], 'HTTP answers agree with DNS');
@@ -78,16 +73,16 @@ test('rotation: take an agent and an app out, put them back, expiry; DNS and /v1
   // The whole app out as well: every instance is out, so all are answered (fail open).
   assert.equal((await call(server, 'POST', '/v1/rotation', { kind: 'app', value: 'web', seconds: 600 }, TOKEN)).status, 200);
   // agent-1's web, db and api instances, then web.1 (app): the rebuild has happened once the gauge says 4.
-  for (let i = 0; i < 100 && !/^mesos_dns_out_of_rotation_tasks 4$/m.test((await server.get('/metrics')).body); i++) await sleep(50);
+  await waitUntil(async () => /^mesos_dns_out_of_rotation_tasks 4$/m.test((await server.get('/metrics')).body), 5000, 50);
   assert.match((await server.get('/metrics')).body, /^mesos_dns_out_of_rotation_tasks 4$/m);
-  assert.deepEqual(await dig(port, 'web.marathon.mesos', 'A'), ['10.1.0.1', '10.1.0.2'], 'every instance out: all answered (fail open)');
+  assert.deepEqual(await digShort(port, 'web.marathon.mesos', 'A'), ['10.1.0.1', '10.1.0.2'], 'every instance out: all answered (fail open)');
 
   // Back in rotation.
   assert.equal((await call(server, 'DELETE', '/v1/rotation/agent/agent-1', undefined, TOKEN)).status, 200);
   assert.equal((await call(server, 'DELETE', '/v1/rotation/app/web', undefined, TOKEN)).status, 200);
   assert.equal((await call(server, 'POST', '/v1/rotation', { kind: 'task', value: 'db.1a2b3c4d-0000-4000-8000-000000000003', seconds: 600 }, TOKEN)).status, 200);
   await waitForAnswer(port, 'db.marathon.mesos', ['10.1.0.4']);
-  assert.deepEqual(await dig(port, 'web.marathon.mesos', 'A'), ['10.1.0.1', '10.1.0.2']);
+  assert.deepEqual(await digShort(port, 'web.marathon.mesos', 'A'), ['10.1.0.1', '10.1.0.2']);
   assert.equal((await call(server, 'DELETE', '/v1/rotation/task/db.1a2b3c4d-0000-4000-8000-000000000003', undefined, TOKEN)).status, 200);
   await waitForAnswer(port, 'db.marathon.mesos', ['10.1.0.3', '10.1.0.4']);
   assert.equal((await call(server, 'DELETE', '/v1/rotation/agent/agent-1', undefined, TOKEN)).status, 404);
@@ -105,7 +100,7 @@ test('rotation: take an agent and an app out, put them back, expiry; DNS and /v1
   assert.ok(!(await server.get('/v1/config')).body.includes(TOKEN), 'nor shown by /v1/config');
 });
 
-test('rotation: changes need the token; bad input is a 400', async (t) => {
+test('rotation: changes need the token; bad input is a 400', { skip: digMissing }, async (t) => {
   const server = await start(TOKEN);
   t.after(() => server.kill());
   await server.waitForHealth();
@@ -119,7 +114,7 @@ test('rotation: changes need the token; bad input is a 400', async (t) => {
     assert.equal(res.status, 400, JSON.stringify(bad));
     assert.match((res.json as { error: string }).error, /kind|seconds|JSON/);
   }
-  assert.deepEqual(await dig(server.dnsPort, 'web.marathon.mesos', 'A'), ['10.1.0.1', '10.1.0.2']);
+  assert.deepEqual(await digShort(server.dnsPort, 'web.marathon.mesos', 'A'), ['10.1.0.1', '10.1.0.2']);
 });
 
 test('rotation: without a RotationToken, changes are disabled (403) and the list is readable', async (t) => {

@@ -7,8 +7,9 @@ import type { Socket } from 'node:net';
 import { before, describe, it } from 'node:test';
 import { routeRequest } from '../../../src/http/routes.js';
 import type { EnumeratedTask, RecordTable } from '../../../src/records/table.js';
-import { embeddedConfig, generatedTable, snapshotOf } from '../../unit/http/embedded-table.js';
+import { embeddedConfig, generatedTable, snapshotOf } from '../../helpers/embedded-table.js';
 import { elapsedMs, httpRequest, openSocket, startHttp } from './harness.js';
+import { poll } from '../../helpers/wait-for.js';
 
 const TASKS = 20_000;
 
@@ -59,20 +60,18 @@ function fetchCounting(port: number, path: string): Promise<{ status: number; by
 
 /** Resolves once `read()` has not changed for `quietMs` (bounded by `limitMs`). */
 async function settled(read: () => number, quietMs = 150, limitMs = 5_000): Promise<number> {
-  const started = performance.now();
   let last = read();
   let stableSince = performance.now();
-  while (performance.now() - started < limitMs) {
-    await new Promise((resolve) => setTimeout(resolve, 25));
+  const quiet = (): number | undefined => {
     const value = read();
     if (value !== last) {
       last = value;
       stableSince = performance.now();
-    } else if (performance.now() - stableSince >= quietMs) {
-      return value;
+      return undefined;
     }
-  }
-  return read();
+    return performance.now() - stableSince >= quietMs ? value : undefined;
+  };
+  return (await poll(quiet, limitMs, 25)) ?? read();
 }
 
 function collect(socket: Socket): { bytes: () => number; text: () => string; closed: Promise<void> } {

@@ -11,17 +11,10 @@ import { addressesOf } from '../../helpers/dns-codec.js';
 import { REPO_ROOT, spawnServer } from '../../helpers/spawn-server.js';
 import { startTestMaster, withLeader } from '../../helpers/test-master.js';
 import { readFileSync } from 'node:fs';
+import { waitUntil } from '../../helpers/wait-for.js';
 
 const A = 1;
 const embedded = JSON.parse(readFileSync(join(REPO_ROOT, 'fixtures', 'embedded', 'state.json'), 'utf8')) as Record<string, unknown>;
-
-async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`${what} within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 test('SIGHUP whose new state source cannot start: refused, the old source keeps polling, /health stays 200', async (t) => {
   const master = await startTestMaster();
@@ -53,10 +46,12 @@ test('SIGHUP whose new state source cannot start: refused, the old source keeps 
   // The old source still polls: a change at the master shows up after the SIGHUP.
   const reloadsBefore = server.lines.filter((l) => l.msg === 'records reloaded').length;
   master.setState(withLeader(JSON.parse(JSON.stringify(embedded).replaceAll('"nginx', '"web')) as Record<string, unknown>, master.address));
-  await waitFor('the renamed task in DNS', 10_000, async () => {
-    const reply = await query({ qname: 'web.marathon.mesos', qtype: A }, { port: server.dnsPort });
-    return addressesOf(reply).includes('192.0.2.8');
-  });
+  const renamed = await waitUntil(
+    async () => addressesOf(await query({ qname: 'web.marathon.mesos', qtype: A }, { port: server.dnsPort })).includes('192.0.2.8'),
+    10_000,
+    100,
+  );
+  assert.ok(renamed, 'the renamed task in DNS within 10000 ms');
   const hosts = await server.get('/v1/hosts/web.marathon.mesos');
   assert.match(hosts.body, /192\.0\.2\.8/);
   // Longer than 3 × RefreshSeconds after the SIGHUP: a stopped source would be reported stale by now.

@@ -16,9 +16,12 @@ import { createZkDetector } from '../../../src/mesos/leader/zk-detector.js';
 import { createStateSource, type ReloadOutcome } from '../../../src/mesos/poller.js';
 import { createRecordStore } from '../../../src/records/store.js';
 import { startTestMaster, withLeader } from '../../helpers/test-master.js';
-import { freePort, startTcpProxy, startZooKeeper, type TestZooKeeper } from '../../helpers/zookeeper.js';
+import { freeTcpPort } from '../../helpers/ports.js';
+import { startTcpProxy, startZooKeeper, type TestZooKeeper } from '../../helpers/zookeeper.js';
 import { capturedLogger } from '../../helpers/captured-logger.js';
+import { ZOOKEEPER, requireTool } from '../../helpers/tools.js';
 
+const zooKeeperMissing = await requireTool(ZOOKEEPER);
 const EMBEDDED = fileURLToPath(new URL('../../../../fixtures/embedded/state.json', import.meta.url));
 const embedded = JSON.parse(readFileSync(EMBEDDED, 'utf8')) as Record<string, unknown>;
 const WAIT_MS = 15_000;
@@ -26,6 +29,7 @@ const WAIT_MS = 15_000;
 let zk: TestZooKeeper;
 let admin: ZkClient;
 before(async () => {
+  if (zooKeeperMissing) return;
   zk = await startZooKeeper({ tickTime: 500 }); // sessions of 1–10 s
   admin = client();
   admin.start();
@@ -78,11 +82,11 @@ function waitForList(detector: MasterDetector, predicate: (l: MasterList) => boo
   });
 }
 
-test('leader election, other masters sorted (#37), leader change and leader loss', async (t) => {
+test('leader election, other masters sorted (#37), leader change and leader loss', { skip: zooKeeperMissing }, async (t) => {
   const path = '/mesos-election';
   await admin.create(path, Buffer.alloc(0), CreateMode.PERSISTENT);
   // Three addresses, the first dead (nothing listens); the other two reach the one test server.
-  const dead = await freePort();
+  const dead = await freeTcpPort();
   const second = await startTcpProxy(zk.port);
   t.after(() => second.close());
   const parsed = parseZkUrl(`zk://127.0.0.1:${dead},${second.address},${zk.address}${path}`);
@@ -132,7 +136,7 @@ test('leader election, other masters sorted (#37), leader change and leader loss
   assert.ok(detector.leaderLostSince() !== undefined);
 });
 
-test('session expiry: the server says so on reconnect; a new session is created and the watch set again', async (t) => {
+test('session expiry: the server says so on reconnect; a new session is created and the watch set again', { skip: zooKeeperMissing }, async (t) => {
   const path = '/mesos-expiry';
   await admin.create(path, Buffer.alloc(0), CreateMode.PERSISTENT);
   const proxy = await startTcpProxy(zk.port);
@@ -176,7 +180,7 @@ test('session expiry: the server says so on reconnect; a new session is created 
   await waitForList(detector, (l) => l.leader === '127.0.0.6:5050', 'change seen by the new watch');
 });
 
-test('no ZooKeeper for a whole session timeout: the session is given up locally, leader unknown, then recovered', async (t) => {
+test('no ZooKeeper for a whole session timeout: the session is given up locally, leader unknown, then recovered', { skip: zooKeeperMissing }, async (t) => {
   const path = '/mesos-partition';
   await admin.create(path, Buffer.alloc(0), CreateMode.PERSISTENT);
   const proxy = await startTcpProxy(zk.port);
@@ -204,7 +208,7 @@ test('no ZooKeeper for a whole session timeout: the session is given up locally,
   assert.equal(metrics.counter('mesos_dns_zk_sessions_total', '').get(), 2);
 });
 
-test('ZooKeeper down 2 s and restarted within the session timeout: back within one backoff cap, the session resumes, watches keep working', async (t) => {
+test('ZooKeeper down 2 s and restarted within the session timeout: back within one backoff cap, the session resumes, watches keep working', { skip: zooKeeperMissing }, async (t) => {
   const path = '/mesos-restart';
   await admin.create(path, Buffer.alloc(0), CreateMode.PERSISTENT);
   const metrics = new MetricsRegistry();
@@ -247,7 +251,7 @@ test('ZooKeeper down 2 s and restarted within the session timeout: back within o
   assert.ok(changes >= 1);
 });
 
-test('poller with ZooKeeper: records from the leader, immediate reload on leader change, loss keeps records', async (t) => {
+test('poller with ZooKeeper: records from the leader, immediate reload on leader change, loss keeps records', { skip: zooKeeperMissing }, async (t) => {
   const path = '/mesos-poller';
   await admin.create(path, Buffer.alloc(0), CreateMode.PERSISTENT);
   const a = await startTestMaster();
@@ -311,11 +315,11 @@ test('poller with ZooKeeper: records from the leader, immediate reload on leader
   assert.ok(stillFresh.ok);
 });
 
-test('ZooKeeper unreachable: the configured masters are used meanwhile', async (t) => {
+test('ZooKeeper unreachable: the configured masters are used meanwhile', { skip: zooKeeperMissing }, async (t) => {
   const a = await startTestMaster();
   t.after(() => a.close());
   a.setState(withLeader(embedded, a.address));
-  const dead = await freePort();
+  const dead = await freeTcpPort();
   const store = createRecordStore();
   const source = createStateSource({
     config: { ...DEFAULT_CONFIG, zk: `zk://127.0.0.1:${dead}/mesos`, masters: [a.address], listener: '127.0.0.1' },

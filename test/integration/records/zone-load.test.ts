@@ -20,9 +20,10 @@ import { QType } from '../../../src/dns/constants.js';
 import { newZoneTally, zoneRecords } from '../../../src/dns/zone.js';
 import { type TableSnapshot, createRecordStore } from '../../../src/records/store.js';
 import { createFakeForwarder } from '../../cases/dns-fixture.js';
-import { type AuthoritativeServer, hasProgram, nsdCheckzone, startAuthoritative } from '../../helpers/authoritative.js';
+import { type AuthoritativeServer, nsdCheckzone, startAuthoritative } from '../../helpers/authoritative.js';
 import { type DigQuestion, type DigReply, digBatch } from '../../helpers/dig-batch.js';
 import { REPO_ROOT, spawnServer } from '../../helpers/spawn-server.js';
+import { DIG, KNOTD, NSD, NSD_CHECKZONE, requireTools } from '../../helpers/tools.js';
 import { startDnsServer } from '../dns/harness.js';
 
 const run = promisify(execFile);
@@ -155,17 +156,7 @@ async function loadIntoAuthoritatives(t: TestContext, zone: string, zoneText: st
   return servers;
 }
 
-async function toolsMissing(): Promise<string | undefined> {
-  for (const tool of ['knot', 'nsd', 'nsd-checkzone'] as const) if (!(await hasProgram(tool))) return `${tool} is not installed`;
-  try {
-    await run('dig', ['-v']);
-  } catch {
-    return 'dig is not installed';
-  }
-  return undefined;
-}
-
-const missing = await toolsMissing();
+const missing = await requireTools([KNOTD, NSD, NSD_CHECKZONE, DIG]);
 const cases = await listGoldenCases();
 
 describe('records output in real authoritative servers', () => {

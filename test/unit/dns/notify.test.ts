@@ -13,6 +13,7 @@ import type { TableSnapshot } from '../../../src/records/store.js';
 import { FIXTURE_SERIAL, createFixtureStore, dnsTestConfig } from '../../cases/dns-fixture.js';
 import { decodeReply } from '../../helpers/dns-codec.js';
 import { metricValue } from '../../helpers/metric-value.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 const DELAYS = [40, 80, 160, 320, 640];
 
@@ -59,11 +60,7 @@ function setUp(t: { after: (fn: () => unknown) => void }, secondaries: readonly 
 }
 
 async function until(what: string, check: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await waitFor(what, () => check() || undefined, ms, 10);
 }
 
 describe('NOTIFY', () => {

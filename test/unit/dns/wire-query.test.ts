@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { scanQuery } from '../../../src/dns/wire-query.js';
-import { A_IN, headerBytes, nameBytes } from '../../helpers/dns-bytes.js';
+import { A_IN, headerBytes, nameBytes, pointerBytes, recordBytes } from '../../helpers/dns-bytes.js';
 import { buildQuery } from '../../helpers/dns-codec.js';
 
 /** Header (ID 0x1234, RD, QDCOUNT 1, given AR count) followed by raw octets. */
@@ -105,7 +105,7 @@ describe('scanQuery', () => {
 describe('scanQuery: records in a query', () => {
   test('RDATA that does not fit its type is a bad record', () => {
     const q = [...nameBytes('a.mesos.'), ...A_IN];
-    const rr = (type: number, rdata: number[]) => [0xc0, 12, type >> 8, type & 0xff, 0, 1, 0, 0, 0, 0, rdata.length >> 8, rdata.length & 0xff, ...rdata];
+    const rr = (type: number, rdata: number[]): number[] => recordBytes(pointerBytes(12), type, rdata);
     assert.equal(reason(message([...q, ...rr(1, [])], { an: 1 })), 'record');
     assert.equal(reason(message([...q, ...rr(1, [1, 2, 3, 4, 5])], { ns: 1 })), 'record');
     assert.equal(reason(message([...q, ...rr(28, [1, 2, 3, 4])], { ar: 1 })), 'record');
@@ -116,7 +116,7 @@ describe('scanQuery: records in a query', () => {
 
   test('records of every shape that fits are accepted', () => {
     const q = [...nameBytes('a.mesos.'), ...A_IN];
-    const rr = (type: number, rdata: number[]) => [0xc0, 12, type >> 8, type & 0xff, 0, 1, 0, 0, 0, 0, rdata.length >> 8, rdata.length & 0xff, ...rdata];
+    const rr = (type: number, rdata: number[]): number[] => recordBytes(pointerBytes(12), type, rdata);
     const records = [
       rr(1, [192, 0, 2, 1]),
       rr(28, new Array<number>(16).fill(0)),

@@ -18,7 +18,7 @@ import { parseLayout } from '../../../src/wire/message.js';
 import { readName } from '../../../src/wire/name.js';
 import { generateState } from '../../../bench/lib/generate-state.js';
 import { dnsTestConfig } from '../../cases/dns-fixture.js';
-import { ixfrQuery } from '../../helpers/axfr-client.js';
+import { ixfrQuery } from '../../helpers/dns-codec.js';
 
 type State = { frameworks: { name: string; pid: string; tasks: Record<string, unknown>[] }[]; slaves: { pid: string }[] } & Record<string, unknown>;
 

@@ -11,8 +11,7 @@ import { zoneRecords } from '../../../src/dns/zone.js';
 import type { TableSnapshot } from '../../../src/records/store.js';
 import { parseLayout } from '../../../src/wire/message.js';
 import { FIXTURE_SERIAL, createFixtureStore, dnsTestConfig } from '../../cases/dns-fixture.js';
-import { ixfrQuery } from '../../helpers/axfr-client.js';
-import { buildQuery, decodeReply } from '../../helpers/dns-codec.js';
+import { buildQuery, decodeReply, ixfrQuery } from '../../helpers/dns-codec.js';
 
 const snapshot = createFixtureStore().current() as TableSnapshot;
 const allowed = dnsTestConfig({ zoneTransferAllowFrom: ['127.0.0.0/8', '2001:db8::/32'] });

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import type { Config } from '../../../src/config/types.js';
 import { CONTENT_TYPE, type RouteContext, type RouteResponse, acceptsJson, normaliseLookupName, routeRequest } from '../../../src/http/routes.js';
 import type { RecordTable } from '../../../src/records/table.js';
-import { FIXED_NOW, embeddedConfig, embeddedTable, readFixtureJson, storeWith, tableFromState } from './embedded-table.js';
+import { FIXED_NOW, embeddedConfig, embeddedTable, readFixtureJson, storeWith, tableFromState } from '../../helpers/embedded-table.js';
 
 const config = embeddedConfig();
 const table = embeddedTable(config);

@@ -9,6 +9,7 @@ import { after, describe, it } from 'node:test';
 import { createStaticRecordsFile } from '../../../src/mesos/static-records-file.js';
 import { MetricsRegistry } from '../../../src/metrics.js';
 import { capturedLogger } from '../../helpers/captured-logger.js';
+import { waitUntil } from '../../helpers/wait-for.js';
 
 const SETTINGS = { domain: 'mesos', ttl: 60, srvRecordDefaultWeight: 1 };
 const dir = await mkdtemp(join(tmpdir(), 'static-file-'));
@@ -70,7 +71,7 @@ describe('static records file', () => {
     let changes = 0;
     source.watch(() => changes++);
     await writeFile(file, 'db A 192.0.2.5\n');
-    for (let i = 0; i < 100 && changes === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitUntil(() => changes > 0, 2000);
     source.close();
     assert.equal(changes, 1);
     assert.deepEqual(values(source), ['192.0.2.5']);

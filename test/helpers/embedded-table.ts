@@ -1,17 +1,17 @@
 // The embedded default cluster (fixtures/embedded) turned into a record table and a store, for the
-// HTTP route and server tests. Compiled to dist/test/unit/http/, four levels below the repository.
-import type { StaticRecord } from '../../../src/config/static-records.js';
+// HTTP route and server tests. Compiled to dist/test/helpers/, three levels below the repository.
+import type { StaticRecord } from '../../src/config/static-records.js';
 import { readFileSync } from 'node:fs';
-import { DEFAULT_CONFIG } from '../../../src/config/types.js';
-import type { Config } from '../../../src/config/types.js';
-import { parseState } from '../../../src/mesos/parse-state.js';
-import { generateRecords } from '../../../src/records/generate.js';
-import { createRecordStore } from '../../../src/records/store.js';
-import type { RecordStore, TableSnapshot } from '../../../src/records/store.js';
-import type { RecordTable } from '../../../src/records/table.js';
-import { generateState } from '../../../bench/lib/generate-state.js';
+import { DEFAULT_CONFIG } from '../../src/config/types.js';
+import type { Config } from '../../src/config/types.js';
+import { parseState } from '../../src/mesos/parse-state.js';
+import { generateRecords } from '../../src/records/generate.js';
+import { createRecordStore } from '../../src/records/store.js';
+import type { RecordStore, TableSnapshot } from '../../src/records/store.js';
+import type { RecordTable } from '../../src/records/table.js';
+import { generateState } from '../../bench/lib/generate-state.js';
 
-const ROOT = new URL('../../../../', import.meta.url);
+const ROOT = new URL('../../../', import.meta.url);
 
 export function readFixtureJson(path: string): unknown {
   return JSON.parse(readFileSync(new URL(path, ROOT), 'utf8'));
