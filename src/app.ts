@@ -1,5 +1,5 @@
 // The composition root: builds every part from one Config, starts them in dependency order (the
-// listeners first, so forwarding works and /health answers before the first table, spec §8 #19) and
+// listeners first, so forwarding works and /health answers before the first table, behaviour §8 #19) and
 // closes them in reverse.
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/types.js';
