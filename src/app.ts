@@ -99,7 +99,7 @@ export function createApp(options: AppOptions): App {
   const store = createRecordStore({ initialSerial: config.soaSerial });
   const forwarder: ConfigurableForwarder = createForwarder({ logger, metrics, config });
   // With Zk the list is shared by every replica through a znode of its own; without, per instance
-  // (docs: README "Out of rotation").
+  // (docs/dns.md "Out of rotation").
   const rotation = createRotationStore();
   const zkUrl = config.zk === '' ? undefined : parseZkUrl(config.zk);
   const sharedRotation: ZkRotation | undefined = zkUrl?.ok ? createZkRotation({ url: zkUrl.value, store: rotation, logger }) : undefined;

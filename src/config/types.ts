@@ -62,7 +62,7 @@ export interface Config {
   readonly iamConfigFile: string;
   readonly mesosAuthentication: MesosAuthentication;
 
-  // --- Our additions (README "Configuration", "Our additions") ---
+  // --- Our additions (docs/configuration.md, the ★ rows) ---
   /** Read the state from this JSON file instead of a master (relative to the config file). */
   readonly stateFile: string;
   /** HTTPS to masters without certificate verification (explicit opt-in, warned at start-up). */
