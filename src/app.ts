@@ -1,5 +1,5 @@
 // The composition root: builds every part from one Config, starts them in dependency order (the
-// listeners first, so forwarding works and /health answers before the first table, spec §8 #19) and
+// listeners first, so forwarding works and /health answers before the first table, behaviour §8 #19) and
 // closes them in reverse.
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/types.js';
@@ -99,7 +99,7 @@ export function createApp(options: AppOptions): App {
   const store = createRecordStore({ initialSerial: config.soaSerial });
   const forwarder: ConfigurableForwarder = createForwarder({ logger, metrics, config });
   // With Zk the list is shared by every replica through a znode of its own; without, per instance
-  // (docs: README "Out of rotation").
+  // (docs/dns.md "Out of rotation").
   const rotation = createRotationStore();
   const zkUrl = config.zk === '' ? undefined : parseZkUrl(config.zk);
   const sharedRotation: ZkRotation | undefined = zkUrl?.ok ? createZkRotation({ url: zkUrl.value, store: rotation, logger }) : undefined;

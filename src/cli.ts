@@ -1,4 +1,4 @@
-// The command line (spec §5.3). Accepts Mesos-DNS's Go-style flags (-config=FILE, -config FILE,
+// The command line (behaviour §5.3). Accepts Mesos-DNS's Go-style flags (-config=FILE, -config FILE,
 // -version, -v=N) plus --double-dash forms, -vv, --help, and Go's glog flags (accepted, ignored), so
 // existing service definitions keep working. The only importer of yargs.
 

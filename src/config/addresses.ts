@@ -95,9 +95,9 @@ export interface ZkUrl {
 export const ZK_DEFAULT_PORT = 2181;
 
 /**
- * `zk://[user:password@]host[:port][,host[:port]...]/path` (spec §1.1). Credentials are accepted and
+ * `zk://[user:password@]host[:port][,host[:port]...]/path` (behaviour §1.1). Credentials are accepted and
  * ignored, as Mesos-DNS does. Any other form (file://, host:port, master@host:port) is rejected
- * (spec §8 #34).
+ * (behaviour §8 #34).
  */
 /**
  * A zk:// URL fit to show (/v1/config, error messages): the password of `user:password@` becomes

@@ -46,7 +46,7 @@ export function checkKeyPair(certText: string, keyText: string): string | undefi
   return undefined;
 }
 
-/** The IAM service-account file (spec §1.3 "IAM auth"). */
+/** The IAM service-account file (behaviour §1.3 "IAM auth"). */
 export interface IamConfig {
   readonly uid: string;
   readonly privateKey: string;

@@ -31,7 +31,7 @@ const STRING = { type: 'string' } as const;
 const BOOL = { type: 'bool' } as const;
 const STRINGS = { type: 'strings' } as const;
 
-/** Every key, in /v1/config order (spec §6), then our additions. */
+/** Every key, in /v1/config order (behaviour §6), then our additions. */
 export const CONFIG_KEYS: readonly KeySpec[] = Object.freeze([
   { name: 'RefreshSeconds', field: 'refreshSeconds', kind: INT },
   { name: 'Port', field: 'port', kind: INT },

@@ -34,7 +34,7 @@ export interface LoadedConfig {
 }
 
 /**
- * The absolute config path as Mesos-DNS computes it (spec §5.2.1): the first "~/" is replaced by
+ * The absolute config path as Mesos-DNS computes it (behaviour §5.2.1): the first "~/" is replaced by
  * $HOME, or $USERPROFILE when set (it wins), or "." when neither is, then made absolute.
  */
 export function expandConfigPath(path: string, env: Readonly<Record<string, string | undefined>>, cwd: string): string {

@@ -1,5 +1,5 @@
-// The Config as Mesos-DNS shows it at GET /v1/config (spec §6): its key names, in its order, then our
-// additions. The MesosCredentials secret and a Zk password are redacted (spec §8 #23 FIX). Pure.
+// The Config as Mesos-DNS shows it at GET /v1/config (behaviour §6): its key names, in its order, then our
+// additions. The MesosCredentials secret and a Zk password are redacted (behaviour §8 #23 FIX). Pure.
 
 import { redactZkUrl } from './addresses.js';
 import type { Config } from './types.js';

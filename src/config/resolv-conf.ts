@@ -1,4 +1,4 @@
-// The `nameserver` lines of resolv.conf(5), for the Resolvers fallback (spec §8 #35). Pure.
+// The `nameserver` lines of resolv.conf(5), for the Resolvers fallback (behaviour §8 #35). Pure.
 
 import { canonicalIp } from '../records/ip.js';
 import { joinHostPort } from './addresses.js';

@@ -1,5 +1,5 @@
 // The effective configuration. Field names are the camelCase forms of Mesos-DNS's config.json keys
-// (matched case-insensitively when loading); the values are post-normalisation (spec §5.1).
+// (matched case-insensitively when loading); the values are post-normalisation (behaviour §5.1).
 
 export const IP_SOURCES = ['host', 'docker', 'mesos', 'netinfo'] as const;
 export type IPSource = (typeof IP_SOURCES)[number];
@@ -13,7 +13,7 @@ export interface MesosCredentials {
 }
 
 export interface Config {
-  // --- Mesos-DNS keys (spec §5.1), in /v1/config order ---
+  // --- Mesos-DNS keys (behaviour §5.1), in /v1/config order ---
   readonly refreshSeconds: number;
   readonly port: number;
   /** Forwarder timeout in seconds (0 in the file means 5). */
@@ -62,7 +62,7 @@ export interface Config {
   readonly iamConfigFile: string;
   readonly mesosAuthentication: MesosAuthentication;
 
-  // --- Our additions (README "Configuration", "Our additions") ---
+  // --- Our additions (docs/configuration.md, the ★ rows) ---
   /** Read the state from this JSON file instead of a master (relative to the config file). */
   readonly stateFile: string;
   /** HTTPS to masters without certificate verification (explicit opt-in, warned at start-up). */

@@ -1,4 +1,4 @@
-// config.json object -> effective Config (spec §5 with the §8 decisions). Pure: file contents,
+// config.json object -> effective Config (behaviour §5 with the §8 decisions). Pure: file contents,
 // resolv.conf and interface addresses come in through the context; loadConfig (load.ts) reads them.
 // Every problem is collected, each naming the key as Mesos-DNS spells it.
 
@@ -35,7 +35,7 @@ export interface BuildContext {
   /** Absolute path of the config file: File's value and the base StateFile is resolved against. */
   readonly file: string;
   /**
-   * Contents of resolv.conf, used when ExternalOn and Resolvers is absent or empty (spec §8 #35).
+   * Contents of resolv.conf, used when ExternalOn and Resolvers is absent or empty (behaviour §8 #35).
    * Undefined means it could not be read.
    */
   readonly resolvConf?: string;
@@ -296,14 +296,14 @@ function checkMasters(d: Draft, c: Checker): void {
     }
     const ip = parseIpLiteral(split.value.host);
     if (!ip) {
-      // Spec §8 #13 FIX: Mesos-DNS accepts a host name here and then crashes on the first reload.
+      // Behaviour §8 #13 FIX: Mesos-DNS accepts a host name here and then crashes on the first reload.
       c.problem(
         'masters',
         `"${master}": "${split.value.host}" is not an IP address; Mesos-DNS accepts host names here but crashes on the first reload, so give the master's IP (IPv6 as [addr]:port)`,
       );
       continue;
     }
-    // Duplicates after normalising the IP; the port text is compared as written (spec §5.1).
+    // Duplicates after normalising the IP; the port text is compared as written (behaviour §5.1).
     const normalised = `${ip.text}_${split.value.port}`;
     const first = seen.get(normalised);
     if (first !== undefined) c.problem('masters', `duplicate master "${master}" (same as "${first}")`);
@@ -328,7 +328,7 @@ function checkSources(d: Draft, c: Checker, mistyped: ReadonlySet<string>): void
 
 function checkListeners(d: Draft, c: Checker): void {
   if (!parseIpLiteral(d.listener)) {
-    // Spec §8 #13 FIX: the listener becomes the SOA mname's A/AAAA record; a non-IP crashes Mesos-DNS's reload.
+    // Behaviour §8 #13 FIX: the listener becomes the SOA mname's A/AAAA record; a non-IP crashes Mesos-DNS's reload.
     c.problem(
       'listener',
       `"${d.listener}" is not an IP address; it is the DNS bind address and the ${d.soaMname} record, so it must be an IP (or 0.0.0.0 for every interface)`,
@@ -369,7 +369,7 @@ function checkResolvers(d: Draft, given: boolean, context: BuildContext, c: Chec
     d.resolvers = out;
     return;
   }
-  // Spec §8 #35 FIX: absent or empty -> the nameservers of resolv.conf, minus this server itself.
+  // Behaviour §8 #35 FIX: absent or empty -> the nameservers of resolv.conf, minus this server itself.
   const where = context.resolvConfPath ?? '/etc/resolv.conf';
   if (context.resolvConf === undefined) {
     c.warn(`Resolvers is not set and ${where} cannot be read: forwarded queries will get SERVFAIL`);
@@ -404,7 +404,7 @@ function checkResolvers(d: Draft, given: boolean, context: BuildContext, c: Chec
 }
 
 function checkZoneResolvers(d: Draft, c: Checker): void {
-  // Spec §8 #26 FIX: zone keys are lower-cased (upper-case keys never matched in Mesos-DNS).
+  // Behaviour §8 #26 FIX: zone keys are lower-cased (upper-case keys never matched in Mesos-DNS).
   const lowered: Record<string, string[]> = {};
   const spelled = new Map<string, string>();
   for (const [zone, list] of Object.entries(d.zoneResolvers)) {
@@ -607,7 +607,7 @@ function checkAuthentication(d: Draft, c: Checker): void {
 }
 
 /**
- * Builds the effective Config from a parsed config.json (spec §5.1, §5.2 with §8 #13 #16 #22 #23 #26
+ * Builds the effective Config from a parsed config.json (behaviour §5.1, §5.2 with §8 #13 #16 #22 #23 #26
  * #31 #34 #35). Pure: everything it needs from the outside world comes in `context`.
  */
 export function buildConfig(raw: unknown, context: BuildContext): BuildResult {
@@ -630,7 +630,7 @@ export function buildConfig(raw: unknown, context: BuildContext): BuildResult {
   draft.stateFile = configRelativePath(draft.stateFile, context.file);
   draft.staticRecordsFile = configRelativePath(draft.staticRecordsFile, context.file);
 
-  // Order follows Mesos-DNS's start-up order (spec §5.2), then the checks it lacks.
+  // Order follows Mesos-DNS's start-up order (behaviour §5.2), then the checks it lacks.
   if (!draft.dnsOn && !draft.httpOn) checker.problem('dnsOn', 'either DnsOn or HttpOn must be true');
   checkSources(draft, checker, new Set(decoded.problems.map((p) => p.key)));
   checkMasters(draft, checker);

@@ -67,6 +67,6 @@ export function rcodeLabel(rcode: number): string {
  * What a query may carry. A query holds a question and at most an OPT, a TSIG or SIG(0) and, for
  * NOTIFY or IXFR, one SOA; EDNS padding keeps it in a few hundred octets. Bounding both keeps the work
  * per message small whatever a client sends (no record list of 5,000 pointer chains in a 64 KB
- * datagram). README "Security and limits".
+ * datagram). docs/security.md.
  */
 export const QUERY_LIMITS = Object.freeze({ maxRecords: 16, maxBytes: 4096 });

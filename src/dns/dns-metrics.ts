@@ -21,7 +21,7 @@ export interface DnsMetrics {
   readonly tcpClosed: Counter;
   /** Set from the listener when the metrics are read. */
   readonly tcpBuffered: Gauge;
-  // Mesos-DNS's internal counters (spec §6.1), exposed.
+  // Mesos-DNS's internal counters (behaviour §6.1), exposed.
   readonly mesosRequests: Counter;
   readonly mesosSuccess: Counter;
   readonly mesosNxdomain: Counter;

@@ -1,4 +1,4 @@
-// Encodes a reply and fits it into the size limit (pure). Spec §3.6 with §8 #2 FIX: when the reply is
+// Encodes a reply and fits it into the size limit (pure). Behaviour §3.6 with §8 #2 FIX: when the reply is
 // too big, first the whole additional section goes (that alone does not set TC); if it is still too
 // big, answers are dropped from the end (the answer order is already shuffled) until it fits, and TC is
 // set (unless SetTruncateBit is off). The OPT record is never dropped (RFC 6891 §7).

@@ -3,7 +3,7 @@
 //
 // Checks run in NSD's order: shorter than a header → drop; QR set → drop; opcode other than QUERY →
 // NOTIMP; QDCOUNT ≠ 1 → FORMERR; malformed question, records or trailing bytes → FORMERR; EDNS version
-// other than 0 → BADVERS; QCLASS other than IN/ANY → REFUSED (README, "Differences from Mesos-DNS", #32). Then a
+// other than 0 → BADVERS; QCLASS other than IN/ANY → REFUSED (behaviour §8 #32). Then a
 // name inside the domain is answered here for every qtype (quirk #7), and so is a name inside one of
 // the ReverseZones; anything else is forwarded.
 //

@@ -1,5 +1,5 @@
 // Encodes DNS messages (pure). Name compression follows the DNS library Mesos-DNS is built with
-// (miekg/dns v1.0.15) so replies have the same sizes and so the same truncation points (spec §3.6):
+// (miekg/dns v1.0.15) so replies have the same sizes and so the same truncation points (behaviour §3.6):
 // every name's suffixes are remembered (case-sensitively, as presentation text) at offsets below
 // 16384; owner names and SOA/NS/CNAME/PTR rdata names are compressed against earlier names; SRV
 // targets are written in full but can still be pointed at by later names.

@@ -1,4 +1,4 @@
-// Query-name handling (pure): ASCII lower-casing, Mesos-DNS's `.*` stripping (spec §3.4, §8 #9),
+// Query-name handling (pure): ASCII lower-casing, Mesos-DNS's `.*` stripping (behaviour §3.4, §8 #9),
 // label-aware zone membership, and parsing a presentation-form name into wire labels.
 import { presentationName } from '../wire/name.js';
 
@@ -11,7 +11,7 @@ export function lowerAscii(name: string): string {
   return name;
 }
 
-/** Removes every `.*` (spec §3.4: `leader.*.mesos.` looks up `leader.mesos.`). */
+/** Removes every `.*` (behaviour §3.4: `leader.*.mesos.` looks up `leader.mesos.`). */
 export function stripWildcards(name: string): string {
   return name.includes('.*') ? name.split('.*').join('') : name;
 }
@@ -78,7 +78,7 @@ export function isEncodableName(name: string): boolean {
 /**
  * Parses a presentation-form name (`\.`, `\\` and `\DDD` escapes; other characters as UTF-8) into
  * wire labels. Returns undefined for a name that cannot be encoded: an empty label, a label over 63
- * octets or a name over 255 octets (spec §8 #12).
+ * octets or a name over 255 octets (behaviour §8 #12).
  */
 export function parseName(name: string): ParsedName | undefined {
   if (name === '.' || name === '') return { labels: [], starts: [] };
@@ -133,7 +133,7 @@ export function parseName(name: string): ParsedName | undefined {
  * Whether some question reaches this stored name: a query is looked up by the presentation form of
  * its name (wire-query.ts), `.*` removed and lower-cased (lookupName), so only a stored name that is
  * exactly that form of its own wire octets can match. Mesos-DNS's raw DiscoveryInfo pass stores names
- * that are not (upper case, a space, UTF-8 characters: spec §2.10); no question gets their records,
+ * that are not (upper case, a space, UTF-8 characters: behaviour §2.10); no question gets their records,
  * in Mesos-DNS or here, so they are not part of the served zone.
  */
 export function isAskableName(name: string): boolean {

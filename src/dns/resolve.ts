@@ -1,5 +1,5 @@
 // Authoritative resolution of a query inside the domain (pure): question + table snapshot + config →
-// rcode and the records of each section, before shuffling and encoding. Spec §3.3–3.5 with the §8
+// rcode and the records of each section, before shuffling and encoding. Behaviour §3.3–3.5 with the §8
 // FIXes #3 (missing SRV name → NXDOMAIN + SOA), #4 (SOA/NS at the apex in the answer section),
 // #5 (SOA MINIMUM = SOAMinttl, serial per table), #6 (ANY: SOA at most once), #7 (every qtype is
 // answered here), #8 (apex and empty non-terminals exist) and #12 (unencodable names are omitted;
@@ -39,12 +39,12 @@ export type ResolveConfig = Pick<
 export interface ResolveInput {
   /** Question name as sent (presentation form, original case). */
   readonly qname: string;
-  /** Lookup name: `.*` removed, ASCII lower-cased (spec §3.4, §8 #9). */
+  /** Lookup name: `.*` removed, ASCII lower-cased (behaviour §3.4, §8 #9). */
   readonly lname: string;
   readonly qtype: number;
 }
 
-/** How Mesos-DNS's counters (spec §6.1) classify the query. */
+/** How Mesos-DNS's counters (behaviour §6.1) classify the query. */
 export type MesosOutcome = 'success' | 'nxdomain' | 'failed';
 
 export interface Resolution {
@@ -58,7 +58,7 @@ export interface Resolution {
   readonly authority: readonly ResourceRecord[];
   readonly additional: readonly ResourceRecord[];
   readonly outcome: MesosOutcome;
-  /** Stored names that could not be encoded and were left out (label > 63 octets, spec §8 #12). */
+  /** Stored names that could not be encoded and were left out (label > 63 octets, behaviour §8 #12). */
   readonly unencodable: readonly string[];
 }
 
@@ -69,7 +69,7 @@ function isEncodable(name: string): boolean {
   return isEncodableName(name);
 }
 
-/** The SRV value "<target>:<port>" split as Mesos-DNS does (spec §3.5); undefined when unusable. */
+/** The SRV value "<target>:<port>" split as Mesos-DNS does (behaviour §3.5); undefined when unusable. */
 function srvTargetPort(value: string): { target: string; port: number } | undefined {
   const { target, port } = splitSrvValue(value);
   const number = srvPortOf(port);
@@ -97,14 +97,14 @@ export class Collector {
     for (const value of values) {
       const address = type === 'a' ? parseIPv4(value) : parseIPv6(value);
       if (!address) {
-        this.skipped++; // a slave host fragment (spec §2.5, §3.5)
+        this.skipped++; // a slave host fragment (behaviour §2.5, §3.5)
         continue;
       }
       out.push({ type: type === 'a' ? QType.A : QType.AAAA, name: owner, ttl: this.ttl, address } as AddressRecord);
     }
   }
 
-  /** One A and one AAAA for a name, the first valid of each (spec §3.4 SRV additionals). */
+  /** One A and one AAAA for a name, the first valid of each (behaviour §3.4 SRV additionals). */
   firstAddresses(owner: string, records: NameRecords | undefined, out: ResourceRecord[]): void {
     if (!records) return;
     for (const [type, values] of [

@@ -1,4 +1,4 @@
-// The authoritative DNS server over UDP and TCP. Listens at once (spec §8 #19: SERVFAIL inside the
+// The authoritative DNS server over UDP and TCP. Listens at once (behaviour §8 #19: SERVFAIL inside the
 // domain until the first table), reads the store's snapshot once per query, answers in-domain queries
 // from the table (straight from its bytes where the direct path covers the query) and hands
 // everything else to the forwarder.

@@ -10,7 +10,7 @@ import type { ResourceRecord } from './records.js';
 import { isAskableName, isInZone, parseName } from './names.js';
 
 export interface ZoneTally {
-  /** Stored values that are not records DNS serves (spec §2.5 fragments, bad SRV values). */
+  /** Stored values that are not records DNS serves (behaviour §2.5 fragments, bad SRV values). */
   skipped: number;
   /** Stored names that have no wire form (a label over 63 octets), each once. */
   readonly unencodable: Set<string>;

@@ -1,5 +1,5 @@
 // JSON exactly as Mesos-DNS's HTTP framework writes it: Go's encoding/json through
-// json.MarshalIndent(value, " ", " ") (spec §6): every line after the first starts with one space,
+// json.MarshalIndent(value, " ", " ") (behaviour §6): every line after the first starts with one space,
 // one more space per nesting level, `"key": value`, empty arrays and objects stay `[]` / `{}`, no
 // trailing newline, and strings escaped the Go way (<, >, & and U+2028/9 as \u escapes).
 //

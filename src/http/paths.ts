@@ -1,4 +1,4 @@
-// Request-target handling as Mesos-DNS's Go HTTP stack does it (spec §6 "Framework behaviours"):
+// Request-target handling as Mesos-DNS's Go HTTP stack does it (behaviour §6 "Framework behaviours"):
 // the path is percent-decoded as a whole (so %2F becomes a separator, as in Go's URL.Path), an
 // invalid escape is a 400, and a path that is not clean (`//`, `/./`, `/../`) is redirected with a
 // 301 to its cleaned form (Go's ServeMux). The query string is ignored. Pure.

@@ -1,4 +1,4 @@
-// The out-of-rotation API (docs: README "Out of rotation"): GET /v1/rotation lists the entries in
+// The out-of-rotation API (docs/dns.md "Out of rotation"): GET /v1/rotation lists the entries in
 // force; POST /v1/rotation adds one; DELETE /v1/rotation/<kind>/<value> puts it back. Mutations need
 // `Authorization: Bearer <RotationToken>`; with no token configured they are disabled. The list
 // itself sits behind RotationControl (this instance's memory, or the shared ZooKeeper copy).

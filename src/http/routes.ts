@@ -1,6 +1,6 @@
 // The HTTP API as pure functions: a request (method, raw target, headers) and what the server knows
 // (snapshot, config, source status) in, a response (status, headers, body) out. Reproduces Mesos-DNS's
-// /v1/* endpoints and its framework's behaviours (spec §6): 404/405/406 texts, trailing-slash
+// /v1/* endpoints and its framework's behaviours (behaviour §6): 404/405/406 texts, trailing-slash
 // tolerance, 301 path cleaning, case-sensitive paths, ignored query strings; and adds /health and
 // /metrics. Large bodies (/v1/enumerate, /v1/axfr) are lazy chunk iterators. No sockets, fs or timers.
 import { redactZkUrl } from '../config/addresses.js';
@@ -66,7 +66,7 @@ export interface RouteContext {
   readonly chunkSize?: number;
 }
 
-/** The outcome of a /v1/hosts or /v1/services lookup, for the Mesos-DNS request counters (§6.1). */
+/** The outcome of a /v1/hosts or /v1/services lookup, for the Mesos-DNS request counters (behaviour §6.1). */
 export interface LookupOutcome {
   readonly kind: 'hosts' | 'services';
   readonly result: 'found' | 'not_found' | 'outside_domain';
@@ -153,7 +153,7 @@ function hostsResponse(table: RecordTable, rawHost: string): RouteResponse {
   for (const ip of records.a) rows.push({ host: name, ip });
   for (const ip of records.aaaa) rows.push({ host: name, ip });
   const found = rows.length > 0;
-  if (!found) rows.push({ host: '', ip: '' }); // spec §8 #29 (MATCH)
+  if (!found) rows.push({ host: '', ip: '' }); // behaviour §8 #29 (MATCH)
   return json(Route.hosts, rows, lookupOutcome('hosts', name, table.domain, found));
 }
 
@@ -170,7 +170,7 @@ function servicesResponse(table: RecordTable, rawService: string): RouteResponse
     const aaaa = targetRecords.aaaa[0];
     if (aaaa !== undefined) rows.push({ service: rawService, host: target, ip: aaaa, port });
   }
-  if (rows.length === 0) rows.push({ service: '', host: '', ip: '', port: '' }); // spec §8 #29 (MATCH)
+  if (rows.length === 0) rows.push({ service: '', host: '', ip: '', port: '' }); // behaviour §8 #29 (MATCH)
   return json(Route.services, rows, lookupOutcome('services', name, table.domain, records.srv.length > 0));
 }
 
@@ -182,22 +182,22 @@ function taskJson(task: EnumeratedTask): JsonValue {
   return {
     name: task.name,
     id: task.id,
-    // spec §8 #30 (MATCH): a task that inserted nothing has "records": null
+    // behaviour §8 #30 (MATCH): a task that inserted nothing has "records": null
     records: task.records === null ? null : task.records.map((r) => ({ name: r.name, host: r.host, rtype: r.rtype })),
   };
 }
 
 function frameworkJson(framework: EnumeratedFramework): StreamJsonValue {
-  // Key order as Mesos-DNS's struct: tasks before name (spec §6).
+  // Key order as Mesos-DNS's struct: tasks before name (behaviour §6).
   return lazyObject([
     ['tasks', lazyArray(mapIterable(framework.tasks, taskJson))],
     ['name', framework.name],
   ]);
 }
 
-/** The /v1/enumerate document (spec §2.14) as a lazy JSON value. */
+/** The /v1/enumerate document (behaviour §2.14) as a lazy JSON value. */
 export function enumerateJson(table: RecordTable): StreamJsonValue {
-  // spec §8 #30 (MATCH): no frameworks at all is "frameworks": null
+  // behaviour §8 #30 (MATCH): no frameworks at all is "frameworks": null
   return { frameworks: table.frameworkCount === 0 ? null : lazyArray(mapIterable(table.frameworks(), frameworkJson)) };
 }
 
@@ -246,7 +246,7 @@ function* recordSet(
 }
 
 /**
- * The /v1/axfr document (spec §6) as a lazy JSON value; names sorted as Go prints map keys. Our
+ * The /v1/axfr document (behaviour §6) as a lazy JSON value; names sorted as Go prints map keys. Our
  * CNAME and PTR records get maps of their own ("CNAMEs", "PTRs") after Mesos-DNS's three, only when
  * the table has some: a Go client decoding Mesos-DNS's struct ignores keys it does not know.
  */
@@ -281,7 +281,7 @@ function streamed(route: RouteName, value: StreamJsonValue, chunkSize: number | 
 }
 
 /**
- * /v1/config with the live serial and the secrets (MesosCredentials.Secret, a Zk password) redacted (spec §8 #23, FIX). The config module
+ * /v1/config with the live serial and the secrets (MesosCredentials.Secret, a Zk password) redacted (behaviour §8 #23, FIX). The config module
  * already redacts; checking again here keeps the guarantee local to the endpoint that exposes it.
  */
 export function configJson(config: Config, serial: number): JsonValue {
@@ -299,7 +299,7 @@ export function configJson(config: Config, serial: number): JsonValue {
 }
 
 function noTable(route: RouteName): RouteResponse {
-  // Before the first table (spec §8 #19, FIX) lookups are unavailable rather than empty.
+  // Before the first table (behaviour §8 #19, FIX) lookups are unavailable rather than empty.
   return {
     status: 503,
     route,

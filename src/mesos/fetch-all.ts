@@ -1,4 +1,4 @@
-// The per-reload fetch algorithm over the master list (spec §1.2). The first entry is the presumed
+// The per-reload fetch algorithm over the master list (behaviour §1.2). The first entry is the presumed
 // leader ('' = unknown), the rest are fallbacks. Every fetched state is checked for a leader PID and
 // re-fetched from the leader's host on the SAME port when it names another host (#20 MATCH).
 import { FetchFailure, StateFetchError } from './fetch-errors.js';
@@ -36,7 +36,7 @@ function asFetchError(err: unknown, master: string): StateFetchError {
   });
 }
 
-/** fetchFollowingLeader of spec §1.2. */
+/** fetchFollowingLeader of behaviour §1.2. */
 export async function fetchFollowingLeader<T>(
   host: string,
   port: string,
@@ -65,7 +65,7 @@ export async function fetchFollowingLeader<T>(
   return { ...fetched, source: fetched.answeredBy };
 }
 
-/** fetchAll of spec §1.2: the presumed leader first, then every fallback in order. */
+/** fetchAll of behaviour §1.2: the presumed leader first, then every fallback in order. */
 export async function fetchAll<T = unknown>(
   masters: readonly string[],
   fetchOne: FetchOne<T>,

@@ -1,4 +1,4 @@
-// Resolves framework and agent host names that are not IP literals (spec §2.4, §8 #33 MATCH, with the
+// Resolves framework and agent host names that are not IP literals (behaviour §2.4, §8 #33 MATCH, with the
 // fix that a reload never waits long): system lookups (getaddrinfo, so /etc/hosts counts, as Go's
 // resolver does) with a per-name timeout, bounded concurrency and a cache of about one refresh period.
 import { lookup as dnsLookup } from 'node:dns/promises';

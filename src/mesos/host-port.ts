@@ -1,4 +1,4 @@
-// host:port handling for master entries and leader PIDs (spec §1.5). Pure.
+// host:port handling for master entries and leader PIDs (behaviour §1.5). Pure.
 import { isIP } from 'node:net';
 
 export interface HostPort {

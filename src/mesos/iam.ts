@@ -1,4 +1,4 @@
-// DC/OS IAM service-account login token (spec §1.3): an RS256 JWT signed with the account's key.
+// DC/OS IAM service-account login token (behaviour §1.3): an RS256 JWT signed with the account's key.
 import { createPrivateKey, sign } from 'node:crypto';
 import { parseJsonText } from '../config/json-text.js';
 

@@ -1,4 +1,4 @@
-// The HTTP client for a Mesos master's /master/state (spec §1.3 with the §8 #21/#22 FIXes). The only
+// The HTTP client for a Mesos master's /master/state (behaviour §1.3 with the §8 #21/#22 FIXes). The only
 // importer of undici. Redirects are followed here (not by an interceptor) so the answering master is
 // known and credentials go only where credential-scope.ts allows.
 import { gunzipSync } from 'node:zlib';

@@ -1,13 +1,13 @@
-// Typed, tolerant parsing of a Mesos `/master/state` document (spec §1.4), read selectively from its
+// Typed, tolerant parsing of a Mesos `/master/state` document (behaviour §1.4), read selectively from its
 // bytes: only the fields records need become JS values; everything else is skipped (still checked:
 // invalid JSON fails the whole state, as JSON.parse would). A 100,000-task state is ~50 MB of JSON;
 // decoding all of it into objects first cost several times the memory and time of what is kept.
 //
 // Unknown fields are ignored and missing ones take their zero value. Where Mesos-DNS rejects the
-// whole state for one bad field (spec §8 #17), a malformed part here loses only itself and is
+// whole state for one bad field (behaviour §8 #17), a malformed part here loses only itself and is
 // reported as a StateProblem. A repeated key counts once, with its last value (as JSON.parse). The
 // problems come in the order of the fields each object is checked in, whatever their order in the
-// text. Nothing is resolved through DNS while parsing (spec §8 #18).
+// text. Nothing is resolved through DNS while parsing (behaviour §8 #18).
 import { Buffer } from 'node:buffer';
 import type {
   DiscoveryInfo,
@@ -449,7 +449,7 @@ class StateReader {
     return { ipAddresses: addresses, ipAddress: typeof legacy === 'string' ? legacy : '' };
   }
 
-  /** One `ip_addresses` entry: its address, or '' (it still counts toward "the array is non-empty", spec §2.9). */
+  /** One `ip_addresses` entry: its address, or '' (it still counts toward "the array is non-empty", behaviour §2.9). */
   private readIpAddress(): string {
     const r = this.r;
     if (!r.isObjectNext()) {

@@ -1,4 +1,4 @@
-// The parts of a Mesos `/master/state` document that record generation consumes (spec §1.4),
+// The parts of a Mesos `/master/state` document that record generation consumes (behaviour §1.4),
 // after parsing and normalisation. Everything is plain readonly data.
 
 /** A `name@host:port` UPID split into host (brackets removed) and port text. */
@@ -56,7 +56,7 @@ export interface Framework {
   readonly name: string;
   /** null when `pid` is missing (then `hostname` is the scheduler host) or could not be parsed. */
   readonly pid: Upid | null;
-  /** `pid` was present but unparsable: the framework loses its scheduler records only (spec §8 #17). */
+  /** `pid` was present but unparsable: the framework loses its scheduler records only (behaviour §8 #17). */
   readonly pidInvalid: boolean;
   readonly hostname: string;
   readonly tasks: readonly Task[];
@@ -64,7 +64,7 @@ export interface Framework {
 
 export interface Slave {
   readonly id: string;
-  /** null when `pid` is missing or unparsable: such a slave produces no slave records (spec §8 #14). */
+  /** null when `pid` is missing or unparsable: such a slave produces no slave records (behaviour §8 #14). */
   readonly pid: Upid | null;
   readonly hostname: string;
 }
@@ -76,7 +76,7 @@ export interface MesosState {
   readonly slaves: readonly Slave[];
 }
 
-/** Something in the document that was skipped: it loses only itself (spec §8 #17). */
+/** Something in the document that was skipped: it loses only itself (behaviour §8 #17). */
 export interface StateProblem {
   /** JSON-path-like location, e.g. "frameworks[2].pid". */
   readonly path: string;

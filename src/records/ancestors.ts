@@ -1,6 +1,6 @@
 // Proper ancestors of the stored names inside the domain and the reverse zones (pure). The resolver needs them: a name that
 // has no records but lies above stored names (an empty non-terminal, e.g. `marathon.slave.mesos.`)
-// exists, so it gets NODATA, not NXDOMAIN (spec §8 #8). They are found once per table, while packing in
+// exists, so it gets NODATA, not NXDOMAIN (behaviour §8 #8). They are found once per table, while packing in
 // the reload worker, and travel with the table as byte ranges of its string buffer plus a ready hash
 // index, so the serving thread does no work per reload: a lookup is a hash and a probe.
 import { Buffer } from 'node:buffer';

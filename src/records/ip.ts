@@ -1,4 +1,4 @@
-// IP text in the canonical form Go's net.IP.String() prints (spec §2.1): IPv4 dotted quad (also for
+// IP text in the canonical form Go's net.IP.String() prints (behaviour §2.1): IPv4 dotted quad (also for
 // IPv4-mapped IPv6), IPv6 lower-case with the longest zero run (of two or more groups) as '::'.
 import { isIPv4, isIPv6 } from 'node:net';
 import { formatIPv6Groups } from '../net/ip-text.js';

@@ -1,5 +1,5 @@
-// DNS label sanitisation exactly as Mesos-DNS does it (spec §2.2), including its odd refill step
-// that can leave a trailing '-' (spec §8 #11, MATCH).
+// DNS label sanitisation exactly as Mesos-DNS does it (behaviour §2.2), including its odd refill step
+// that can leave a trailing '-' (behaviour §8 #11, MATCH).
 
 export type LabelSpec = 'rfc1123' | 'rfc952';
 

@@ -18,7 +18,7 @@ export interface ReverseReport {
 const MAX_LABEL = 63;
 const MAX_NAME_TEXT = 254;
 
-/** Whether a stored name has a wire form (a canonical label may pass 63 octets, spec §8 #11). */
+/** Whether a stored name has a wire form (a canonical label may pass 63 octets, behaviour §8 #11). */
 function encodable(name: string): boolean {
   if (name.length > MAX_NAME_TEXT) return false;
   let labelStart = 0;

@@ -1,4 +1,4 @@
-// Stored SRV values are "<target FQDN>:<port>" (spec §2.1); the target never contains a colon after its
+// Stored SRV values are "<target FQDN>:<port>" (behaviour §2.1); the target never contains a colon after its
 // trailing dot, so the value splits at its last colon.
 
 export function splitSrvValue(value: string): { readonly target: string; readonly port: string } {

@@ -1,4 +1,4 @@
-// The 5-character task hash of canonical task names (spec §2.10): the first five z-base-32 digits
+// The 5-character task hash of canonical task names (behaviour §2.10): the first five z-base-32 digits
 // of SHA-1(task id), i.e. the top 25 bits of the digest.
 import { hash } from 'node:crypto';
 

@@ -1,4 +1,4 @@
-// The out-of-rotation list of this instance (docs: README "Out of rotation"): held in memory, changed
+// The out-of-rotation list of this instance (docs/dns.md "Out of rotation"): held in memory, changed
 // through the HTTP API, and telling its listeners (the state source, which rebuilds the table) when
 // the entries in force change, including when one expires.
 import {

@@ -1,4 +1,4 @@
-// The out-of-rotation list shared through ZooKeeper (docs: README "Out of rotation"): one child znode
+// The out-of-rotation list shared through ZooKeeper (docs/dns.md "Out of rotation"): one child znode
 // per entry under a node of its own beside Mesos's (`<Zk path>-dns-rotation`, e.g. /mesos-dns-rotation;
 // never inside Mesos's path), holding the entry as JSON. Every replica watches the children and copies
 // them into its RotationStore, which rebuilds its table; a change made through any replica reaches all

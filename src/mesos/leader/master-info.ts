@@ -1,4 +1,4 @@
-// MasterInfo decoding from ZooKeeper info nodes (spec §1.1, mesos-apis §3). Pure.
+// MasterInfo decoding from ZooKeeper info nodes (behaviour §1.1). Pure.
 import { joinHostPort, splitHostPort } from '../host-port.js';
 
 export const JSON_INFO_PREFIX = 'json.info_';

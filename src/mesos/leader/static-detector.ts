@@ -1,4 +1,4 @@
-// Static masters (spec §1.1): the configured list, in config order; the first is the presumed leader.
+// Static masters (behaviour §1.1): the configured list, in config order; the first is the presumed leader.
 import type { MasterDetector, MasterList } from './types.js';
 
 export function createStaticDetector(options: { masters: readonly string[] }): MasterDetector {

@@ -1,7 +1,7 @@
-// What leader detection gives the poller: the ordered master list of spec §1.1.
+// What leader detection gives the poller: the ordered master list of behaviour §1.1.
 
 export interface MasterList {
-  /** [presumed leader or '' when unknown, ...fallbacks], the input of fetchAll (spec §1.2). */
+  /** [presumed leader or '' when unknown, ...fallbacks], the input of fetchAll (behaviour §1.2). */
   readonly masters: readonly string[];
   /** The leader "host:port" when detection knows it (ZooKeeper); undefined for static lists. */
   readonly leader: string | undefined;

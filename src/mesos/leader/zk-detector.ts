@@ -1,4 +1,4 @@
-// Leader detection through ZooKeeper (spec §1.1 with the #37 FIX and the "keep serving" detection
+// Leader detection through ZooKeeper (behaviour §1.1 with the #37 FIX and the "keep serving" detection
 // timeout). Watches the children of the configured znode; the lowest json.info_ sequence is the
 // leader (info_ protobuf only when no json.info_ exists); every other master decoded from the info
 // children follows, sorted. Re-reads on every change and on every (re)connect.
