@@ -3,7 +3,7 @@
 // which would carry a password or a private key into stderr and the logs. These errors name only the
 // line, the column and what was expected there. Pure.
 
-import type { Parsed } from './addresses.js';
+import type { Parsed } from '../net/host-port.js';
 
 export interface JsonErrorPlace {
   /** UTF-16 offset of the first character that cannot continue a JSON text (the length at the end). */

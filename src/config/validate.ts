@@ -6,15 +6,9 @@ import { dirname, resolve as resolvePath } from 'node:path';
 
 import type { ConfigProblem } from '../errors.js';
 import { parseNetwork } from '../net/networks.js';
-import { canonicalIp } from '../records/ip.js';
-import {
-  isHostName,
-  normaliseResolver,
-  parseIpLiteral,
-  parsePort,
-  parseZkUrl,
-  splitHostPort,
-} from './addresses.js';
+import { canonicalIp } from '../net/ip-text.js';
+import { parsePort, splitHostPort } from '../net/host-port.js';
+import { isHostName, normaliseResolver, parseIpLiteral, parseZkUrl } from './addresses.js';
 import { checkKeyPair, countPemCertificates, parseIamConfig } from './file-checks.js';
 import { parseReverseZone } from '../net/reverse-names.js';
 import { describeStaticProblems, parseStaticRecords } from './static-records.js';
