@@ -14,7 +14,7 @@ import type { Logger } from '../log.js';
 import { ENTRY_FIELDS, hashBytes } from '../records/packed-table.js';
 import type { TableSnapshot } from '../records/store.js';
 import type { PackedTableData } from '../records/table.js';
-import { QType } from './constants.js';
+import { QType } from '../wire/constants.js';
 import type { ResourceRecord, SoaRecord } from './records.js';
 import type { ResolveConfig } from './resolve.js';
 import { nameRecords, zoneSoa } from './zone.js';

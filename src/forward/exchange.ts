@@ -9,6 +9,7 @@ import { createSocket } from 'node:dgram';
 import type { Socket as UdpSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import type { Socket as TcpSocket } from 'node:net';
+import { readU16 } from '../wire/bytes.js';
 import type { Transport } from './types.js';
 import type { Upstream } from './upstreams.js';
 import { Flag, parseLayout, readId, Rcode } from './wire.js';
@@ -50,12 +51,12 @@ export type ReplyCheck =
 export function checkReply(bytes: Uint8Array, expected: ExpectedReply): ReplyCheck {
   if (bytes.length < 12) return { kind: 'spoof', reason: 'short' };
   if (readId(bytes) !== expected.id) return { kind: 'spoof', reason: 'id' };
-  const flags = ((bytes[2] as number) << 8) | (bytes[3] as number);
+  const flags = readU16(bytes, 2);
   if ((flags & Flag.QR) === 0) return { kind: 'spoof', reason: 'not a response' };
   const parsed = parseLayout(bytes);
   if (!parsed.ok) {
     // Tell a broken reply to our question from a random datagram: look at the question only.
-    const qd = ((bytes[4] as number) << 8) | (bytes[5] as number);
+    const qd = readU16(bytes, 4);
     const header = new Uint8Array(bytes.subarray(0, 12));
     header[6] = header[7] = header[8] = header[9] = header[10] = header[11] = 0;
     const questionOnly = parseLayout(Buffer.concat([header, bytes.subarray(12)]));

@@ -5,10 +5,11 @@
 // checks a query must pass) and hands the layout to the forwarder, which reads upstream replies
 // with it too.
 import { readU16, readU32 } from './bytes.js';
+import { QType } from './constants.js';
 import { NameProblem, joinLabels, readName } from './name.js';
 
 /** The OPT pseudo-record's type (RFC 6891). */
-const OPT = 41;
+const OPT = QType.OPT;
 
 export const Section = {
   ANSWER: 1,
