@@ -89,6 +89,25 @@ interface Settler {
   readonly settled: boolean;
 }
 
+/** Settles with a message that passes the reply check; ignores (reports) one that does not. */
+function settleWithReply(st: Settler, msg: Buffer, expected: ExpectedReply, onSpoof: (reason: string) => void): void {
+  const check = checkReply(msg, expected);
+  if (check.kind === 'spoof') onSpoof(check.reason);
+  else if (check.kind === 'unparsable') st.settle({ kind: 'unparsable', reason: check.reason });
+  else st.settle({ kind: 'reply', bytes: msg, layout: check.layout });
+}
+
+function attemptOf(upstream: Upstream, transport: Transport, done: Promise<AttemptOutcome>, settler: () => Settler | undefined): Attempt {
+  return {
+    upstream,
+    transport,
+    done,
+    cancel() {
+      settler()?.settle({ kind: 'cancelled' });
+    },
+  };
+}
+
 function createSettler(resolve: (o: AttemptOutcome) => void, release: () => void): Settler {
   let settled = false;
   return {
@@ -132,10 +151,7 @@ export function startUdpAttempt(
         onSpoof('source');
         return;
       }
-      const check = checkReply(msg, expected);
-      if (check.kind === 'spoof') onSpoof(check.reason);
-      else if (check.kind === 'unparsable') st.settle({ kind: 'unparsable', reason: check.reason });
-      else st.settle({ kind: 'reply', bytes: msg, layout: check.layout });
+      settleWithReply(st, msg, expected, onSpoof);
     });
     try {
       s.connect(upstream.port, upstream.host, () => {
@@ -148,14 +164,7 @@ export function startUdpAttempt(
       st.settle({ kind: 'error', code: errorCode(err), err });
     }
   });
-  return {
-    upstream,
-    transport: 'udp',
-    done,
-    cancel() {
-      settler?.settle({ kind: 'cancelled' });
-    },
-  };
+  return attemptOf(upstream, 'udp', done, () => settler);
 }
 
 /** Sends the query over a new TCP connection (RFC 1035 §4.2.2 length prefix) and reads one reply. */
@@ -190,10 +199,8 @@ export function startTcpAttempt(
         if (pending.length < 2 + len) break;
         const msg = pending.subarray(2, 2 + len);
         pending = pending.subarray(2 + len);
-        const check = checkReply(msg, expected);
-        if (check.kind === 'spoof') onSpoof(check.reason);
-        else if (check.kind === 'unparsable') st.settle({ kind: 'unparsable', reason: check.reason });
-        else st.settle({ kind: 'reply', bytes: Buffer.from(msg), layout: check.layout });
+        // A copy: the reply outlives the connection's receive buffer.
+        settleWithReply(st, Buffer.from(msg), expected, onSpoof);
       }
     });
     s.on('error', (err) => st.settle({ kind: 'error', code: errorCode(err), err }));
@@ -201,12 +208,5 @@ export function startTcpAttempt(
       st.settle({ kind: 'error', code: 'ECONNRESET', err: new Error('upstream closed the connection before replying') });
     });
   });
-  return {
-    upstream,
-    transport: 'tcp',
-    done,
-    cancel() {
-      settler?.settle({ kind: 'cancelled' });
-    },
-  };
+  return attemptOf(upstream, 'tcp', done, () => settler);
 }
