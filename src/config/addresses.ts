@@ -2,18 +2,12 @@
 // resolver addresses, ZooKeeper URLs and host names. No sockets, no fs.
 
 import { joinHostPort, parsePort, splitHostPort, type Parsed } from '../net/host-port.js';
-import { canonicalIp, type CanonicalIp } from '../net/ip-text.js';
+import { canonicalIp } from '../net/ip-text.js';
 import { parseIpPort, splitIpPort, type IpPort } from '../net/ip-port.js';
 
 export type { Parsed } from '../net/host-port.js';
 
 const DNS_PORT = 53;
-
-/** An IP literal as Go's net.ParseIP accepts it (no zone, no brackets), in canonical form. */
-export function parseIpLiteral(text: string): CanonicalIp | undefined {
-  if (text.includes('%')) return undefined;
-  return canonicalIp(text);
-}
 
 /**
  * A resolver address: an IP or IP:port (IPv6 bare or bracketed, with or without a port), no host
@@ -21,7 +15,7 @@ export function parseIpLiteral(text: string): CanonicalIp | undefined {
  */
 export function normaliseResolver(text: string): Parsed<string> {
   const split = splitIpPort(text);
-  const ip = split && parseIpLiteral(split.host);
+  const ip = split && canonicalIp(split.host);
   if (!split || !ip) {
     return { ok: false, error: `"${text}" is not an IP address or IP:port (host names are not accepted)` };
   }
@@ -117,7 +111,7 @@ export function parseZkUrl(text: string): Parsed<ZkUrl> {
     } else if (entry.startsWith('[') && entry.endsWith(']')) {
       host = entry.slice(1, -1);
     }
-    if (!parseIpLiteral(host) && !isHostName(host)) return fail(`invalid ZooKeeper host "${entry}"`);
+    if (!canonicalIp(host) && !isHostName(host)) return fail(`invalid ZooKeeper host "${entry}"`);
     if (host.includes(':') && !entry.startsWith('[')) return fail(`IPv6 host "${entry}" must be bracketed`);
     servers.push({ host, port });
   }

@@ -2,7 +2,7 @@
 // Go's net.IP.String() prints (spec §2.1): IPv4 dotted quad (also for IPv4-mapped IPv6), IPv6
 // lower-case hex without leading zeros (RFC 5952), the first longest run of two or more zero groups
 // written as '::'.
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIP, isIPv4, isIPv6 } from 'node:net';
 
 /** "a.b.c.d" of four octets. */
 export function formatIPv4Octets(address: Uint8Array): string {
@@ -112,4 +112,9 @@ export function canonicalIp(text: string): CanonicalIp | undefined {
     return { text: `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`, family: 4 };
   }
   return { text: formatIPv6Groups(groups), family: 6 };
+}
+
+/** Whether the text is an IP literal as Node reads it (zones allowed): no name lookup needed. */
+export function isIpLiteral(text: string): boolean {
+  return isIP(text) !== 0;
 }
