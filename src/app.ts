@@ -13,7 +13,9 @@ import { MetricsRegistry } from './metrics.js';
 import { createRecordStore, type RecordStore } from './records/store.js';
 import { type RotationControl, createRotationStore } from './rotation/rotation-store.js';
 import { createZkRotation, type ZkRotation } from './rotation/zk-rotation.js';
-import { parseZkUrl } from './config/addresses.js';
+import { parseZkUrl, resolverAddress } from './config/addresses.js';
+import type { ForwardSettings } from './forward/settings.js';
+import type { IpPort } from './net/ip-port.js';
 
 export interface AppOptions {
   readonly config: Config;
@@ -92,12 +94,38 @@ function withKeysOf(config: Config, from: Config, keys: readonly (keyof Config)[
   return out as unknown as Config;
 }
 
+/** The forwarder's settings from the configuration; resolver entries are parsed here, once per (re)load. */
+export function forwardSettingsOf(config: Config): ForwardSettings {
+  const unusableResolvers: string[] = [];
+  const addresses = (list: readonly string[]): IpPort[] =>
+    list.flatMap((text) => {
+      const address = resolverAddress(text);
+      if (!address) unusableResolvers.push(text);
+      return address ? [address] : [];
+    });
+  const zoneResolvers = Object.fromEntries(Object.entries(config.zoneResolvers).map(([zone, list]) => [zone, addresses(list)]));
+  return {
+    externalOn: config.externalOn,
+    externalAllowFrom: config.externalAllowFrom,
+    zoneResolvers,
+    resolvers: addresses(config.resolvers),
+    unusableResolvers,
+    timeout: config.timeout,
+    setTruncateBit: config.setTruncateBit,
+    maxForwardsInFlight: config.maxForwardsInFlight,
+    maxForwardsPerClient: config.maxForwardsPerClient,
+    forwardCacheOn: config.forwardCacheOn,
+    forwardCacheMaxEntries: config.forwardCacheMaxEntries,
+    forwardCacheMaxBytes: config.forwardCacheMaxBytes,
+  };
+}
+
 export function createApp(options: AppOptions): App {
   const logger = options.logger;
   let config = options.config;
   const metrics = options.metrics ?? new MetricsRegistry();
   const store = createRecordStore({ initialSerial: config.soaSerial });
-  const forwarder: ConfigurableForwarder = createForwarder({ logger, metrics, config });
+  const forwarder: ConfigurableForwarder = createForwarder({ logger, metrics, settings: forwardSettingsOf(config) });
   // With Zk the list is shared by every replica through a znode of its own; without, per instance
   // (docs/dns.md "Out of rotation").
   const rotation = createRotationStore();
@@ -222,7 +250,7 @@ export function createApp(options: AppOptions): App {
       config = next;
       logger.level = next.logLevel;
       dns?.setConfig(next);
-      forwarder.setConfig(next);
+      forwarder.setSettings(forwardSettingsOf(next));
       http?.setConfig(next);
       if (candidate) await swapSource(candidate, previousConfig);
       // SIGHUP also re-reads the static records file (a new source has just read it).

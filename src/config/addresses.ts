@@ -1,74 +1,36 @@
 // Pure parsers for the address forms config.json uses: host:port (Go's net.SplitHostPort rules),
 // resolver addresses, ZooKeeper URLs and host names. No sockets, no fs.
 
-import { canonicalIp, type CanonicalIp } from '../records/ip.js';
+import { joinHostPort, parsePort, splitHostPort, type Parsed } from '../net/host-port.js';
+import { canonicalIp } from '../net/ip-text.js';
+import { parseIpPort, splitIpPort, type IpPort } from '../net/ip-port.js';
 
-export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
+export type { Parsed } from '../net/host-port.js';
 
-/** An IP literal as Go's net.ParseIP accepts it (no zone, no brackets), in canonical form. */
-export function parseIpLiteral(text: string): CanonicalIp | undefined {
-  if (text.includes('%')) return undefined;
-  return canonicalIp(text);
-}
-
-/**
- * Splits "host:port" like Go's net.SplitHostPort: "[v6]:port" or exactly one colon. The port text is
- * returned as written (not validated here).
- */
-export function splitHostPort(text: string): Parsed<{ host: string; port: string }> {
-  if (text.startsWith('[')) {
-    const close = text.indexOf(']');
-    if (close < 0) return { ok: false, error: 'missing "]" in address' };
-    const host = text.slice(1, close);
-    const rest = text.slice(close + 1);
-    if (!rest.startsWith(':')) return { ok: false, error: 'missing port in address' };
-    const port = rest.slice(1);
-    if (host.includes('[') || host.includes(']') || port.includes(']') || port.includes('[')) {
-      return { ok: false, error: 'unexpected bracket in address' };
-    }
-    return { ok: true, value: { host, port } };
-  }
-  const colon = text.lastIndexOf(':');
-  if (colon < 0) return { ok: false, error: 'missing port in address' };
-  const host = text.slice(0, colon);
-  if (host.includes(':')) return { ok: false, error: 'too many colons in address' };
-  if (text.includes('[') || text.includes(']')) return { ok: false, error: 'unexpected bracket in address' };
-  return { ok: true, value: { host, port: text.slice(colon + 1) } };
-}
-
-/** A decimal port text in [min, 65535] (Go's strconv.Atoi accepts leading zeros: "05050" is 5050). */
-export function parsePort(text: string, min = 1): number | undefined {
-  if (!/^\d{1,5}$/.test(text)) return undefined;
-  const port = Number(text);
-  return port >= min && port <= 65_535 ? port : undefined;
-}
-
-/** "ip:port" with IPv6 in brackets. */
-export function joinHostPort(host: string, port: number | string): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-}
+const DNS_PORT = 53;
 
 /**
  * A resolver address: an IP or IP:port (IPv6 bare or bracketed, with or without a port), no host
  * names. Returns the canonical "ip:port" form, e.g. "[2001:db8::1]:53".
  */
 export function normaliseResolver(text: string): Parsed<string> {
-  let host = text;
-  let portText = '53';
-  const split = splitHostPort(text);
-  if (split.ok) {
-    host = split.value.host;
-    portText = split.value.port;
-  } else if (text.startsWith('[') && text.endsWith(']')) {
-    host = text.slice(1, -1);
-  }
-  const ip = parseIpLiteral(host);
-  if (!ip) {
+  const split = splitIpPort(text);
+  const ip = split && canonicalIp(split.host);
+  if (!split || !ip) {
     return { ok: false, error: `"${text}" is not an IP address or IP:port (host names are not accepted)` };
   }
-  const port = parsePort(portText);
+  const port = split.port === undefined ? DNS_PORT : parsePort(split.port);
   if (port === undefined) return { ok: false, error: `"${text}" has an invalid port (expected 1-65535)` };
   return { ok: true, value: joinHostPort(ip.text, port) };
+}
+
+/**
+ * The address the forwarder sends to for one entry of the effective Resolvers or ZoneResolvers:
+ * the validated "ip:port" forms, and resolv.conf's link-local "[v6%zone]:53"; surrounding spaces
+ * are ignored. Undefined for what does not parse (kept in Config only while forwarding is off).
+ */
+export function resolverAddress(text: string): IpPort | undefined {
+  return parseIpPort(text.trim(), DNS_PORT);
 }
 
 const HOST_LABEL = /^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/;
@@ -149,7 +111,7 @@ export function parseZkUrl(text: string): Parsed<ZkUrl> {
     } else if (entry.startsWith('[') && entry.endsWith(']')) {
       host = entry.slice(1, -1);
     }
-    if (!parseIpLiteral(host) && !isHostName(host)) return fail(`invalid ZooKeeper host "${entry}"`);
+    if (!canonicalIp(host) && !isHostName(host)) return fail(`invalid ZooKeeper host "${entry}"`);
     if (host.includes(':') && !entry.startsWith('[')) return fail(`IPv6 host "${entry}" must be bracketed`);
     servers.push({ host, port });
   }

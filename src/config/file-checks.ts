@@ -3,7 +3,7 @@
 
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 
-import type { Parsed } from './addresses.js';
+import type { Parsed } from '../net/host-port.js';
 import { parseJsonText } from './json-text.js';
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;

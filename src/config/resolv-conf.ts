@@ -1,7 +1,7 @@
 // The `nameserver` lines of resolv.conf(5), for the Resolvers fallback (behaviour §8 #35). Pure.
 
-import { canonicalIp } from '../records/ip.js';
-import { joinHostPort } from './addresses.js';
+import { canonicalIp } from '../net/ip-text.js';
+import { joinHostPort } from '../net/host-port.js';
 
 export interface ResolvConfServer {
   /** Canonical IP, with "%zone" kept for link-local IPv6. */

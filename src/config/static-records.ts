@@ -6,7 +6,7 @@
 // A name without a trailing dot is relative to Domain ("www" is "www.mesos."), "@" is the apex, and a
 // line starting with a blank repeats the previous owner. Pure: the text in, the records or one problem
 // per bad line out (docs/dns.md "Static records").
-import { canonicalIp } from '../records/ip.js';
+import { canonicalIp } from '../net/ip-text.js';
 
 export type StaticRecordType = 'A' | 'AAAA' | 'SRV' | 'CNAME';
 

@@ -6,15 +6,9 @@ import { dirname, resolve as resolvePath } from 'node:path';
 
 import type { ConfigProblem } from '../errors.js';
 import { parseNetwork } from '../net/networks.js';
-import { canonicalIp } from '../records/ip.js';
-import {
-  isHostName,
-  normaliseResolver,
-  parseIpLiteral,
-  parsePort,
-  parseZkUrl,
-  splitHostPort,
-} from './addresses.js';
+import { canonicalIp } from '../net/ip-text.js';
+import { parsePort, splitHostPort } from '../net/host-port.js';
+import { isHostName, normaliseResolver, parseZkUrl } from './addresses.js';
 import { checkKeyPair, countPemCertificates, parseIamConfig } from './file-checks.js';
 import { parseReverseZone } from '../net/reverse-names.js';
 import { describeStaticProblems, parseStaticRecords } from './static-records.js';
@@ -294,7 +288,7 @@ function checkMasters(d: Draft, c: Checker): void {
       c.problem('masters', `"${master}" has an invalid port (expected 1-65535)`);
       continue;
     }
-    const ip = parseIpLiteral(split.value.host);
+    const ip = canonicalIp(split.value.host);
     if (!ip) {
       // Behaviour §8 #13 FIX: Mesos-DNS accepts a host name here and then crashes on the first reload.
       c.problem(
@@ -327,14 +321,14 @@ function checkSources(d: Draft, c: Checker, mistyped: ReadonlySet<string>): void
 }
 
 function checkListeners(d: Draft, c: Checker): void {
-  if (!parseIpLiteral(d.listener)) {
+  if (!canonicalIp(d.listener)) {
     // Behaviour §8 #13 FIX: the listener becomes the SOA mname's A/AAAA record; a non-IP crashes Mesos-DNS's reload.
     c.problem(
       'listener',
       `"${d.listener}" is not an IP address; it is the DNS bind address and the ${d.soaMname} record, so it must be an IP (or 0.0.0.0 for every interface)`,
     );
   }
-  if (d.httpListener !== '' && !parseIpLiteral(d.httpListener) && !isHostName(d.httpListener)) {
+  if (d.httpListener !== '' && !canonicalIp(d.httpListener) && !isHostName(d.httpListener)) {
     c.problem('httpListener', `"${d.httpListener}" is not an IP address or host name`);
   }
   if (d.dnsOn && d.httpOn && d.port === d.httpPort && d.port !== 0) {

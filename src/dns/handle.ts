@@ -15,7 +15,7 @@ import type { Config } from '../config/types.js';
 import type { ForwardRequest, Transport } from '../forward/types.js';
 import type { TableSnapshot } from '../records/store.js';
 import { readU16 } from '../wire/bytes.js';
-import { HEADER_SIZE, MAX_MESSAGE_SIZE, OUR_UDP_PAYLOAD_SIZE, QClass, QType, Rcode } from './constants.js';
+import { HEADER_SIZE, MAX_MESSAGE_SIZE, OUR_UDP_PAYLOAD_SIZE, QClass, QType, Rcode } from '../wire/constants.js';
 import { type AnswerConfig, type DirectState, answerDirect } from './direct.js';
 import {
   EMPTY_SECTIONS,

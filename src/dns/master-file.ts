@@ -2,7 +2,7 @@
 // wire writer (message-writer.ts) puts it on the wire: a real authoritative server that loads the line
 // serves the same octets we do. Names are re-spelt from their wire labels, so a stored name's escapes
 // (`\.`, `\DDD`) and raw characters (spaces, UTF-8) come out in one unambiguous form.
-import { QType } from './constants.js';
+import { QType } from '../wire/constants.js';
 import { clampTtl } from './message-writer.js';
 import { parseName } from './names.js';
 import type { ResourceRecord } from './records.js';

@@ -3,7 +3,7 @@
 // every name's suffixes are remembered (case-sensitively, as presentation text) at offsets below
 // 16384; owner names and SOA/NS/CNAME/PTR rdata names are compressed against earlier names; SRV
 // targets are written in full but can still be pointed at by later names.
-import { QType } from './constants.js';
+import { QType } from '../wire/constants.js';
 import { type ParsedName, parseName } from './names.js';
 import type { ResourceRecord } from './records.js';
 

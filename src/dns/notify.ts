@@ -6,14 +6,15 @@
 // the NOTIFY comes from the address the secondaries know as their primary.
 import { randomInt } from 'node:crypto';
 import { type Socket, createSocket } from 'node:dgram';
-import { joinHostPort, splitHostPort } from '../config/addresses.js';
+import { joinHostPort, splitHostPort } from '../net/host-port.js';
 import type { Config } from '../config/types.js';
 import { type Logger, createLogLimiter } from '../log.js';
 import type { MetricsRegistry } from '../metrics.js';
-import { canonicalIp } from '../records/ip.js';
+import { canonicalIp } from '../net/ip-text.js';
 import type { TableSnapshot } from '../records/store.js';
 import { readU16 } from '../wire/bytes.js';
-import { Opcode, QClass, QType, rcodeLabel } from './constants.js';
+import { rcodeLabel } from './constants.js';
+import { Opcode, QClass, QType } from '../wire/constants.js';
 import { MessageWriter } from './message-writer.js';
 import type { SoaRecord } from './records.js';
 import type { ResolveConfig } from './resolve.js';

@@ -1,7 +1,7 @@
 // The resource records an authoritative answer is made of (pure data, class IN), and conversion of
 // the table's stored address text to wire octets (src/net/ip-bytes.ts does the parsing).
 import { parseIPv4Into, parseIPv6Into } from '../net/ip-bytes.js';
-import { QType } from './constants.js';
+import { QType } from '../wire/constants.js';
 
 export interface AddressRecord {
   readonly type: typeof QType.A | typeof QType.AAAA;

@@ -9,7 +9,7 @@
 // compares the candidate with the bytes already written.
 import { Buffer } from 'node:buffer';
 import { FNV_OFFSET, FNV_PRIME } from '../records/packed-table.js';
-import { HEADER_SIZE, MAX_MESSAGE_SIZE } from './constants.js';
+import { HEADER_SIZE, MAX_MESSAGE_SIZE } from '../wire/constants.js';
 
 const MAX_POINTER_OFFSET = 0x4000;
 /** The longest name in wire form. */

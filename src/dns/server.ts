@@ -10,7 +10,7 @@ import type { ForwardRequest, Forwarder, Transport } from '../forward/types.js';
 import type { Logger } from '../log.js';
 import type { MetricsRegistry } from '../metrics.js';
 import type { RecordStore, TableSnapshot } from '../records/store.js';
-import { Rcode } from './constants.js';
+import { Rcode } from '../wire/constants.js';
 import { type DnsMetrics, registerDnsMetrics } from './dns-metrics.js';
 import { DirectState, answerDirect } from './direct.js';
 import { type ReplyInfo, handleQuery, servfailReply } from './handle.js';

@@ -1,6 +1,6 @@
 // How big a reply may be (pure): the one rule both answer paths and the forwarder's caller share.
 import type { Transport } from '../forward/types.js';
-import { CLASSIC_UDP_SIZE, MAX_MESSAGE_SIZE, QType } from './constants.js';
+import { CLASSIC_UDP_SIZE, MAX_MESSAGE_SIZE, QType } from '../wire/constants.js';
 
 /**
  * The reply size limit: 65535 over TCP; over UDP the client's EDNS size (at least 512) up to our

@@ -3,7 +3,7 @@
 // at most 65,535 octets, each compressed on its own. The records are read lazily, one message at a
 // time, so a 650,000-name zone is never held whole; the caller pulls a message when the socket has
 // room. RFC 1995's one-SOA reply (IXFR from a secondary that is up to date) is built here too.
-import { HEADER_SIZE, MAX_MESSAGE_SIZE, Opcode, Rcode } from './constants.js';
+import { HEADER_SIZE, MAX_MESSAGE_SIZE, Opcode, Rcode } from '../wire/constants.js';
 import { EMPTY_SECTIONS, type ReplyEdns, type ReplyQuestion, encodeReply } from './encode-reply.js';
 import { MessageWriter } from './message-writer.js';
 import type { ResourceRecord, SoaRecord } from './records.js';

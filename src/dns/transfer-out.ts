@@ -3,7 +3,7 @@
 // messages the TCP connection pulls as the client reads, counted in /metrics and logged when it ends.
 import type { Logger } from '../log.js';
 import type { MetricsRegistry } from '../metrics.js';
-import { QType, Rcode } from './constants.js';
+import { QType, Rcode } from '../wire/constants.js';
 import type { ReplyStream } from './tcp-server.js';
 import { rcodeMessage, transferMessages } from './transfer-messages.js';
 import type { TransferRequest } from './zone-transfer.js';

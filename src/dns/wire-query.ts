@@ -5,7 +5,8 @@
 // OPT record. The layout travels on to the forwarder, which does not read the query again.
 import { type MessageLayout, parseLayout } from '../wire/message.js';
 import { joinLabels, readName } from '../wire/name.js';
-import { QType, QUERY_LIMITS } from './constants.js';
+import { QUERY_LIMITS } from './constants.js';
+import { QType } from '../wire/constants.js';
 
 export const MalformedReason = {
   TRUNCATED: 'truncated',

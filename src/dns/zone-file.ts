@@ -1,7 +1,7 @@
 // The served zone as one master file (pure): what `records` prints and the golden files hold. The apex
 // SOA and NS come first, as a zone file starts; the other records are sorted (owner, then type, then
 // value) so the text does not depend on generation order and a golden diff shows only real changes.
-import { QType } from './constants.js';
+import { QType } from '../wire/constants.js';
 import { clampTtl } from './message-writer.js';
 import { masterFileLine, masterFileName, masterFileRdata, typeMnemonic } from './master-file.js';
 import type { ResourceRecord } from './records.js';

@@ -15,7 +15,7 @@ import { ENTRY_FIELDS, hashBytes } from '../records/packed-table.js';
 import type { TableSnapshot } from '../records/store.js';
 import { changedParts, type PartPair } from '../records/parted-table.js';
 import type { PackedTableData } from '../records/table.js';
-import { QType } from './constants.js';
+import { QType } from '../wire/constants.js';
 import type { ResourceRecord, SoaRecord } from './records.js';
 import type { ResolveConfig } from './resolve.js';
 import { nameRecords, zoneSoa } from './zone.js';

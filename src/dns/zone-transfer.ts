@@ -18,7 +18,7 @@ import type { TableSnapshot } from '../records/store.js';
 import { readU32 } from '../wire/bytes.js';
 import { Section } from '../wire/message.js';
 import { readName } from '../wire/name.js';
-import { OUR_UDP_PAYLOAD_SIZE, QType, Rcode } from './constants.js';
+import { OUR_UDP_PAYLOAD_SIZE, QType, Rcode } from '../wire/constants.js';
 import type { ResolveConfig } from './resolve.js';
 import { type TransferHead, type TransferZone, soaOnlyMessage } from './transfer-messages.js';
 import type { ScannedQuery } from './wire-query.js';

@@ -9,6 +9,7 @@ import { createSocket } from 'node:dgram';
 import type { Socket as UdpSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import type { Socket as TcpSocket } from 'node:net';
+import { readU16 } from '../wire/bytes.js';
 import type { Transport } from './types.js';
 import type { Upstream } from './upstreams.js';
 import { Flag, parseLayout, readId, Rcode } from './wire.js';
@@ -50,12 +51,12 @@ export type ReplyCheck =
 export function checkReply(bytes: Uint8Array, expected: ExpectedReply): ReplyCheck {
   if (bytes.length < 12) return { kind: 'spoof', reason: 'short' };
   if (readId(bytes) !== expected.id) return { kind: 'spoof', reason: 'id' };
-  const flags = ((bytes[2] as number) << 8) | (bytes[3] as number);
+  const flags = readU16(bytes, 2);
   if ((flags & Flag.QR) === 0) return { kind: 'spoof', reason: 'not a response' };
   const parsed = parseLayout(bytes);
   if (!parsed.ok) {
     // Tell a broken reply to our question from a random datagram: look at the question only.
-    const qd = ((bytes[4] as number) << 8) | (bytes[5] as number);
+    const qd = readU16(bytes, 4);
     const header = new Uint8Array(bytes.subarray(0, 12));
     header[6] = header[7] = header[8] = header[9] = header[10] = header[11] = 0;
     const questionOnly = parseLayout(Buffer.concat([header, bytes.subarray(12)]));
@@ -86,6 +87,25 @@ function errorCode(err: unknown): string {
 interface Settler {
   settle(outcome: AttemptOutcome): void;
   readonly settled: boolean;
+}
+
+/** Settles with a message that passes the reply check; ignores (reports) one that does not. */
+function settleWithReply(st: Settler, msg: Buffer, expected: ExpectedReply, onSpoof: (reason: string) => void): void {
+  const check = checkReply(msg, expected);
+  if (check.kind === 'spoof') onSpoof(check.reason);
+  else if (check.kind === 'unparsable') st.settle({ kind: 'unparsable', reason: check.reason });
+  else st.settle({ kind: 'reply', bytes: msg, layout: check.layout });
+}
+
+function attemptOf(upstream: Upstream, transport: Transport, done: Promise<AttemptOutcome>, settler: () => Settler | undefined): Attempt {
+  return {
+    upstream,
+    transport,
+    done,
+    cancel() {
+      settler()?.settle({ kind: 'cancelled' });
+    },
+  };
 }
 
 function createSettler(resolve: (o: AttemptOutcome) => void, release: () => void): Settler {
@@ -131,10 +151,7 @@ export function startUdpAttempt(
         onSpoof('source');
         return;
       }
-      const check = checkReply(msg, expected);
-      if (check.kind === 'spoof') onSpoof(check.reason);
-      else if (check.kind === 'unparsable') st.settle({ kind: 'unparsable', reason: check.reason });
-      else st.settle({ kind: 'reply', bytes: msg, layout: check.layout });
+      settleWithReply(st, msg, expected, onSpoof);
     });
     try {
       s.connect(upstream.port, upstream.host, () => {
@@ -147,14 +164,7 @@ export function startUdpAttempt(
       st.settle({ kind: 'error', code: errorCode(err), err });
     }
   });
-  return {
-    upstream,
-    transport: 'udp',
-    done,
-    cancel() {
-      settler?.settle({ kind: 'cancelled' });
-    },
-  };
+  return attemptOf(upstream, 'udp', done, () => settler);
 }
 
 /** Sends the query over a new TCP connection (RFC 1035 §4.2.2 length prefix) and reads one reply. */
@@ -189,10 +199,8 @@ export function startTcpAttempt(
         if (pending.length < 2 + len) break;
         const msg = pending.subarray(2, 2 + len);
         pending = pending.subarray(2 + len);
-        const check = checkReply(msg, expected);
-        if (check.kind === 'spoof') onSpoof(check.reason);
-        else if (check.kind === 'unparsable') st.settle({ kind: 'unparsable', reason: check.reason });
-        else st.settle({ kind: 'reply', bytes: Buffer.from(msg), layout: check.layout });
+        // A copy: the reply outlives the connection's receive buffer.
+        settleWithReply(st, Buffer.from(msg), expected, onSpoof);
       }
     });
     s.on('error', (err) => st.settle({ kind: 'error', code: errorCode(err), err }));
@@ -200,12 +208,5 @@ export function startTcpAttempt(
       st.settle({ kind: 'error', code: 'ECONNRESET', err: new Error('upstream closed the connection before replying') });
     });
   });
-  return {
-    upstream,
-    transport: 'tcp',
-    done,
-    cancel() {
-      settler?.settle({ kind: 'cancelled' });
-    },
-  };
+  return attemptOf(upstream, 'tcp', done, () => settler);
 }

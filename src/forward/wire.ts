@@ -7,7 +7,7 @@
 // the builders below patch or cut messages at record boundaries (always pointer-safe,
 // because compression pointers only point backwards).
 
-import { QType, Rcode } from '../dns/constants.js';
+import { OUR_UDP_PAYLOAD_SIZE, QType, Rcode } from '../wire/constants.js';
 import { readU16, readU32, writeU16, writeU32 } from '../wire/bytes.js';
 import { Flag, type MessageLayout, type OptInfo, type RecordSpan, Section } from '../wire/message.js';
 
@@ -22,13 +22,9 @@ export const EdnsOption = {
   COOKIE: 10,
 } as const;
 
-
-// The DNS numbers live in dns/constants.ts; re-exported under the names this folder uses.
+// The DNS numbers live in wire/constants.ts; re-exported under the names this folder uses.
 export { Rcode };
 export const RrType = { SOA: QType.SOA, OPT: QType.OPT } as const;
-
-/** The UDP payload size we advertise in OPT records we write ourselves (DNS flag day 2020). */
-export const OWN_EDNS_UDP_SIZE = 1232;
 
 /** Reads only the ID of a message (for replies too short to parse). */
 export function readId(buf: Uint8Array): number | undefined {
@@ -45,7 +41,7 @@ export function encodeOpt(options: { udpSize?: number; extendedRcode?: number; d
   const out = new Uint8Array(11);
   out[0] = 0;
   writeU16(out, 1, RrType.OPT);
-  writeU16(out, 3, options.udpSize ?? OWN_EDNS_UDP_SIZE);
+  writeU16(out, 3, options.udpSize ?? OUR_UDP_PAYLOAD_SIZE);
   writeU32(out, 5, (((options.extendedRcode ?? 0) & 0xff) << 24) + (options.doBit ? 0x8000 : 0));
   writeU16(out, 9, 0);
   return out;

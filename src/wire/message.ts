@@ -5,10 +5,11 @@
 // checks a query must pass) and hands the layout to the forwarder, which reads upstream replies
 // with it too.
 import { readU16, readU32 } from './bytes.js';
+import { HEADER_SIZE, QType } from './constants.js';
 import { NameProblem, joinLabels, readName } from './name.js';
 
 /** The OPT pseudo-record's type (RFC 6891). */
-const OPT = 41;
+const OPT = QType.OPT;
 
 export const Section = {
   ANSWER: 1,
@@ -99,43 +100,36 @@ export type ParseResult =
   | { readonly ok: true; readonly layout: MessageLayout }
   | { readonly ok: false; readonly reason: MessageProblem; readonly error: string };
 
+type Failure = Extract<ParseResult, { ok: false }>;
+
+function failure(reason: MessageProblem, error: string): Failure {
+  return { ok: false, reason, error };
+}
+
+function isFailure<T extends object>(value: T | Failure): value is Failure {
+  return 'reason' in value;
+}
+
 /**
  * Finds the header fields, the first question and every record of a message. Fails on any
  * structural problem (truncated record, bad name, bad OPT) or more records than `limits` allow,
  * never on unknown types.
  */
 export function parseLayout(buf: Uint8Array, limits: LayoutLimits = NO_LIMITS): ParseResult {
-  if (buf.length < 12) return { ok: false, reason: NameProblem.TRUNCATED, error: 'message shorter than the header' };
+  if (buf.length < HEADER_SIZE) return failure(NameProblem.TRUNCATED, 'message shorter than the header');
   const flags = readU16(buf, 2);
   const qdcount = readU16(buf, 4);
   const ancount = readU16(buf, 6);
   const nscount = readU16(buf, 8);
   const arcount = readU16(buf, 10);
   if (ancount + nscount + arcount > limits.maxRecords) {
-    return { ok: false, reason: 'too_many_records', error: `more than ${limits.maxRecords} records` };
+    return failure('too_many_records', `more than ${limits.maxRecords} records`);
   }
-  let pos = 12;
-  let question: QuestionInfo | undefined;
-  for (let i = 0; i < qdcount; i++) {
-    const name = readName(buf, pos, i === 0 ? 'key' : 'none');
-    if (typeof name === 'string') return { ok: false, reason: name, error: 'malformed question' };
-    if (name.end + 4 > buf.length) return { ok: false, reason: NameProblem.TRUNCATED, error: 'malformed question' };
-    if (i === 0) {
-      question = {
-        nameStart: pos,
-        nameEnd: name.end,
-        plainName: name.plain,
-        labels: name.labels,
-        key: joinLabels(name.labels),
-        qtype: readU16(buf, name.end),
-        qclass: readU16(buf, name.end + 2),
-      };
-    }
-    pos = name.end + 4;
-  }
-  const questionEnd = pos;
+  const questions = readQuestions(buf, qdcount);
+  if (isFailure(questions)) return questions;
   const records: RecordSpan[] = [];
   let opt: OptInfo | undefined;
+  let pos = questions.end;
   const sections: [Section, number][] = [
     [Section.ANSWER, ancount],
     [Section.AUTHORITY, nscount],
@@ -143,53 +137,19 @@ export function parseLayout(buf: Uint8Array, limits: LayoutLimits = NO_LIMITS): 
   ];
   for (const [section, count] of sections) {
     for (let i = 0; i < count; i++) {
-      const start = pos;
-      const name = readName(buf, pos, 'none');
-      if (typeof name === 'string') return { ok: false, reason: name, error: 'malformed record' };
-      if (name.end + 10 > buf.length) return { ok: false, reason: NameProblem.TRUNCATED, error: 'malformed record' };
-      const type = readU16(buf, name.end);
-      const klass = readU16(buf, name.end + 2);
-      const rawTtl = readU32(buf, name.end + 4);
-      const rdlength = readU16(buf, name.end + 8);
-      const rdataOffset = name.end + 10;
-      const end = rdataOffset + rdlength;
-      if (end > buf.length) return { ok: false, reason: NameProblem.TRUNCATED, error: 'record data past the end of the message' };
-      const record: RecordSpan = {
-        section,
-        start,
-        end,
-        type,
-        klass,
-        ttlOffset: name.end + 4,
-        ttl: rawTtl > 0x7fffffff ? 0 : rawTtl,
-        rdataOffset,
-        rdlength,
-      };
+      const record = readRecord(buf, pos, section);
+      if (isFailure(record)) return record;
       records.push(record);
-      if (type === OPT) {
-        if (section !== Section.ADDITIONAL || opt !== undefined || name.end !== start + 1) {
-          return { ok: false, reason: 'bad_opt', error: 'misplaced or repeated OPT record' };
+      if (record.type === OPT) {
+        // Its owner is the root: the name is one octet, so the TTL is at start + 1 + 4.
+        if (section !== Section.ADDITIONAL || opt !== undefined || record.ttlOffset !== record.start + 5) {
+          return failure('bad_opt', 'misplaced or repeated OPT record');
         }
-        const options: { code: number; start: number; end: number }[] = [];
-        let o = rdataOffset;
-        while (o < end) {
-          if (o + 4 > end) return { ok: false, reason: 'bad_opt', error: 'malformed EDNS option' };
-          const optEnd = o + 4 + readU16(buf, o + 2);
-          if (optEnd > end) return { ok: false, reason: 'bad_opt', error: 'malformed EDNS option' };
-          options.push({ code: readU16(buf, o), start: o, end: optEnd });
-          o = optEnd;
-        }
-        opt = {
-          record,
-          last: false,
-          udpSize: klass,
-          extendedRcode: (rawTtl >>> 24) & 0xff,
-          version: (rawTtl >>> 16) & 0xff,
-          doBit: (rawTtl & 0x8000) !== 0,
-          options,
-        };
+        const read = readOpt(buf, record);
+        if (isFailure(read)) return read;
+        opt = read;
       }
-      pos = end;
+      pos = record.end;
     }
   }
   if (opt && records[records.length - 1] === opt.record) opt = { ...opt, last: true };
@@ -204,8 +164,8 @@ export function parseLayout(buf: Uint8Array, limits: LayoutLimits = NO_LIMITS): 
       ancount,
       nscount,
       arcount,
-      question,
-      questionEnd,
+      question: questions.question,
+      questionEnd: questions.end,
       records,
       opt,
       end: pos,
@@ -213,3 +173,72 @@ export function parseLayout(buf: Uint8Array, limits: LayoutLimits = NO_LIMITS): 
   };
 }
 
+/** The question section: the first question read in full (its name in key form), the others skipped. */
+function readQuestions(buf: Uint8Array, qdcount: number): { readonly end: number; readonly question: QuestionInfo | undefined } | Failure {
+  let pos = HEADER_SIZE;
+  let question: QuestionInfo | undefined;
+  for (let i = 0; i < qdcount; i++) {
+    const name = readName(buf, pos, i === 0 ? 'key' : 'none');
+    if (typeof name === 'string') return failure(name, 'malformed question');
+    if (name.end + 4 > buf.length) return failure(NameProblem.TRUNCATED, 'malformed question');
+    if (i === 0) {
+      question = {
+        nameStart: pos,
+        nameEnd: name.end,
+        plainName: name.plain,
+        labels: name.labels,
+        key: joinLabels(name.labels),
+        qtype: readU16(buf, name.end),
+        qclass: readU16(buf, name.end + 2),
+      };
+    }
+    pos = name.end + 4;
+  }
+  return { end: pos, question };
+}
+
+/** Where the record at `start` and its fields are. */
+function readRecord(buf: Uint8Array, start: number, section: Section): RecordSpan | Failure {
+  const name = readName(buf, start, 'none');
+  if (typeof name === 'string') return failure(name, 'malformed record');
+  if (name.end + 10 > buf.length) return failure(NameProblem.TRUNCATED, 'malformed record');
+  const rawTtl = readU32(buf, name.end + 4);
+  const rdlength = readU16(buf, name.end + 8);
+  const rdataOffset = name.end + 10;
+  const end = rdataOffset + rdlength;
+  if (end > buf.length) return failure(NameProblem.TRUNCATED, 'record data past the end of the message');
+  return {
+    section,
+    start,
+    end,
+    type: readU16(buf, name.end),
+    klass: readU16(buf, name.end + 2),
+    ttlOffset: name.end + 4,
+    ttl: rawTtl > 0x7fffffff ? 0 : rawTtl,
+    rdataOffset,
+    rdlength,
+  };
+}
+
+/** The OPT record's fields (RFC 6891 §6.1.3: the class is the UDP size, the TTL the flags) and options. */
+function readOpt(buf: Uint8Array, record: RecordSpan): OptInfo | Failure {
+  const options: { code: number; start: number; end: number }[] = [];
+  let o = record.rdataOffset;
+  while (o < record.end) {
+    if (o + 4 > record.end) return failure('bad_opt', 'malformed EDNS option');
+    const optEnd = o + 4 + readU16(buf, o + 2);
+    if (optEnd > record.end) return failure('bad_opt', 'malformed EDNS option');
+    options.push({ code: readU16(buf, o), start: o, end: optEnd });
+    o = optEnd;
+  }
+  const rawTtl = readU32(buf, record.ttlOffset);
+  return {
+    record,
+    last: false,
+    udpSize: record.klass,
+    extendedRcode: (rawTtl >>> 24) & 0xff,
+    version: (rawTtl >>> 16) & 0xff,
+    doBit: (rawTtl & 0x8000) !== 0,
+    options,
+  };
+}

@@ -2,10 +2,10 @@
 // Compression pointers must point strictly before the run of labels they end and never into the
 // header, so they can neither loop nor point forward, and a name may follow at most
 // MAX_POINTER_HOPS of them: the work per name is bounded by its 255 octets and the hop limit.
+import { HEADER_SIZE } from './constants.js';
 
 export const MAX_NAME_OCTETS = 255;
 export const MAX_POINTER_HOPS = 32;
-const HEADER_SIZE = 12;
 const BACKSLASH = 0x5c;
 
 export const NameProblem = {

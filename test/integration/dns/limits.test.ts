@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import type { Config } from '../../../src/config/types.js';
+import { forwardSettingsOf } from '../../../src/app.js';
 import { createForwarder } from '../../../src/forward/forwarder.js';
 import { createSilentLogger } from '../../../src/log.js';
 import { MetricsRegistry } from '../../../src/metrics.js';
@@ -16,7 +17,7 @@ import { startDnsServer } from './harness.js';
 
 async function serve(t: TestContext, overrides: Partial<Config>, options: { direct?: false } = {}): Promise<number> {
   const config = dnsTestConfig({ externalOn: true, timeout: 2, ...overrides });
-  const forwarder = createForwarder({ logger: createSilentLogger(), metrics: new MetricsRegistry(), config });
+  const forwarder = createForwarder({ logger: createSilentLogger(), metrics: new MetricsRegistry(), settings: forwardSettingsOf(config) });
   const started = await startDnsServer({ store: createFixtureStore(), forwarder, config, ...options });
   t.after(async () => {
     await started.server.close();

@@ -6,6 +6,7 @@ import { Packet } from 'dns2';
 import { headerBytes } from '../../helpers/dns-bytes.js';
 import { buildQuery, decodeReply } from '../../helpers/dns-codec.js';
 import { closedPort, elapsedSince, makeConfig, requestFor, startForwarder, startUpstream } from './harness.js';
+import { forwardSettingsOf } from '../../../src/app.js';
 
 test('relays a NOERROR answer with a fresh random upstream ID and the client ID restored', async (t) => {
   const up = await startUpstream(t, { defaultBehaviour: { kind: 'answer', count: 2, ttl: 120 } });
@@ -339,16 +340,16 @@ test('close() waits for exchanges in flight, then answers SERVFAIL; it is idempo
   assert.equal(after.rcode, 'SERVFAIL');
 });
 
-test('setConfig switches resolvers and forwarding on the fly', async (t) => {
+test('setSettings switches resolvers and forwarding on the fly', async (t) => {
   const first = await startUpstream(t);
   const second = await startUpstream(t);
   const { forwarder } = startForwarder(t, { resolvers: [first.address] });
   await forwarder.forward(requestFor(buildQuery({ qname: 'www.example.org' })));
-  forwarder.setConfig(makeConfig({ resolvers: [second.address] }));
+  forwarder.setSettings(forwardSettingsOf(makeConfig({ resolvers: [second.address] })));
   await forwarder.forward(requestFor(buildQuery({ qname: 'www.example.org' })));
   assert.equal(first.received.length, 1);
   assert.equal(second.received.length, 1, 'the cache was dropped with the old resolvers');
-  forwarder.setConfig(makeConfig({ resolvers: [second.address], externalOn: false }));
+  forwarder.setSettings(forwardSettingsOf(makeConfig({ resolvers: [second.address], externalOn: false })));
   const refused = decodeReply(await forwarder.forward(requestFor(buildQuery({ qname: 'www.example.org' }))));
   assert.equal(refused.rcode, 'REFUSED');
 });

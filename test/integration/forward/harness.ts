@@ -7,6 +7,7 @@ import { DEFAULT_CONFIG } from '../../../src/config/types.js';
 import type { Config } from '../../../src/config/types.js';
 import { createSilentLogger } from '../../../src/log.js';
 import { MetricsRegistry } from '../../../src/metrics.js';
+import { forwardSettingsOf } from '../../../src/app.js';
 import { createForwarder } from '../../../src/forward/forwarder.js';
 import type { ConfigurableForwarder } from '../../../src/forward/forwarder.js';
 import type { ForwardRequest, Transport } from '../../../src/forward/types.js';
@@ -39,7 +40,7 @@ export function startForwarder(
   const forwarder = createForwarder({
     logger: createSilentLogger(),
     metrics,
-    config: makeConfig(config),
+    settings: forwardSettingsOf(makeConfig(config)),
     now: () => clock.now,
     ...(extra.random ? { random: extra.random } : {}),
   });

@@ -16,7 +16,7 @@ import { listGoldenCases } from '../../../scripts/update-golden.js';
 import { buildTableFromText, readStaticRecords } from '../../../src/commands/records.js';
 import { loadConfig } from '../../../src/config/load.js';
 import { masterFileName } from '../../../src/dns/master-file.js';
-import { QType } from '../../../src/dns/constants.js';
+import { QType } from '../../../src/wire/constants.js';
 import { newZoneTally, zoneRecords } from '../../../src/dns/zone.js';
 import { type TableSnapshot, createRecordStore } from '../../../src/records/store.js';
 import { createFakeForwarder } from '../../cases/dns-fixture.js';

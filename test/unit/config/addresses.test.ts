@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { normaliseResolver, parsePort, parseZkUrl, splitHostPort } from '../../../src/config/addresses.js';
+import { normaliseResolver, parseZkUrl } from '../../../src/config/addresses.js';
+import { parsePort, splitHostPort } from '../../../src/net/host-port.js';
 import { parseResolvConf } from '../../../src/config/resolv-conf.js';
 
 describe('splitHostPort (Go net.SplitHostPort rules)', () => {

@@ -1,7 +1,7 @@
 // Names, the miekg-compatible encoder and truncation.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { QType } from '../../../src/dns/constants.js';
+import { QType } from '../../../src/wire/constants.js';
 import { encodeReply } from '../../../src/dns/encode-reply.js';
 import { MessageWriter, UnencodableNameError } from '../../../src/dns/message-writer.js';
 import { isInZone, lookupName, parseName } from '../../../src/dns/names.js';

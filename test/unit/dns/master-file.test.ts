@@ -2,7 +2,7 @@
 // octets (RFC 1035 §5.1), addresses as RFC 5952 / dotted-quad text, fields as the wire writer puts them.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { QType } from '../../../src/dns/constants.js';
+import { QType } from '../../../src/wire/constants.js';
 import { masterFileLabel, masterFileLine, masterFileName } from '../../../src/dns/master-file.js';
 import { formatIPv6Octets as formatIPv6 } from '../../../src/net/ip-text.js';
 import { parseName } from '../../../src/dns/names.js';

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import type { StaticRecord } from '../../../src/config/static-records.js';
 import type { Config } from '../../../src/config/types.js';
 import { DirectState } from '../../../src/dns/direct.js';
-import { QType } from '../../../src/dns/constants.js';
+import { QType } from '../../../src/wire/constants.js';
 import { handleQuery } from '../../../src/dns/handle.js';
 import { MAX_CNAME_CHAIN } from '../../../src/dns/resolve.js';
 import { parseState } from '../../../src/mesos/parse-state.js';

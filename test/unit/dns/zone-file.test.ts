@@ -2,7 +2,7 @@
 // records by type (A, AAAA, SRV), value, and SRV port as a number.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { QType } from '../../../src/dns/constants.js';
+import { QType } from '../../../src/wire/constants.js';
 import type { ResourceRecord } from '../../../src/dns/records.js';
 import { parseIPv4, parseIPv6 } from '../../../src/dns/records.js';
 import { formatZoneFile } from '../../../src/dns/zone-file.js';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { buildTableFromText } from '../../../src/commands/records.js';
 import type { Config } from '../../../src/config/types.js';
-import { QType } from '../../../src/dns/constants.js';
+import { QType } from '../../../src/wire/constants.js';
 import { handleQuery } from '../../../src/dns/handle.js';
 import type { ResourceRecord } from '../../../src/dns/records.js';
 import { transferMessages } from '../../../src/dns/transfer-messages.js';

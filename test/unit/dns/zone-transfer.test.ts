@@ -3,7 +3,7 @@
 // the question in the first message only, the query's ID on every message).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { QType } from '../../../src/dns/constants.js';
+import { QType } from '../../../src/wire/constants.js';
 import { type HandleResult, handleQuery } from '../../../src/dns/handle.js';
 import { transferMessages } from '../../../src/dns/transfer-messages.js';
 import { serialAtLeast } from '../../../src/dns/zone-transfer.js';

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { QType } from '../../../src/dns/constants.js';
+import { QType } from '../../../src/wire/constants.js';
 import { handleQuery } from '../../../src/dns/handle.js';
 import type { ResourceRecord } from '../../../src/dns/records.js';
 import { newZoneTally, zoneRecords } from '../../../src/dns/zone.js';

@@ -1,26 +1,23 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseUpstream, planUpstreams, selectUpstreams } from '../../../src/forward/upstreams.js';
-import { attemptSlotMs, exchangeBudgetMs, MIN_ATTEMPT_MS } from '../../../src/forward/forwarder.js';
-
-test('parseUpstream accepts ip, ip:port, [v6]:port and bare v6; rejects host names and bad ports', () => {
-  assert.deepEqual(parseUpstream('192.0.2.1:5353'), { host: '192.0.2.1', port: 5353, family: 4, label: '192.0.2.1:5353' });
-  assert.deepEqual(parseUpstream('192.0.2.1'), { host: '192.0.2.1', port: 53, family: 4, label: '192.0.2.1:53' });
-  assert.deepEqual(parseUpstream('[2001:db8::1]:53'), { host: '2001:db8::1', port: 53, family: 6, label: '[2001:db8::1]:53' });
-  assert.deepEqual(parseUpstream('[2001:db8::1]'), { host: '2001:db8::1', port: 53, family: 6, label: '[2001:db8::1]:53' });
-  assert.deepEqual(parseUpstream('2001:db8::2'), { host: '2001:db8::2', port: 53, family: 6, label: '[2001:db8::2]:53' });
-  for (const bad of ['dns.example.org:53', '192.0.2.1:0', '192.0.2.1:65536', '192.0.2.1:x', '[2001:db8::1', '[2001:db8::1]x', '']) {
-    assert.equal(parseUpstream(bad), undefined, bad);
-  }
-});
+import { planUpstreams, selectUpstreams } from '../../../src/forward/upstreams.js';
+import { attemptSlotMs, exchangeBudgetMs, MIN_ATTEMPT_MS } from '../../../src/forward/upstream-exchange.js';
+import { forwardSettingsOf } from '../../../src/app.js';
+import { DEFAULT_CONFIG } from '../../../src/config/types.js';
 
 test('quirk #26: zone keys are lower-cased and trimmed of dots; selection is label-aware and most specific', () => {
-  const plan = planUpstreams(['192.0.2.1:53'], {
-    'EXAMPLE.org.': ['192.0.2.2:53'],
-    'org': ['192.0.2.3:53'],
-    'a.b.example.org': ['192.0.2.4:53', 'not-an-ip'],
+  const settings = forwardSettingsOf({
+    ...DEFAULT_CONFIG,
+    file: '',
+    resolvers: ['192.0.2.1:53'],
+    zoneResolvers: {
+      'EXAMPLE.org.': ['192.0.2.2:53'],
+      'org': ['192.0.2.3:53'],
+      'a.b.example.org': ['192.0.2.4:53', 'not-an-ip'],
+    },
   });
-  assert.deepEqual(plan.invalid, ['not-an-ip']);
+  assert.deepEqual(settings.unusableResolvers, ['not-an-ip']);
+  const plan = planUpstreams(settings.resolvers, settings.zoneResolvers);
   const pick = (name: string): string[] =>
     selectUpstreams(plan, name === '' ? [] : name.split('.')).map((u) => u.label);
   assert.deepEqual(pick('www.example.org'), ['192.0.2.2:53']);
@@ -43,4 +40,13 @@ test('the exchange budget leaves a margin inside the timeout; slots share what r
   assert.equal(attemptSlotMs(4500, 1), 4500);
   assert.equal(attemptSlotMs(4500, 100), MIN_ATTEMPT_MS, 'never below the floor');
   assert.equal(attemptSlotMs(100, 5), 100, 'never beyond the time left');
+});
+
+test('upstream labels are "ip:port" with IPv6 in brackets; resolv.conf zones are kept', () => {
+  const settings = forwardSettingsOf({ ...DEFAULT_CONFIG, file: '', resolvers: ['192.0.2.1:5353', '[2001:db8::1]:53', '[fe80::1%eth0]:53', ' 192.0.2.9 '] });
+  const plan = planUpstreams(settings.resolvers, settings.zoneResolvers);
+  assert.deepEqual(
+    plan.resolvers.map((u) => [u.label, u.family]),
+    [['192.0.2.1:5353', 4], ['[2001:db8::1]:53', 6], ['[fe80::1%eth0]:53', 6], ['192.0.2.9:53', 4]],
+  );
 });
