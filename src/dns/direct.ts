@@ -14,7 +14,7 @@
 // write exactly as the general path does, and every name with a CNAME). Reverse-zone names are
 // outside the domain, so they always take the general path.
 import { Buffer } from 'node:buffer';
-import type { Config } from '../config/types.js';
+import type { DnsSettings } from './settings.js';
 import type { Transport } from '../forward/types.js';
 import { BlockFlag, PLAIN_OCTET, SRV_RECORD_OCTETS } from '../records/answer-blocks.js';
 import { FNV_OFFSET, FNV_PRIME, finishHash } from '../records/packed-table.js';
@@ -27,7 +27,7 @@ import type { MesosOutcome, ResolveConfig } from './resolve.js';
 import { ReplyWriter } from './reply-writer.js';
 import { replySizeLimit } from './size-limit.js';
 
-export type AnswerConfig = ResolveConfig & Pick<Config, 'recurseOn' | 'setTruncateBit' | 'maxUdpReplyBytes'>;
+export type AnswerConfig = ResolveConfig & Pick<DnsSettings, 'recurseOn' | 'setTruncateBit' | 'maxUdpReplyBytes'>;
 
 /** What the last successful answerDirect wrote; reused from call to call. */
 export interface DirectReply {

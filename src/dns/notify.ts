@@ -7,7 +7,7 @@
 import { randomInt } from 'node:crypto';
 import { type Socket, createSocket } from 'node:dgram';
 import { joinHostPort, splitHostPort } from '../config/addresses.js';
-import type { Config } from '../config/types.js';
+import type { DnsSettings } from './settings.js';
 import { type Logger, createLogLimiter } from '../log.js';
 import type { MetricsRegistry } from '../metrics.js';
 import { canonicalIp } from '../records/ip.js';
@@ -67,7 +67,7 @@ interface Pending {
 export interface NotifierOptions {
   readonly logger: Logger;
   readonly metrics: MetricsRegistry;
-  readonly config: Pick<Config, 'notifySecondaries' | 'listener'> & ResolveConfig;
+  readonly config: Pick<DnsSettings, 'notifySecondaries' | 'listener'> & ResolveConfig;
   /** NOTIFY_RETRY_DELAYS_MS unless given (tests shorten them). */
   readonly retryDelaysMs?: readonly number[];
   /** Message IDs in [0, 65535]; crypto's randomInt unless given. */

@@ -5,7 +5,7 @@
 // answered here), #8 (apex and empty non-terminals exist) and #12 (unencodable names are omitted;
 // SERVFAIL when that leaves nothing). The same resolution answers the configured reverse zones (PTR
 // records) and follows the static CNAMEs within the zone (RFC 1034 §3.6.2, §4.3.2).
-import type { Config } from '../config/types.js';
+import type { DnsSettings } from './settings.js';
 import type { NameRecords } from '../records/table.js';
 import type { TableSnapshot } from '../records/store.js';
 import { splitSrvValue, srvPortOf } from '../records/srv-value.js';
@@ -24,7 +24,7 @@ import {
 import { hasDescendants } from './zone-index.js';
 
 export type ResolveConfig = Pick<
-  Config,
+  DnsSettings,
   | 'domain'
   | 'ttl'
   | 'soaMname'

@@ -4,7 +4,7 @@
 // everything else to the forwarder.
 import { isIPv6 } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import type { Config } from '../config/types.js';
+import type { DnsSettings } from './settings.js';
 import { ErrorCode, MesosDnsError } from '../errors.js';
 import type { ForwardRequest, Forwarder, Transport } from '../forward/types.js';
 import type { Logger } from '../log.js';
@@ -26,7 +26,7 @@ export interface DnsServerOptions {
   readonly store: RecordStore;
   readonly forwarder: Forwarder;
   /** listener, port, domain, ttl, soa*, recurseOn, setTruncateBit, srvRecordDefaultWeight, TCP limits… */
-  readonly config: Config;
+  readonly config: DnsSettings;
   /** For shuffling answers (tests inject); Math.random by default. */
   readonly random?: () => number;
   /** False sends every query through the general path (tests comparing the two paths). */
@@ -42,7 +42,7 @@ export interface DnsServer {
   /** Binds UDP and TCP on config.listener:config.port (port 0: one ephemeral port for both). */
   listen(): Promise<DnsListenAddresses>;
   /** SIGHUP: TTLs, flags, SOA fields, weights and TCP limits apply to the next query / connection. */
-  setConfig(config: Config): void;
+  setConfig(config: DnsSettings): void;
   /** Stops accepting, lets queries in flight finish (bounded), closes the sockets. Idempotent. */
   close(): Promise<void>;
 }
