@@ -188,6 +188,18 @@ function servedAt(snapshot: TableSnapshot, config: ResolveConfig, name: string):
   return records ? nameRecords(snapshot, config, name, records) : [];
 }
 
+/** Appends to `out` each record of `records` whose key is not in `others`, once per key. */
+function pushMissing(records: readonly ResourceRecord[], others: ReadonlySet<string>, out: ResourceRecord[]): void {
+  const seen = new Set<string>();
+  for (const rr of records) {
+    const key = recordKey(rr);
+    if (!others.has(key) && !seen.has(key)) {
+      seen.add(key);
+      out.push(rr);
+    }
+  }
+}
+
 /**
  * The records deleted and added between two tables for the names the diff found: for a name in both,
  * only the records that differ (secondaries hold sets; deleting a record they lack, or adding one they
@@ -210,24 +222,8 @@ function* deltaRecords(
   for (const name of names) {
     const before = servedAt(previous, config, name);
     const after = servedAt(next, config, name);
-    const beforeKeys = new Set(before.map(recordKey));
-    const afterKeys = new Set(after.map(recordKey));
-    const gone = new Set<string>();
-    for (const rr of before) {
-      const key = recordKey(rr);
-      if (!afterKeys.has(key) && !gone.has(key)) {
-        gone.add(key);
-        deleted.push(rr);
-      }
-    }
-    const come = new Set<string>();
-    for (const rr of after) {
-      const key = recordKey(rr);
-      if (!beforeKeys.has(key) && !come.has(key)) {
-        come.add(key);
-        added.push(rr);
-      }
-    }
+    pushMissing(before, new Set(after.map(recordKey)), deleted);
+    pushMissing(after, new Set(before.map(recordKey)), added);
     if (++sinceCheck === 64) {
       sinceCheck = 0;
       yield;
