@@ -4,6 +4,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/types.js';
 import { createDnsServer, type DnsServer } from './dns/server.js';
+import { dnsSettingsOf } from './dns/settings.js';
 import { ErrorCode, MesosDnsError } from './errors.js';
 import { createForwarder, type ConfigurableForwarder } from './forward/forwarder.js';
 import { createHttpServer, type HttpServer } from './http/server.js';
@@ -139,7 +140,7 @@ export function createApp(options: AppOptions): App {
   const newSource = (sourceConfig: Config): PollingStateSource =>
     createStateSource({ config: sourceConfig, store, logger, metrics, rotation });
   let source = newSource(config);
-  const dns: DnsServer | undefined = config.dnsOn ? createDnsServer({ logger, metrics, store, forwarder, config }) : undefined;
+  const dns: DnsServer | undefined = config.dnsOn ? createDnsServer({ logger, metrics, store, forwarder, config: dnsSettingsOf(config) }) : undefined;
   const http: HttpServer | undefined = config.httpOn
     ? createHttpServer({
         logger,
@@ -183,7 +184,7 @@ export function createApp(options: AppOptions): App {
       logger.error({ err }, 'the new state source failed to start; restarting one with the previous settings');
       await candidate.close().catch(() => undefined);
       config = withKeysOf(config, previousConfig, SOURCE_KEYS);
-      dns?.setConfig(config);
+      dns?.setConfig(dnsSettingsOf(config));
       http?.setConfig(config);
       source = newSource(config);
       await source.start();
@@ -249,7 +250,7 @@ export function createApp(options: AppOptions): App {
       const previousConfig = config;
       config = next;
       logger.level = next.logLevel;
-      dns?.setConfig(next);
+      dns?.setConfig(dnsSettingsOf(next));
       forwarder.setSettings(forwardSettingsOf(next));
       http?.setConfig(next);
       if (candidate) await swapSource(candidate, previousConfig);

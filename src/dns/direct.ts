@@ -14,7 +14,7 @@
 // write exactly as the general path does, and every name with a CNAME). Reverse-zone names are
 // outside the domain, so they always take the general path.
 import { Buffer } from 'node:buffer';
-import type { Config } from '../config/types.js';
+import type { DnsSettings } from './settings.js';
 import type { Transport } from '../forward/types.js';
 import { BlockFlag, PLAIN_OCTET, SRV_RECORD_OCTETS } from '../records/answer-blocks.js';
 import { FNV_OFFSET, FNV_PRIME, finishHash } from '../records/packed-table.js';
@@ -28,7 +28,7 @@ import type { MesosOutcome, ResolveConfig } from './resolve.js';
 import { ReplyWriter } from './reply-writer.js';
 import { replySizeLimit } from './size-limit.js';
 
-export type AnswerConfig = ResolveConfig & Pick<Config, 'recurseOn' | 'setTruncateBit' | 'maxUdpReplyBytes'>;
+export type AnswerConfig = ResolveConfig & Pick<DnsSettings, 'recurseOn' | 'setTruncateBit' | 'maxUdpReplyBytes'>;
 
 /** What the last successful answerDirect wrote; reused from call to call. */
 export interface DirectReply {
@@ -114,6 +114,46 @@ function i32(b: Uint8Array, at: number): number {
   return ((b[at] as number) << 24) | ((b[at + 1] as number) << 16) | ((b[at + 2] as number) << 8) | (b[at + 3] as number);
 }
 
+/** The question as readQuestion found it; one per DirectState, overwritten by every query. */
+class DirectQuestion {
+  /** The name's FNV hash as the table's text, not yet finished (finishHash). */
+  hash = 0;
+  labels = 0;
+  /** The name as asked is already lower case (A and AAAA owners may point at it). */
+  lowerAsAsked = true;
+  /** Octets of the name's text form: its wire form without the root octet. */
+  textLength = 0;
+  /** Offset just past the name's root octet. */
+  nameEnd = 0;
+  questionEnd = 0;
+  qtype = 0;
+  edns = false;
+  udpSize = 0;
+  dnssecOk = false;
+}
+
+/** Where the name's records of the asked types lie in its answer block; one per DirectState. */
+class DirectRecords {
+  block = -1;
+  srvCount = 0;
+  aCount = 0;
+  aaaaCount = 0;
+  srvAt = 0;
+  aAt = 0;
+  aaaaAt = 0;
+  /** Some stored value of an asked type was left out (counted as failed, as Mesos-DNS does). */
+  skipped = false;
+}
+
+/** The counts of the reply being written; one per DirectState. */
+class DirectCounts {
+  rcode: number = Rcode.NOERROR;
+  truncated = false;
+  answers = 0;
+  authority = 0;
+  additional = 0;
+}
+
 /** Scratch space for answerDirect: one per server (or test); never shared between threads. */
 const NO_PART: PackedTableData = Object.freeze({
   domain: '',
@@ -158,6 +198,9 @@ export class DirectState implements DirectReply {
   /** Where each label of the question name starts in the message. */
   readonly labelAt = new Int32Array(128);
   order: Int32Array<ArrayBuffer> = new Int32Array(64);
+  readonly question = new DirectQuestion();
+  readonly records = new DirectRecords();
+  readonly counts = new DirectCounts();
 
   // Distinct SRV targets (their block offsets), found with a small stamped hash set.
   targetSlots = new Int32Array(TARGET_SLOTS);
@@ -242,7 +285,7 @@ function findBlock(state: DirectState, index: AnswerIndex, message: Uint8Array, 
     if (value === 0) return -1;
     const at = value - 1; // -1 - 1 for a stored name without a block: never spelled by a question
     if (at < 0) continue;
-    const part = slotPart === undefined ? (parts[0] as PackedTableData) : (parts[slotPart[slot] as number] as PackedTableData);
+    const part = (slotPart === undefined ? parts[0] : parts[slotPart[slot] as number]) as PackedTableData;
     const answers = part.answers;
     if (answers[at] === length && spellsQuestion(answers, at + 1, message)) {
       state.part = part;
@@ -274,12 +317,6 @@ function lowerQuestion(state: DirectState, message: Uint8Array): Uint8Array {
   }
 }
 
-/** Whether an SRV record of the list names its target as text (not stored in the block's own part). */
-function hasTextTarget(blocks: Uint8Array, srvAt: number, srvCount: number): boolean {
-  for (let r = 0; r < srvCount; r++) if (i32(blocks, srvAt + r * SRV_RECORD_OCTETS + 2) < 0) return true;
-  return false;
-}
-
 /** An SRV record's target as a wire name in state.nameWire (record at `rec` in `blocks`). */
 function srvTarget(state: DirectState, data: PackedTableData, rec: number): Uint8Array {
   const blocks = data.answers;
@@ -288,28 +325,18 @@ function srvTarget(state: DirectState, data: PackedTableData, rec: number): Uint
   return ref >= 0 ? textToWire(blocks, ref + 1, len, state.nameWire) : textToWire(data.strings, -1 - ref, len, state.nameWire);
 }
 
-/**
- * Answers `message` into `state` when the direct path covers it; returns false (having written
- * nothing the caller may use) when the general path must answer.
- */
-export function answerDirect(
-  message: Uint8Array,
-  transport: Transport,
-  snapshot: TableSnapshot | undefined,
-  config: AnswerConfig,
-  random: () => number,
-  state: DirectState,
-): boolean {
+/** QR clear, opcode QUERY; exactly one question, no answer or authority records, at most one more. */
+function isPlainQueryHeader(message: Uint8Array): boolean {
   const length = message.length;
-  if (length < HEADER_SIZE + 5 || length > QUERY_LIMITS.maxBytes || snapshot === undefined) return false;
-  // QR clear, opcode QUERY; exactly one question, no answer or authority records, at most one more.
+  if (length < HEADER_SIZE + 5 || length > QUERY_LIMITS.maxBytes) return false;
   if (((message[2] as number) & 0xf8) !== 0) return false;
   if (message[4] !== 0 || message[5] !== 1 || message[6] !== 0 || message[7] !== 0 || message[8] !== 0 || message[9] !== 0) return false;
-  if (message[10] !== 0 || (message[11] as number) > 1) return false;
-  const zone = state.zoneOf(config);
-  if (!zone) return false;
+  return message[10] === 0 && (message[11] as number) <= 1;
+}
 
-  // The question name, checked and hashed as the table's text form (lower case, dots), in one pass.
+/** The question name, checked and hashed as the table's text form (lower case, dots), in one pass. */
+function scanName(message: Uint8Array, state: DirectState, q: DirectQuestion): boolean {
+  const length = message.length;
   let pos = HEADER_SIZE;
   let h = FNV_OFFSET;
   let labels = 0;
@@ -331,44 +358,44 @@ export function answerDirect(
     h = Math.imul(h ^ DOT, FNV_PRIME);
     pos += b + 1;
   }
-  const textLength = pos - HEADER_SIZE; // the text form is as long as the wire form without its root octet
-  const nameEnd = pos + 1;
-  if (nameEnd + 4 > length) return false;
-  const qtype = ((message[nameEnd] as number) << 8) | (message[nameEnd + 1] as number);
-  const qclass = ((message[nameEnd + 2] as number) << 8) | (message[nameEnd + 3] as number);
-  if (qclass !== 1 && qclass !== 255) return false;
-  const questionEnd = nameEnd + 4;
-  if (qtype === QType.AXFR || qtype === QType.IXFR) return false;
+  q.hash = h; // finishHash runs once the question is accepted
+  q.labels = labels;
+  q.lowerAsAsked = lowerAsAsked;
+  q.textLength = pos - HEADER_SIZE; // the text form is as long as the wire form without its root octet
+  q.nameEnd = pos + 1;
+  return true;
+}
 
-  // At most a version-0 OPT record owned by the root, with well-formed options, and nothing after.
-  let edns = false;
-  let udpSize = 0;
-  let dnssecOk = false;
-  if (message[11] === 1) {
-    const at = questionEnd;
-    if (at + OPT_LENGTH > length || message[at] !== 0 || message[at + 1] !== 0 || message[at + 2] !== QType.OPT) return false;
-    if (message[at + 6] !== 0) return false; // EDNS version: BADVERS comes from the general path
-    const rdlength = ((message[at + 9] as number) << 8) | (message[at + 10] as number);
-    const end = at + OPT_LENGTH + rdlength;
-    if (end !== length) return false;
-    for (let o = at + OPT_LENGTH; o < end; ) {
-      if (o + 4 > end) return false;
-      o += 4 + (((message[o + 2] as number) << 8) | (message[o + 3] as number));
-      if (o > end) return false;
-    }
-    edns = true;
-    udpSize = ((message[at + 3] as number) << 8) | (message[at + 4] as number);
-    dnssecOk = ((message[at + 7] as number) & 0x80) !== 0;
-  } else if (questionEnd !== length) {
-    return false;
+/** At most a version-0 OPT record owned by the root, with well-formed options, and nothing after. */
+function readOpt(message: Uint8Array, q: DirectQuestion): boolean {
+  const length = message.length;
+  q.edns = false;
+  q.udpSize = 0;
+  q.dnssecOk = false;
+  if (message[11] !== 1) return q.questionEnd === length;
+  const at = q.questionEnd;
+  if (at + OPT_LENGTH > length || message[at] !== 0 || message[at + 1] !== 0 || message[at + 2] !== QType.OPT) return false;
+  if (message[at + 6] !== 0) return false; // EDNS version: BADVERS comes from the general path
+  const rdlength = ((message[at + 9] as number) << 8) | (message[at + 10] as number);
+  const end = at + OPT_LENGTH + rdlength;
+  if (end !== length) return false;
+  for (let o = at + OPT_LENGTH; o < end; ) {
+    if (o + 4 > end) return false;
+    o += 4 + (((message[o + 2] as number) << 8) | (message[o + 3] as number));
+    if (o > end) return false;
   }
+  q.edns = true;
+  q.udpSize = ((message[at + 3] as number) << 8) | (message[at + 4] as number);
+  q.dnssecOk = ((message[at + 7] as number) & 0x80) !== 0;
+  return true;
+}
 
-  // Strictly below the apex, on a label boundary.
-  const apex = zone.apex;
-  const tail = nameEnd - apex.length;
+/** Strictly below the apex, on a label boundary. */
+function isBelowApex(message: Uint8Array, apex: Uint8Array, state: DirectState, q: DirectQuestion): boolean {
+  const tail = q.nameEnd - apex.length;
   if (tail <= HEADER_SIZE) return false;
   let boundary = false;
-  for (let i = 1; i < labels && !boundary; i++) boundary = state.labelAt[i] === tail;
+  for (let i = 1; i < q.labels && !boundary; i++) boundary = state.labelAt[i] === tail;
   if (!boundary) return false;
   for (let i = 0; apex[i] !== 0; ) {
     const n = apex[i] as number;
@@ -376,48 +403,72 @@ export function answerDirect(
     for (let k = 1; k <= n; k++) if (LOWER_PLAIN[message[tail + i + k] as number] !== apex[i + k]) return false;
     i += n + 1;
   }
+  return true;
+}
 
-  // The name's records, in the general path's order: SRV, then A, then AAAA.
-  const index = snapshot.table.answers;
-  const hash = finishHash(h);
-  const block = findBlock(state, index, message, textLength, hash);
-  const data = state.part;
-  const blocks = data.answers;
-  let srvCount = 0;
-  let aCount = 0;
-  let aaaaCount = 0;
-  let srvAt = 0;
-  let aAt = 0;
-  let aaaaAt = 0;
-  let skipped = false;
-  if (block >= 0) {
-    let p = block + 1 + (blocks[block] as number);
-    const flags = blocks[p++] as number;
-    if ((flags & BlockFlag.DECLINE) !== 0) return false;
-    const any = qtype === QType.ANY;
-    if (qtype === QType.A || any) {
-      aCount = readU16(blocks, p);
-      skipped ||= (flags & BlockFlag.A_SKIPPED) !== 0;
-    }
-    aAt = p + 2;
-    p = aAt + 4 * readU16(blocks, p);
-    if (qtype === QType.AAAA || any) {
-      aaaaCount = readU16(blocks, p);
-      skipped ||= (flags & BlockFlag.AAAA_SKIPPED) !== 0;
-    }
-    aaaaAt = p + 2;
-    p = aaaaAt + 16 * readU16(blocks, p);
-    if (qtype === QType.SRV || any) {
-      srvCount = readU16(blocks, p);
-      skipped ||= (flags & BlockFlag.SRV_SKIPPED) !== 0;
-    }
-    srvAt = p + 2;
-    if (index.partial && srvCount > 0 && hasTextTarget(blocks, srvAt, srvCount)) return false;
+/** The question (name, type, class), the OPT record and the apex, as the direct path needs them. */
+function readQuestion(message: Uint8Array, apex: Uint8Array, state: DirectState, q: DirectQuestion): boolean {
+  if (!scanName(message, state, q)) return false;
+  const nameEnd = q.nameEnd;
+  if (nameEnd + 4 > message.length) return false;
+  const qtype = ((message[nameEnd] as number) << 8) | (message[nameEnd + 1] as number);
+  const qclass = ((message[nameEnd + 2] as number) << 8) | (message[nameEnd + 3] as number);
+  if (qclass !== 1 && qclass !== 255) return false;
+  q.questionEnd = nameEnd + 4;
+  if (qtype === QType.AXFR || qtype === QType.IXFR) return false;
+  q.qtype = qtype;
+  return readOpt(message, q) && isBelowApex(message, apex, state, q);
+}
+
+/**
+ * The name's records, in the general path's order: SRV, then A, then AAAA (in the part state.part).
+ * False when its block says DECLINE, or when an SRV target given as text may be stored in another part.
+ */
+function findRecords(state: DirectState, index: AnswerIndex, message: Uint8Array, q: DirectQuestion, hash: number, found: DirectRecords): boolean {
+  const block = findBlock(state, index, message, q.textLength, hash);
+  const blocks = state.part.answers;
+  found.block = block;
+  found.srvCount = 0;
+  found.aCount = 0;
+  found.aaaaCount = 0;
+  found.srvAt = 0;
+  found.aAt = 0;
+  found.aaaaAt = 0;
+  found.skipped = false;
+  if (block < 0) return true;
+  const qtype = q.qtype;
+  let p = block + 1 + (blocks[block] as number);
+  const flags = blocks[p++] as number;
+  if ((flags & BlockFlag.DECLINE) !== 0) return false;
+  const any = qtype === QType.ANY;
+  if (qtype === QType.A || any) {
+    found.aCount = readU16(blocks, p);
+    found.skipped ||= (flags & BlockFlag.A_SKIPPED) !== 0;
   }
-  const count = srvCount + aCount + aaaaCount;
-  if (count === 0 && (!zone.mname || !zone.rname)) return false; // the SOA needs the general path
+  found.aAt = p + 2;
+  p = found.aAt + 4 * readU16(blocks, p);
+  if (qtype === QType.AAAA || any) {
+    found.aaaaCount = readU16(blocks, p);
+    found.skipped ||= (flags & BlockFlag.AAAA_SKIPPED) !== 0;
+  }
+  found.aaaaAt = p + 2;
+  p = found.aaaaAt + 16 * readU16(blocks, p);
+  if (qtype === QType.SRV || any) {
+    found.srvCount = readU16(blocks, p);
+    found.skipped ||= (flags & BlockFlag.SRV_SKIPPED) !== 0;
+  }
+  found.srvAt = p + 2;
+  return !(index.partial && found.srvCount > 0 && hasTextTarget(blocks, found.srvAt, found.srvCount));
+}
 
-  // The shuffle: the general path's Fisher–Yates over the same indexes, with the same numbers.
+/** Whether an SRV record of the list names its target as text (not stored in the block's own part). */
+function hasTextTarget(blocks: Uint8Array, srvAt: number, srvCount: number): boolean {
+  for (let r = 0; r < srvCount; r++) if (i32(blocks, srvAt + r * SRV_RECORD_OCTETS + 2) < 0) return true;
+  return false;
+}
+
+/** The shuffle: the general path's Fisher–Yates over the same indexes, with the same numbers (into state.order). */
+function shuffle(state: DirectState, count: number, random: () => number): void {
   if (count > state.order.length) state.order = grow(state.order, count);
   const order = state.order;
   for (let i = 0; i < count; i++) order[i] = i;
@@ -427,105 +478,175 @@ export function answerDirect(
     order[i] = order[j] as number;
     order[j] = t;
   }
+}
 
-  const writer = state.writer;
+/**
+ * The answer section in shuffled order, cut at the longest prefix that fits `limit` (with room for
+ * the OPT record), then the SRV targets' addresses when every answer fitted and they do too.
+ */
+function writeAnswers(
+  state: DirectState,
+  data: PackedTableData,
+  message: Uint8Array,
+  zone: ZoneWire,
+  limit: number,
+  optLength: number,
+  setTruncateBit: boolean,
+): void {
+  const { writer, records: found, counts, question: q } = state;
   const out = writer.bytes;
-  writer.start(message, questionEnd);
-  const limit = replySizeLimit(transport, edns, udpSize, qtype, config.maxUdpReplyBytes);
-  const optLength = edns ? OPT_LENGTH : 0;
+  const blocks = data.answers;
+  const { srvCount, aCount, srvAt, aAt, aaaaAt } = found;
+  const count = srvCount + aCount + found.aaaaCount;
+  const order = state.order;
   const ttl = zone.ttl;
-  let rcode: number = Rcode.NOERROR;
-  let truncated = false;
   let answers = 0;
-  let authority = 0;
-  let additional = 0;
-  if (count > 0) {
-    for (; answers < count; answers++) {
-      const before = writer.pos;
-      const r = order[answers] as number;
-      if (r < srvCount) {
-        // The SRV owner is the question as asked, whatever its case.
-        const rec = srvAt + r * SRV_RECORD_OCTETS;
-        writer.questionPointer();
-        const lengthAt = writer.recordFields(QType.SRV, ttl);
-        writer.u16(0);
-        writer.u16(zone.weight);
-        out[writer.pos++] = blocks[rec] as number;
-        out[writer.pos++] = blocks[rec + 1] as number;
-        writer.fullName(srvTarget(state, data, rec), 0);
-        writer.finishRecord(lengthAt);
-      } else {
-        // A and AAAA owners are the lower-cased name.
-        if (lowerAsAsked) writer.questionPointer();
-        else writer.compressedName(lowerQuestion(state, message), 0);
-        const isA = r < srvCount + aCount;
-        const lengthAt = writer.recordFields(isA ? QType.A : QType.AAAA, ttl);
-        const from = isA ? aAt + 4 * (r - srvCount) : aaaaAt + 16 * (r - srvCount - aCount);
-        const size = isA ? 4 : 16;
-        for (let i = 0; i < size; i++) out[writer.pos++] = blocks[from + i] as number;
-        writer.finishRecord(lengthAt);
-      }
-      if (writer.pos + optLength > limit) {
-        // Keep the longest prefix of the shuffled answers that fits (no additional records then).
-        writer.pos = before;
-        truncated = config.setTruncateBit;
-        break;
-      }
+  for (; answers < count; answers++) {
+    const before = writer.pos;
+    const r = order[answers] as number;
+    if (r < srvCount) {
+      // The SRV owner is the question as asked, whatever its case.
+      const rec = srvAt + r * SRV_RECORD_OCTETS;
+      writer.questionPointer();
+      const lengthAt = writer.recordFields(QType.SRV, ttl);
+      writer.u16(0);
+      writer.u16(zone.weight);
+      out[writer.pos++] = blocks[rec] as number;
+      out[writer.pos++] = blocks[rec + 1] as number;
+      writer.fullName(srvTarget(state, data, rec), 0);
+      writer.finishRecord(lengthAt);
+    } else {
+      // A and AAAA owners are the lower-cased name.
+      if (q.lowerAsAsked) writer.questionPointer();
+      else writer.compressedName(lowerQuestion(state, message), 0);
+      const isA = r < srvCount + aCount;
+      const lengthAt = writer.recordFields(isA ? QType.A : QType.AAAA, ttl);
+      const from = isA ? aAt + 4 * (r - srvCount) : aaaaAt + 16 * (r - srvCount - aCount);
+      const size = isA ? 4 : 16;
+      for (let i = 0; i < size; i++) out[writer.pos++] = blocks[from + i] as number;
+      writer.finishRecord(lengthAt);
     }
-    if (answers === count && srvCount > 0) {
-      const answersEnd = writer.pos;
-      additional = writeTargetAddresses(state, data, srvAt, srvCount, ttl, limit - optLength);
-      if (additional < 0) {
-        writer.pos = answersEnd; // dropping additional records alone does not set TC
-        additional = 0;
-      }
-    }
-    state.outcome = skipped ? 'failed' : 'success';
-  } else {
-    const exists = block >= 0 || questionIsAncestor(index.ancestors, message, textLength, hash);
-    rcode = exists ? Rcode.NOERROR : Rcode.NXDOMAIN;
-    writer.compressedName(apex, 0);
-    const lengthAt = writer.recordFields(QType.SOA, ttl);
-    writer.compressedName(zone.mname as Uint8Array, 0);
-    writer.compressedName(zone.rname as Uint8Array, 0);
-    writer.u32(snapshot.serial);
-    writer.u32(config.soaRefresh);
-    writer.u32(config.soaRetry);
-    writer.u32(config.soaExpire);
-    writer.u32(config.soaMinttl);
-    writer.finishRecord(lengthAt);
-    authority = 1;
     if (writer.pos + optLength > limit) {
-      writer.pos = questionEnd;
-      authority = 0;
-      truncated = config.setTruncateBit;
+      // Keep the longest prefix of the shuffled answers that fits (no additional records then).
+      writer.pos = before;
+      counts.truncated = setTruncateBit;
+      break;
     }
-    state.outcome = skipped ? 'failed' : 'nxdomain';
   }
+  counts.answers = answers;
+  if (answers === count && srvCount > 0) {
+    const answersEnd = writer.pos;
+    counts.additional = writeTargetAddresses(state, data, srvAt, srvCount, ttl, limit - optLength);
+    if (counts.additional < 0) {
+      writer.pos = answersEnd; // dropping additional records alone does not set TC
+      counts.additional = 0;
+    }
+  }
+  state.outcome = found.skipped ? 'failed' : 'success';
+}
 
-  if (edns) {
+/** No records of the asked type: NOERROR (the name or a descendant exists) or NXDOMAIN, with the SOA. */
+function writeNoRecords(
+  state: DirectState,
+  snapshot: TableSnapshot,
+  message: Uint8Array,
+  zone: ZoneWire,
+  config: AnswerConfig,
+  limit: number,
+  optLength: number,
+  hash: number,
+): void {
+  const { writer, records: found, counts, question: q } = state;
+  const exists = found.block >= 0 || questionIsAncestor(snapshot.table.answers.ancestors, message, q.textLength, hash);
+  counts.rcode = exists ? Rcode.NOERROR : Rcode.NXDOMAIN;
+  writer.compressedName(zone.apex, 0);
+  const lengthAt = writer.recordFields(QType.SOA, zone.ttl);
+  writer.compressedName(zone.mname as Uint8Array, 0);
+  writer.compressedName(zone.rname as Uint8Array, 0);
+  writer.u32(snapshot.serial);
+  writer.u32(config.soaRefresh);
+  writer.u32(config.soaRetry);
+  writer.u32(config.soaExpire);
+  writer.u32(config.soaMinttl);
+  writer.finishRecord(lengthAt);
+  counts.authority = 1;
+  if (writer.pos + optLength > limit) {
+    writer.pos = q.questionEnd;
+    counts.authority = 0;
+    counts.truncated = config.setTruncateBit;
+  }
+  state.outcome = found.skipped ? 'failed' : 'nxdomain';
+}
+
+/** The OPT record (when the query had one) and the header's flags and counts. */
+function finishReply(state: DirectState, message: Uint8Array, recurseOn: boolean): void {
+  const { writer, counts, question: q } = state;
+  const out = writer.bytes;
+  if (q.edns) {
     out[writer.pos++] = 0;
     writer.u16(QType.OPT);
     writer.u16(OUR_UDP_PAYLOAD_SIZE);
     out[writer.pos++] = 0; // extended rcode: every rcode here fits the header
     out[writer.pos++] = 0; // version
-    out[writer.pos++] = dnssecOk ? 0x80 : 0;
+    out[writer.pos++] = q.dnssecOk ? 0x80 : 0;
     out[writer.pos++] = 0;
     writer.u16(0);
   }
-  out[2] = 0x84 | (truncated ? 0x02 : 0) | ((message[2] as number) & 0x01);
-  out[3] = (config.recurseOn ? 0x80 : 0) | ((message[3] as number) & 0x10) | rcode;
+  const { answers, authority, additional } = counts;
+  out[2] = 0x84 | (counts.truncated ? 0x02 : 0) | ((message[2] as number) & 0x01);
+  out[3] = (recurseOn ? 0x80 : 0) | ((message[3] as number) & 0x10) | counts.rcode;
   out[4] = 0;
   out[5] = 1;
   out[6] = answers >>> 8;
   out[7] = answers & 0xff;
   out[8] = 0;
   out[9] = authority;
-  out[10] = (additional + (edns ? 1 : 0)) >>> 8;
-  out[11] = (additional + (edns ? 1 : 0)) & 0xff;
+  out[10] = (additional + (q.edns ? 1 : 0)) >>> 8;
+  out[11] = (additional + (q.edns ? 1 : 0)) & 0xff;
+}
+
+/**
+ * Answers `message` into `state` when the direct path covers it; returns false (having written
+ * nothing the caller may use) when the general path must answer. The steps keep their results in
+ * `state` (question, records, counts), so a query allocates nothing.
+ */
+export function answerDirect(
+  message: Uint8Array,
+  transport: Transport,
+  snapshot: TableSnapshot | undefined,
+  config: AnswerConfig,
+  random: () => number,
+  state: DirectState,
+): boolean {
+  if (snapshot === undefined || !isPlainQueryHeader(message)) return false;
+  const zone = state.zoneOf(config);
+  if (!zone) return false;
+  const q = state.question;
+  if (!readQuestion(message, zone.apex, state, q)) return false;
+  const hash = finishHash(q.hash);
+  const found = state.records;
+  if (!findRecords(state, snapshot.table.answers, message, q, hash, found)) return false;
+  const data = state.part;
+  const count = found.srvCount + found.aCount + found.aaaaCount;
+  if (count === 0 && (!zone.mname || !zone.rname)) return false; // the SOA needs the general path
+
+  shuffle(state, count, random);
+  const writer = state.writer;
+  writer.start(message, q.questionEnd);
+  const limit = replySizeLimit(transport, q.edns, q.udpSize, q.qtype, config.maxUdpReplyBytes);
+  const optLength = q.edns ? OPT_LENGTH : 0;
+  const counts = state.counts;
+  counts.rcode = Rcode.NOERROR;
+  counts.truncated = false;
+  counts.answers = 0;
+  counts.authority = 0;
+  counts.additional = 0;
+  if (count > 0) writeAnswers(state, data, message, zone, limit, optLength, config.setTruncateBit);
+  else writeNoRecords(state, snapshot, message, zone, config, limit, optLength, hash);
+  finishReply(state, message, config.recurseOn);
   state.length = writer.pos;
-  state.qtype = qtype;
-  state.rcode = rcode;
+  state.qtype = q.qtype;
+  state.rcode = counts.rcode;
   return true;
 }
 

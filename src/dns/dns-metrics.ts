@@ -38,6 +38,63 @@ function outcomeIndex(outcome: MesosOutcome): number {
   return outcome === 'success' ? 0 : outcome === 'nxdomain' ? 1 : 2;
 }
 
+/** The direct path's answers since the last read, per (qtype, rcode NOERROR or NXDOMAIN) and per outcome. */
+class DirectTally {
+  private readonly replies = new Float64Array(QTYPE_SLOTS * 2);
+  private readonly outcomes = new Float64Array(3);
+  private readonly touched: number[] = [];
+  private total = 0;
+
+  count(qtype: number, rcode: number, outcome: MesosOutcome): void {
+    const slot = ((qtype & 0xffff) << 1) | (rcode === 0 ? 0 : 1);
+    if (this.replies[slot] === 0) this.touched.push(slot);
+    this.replies[slot] = (this.replies[slot] as number) + 1;
+    const o = outcomeIndex(outcome);
+    this.outcomes[o] = (this.outcomes[o] as number) + 1;
+    this.total++;
+  }
+
+  /** Hands over the counts and starts again: replies by qtype and rcode, then (when any) the total and the outcomes. */
+  flush(replies: (qtype: number, rcode: number, count: number) => void, answers: (total: number, outcomes: Float64Array) => void): void {
+    for (const slot of this.touched) {
+      replies(slot >>> 1, (slot & 1) === 0 ? 0 : 3, this.replies[slot] as number);
+      this.replies[slot] = 0;
+    }
+    this.touched.length = 0;
+    if (this.total === 0) return;
+    const total = this.total;
+    this.total = 0;
+    answers(total, this.outcomes);
+    this.outcomes.fill(0);
+  }
+}
+
+/** The metrics the server counts or sets directly (registered in this order, after the answer counters). */
+function plainMetrics(registry: MetricsRegistry) {
+  return {
+    dropped: registry.counter('mesos_dns_dropped_packets_total', 'DNS packets dropped without a reply, by reason.'),
+    rejected: registry.counter(
+      'mesos_dns_rejected_queries_total',
+      'Queries refused before routing (FORMERR, NOTIMP, BADVERS, REFUSED for a class), by reason.',
+    ),
+    errors: registry.counter('mesos_dns_query_errors_total', 'Queries whose handling failed (answered SERVFAIL).'),
+    tcpConnections: registry.gauge('mesos_dns_tcp_connections', 'Open DNS TCP connections.'),
+    tcpClosed: registry.counter('mesos_dns_tcp_connections_closed_total', 'DNS TCP connections closed, by reason.'),
+    tcpBuffered: registry.gauge(
+      'mesos_dns_tcp_buffered_bytes',
+      'Octets held in memory for DNS TCP connections: queries not yet handled (read), replies the kernel has not taken (write).',
+    ),
+    nonMesosRequests: registry.counter(
+      'mesos_dns_non_mesos_requests_total',
+      'Queries forwarded upstream (Mesos-DNS NonMesosRequests).',
+    ),
+    nonMesosNxdomain: registry.counter(
+      'mesos_dns_non_mesos_nxdomain_total',
+      'Forwarded queries whose reply had no answer records (Mesos-DNS NonMesosNXDomain).',
+    ),
+  } satisfies Partial<DnsMetrics>;
+}
+
 export function registerDnsMetrics(registry: MetricsRegistry): DnsMetrics {
   const queries = registry.counter('mesos_dns_queries_total', 'DNS replies sent, by query type and response code.');
   const labelCache = new Map<number, Labels>();
@@ -67,27 +124,15 @@ export function registerDnsMetrics(registry: MetricsRegistry): DnsMetrics {
   );
   /** In outcomeIndex order. */
   const outcomeCounters: readonly Counter[] = [mesosSuccess, mesosNxdomain, mesosFailed];
-  // Per (qtype, rcode NOERROR or NXDOMAIN) and per outcome, since the last read.
-  const directReplies = new Float64Array(QTYPE_SLOTS * 2);
-  const directOutcomes = new Float64Array(outcomeCounters.length);
-  const touched: number[] = [];
-  let directTotal = 0;
-  const flushDirect = (): void => {
-    for (const slot of touched) {
-      const qtype = slot >>> 1;
-      metrics.reply(qtype, (slot & 1) === 0 ? 0 : 3, directReplies[slot] as number);
-      directReplies[slot] = 0;
-    }
-    touched.length = 0;
-    if (directTotal === 0) return;
-    mesosRequests.inc(undefined, directTotal);
-    directAnswers.inc(undefined, directTotal);
-    directTotal = 0;
-    outcomeCounters.forEach((counter, i) => {
-      if (directOutcomes[i] !== 0) counter.inc(undefined, directOutcomes[i]);
-      directOutcomes[i] = 0;
+  const direct = new DirectTally();
+  const flushDirect = (): void =>
+    direct.flush((qtype, rcode, count) => metrics.reply(qtype, rcode, count), (total, outcomes) => {
+      mesosRequests.inc(undefined, total);
+      directAnswers.inc(undefined, total);
+      outcomeCounters.forEach((counter, i) => {
+        if (outcomes[i] !== 0) counter.inc(undefined, outcomes[i]);
+      });
     });
-  };
   for (const counter of [queries, mesosRequests, mesosSuccess, mesosNxdomain, mesosFailed, directAnswers]) counter.collect(flushDirect);
   const metrics: DnsMetrics = {
     reply(qtype, rcode, by = 1) {
@@ -107,37 +152,13 @@ export function registerDnsMetrics(registry: MetricsRegistry): DnsMetrics {
       if (info.outcome) (outcomeCounters[outcomeIndex(info.outcome)] as Counter).inc();
     },
     directAnswer(qtype, rcode, outcome) {
-      const slot = ((qtype & 0xffff) << 1) | (rcode === 0 ? 0 : 1);
-      if (directReplies[slot] === 0) touched.push(slot);
-      directReplies[slot] = (directReplies[slot] as number) + 1;
-      const o = outcomeIndex(outcome);
-      directOutcomes[o] = (directOutcomes[o] as number) + 1;
-      directTotal++;
+      direct.count(qtype, rcode, outcome);
     },
-    dropped: registry.counter('mesos_dns_dropped_packets_total', 'DNS packets dropped without a reply, by reason.'),
-    rejected: registry.counter(
-      'mesos_dns_rejected_queries_total',
-      'Queries refused before routing (FORMERR, NOTIMP, BADVERS, REFUSED for a class), by reason.',
-    ),
-    errors: registry.counter('mesos_dns_query_errors_total', 'Queries whose handling failed (answered SERVFAIL).'),
-    tcpConnections: registry.gauge('mesos_dns_tcp_connections', 'Open DNS TCP connections.'),
-    tcpClosed: registry.counter('mesos_dns_tcp_connections_closed_total', 'DNS TCP connections closed, by reason.'),
-    tcpBuffered: registry.gauge(
-      'mesos_dns_tcp_buffered_bytes',
-      'Octets held in memory for DNS TCP connections: queries not yet handled (read), replies the kernel has not taken (write).',
-    ),
+    ...plainMetrics(registry),
     mesosRequests,
     mesosSuccess,
     mesosNxdomain,
     mesosFailed,
-    nonMesosRequests: registry.counter(
-      'mesos_dns_non_mesos_requests_total',
-      'Queries forwarded upstream (Mesos-DNS NonMesosRequests).',
-    ),
-    nonMesosNxdomain: registry.counter(
-      'mesos_dns_non_mesos_nxdomain_total',
-      'Forwarded queries whose reply had no answer records (Mesos-DNS NonMesosNXDomain).',
-    ),
   };
   return metrics;
 }

@@ -11,7 +11,7 @@
 // the general path below (full validation, resolution into records, encoding) answers every query the
 // direct path declines. Both give the same reply for the same query and random numbers: the shared
 // case list and the equivalence test run against both.
-import type { Config } from '../config/types.js';
+import type { DnsSettings } from './settings.js';
 import type { ForwardRequest, Transport } from '../forward/types.js';
 import type { TableSnapshot } from '../records/store.js';
 import { readU16 } from '../wire/bytes.js';
@@ -39,7 +39,7 @@ export interface HandleContext {
   readonly transport: Transport;
   /** The serving snapshot, read once per query by the caller; undefined before the first table. */
   readonly snapshot: TableSnapshot | undefined;
-  readonly config: Config;
+  readonly config: DnsSettings;
   /** Scratch space for the direct path; without it every query takes the general path. */
   readonly direct?: DirectState | undefined;
   /** For shuffling answers, in [0, 1). */

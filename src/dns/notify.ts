@@ -7,8 +7,8 @@
 import { randomInt } from 'node:crypto';
 import { type Socket, createSocket } from 'node:dgram';
 import { joinHostPort, splitHostPort } from '../net/host-port.js';
-import type { Config } from '../config/types.js';
-import { type Logger, createLogLimiter } from '../log.js';
+import type { DnsSettings } from './settings.js';
+import { type LogLimiter, type Logger, createLogLimiter } from '../log.js';
 import type { MetricsRegistry } from '../metrics.js';
 import { canonicalIp } from '../net/ip-text.js';
 import type { TableSnapshot } from '../records/store.js';
@@ -68,7 +68,7 @@ interface Pending {
 export interface NotifierOptions {
   readonly logger: Logger;
   readonly metrics: MetricsRegistry;
-  readonly config: Pick<Config, 'notifySecondaries' | 'listener'> & ResolveConfig;
+  readonly config: Pick<DnsSettings, 'notifySecondaries' | 'listener'> & ResolveConfig;
   /** NOTIFY_RETRY_DELAYS_MS unless given (tests shorten them). */
   readonly retryDelaysMs?: readonly number[];
   /** Message IDs in [0, 65535]; crypto's randomInt unless given. */
@@ -91,31 +91,88 @@ function parseSecondary(text: string): Secondary | undefined {
   return ip ? { key: joinHostPort(ip.text, port), host: ip.text, port, family: ip.family } : undefined;
 }
 
+/** One UDP socket per address family, made on first use; a socket that could not bind is dropped and made again. */
+class NotifySockets {
+  private readonly sockets = new Map<4 | 6, Socket>();
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly limited: LogLimiter,
+    private readonly onMessage: (message: Buffer, rinfo: { address: string; port: number }) => void,
+  ) {}
+
+  /** The socket for a family, bound to the listener's address when it is one address of that family. */
+  socketFor(family: 4 | 6, listenerAddress: string): Socket {
+    const { sockets } = this;
+    let socket = sockets.get(family);
+    if (socket) return socket;
+    const listener = canonicalIp(listenerAddress);
+    const specific = listener && listener.family === family && listener.text !== '0.0.0.0' && listener.text !== '::';
+    socket = createSocket(family === 4 ? 'udp4' : 'udp6');
+    socket.on('message', this.onMessage);
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      this.limited(`socket ${family}`, (suppressed) => this.logger.warn({ err, suppressed }, 'NOTIFY socket error'));
+      // A socket that could not bind is closed: the next send makes a new one.
+      if (err.syscall === 'bind' && sockets.get(family) === socket) sockets.delete(family);
+    });
+    // Unbound sends bind to any address; a bind to the listener's address comes first when it is one.
+    if (specific) socket.bind({ port: 0, address: listener.text });
+    sockets.set(family, socket);
+    return socket;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(
+      [...this.sockets.values()].map(
+        (socket) =>
+          new Promise<void>((resolve) => {
+            try {
+              socket.close(() => resolve());
+            } catch {
+              resolve(); // never bound
+            }
+          }),
+      ),
+    );
+    this.sockets.clear();
+  }
+}
+
+function notifyMetrics(metrics: MetricsRegistry) {
+  return {
+    sent: metrics.counter('mesos_dns_notify_sent_total', 'NOTIFY messages sent to secondaries (resends included), by secondary.'),
+    acked: metrics.counter('mesos_dns_notify_acked_total', 'NOTIFY messages a secondary answered with NOERROR, by secondary.'),
+    failed: metrics.counter(
+      'mesos_dns_notify_failed_total',
+      'NOTIFYs given up, by secondary and reason: timeout (no answer to any send), rcode (answered with an error), socket.',
+    ),
+  };
+}
+
+/** Drops (and stops the resends of) the NOTIFYs to secondaries no longer listed. */
+function stopUnlisted(pending: Map<string, Pending>, secondaries: readonly Secondary[]): void {
+  const keys = new Set(secondaries.map((s) => s.key));
+  for (const [key, p] of pending) {
+    if (keys.has(key)) continue;
+    clearTimeout(p.timer);
+    pending.delete(key);
+  }
+}
+
 export function createNotifier(options: NotifierOptions): Notifier {
   const logger = options.logger.child({ component: 'notify' });
   const delays = options.retryDelaysMs ?? NOTIFY_RETRY_DELAYS_MS;
   const nextId = options.nextId ?? (() => randomInt(0x10000));
   const limited = createLogLimiter(Date.now);
-  const sent = options.metrics.counter('mesos_dns_notify_sent_total', 'NOTIFY messages sent to secondaries (resends included), by secondary.');
-  const acked = options.metrics.counter('mesos_dns_notify_acked_total', 'NOTIFY messages a secondary answered with NOERROR, by secondary.');
-  const failed = options.metrics.counter(
-    'mesos_dns_notify_failed_total',
-    'NOTIFYs given up, by secondary and reason: timeout (no answer to any send), rcode (answered with an error), socket.',
-  );
+  const { sent, acked, failed } = notifyMetrics(options.metrics);
   let config = options.config;
   let secondaries: Secondary[] = [];
   const pending = new Map<string, Pending>();
-  const sockets = new Map<4 | 6, Socket>();
   let closed = false;
 
   const setSecondaries = (list: readonly string[]): void => {
     secondaries = list.map(parseSecondary).filter((s): s is Secondary => s !== undefined);
-    const keys = new Set(secondaries.map((s) => s.key));
-    for (const [key, p] of pending) {
-      if (keys.has(key)) continue;
-      clearTimeout(p.timer);
-      pending.delete(key);
-    }
+    stopUnlisted(pending, secondaries);
   };
   setSecondaries(config.notifySecondaries);
 
@@ -141,31 +198,14 @@ export function createNotifier(options: NotifierOptions): Notifier {
     logger.debug({ secondary: p.secondary.key, serial: p.serial, sends: p.sends }, 'NOTIFY acknowledged');
   };
 
-  /** The socket for a family, bound to the listener's address when it is one address of that family. */
-  const socketFor = (family: 4 | 6): Socket => {
-    let socket = sockets.get(family);
-    if (socket) return socket;
-    const listener = canonicalIp(config.listener);
-    const specific = listener && listener.family === family && listener.text !== '0.0.0.0' && listener.text !== '::';
-    socket = createSocket(family === 4 ? 'udp4' : 'udp6');
-    socket.on('message', onMessage);
-    socket.on('error', (err: NodeJS.ErrnoException) => {
-      limited(`socket ${family}`, (suppressed) => logger.warn({ err, suppressed }, 'NOTIFY socket error'));
-      // A socket that could not bind is closed: the next send makes a new one.
-      if (err.syscall === 'bind' && sockets.get(family) === socket) sockets.delete(family);
-    });
-    // Unbound sends bind to any address; a bind to the listener's address comes first when it is one.
-    if (specific) socket.bind({ port: 0, address: listener.text });
-    sockets.set(family, socket);
-    return socket;
-  };
+  const sockets = new NotifySockets(logger, limited, onMessage);
 
   const send = (p: Pending): void => {
     if (closed || pending.get(p.secondary.key) !== p) return;
     p.sends++;
     sent.inc({ secondary: p.secondary.key });
     try {
-      socketFor(p.secondary.family).send(p.message, p.secondary.port, p.secondary.host);
+      sockets.socketFor(p.secondary.family, config.listener).send(p.message, p.secondary.port, p.secondary.host);
     } catch (err) {
       return fail(p, 'socket', { err });
     }
@@ -195,19 +235,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
       closed = true;
       for (const p of pending.values()) clearTimeout(p.timer);
       pending.clear();
-      await Promise.all(
-        [...sockets.values()].map(
-          (socket) =>
-            new Promise<void>((resolve) => {
-              try {
-                socket.close(() => resolve());
-              } catch {
-                resolve(); // never bound
-              }
-            }),
-        ),
-      );
-      sockets.clear();
+      await sockets.close();
     },
   };
 }

@@ -5,7 +5,7 @@
 // answered here), #8 (apex and empty non-terminals exist) and #12 (unencodable names are omitted;
 // SERVFAIL when that leaves nothing). The same resolution answers the configured reverse zones (PTR
 // records) and follows the static CNAMEs within the zone (RFC 1034 §3.6.2, §4.3.2).
-import type { Config } from '../config/types.js';
+import type { DnsSettings } from './settings.js';
 import type { NameRecords } from '../records/table.js';
 import type { TableSnapshot } from '../records/store.js';
 import { splitSrvValue, srvPortOf } from '../records/srv-value.js';
@@ -24,7 +24,7 @@ import {
 import { hasDescendants } from './zone-index.js';
 
 export type ResolveConfig = Pick<
-  Config,
+  DnsSettings,
   | 'domain'
   | 'ttl'
   | 'soaMname'
@@ -86,14 +86,21 @@ export class Collector {
     private readonly weight: number,
   ) {}
 
-  addresses(owner: string, records: NameRecords | undefined, type: 'a' | 'aaaa', out: ResourceRecord[]): void {
-    if (!records) return;
+  /** A name's values of one type; undefined when it has none, or when the owner cannot be encoded (noted). */
+  private valuesOf(owner: string, records: NameRecords | undefined, type: 'a' | 'aaaa' | 'ptr' | 'cname'): readonly string[] | undefined {
+    if (!records) return undefined;
     const values = records[type];
-    if (values.length === 0) return;
+    if (values.length === 0) return undefined;
     if (!isEncodable(owner)) {
       this.unencodable.push(owner);
-      return;
+      return undefined;
     }
+    return values;
+  }
+
+  addresses(owner: string, records: NameRecords | undefined, type: 'a' | 'aaaa', out: ResourceRecord[]): void {
+    const values = this.valuesOf(owner, records, type);
+    if (!values) return;
     for (const value of values) {
       const address = type === 'a' ? parseIPv4(value) : parseIPv6(value);
       if (!address) {
@@ -122,13 +129,8 @@ export class Collector {
 
   /** A name's PTR or CNAME records (a CNAME target is written even when it is not in the table). */
   targets(owner: string, records: NameRecords | undefined, type: 'ptr' | 'cname', out: ResourceRecord[]): void {
-    if (!records) return;
-    const values = records[type];
-    if (values.length === 0) return;
-    if (!isEncodable(owner)) {
-      this.unencodable.push(owner);
-      return;
-    }
+    const values = this.valuesOf(owner, records, type);
+    if (!values) return;
     for (const target of values) {
       if (!isEncodable(target)) {
         this.unencodable.push(target);

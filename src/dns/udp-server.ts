@@ -1,5 +1,5 @@
 // The UDP listener: our own node:dgram socket (no per-packet parsing before our handler sees the bytes).
-import { type Socket, createSocket } from 'node:dgram';
+import { type RemoteInfo, type Socket, createSocket } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log.js';
 
@@ -33,8 +33,66 @@ const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
 /** How long close() waits for replies the kernel has not taken yet. */
 const SEND_DRAIN_MS = 1000;
 
+/** Replies queued in the kernel socket; 0 for a socket that never bound or is closed. */
+function queued(s: Socket): number {
+  try {
+    return s.getSendQueueCount();
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Resolves once no forwarded answer is pending and the kernel took every reply (bounded). A send
+ * reaches the socket's queue a tick after send() (dgram resolves the address first), so each
+ * check comes after a turn of the event loop.
+ */
+async function drained(s: Socket, pending: () => number): Promise<void> {
+  const deadline = Date.now() + SEND_DRAIN_MS;
+  do {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (pending() === 0 && queued(s) === 0) return;
+    await new Promise<void>((resolve) => setTimeout(resolve, 5));
+  } while (Date.now() < deadline);
+}
+
+/**
+ * Binds the socket (exclusively, buffers raised where the kernel allows) and hands it its message
+ * handler; `onBound` runs before the promise settles, ahead of any datagram.
+ */
+function bindSocket(s: Socket, options: UdpListenerOptions, onMessage: (message: Buffer, rinfo: RemoteInfo) => void, onBound: () => void): Promise<AddressInfo> {
+  const { logger } = options;
+  return new Promise<AddressInfo>((resolve, reject) => {
+    const onError = (err: Error): void => {
+      try {
+        s.close();
+      } catch {
+        // already closed by the failed bind
+      }
+      reject(err);
+    };
+    s.once('error', onError);
+    s.bind({ port: options.port, address: options.address, exclusive: true }, () => {
+      s.off('error', onError);
+      s.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.syscall === 'send') options.onSendError?.(err);
+        else logger.error({ err }, 'dns udp socket error');
+      });
+      try {
+        s.setRecvBufferSize(SOCKET_BUFFER_BYTES);
+        s.setSendBufferSize(SOCKET_BUFFER_BYTES);
+      } catch (err) {
+        logger.debug({ err }, 'dns udp socket buffer size not raised');
+      }
+      s.on('message', onMessage);
+      onBound();
+      resolve(s.address());
+    });
+  });
+}
+
 export function createUdpListener(options: UdpListenerOptions): UdpListener {
-  const { logger, onQuery } = options;
+  const { onQuery } = options;
   let socket: Socket | undefined;
   let accepting = false;
   let closing = false;
@@ -64,59 +122,12 @@ export function createUdpListener(options: UdpListenerOptions): UdpListener {
     );
   };
 
-  /** Replies queued in the kernel socket; 0 for a socket that never bound or is closed. */
-  const queued = (s: Socket): number => {
-    try {
-      return s.getSendQueueCount();
-    } catch {
-      return 0;
-    }
-  };
-
-  /**
-   * Resolves once no forwarded answer is pending and the kernel took every reply (bounded). A send
-   * reaches the socket's queue a tick after send() (dgram resolves the address first), so each
-   * check comes after a turn of the event loop.
-   */
-  const drained = async (s: Socket): Promise<void> => {
-    const deadline = Date.now() + SEND_DRAIN_MS;
-    do {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      if (pending === 0 && queued(s) === 0) return;
-      await new Promise<void>((resolve) => setTimeout(resolve, 5));
-    } while (Date.now() < deadline);
-  };
-
   return {
     listen() {
-      return new Promise<AddressInfo>((resolve, reject) => {
-        const s = createSocket({ type: options.type, ipv6Only: false, reuseAddr: false });
-        socket = s;
-        const onError = (err: Error): void => {
-          try {
-            s.close();
-          } catch {
-            // already closed by the failed bind
-          }
-          reject(err);
-        };
-        s.once('error', onError);
-        s.bind({ port: options.port, address: options.address, exclusive: true }, () => {
-          s.off('error', onError);
-          s.on('error', (err: NodeJS.ErrnoException) => {
-            if (err.syscall === 'send') options.onSendError?.(err);
-            else logger.error({ err }, 'dns udp socket error');
-          });
-          try {
-            s.setRecvBufferSize(SOCKET_BUFFER_BYTES);
-            s.setSendBufferSize(SOCKET_BUFFER_BYTES);
-          } catch (err) {
-            logger.debug({ err }, 'dns udp socket buffer size not raised');
-          }
-          s.on('message', onMessage);
-          accepting = true;
-          resolve(s.address());
-        });
+      const s = createSocket({ type: options.type, ipv6Only: false, reuseAddr: false });
+      socket = s;
+      return bindSocket(s, options, onMessage, () => {
+        accepting = true;
       });
     },
     stop() {
@@ -128,7 +139,7 @@ export function createUdpListener(options: UdpListenerOptions): UdpListener {
         const s = socket;
         if (!s) return;
         // Replies handed to the kernel but not sent yet would be cancelled by closing the socket.
-        await drained(s);
+        await drained(s, () => pending);
         closing = true;
         await new Promise<void>((resolve) => {
           try {

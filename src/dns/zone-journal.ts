@@ -194,6 +194,18 @@ function servedAt(snapshot: TableSnapshot, config: ResolveConfig, name: string):
   return records ? nameRecords(snapshot, config, name, records) : [];
 }
 
+/** Appends to `out` each record of `records` whose key is not in `others`, once per key. */
+function pushMissing(records: readonly ResourceRecord[], others: ReadonlySet<string>, out: ResourceRecord[]): void {
+  const seen = new Set<string>();
+  for (const rr of records) {
+    const key = recordKey(rr);
+    if (!others.has(key) && !seen.has(key)) {
+      seen.add(key);
+      out.push(rr);
+    }
+  }
+}
+
 /**
  * The records deleted and added between two tables for the names the diff found: for a name in both,
  * only the records that differ (secondaries hold sets; deleting a record they lack, or adding one they
@@ -220,24 +232,8 @@ function* deltaRecords(
   for (const name of names) {
     const before = servedAt(previous, config, name);
     const after = servedAt(next, config, name);
-    const beforeKeys = new Set(before.map(recordKey));
-    const afterKeys = new Set(after.map(recordKey));
-    const gone = new Set<string>();
-    for (const rr of before) {
-      const key = recordKey(rr);
-      if (!afterKeys.has(key) && !gone.has(key)) {
-        gone.add(key);
-        deleted.push(rr);
-      }
-    }
-    const come = new Set<string>();
-    for (const rr of after) {
-      const key = recordKey(rr);
-      if (!beforeKeys.has(key) && !come.has(key)) {
-        come.add(key);
-        added.push(rr);
-      }
-    }
+    pushMissing(before, new Set(after.map(recordKey)), deleted);
+    pushMissing(after, new Set(before.map(recordKey)), added);
     if (++sinceCheck === 64) {
       sinceCheck = 0;
       yield;
@@ -245,65 +241,85 @@ function* deltaRecords(
   }
 }
 
+/** The kept deltas, oldest first, one chain of serials, at most `maxRecords` records in all. */
+class DeltaChain {
+  private deltas: ZoneDelta[] = [];
+  private records = 0;
+
+  constructor(private readonly maxRecords: number) {}
+
+  clear(): void {
+    this.deltas = [];
+    this.records = 0;
+  }
+
+  keep(delta: ZoneDelta): void {
+    // A delta cancelled by a newer table leaves a gap: the kept deltas no longer lead here.
+    if (this.deltas.at(-1)?.to.serial !== delta.from.serial) this.clear();
+    const size = delta.deleted.length + delta.added.length;
+    this.deltas.push(delta);
+    this.records += size;
+    while (this.records > this.maxRecords && this.deltas.length > 0) {
+      const dropped = this.deltas.shift() as ZoneDelta;
+      this.records -= dropped.deleted.length + dropped.added.length;
+    }
+  }
+
+  since(serial: number, current: TableSnapshot): readonly ZoneDelta[] | undefined {
+    const start = this.deltas.findIndex((d) => d.from.serial === serial);
+    if (start < 0 || this.deltas.at(-1)?.to.serial !== current.serial) return undefined;
+    return this.deltas.slice(start);
+  }
+
+  size(): { deltas: number; records: number } {
+    return { deltas: this.deltas.length, records: this.records };
+  }
+}
+
+/**
+ * Runs `work` in slices of SLICE_MS until it is done or `current()` turns false; done gets the longest
+ * slice. When the work throws, `failed` runs and then done.
+ */
+function runSliced(work: Generator<void, void>, current: () => boolean, failed: (err: unknown) => void, done: (longestSliceMs: number) => void): void {
+  let longest = 0;
+  const slice = (): void => {
+    if (!current()) return;
+    const start = performance.now();
+    const until = start + SLICE_MS;
+    try {
+      while (performance.now() < until) {
+        if (work.next().done) {
+          longest = Math.max(longest, performance.now() - start);
+          return done(longest);
+        }
+      }
+      longest = Math.max(longest, performance.now() - start);
+    } catch (err) {
+      failed(err);
+      return done(longest);
+    }
+    setImmediate(slice);
+  };
+  setImmediate(slice);
+}
+
 export function createZoneJournal(options: { readonly logger: Logger; readonly maxRecords?: number }): ZoneJournal {
   const { logger } = options;
   const maxRecords = options.maxRecords ?? MAX_JOURNAL_RECORDS;
-  let deltas: ZoneDelta[] = [];
-  let records = 0;
+  const chain = new DeltaChain(maxRecords);
   let lastKey: string | undefined;
   /** Bumped by every swap and by close(): a slice of an older job sees it and stops. */
   let job = 0;
-
-  const clear = (): void => {
-    deltas = [];
-    records = 0;
-  };
-
-  const keep = (delta: ZoneDelta): void => {
-    // A delta cancelled by a newer table leaves a gap: the kept deltas no longer lead here.
-    if (deltas.at(-1)?.to.serial !== delta.from.serial) clear();
-    const size = delta.deleted.length + delta.added.length;
-    deltas.push(delta);
-    records += size;
-    while (records > maxRecords && deltas.length > 0) {
-      const dropped = deltas.shift() as ZoneDelta;
-      records -= dropped.deleted.length + dropped.added.length;
-    }
-  };
-
-  /** Runs `work` in slices of SLICE_MS until it is done or a newer job started; done gets the longest slice. */
-  const runSliced = (id: number, work: Generator<void, void>, done: (longestSliceMs: number) => void): void => {
-    let longest = 0;
-    const slice = (): void => {
-      if (id !== job) return;
-      const start = performance.now();
-      const until = start + SLICE_MS;
-      try {
-        while (performance.now() < until) {
-          if (work.next().done) {
-            longest = Math.max(longest, performance.now() - start);
-            return done(longest);
-          }
-        }
-        longest = Math.max(longest, performance.now() - start);
-      } catch (err) {
-        logger.error({ err }, 'zone journal: the delta could not be computed; secondaries will transfer the whole zone');
-        clear();
-        return done(longest);
-      }
-      setImmediate(slice);
-    };
-    setImmediate(slice);
+  const clear = (): void => chain.clear();
+  const failed = (err: unknown): void => {
+    logger.error({ err }, 'zone journal: the delta could not be computed; secondaries will transfer the whole zone');
+    clear();
   };
 
   return {
-    since(serial, current) {
-      const start = deltas.findIndex((d) => d.from.serial === serial);
-      if (start < 0 || deltas.at(-1)?.to.serial !== current.serial) return undefined;
-      return deltas.slice(start);
-    },
+    since: (serial, current) => chain.since(serial, current),
     get size() {
-      return { deltas: deltas.length, records };
+      return chain.size();
     },
     swapped(next, previous, config, enabled, ready) {
       const id = ++job;
@@ -342,12 +358,12 @@ export function createZoneJournal(options: { readonly logger: Logger; readonly m
         }
         yield* deltaRecords(diffs, pairs as PartPair[], previous as TableSnapshot, next, config, deleted, added);
       }
-      runSliced(id, work(), (longestSliceMs) => {
+      runSliced(work(), () => id === job, failed, (longestSliceMs) => {
         if (outcome === 'too_big' || deleted.length + added.length > maxRecords) {
           clear();
           logger.info({ serial: next.serial, limit: maxRecords }, 'zone journal: too many changes for an incremental transfer; secondaries will transfer the whole zone');
         } else {
-          keep({ from, to, deleted, added });
+          chain.keep({ from, to, deleted, added });
           logger.debug(
             {
               from: from.serial,

@@ -11,7 +11,7 @@
 //   - otherwise the whole zone over TCP, as for AXFR (RFC 1995 §4 lets an IXFR be answered AXFR-style).
 // The zone is read from the snapshot of the query's moment, so a table swapped in during the transfer
 // does not mix into it.
-import type { Config } from '../config/types.js';
+import type { DnsSettings } from './settings.js';
 import type { Transport } from '../forward/types.js';
 import { networkMatcher, parseNetworks } from '../net/networks.js';
 import type { TableSnapshot } from '../records/store.js';
@@ -25,7 +25,7 @@ import type { ScannedQuery } from './wire-query.js';
 import type { ZoneDelta, ZoneJournalView } from './zone-journal.js';
 import { zoneRecords, zoneSoa } from './zone.js';
 
-export type TransferConfig = ResolveConfig & Pick<Config, 'zoneTransferAllowFrom' | 'recurseOn' | 'reverseZones'>;
+export type TransferConfig = ResolveConfig & Pick<DnsSettings, 'zoneTransferAllowFrom' | 'recurseOn' | 'reverseZones'>;
 
 export interface TransferRequest {
   readonly qtype: typeof QType.AXFR | typeof QType.IXFR;

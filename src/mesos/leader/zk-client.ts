@@ -3,69 +3,20 @@
 // create/delete (used by tests to play masters). When the server reports the session expired, the
 // client starts a new session by itself and says so; whoever watches re-reads and re-watches on every
 // 'connected' event. Reconnects back off (reconnect-policy.ts) until a connection proves stable.
-import { Socket, connect as netConnect } from 'node:net';
+//
+// This module composes the parts and runs the reconnect loop: zk-connection.ts (one socket, framing),
+// zk-session.ts (handshake, session identity, pings), zk-requests.ts (xids, replies, watches),
+// zk-operations.ts (the request encodings).
 import type { Logger } from '../../log.js';
-import { FrameAssembler, FrameLengthError } from './frames.js';
-import {
-  CreateMode,
-  JuteReader,
-  JuteWriter,
-  OpCode,
-  Xid,
-  ZkErr,
-  decodeConnectResponse,
-  decodeReplyHeader,
-  decodeWatcherEvent,
-  encodeConnectRequest,
-  type WatcherEvent,
-} from './jute.js';
-import {
-  DEFAULT_RECONNECT_BACKOFF,
-  STABLE_CONNECTION_MS,
-  backoffCapFor,
-  backoffDelay,
-  clampSessionTimeout,
-  type BackoffPolicy,
-} from './reconnect-policy.js';
+import { JuteReader, type JuteWriter, OpCode, ZkErr, decodeConnectResponse, decodeReplyHeader, type WatcherEvent } from './jute.js';
+import { DEFAULT_RECONNECT_BACKOFF, STABLE_CONNECTION_MS, backoffCapFor, backoffDelay, type BackoffPolicy } from './reconnect-policy.js';
+import { type ZkConnection, openZkConnection } from './zk-connection.js';
+import { type ZkOperations, zkOperations } from './zk-operations.js';
+import { ZkRequests } from './zk-requests.js';
+import { ZkSessionState, keepSessionAlive } from './zk-session.js';
+import { ZkError, type ZkServer, type ZkSession, ZkState, type ZkStateChange, serverLabel } from './zk-types.js';
 
-export interface ZkServer {
-  readonly host: string;
-  readonly port: number;
-}
-
-export const ZkState = {
-  CONNECTING: 'connecting',
-  CONNECTED: 'connected',
-  /** Lost the connection; the session may still be alive on the servers. */
-  DISCONNECTED: 'disconnected',
-  /** The session is gone (server said so, or no server reached for a whole session timeout). */
-  EXPIRED: 'expired',
-  CLOSED: 'closed',
-} as const;
-export type ZkState = (typeof ZkState)[keyof typeof ZkState];
-
-export class ZkError extends Error {
-  constructor(
-    readonly code: number,
-    readonly path: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ZkError';
-  }
-}
-
-export interface ZkSession {
-  readonly sessionId: bigint;
-  readonly passwd: Buffer;
-}
-
-export interface ZkStateChange {
-  readonly state: ZkState;
-  /** On CONNECTED: true when this is a new session (watches are gone and must be set again). */
-  readonly newSession: boolean;
-  readonly server?: string;
-}
+export { ZkError, ZkState, type ZkServer, type ZkSession, type ZkStateChange } from './zk-types.js';
 
 export interface ZkClientOptions {
   readonly servers: readonly ZkServer[];
@@ -79,7 +30,7 @@ export interface ZkClientOptions {
   readonly reconnectBackoff?: BackoffPolicy;
 }
 
-export interface ZkClient {
+export interface ZkClient extends ZkOperations {
   /** Starts connecting; resolves at once. */
   start(): void;
   state(): ZkState;
@@ -87,12 +38,6 @@ export interface ZkClient {
   waitConnected(timeoutMs: number): Promise<void>;
   onState(listener: (change: ZkStateChange) => void): () => void;
   onWatch(listener: (event: WatcherEvent) => void): () => void;
-  getChildren(path: string, watch: boolean): Promise<string[]>;
-  getData(path: string, watch: boolean): Promise<Buffer>;
-  /** Whether the node exists; with watch, a watch is set either way (NodeCreated / NodeDeleted). */
-  exists(path: string, watch: boolean): Promise<boolean>;
-  create(path: string, data: Uint8Array, mode: number): Promise<string>;
-  delete(path: string, version?: number): Promise<void>;
   session(): ZkSession | undefined;
   /** Sessions established (new, not resumed) so far. */
   sessionsCreated(): number;
@@ -102,15 +47,36 @@ export interface ZkClient {
   dropConnection(): void;
 }
 
-interface Pending {
-  readonly op: number;
-  readonly path: string;
-  readonly resolve: (r: JuteReader) => void;
-  readonly reject: (err: Error) => void;
-}
 
-function labelOf(server: ZkServer): string {
-  return server.host.includes(':') ? `[${server.host}]:${server.port}` : `${server.host}:${server.port}`;
+/** The client's state, and whoever listens to its changes. */
+class StateBroadcast {
+  private current: ZkState = ZkState.CONNECTING;
+  private readonly listeners = new Set<(change: ZkStateChange) => void>();
+
+  constructor(private readonly logger: Logger) {}
+
+  state(): ZkState {
+    return this.current;
+  }
+
+  /** Tells the listeners; CONNECTED is told every time (a reconnect may bring a new session). */
+  set(next: ZkState, newSession = false, server?: string): void {
+    if (this.current === next && next !== ZkState.CONNECTED) return;
+    this.current = next;
+    const change: ZkStateChange = server === undefined ? { state: next, newSession } : { state: next, newSession, server };
+    for (const l of this.listeners) {
+      try {
+        l(change);
+      } catch (err) {
+        this.logger.error({ err }, 'ZooKeeper state listener failed');
+      }
+    }
+  }
+
+  on(listener: (change: ZkStateChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 }
 
 interface ConnectionOutcome {
@@ -119,276 +85,201 @@ interface ConnectionOutcome {
   readonly connectedMs: number;
 }
 
-const OPEN_ACL_UNSAFE = { perms: 31, scheme: 'world', id: 'anyone' } as const;
+interface LinkParts {
+  readonly servers: readonly ZkServer[];
+  readonly connectTimeoutMs: number;
+  readonly reconnectBackoff: BackoffPolicy;
+  readonly logger: Logger;
+  readonly session: ZkSessionState;
+  readonly requests: ZkRequests;
+  readonly states: StateBroadcast;
+}
 
-export function createZkClient(options: ZkClientOptions): ZkClient {
-  const logger = options.logger;
-  const servers = options.servers;
-  if (servers.length === 0) throw new Error('no ZooKeeper servers');
-  const connectTimeoutMs =
-    options.connectTimeoutMs ?? Math.min(10_000, Math.max(1000, Math.floor(options.sessionTimeoutMs / servers.length)));
-  const reconnectBackoff = options.reconnectBackoff ?? DEFAULT_RECONNECT_BACKOFF;
+/** The connection to the ensemble: one server at a time, reconnecting (with backoff) until closed. */
+class ZkLink {
+  private closed = false;
+  private serverIndex = 0;
+  private disconnectedAt: number | undefined;
+  /** The open socket, handshake done or not. */
+  private socket: ZkConnection | undefined;
+  /** The socket once its handshake succeeded: requests go there. */
+  private served: ZkConnection | undefined;
+  private wake: (() => void) | undefined;
+  private sleepTimer: NodeJS.Timeout | undefined;
 
-  let state: ZkState = ZkState.CONNECTING;
-  let closed = false;
-  let started = false;
-  let sessionId = options.session?.sessionId ?? 0n;
-  let passwd: Buffer = options.session?.passwd ?? Buffer.alloc(16);
-  let negotiatedTimeout = options.sessionTimeoutMs;
-  let lastZxid = 0n;
-  let xid = 1;
-  let socket: Socket | undefined;
-  let serverIndex = 0;
-  let disconnectedAt: number | undefined;
-  let sessions = 0;
-  const pending = new Map<number, Pending>();
-  const stateListeners = new Set<(change: ZkStateChange) => void>();
-  const watchListeners = new Set<(event: WatcherEvent) => void>();
-  let loopDone: Promise<void> | undefined;
-  let wake: (() => void) | undefined;
-  let sleepTimer: NodeJS.Timeout | undefined;
+  constructor(private readonly parts: LinkParts) {}
 
-  function setState(next: ZkState, newSession = false, server?: string): void {
-    if (state === next && next !== ZkState.CONNECTED) return;
-    state = next;
-    const change: ZkStateChange = server === undefined ? { state: next, newSession } : { state: next, newSession, server };
-    for (const l of stateListeners) {
-      try {
-        l(change);
-      } catch (err) {
-        logger.error({ err }, 'ZooKeeper state listener failed');
-      }
-    }
+  /** Writes a request frame on the served connection; false when there is none. */
+  readonly send = (frame: Buffer): boolean => {
+    const served = this.served;
+    if (served === undefined || served.destroyed()) return false;
+    served.send(frame);
+    return true;
+  };
+
+  isClosed(): boolean {
+    return this.closed;
   }
 
-  function failPending(code: number, message: string): void {
-    for (const [, p] of pending) p.reject(new ZkError(code, p.path, message));
-    pending.clear();
+  dropConnection(): void {
+    this.socket?.destroy();
   }
 
-  function sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      wake = resolve;
-      sleepTimer = setTimeout(resolve, ms);
-    });
+  /** Ends the loop: no reconnect after this; the socket is closed. */
+  stop(): void {
+    this.closed = true;
+    clearTimeout(this.sleepTimer);
+    this.wake?.();
+    this.socket?.destroy();
   }
 
-  function expireLocally(): void {
-    if (sessionId !== 0n) {
-      sessionId = 0n;
-      passwd = Buffer.alloc(16);
-      lastZxid = 0n;
-      setState(ZkState.EXPIRED);
-    }
-  }
-
-  /** Connects to one server and serves the connection until it closes; connectedMs is how long it was up. */
-  async function runConnection(server: ZkServer): Promise<ConnectionOutcome> {
-    const label = labelOf(server);
-    return new Promise<ConnectionOutcome>((resolve) => {
-      let connected = false;
-      let connectedAt = 0;
-      let expired = false;
-      let settled = false;
-      const frames = new FrameAssembler();
-      let lastRecv = Date.now();
-      let lastSend = Date.now();
-      let pingTimer: NodeJS.Timeout | undefined;
-      const sock = netConnect({ host: server.host, port: server.port });
-      socket = sock;
-      sock.setNoDelay(true);
-      const handshakeTimer = setTimeout(() => {
-        logger.debug({ server: label }, 'ZooKeeper connect timed out');
-        sock.destroy();
-      }, connectTimeoutMs);
-
-      const finish = () => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(handshakeTimer);
-        clearInterval(pingTimer);
-        if (socket === sock) socket = undefined;
-        if (connected) {
-          failPending(ZkErr.CONNECTION_LOSS, 'connection loss');
-          disconnectedAt = Date.now();
-          if (!closed) setState(ZkState.DISCONNECTED);
-        }
-        const connectedMs = connected ? Date.now() - connectedAt : 0;
-        resolve({ kind: connected ? 'served' : expired ? 'expired' : 'failed', connectedMs });
-      };
-
-      const send = (frame: Buffer) => {
-        lastSend = Date.now();
-        sock.write(frame);
-      };
-
-      const onFrame = (payload: Buffer) => {
-        lastRecv = Date.now();
-        if (!connected) {
-          const res = decodeConnectResponse(payload);
-          clearTimeout(handshakeTimer);
-          if (res.timeoutMs <= 0) {
-            logger.warn({ server: label, sessionId: sessionId.toString(16) }, 'ZooKeeper session expired');
-            expireLocally();
-            expired = true;
-            sock.destroy();
-            return;
-          }
-          const isNew = res.sessionId !== sessionId;
-          if (isNew) sessions++;
-          sessionId = res.sessionId;
-          passwd = res.passwd;
-          negotiatedTimeout = clampSessionTimeout(res.timeoutMs);
-          if (negotiatedTimeout !== res.timeoutMs) {
-            logger.warn(
-              { server: label, offeredTimeoutMs: res.timeoutMs, timeoutMs: negotiatedTimeout },
-              'ZooKeeper session timeout out of bounds; clamped',
-            );
-          }
-          connected = true;
-          connectedAt = Date.now();
-          disconnectedAt = undefined;
-          const readTimeout = Math.floor((negotiatedTimeout * 2) / 3);
-          pingTimer = setInterval(() => {
-            const now = Date.now();
-            if (now - lastRecv > readTimeout) {
-              logger.warn({ server: label, silentMs: now - lastRecv }, 'ZooKeeper server stopped answering');
-              sock.destroy();
-              return;
-            }
-            if (now - lastSend >= readTimeout / 2) send(new JuteWriter(8).int(Xid.PING).int(OpCode.PING).frame());
-          }, Math.max(50, Math.floor(readTimeout / 4)));
-          pingTimer.unref();
-          logger.info(
-            { server: label, sessionId: sessionId.toString(16), timeoutMs: negotiatedTimeout, newSession: isNew },
-            'ZooKeeper connected',
-          );
-          setState(ZkState.CONNECTED, isNew, label);
-          return;
-        }
-        const r = new JuteReader(payload);
-        const header = decodeReplyHeader(r);
-        if (header.zxid > lastZxid) lastZxid = header.zxid;
-        if (header.xid === Xid.PING) return;
-        if (header.xid === Xid.NOTIFICATION) {
-          const event = decodeWatcherEvent(r);
-          for (const l of watchListeners) {
-            try {
-              l(event);
-            } catch (err) {
-              logger.error({ err }, 'ZooKeeper watch listener failed');
-            }
-          }
-          return;
-        }
-        const p = pending.get(header.xid);
-        if (!p) return;
-        pending.delete(header.xid);
-        if (header.err !== ZkErr.OK) {
-          p.reject(new ZkError(header.err, p.path, `ZooKeeper error ${header.err} on ${p.path}`));
-          return;
-        }
-        try {
-          p.resolve(r);
-        } catch (err) {
-          p.reject(err instanceof Error ? err : new Error(String(err)));
-        }
-      };
-
-      sock.on('connect', () => {
-        send(encodeConnectRequest({ lastZxidSeen: lastZxid, timeoutMs: options.sessionTimeoutMs, sessionId, passwd }));
-      });
-      sock.on('data', (chunk: Buffer) => {
-        frames.push(chunk);
-        try {
-          for (let payload = frames.next(); payload !== undefined && !sock.destroyed; payload = frames.next()) {
-            onFrame(payload);
-          }
-        } catch (err) {
-          if (err instanceof FrameLengthError) {
-            logger.warn({ server: label, len: err.declared }, 'ZooKeeper frame length invalid');
-          } else {
-            logger.warn({ server: label, err }, 'ZooKeeper reply undecodable');
-          }
-          sock.destroy();
-        }
-      });
-      sock.on('error', (err) => {
-        logger.debug({ server: label, err }, 'ZooKeeper connection error');
-      });
-      sock.on('close', finish);
-      // Expose the writer for requests.
-      currentSend = (frame) => {
-        if (!connected || sock.destroyed) return false;
-        send(frame);
-        return true;
-      };
-    });
-  }
-
-  let currentSend: (frame: Buffer) => boolean = () => false;
-
-  async function loop(): Promise<void> {
+  async run(): Promise<void> {
+    const { servers, session, states, reconnectBackoff, logger } = this.parts;
     // Attempts in a row that did not give a stable connection: a refused or timed-out connect, a
     // session the server expired, a connection dropped before STABLE_CONNECTION_MS.
     let failures = 0;
-    while (!closed) {
+    while (!this.closed) {
       if (failures > 0) {
-        await sleep(backoffDelay(failures, backoffCapFor(reconnectBackoff, negotiatedTimeout)));
-        if (closed) break;
+        await this.sleep(backoffDelay(failures, backoffCapFor(reconnectBackoff, session.timeoutMs())));
+        if (this.closed) break;
       }
-      const server = servers[serverIndex % servers.length] as ZkServer;
-      serverIndex++;
-      if (state !== ZkState.CONNECTING && state !== ZkState.CONNECTED) setState(ZkState.CONNECTING);
-      const outcome = await runConnection(server);
-      currentSend = () => false;
-      if (closed) break;
+      const server = servers[this.serverIndex % servers.length] as ZkServer;
+      this.serverIndex++;
+      if (states.state() !== ZkState.CONNECTING && states.state() !== ZkState.CONNECTED) states.set(ZkState.CONNECTING);
+      const outcome = await this.serve(server);
+      this.served = undefined;
+      if (this.closed) break;
       // Expired: the new session goes to the same server.
-      if (outcome.kind === 'expired') serverIndex--;
+      if (outcome.kind === 'expired') this.serverIndex--;
       // No session survives this long without a connection: the servers have expired it.
-      if (outcome.kind === 'failed' && disconnectedAt !== undefined && Date.now() - disconnectedAt > negotiatedTimeout) {
-        expireLocally();
+      if (outcome.kind === 'failed' && this.disconnectedAt !== undefined && Date.now() - this.disconnectedAt > session.timeoutMs()) {
+        this.expireLocally();
       }
       failures = outcome.kind === 'served' && outcome.connectedMs >= STABLE_CONNECTION_MS ? 0 : failures + 1;
       if (failures > 0) {
-        logger.debug({ server: labelOf(server), outcome: outcome.kind, failures }, 'ZooKeeper reconnect backing off');
+        logger.debug({ server: serverLabel(server), outcome: outcome.kind, failures }, 'ZooKeeper reconnect backing off');
       }
     }
   }
 
-  function request(op: number, path: string, body: (w: JuteWriter) => void, decode: (r: JuteReader) => unknown): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      if (state !== ZkState.CONNECTED) {
-        reject(new ZkError(ZkErr.CONNECTION_LOSS, path, 'not connected to ZooKeeper'));
-        return;
-      }
-      const id = xid++;
-      if (xid > 0x7fffffff) xid = 1;
-      const w = new JuteWriter(64).int(id).int(op);
-      body(w);
-      pending.set(id, { op, path, resolve: (r) => resolve(decode(r)), reject });
-      if (!currentSend(w.frame())) {
-        pending.delete(id);
-        reject(new ZkError(ZkErr.CONNECTION_LOSS, path, 'not connected to ZooKeeper'));
-      }
+  /** Connects to one server and serves the connection until it closes. */
+  private serve(server: ZkServer): Promise<ConnectionOutcome> {
+    const { session, requests, states } = this.parts;
+    return new Promise<ConnectionOutcome>((resolve) => {
+      let connectedAt: number | undefined;
+      let expired = false;
+      let pingTimer: NodeJS.Timeout | undefined;
+      const connection = openZkConnection(server, this.parts.connectTimeoutMs, this.parts.logger, {
+        onOpen: (c) => c.send(session.connectRequest()),
+        onFrame: (payload, c) => {
+          if (connectedAt !== undefined) {
+            const r = new JuteReader(payload);
+            const header = decodeReplyHeader(r);
+            session.observeZxid(header.zxid);
+            requests.receive(header, r);
+            return;
+          }
+          const established = this.handshake(payload, c);
+          if (established === undefined) {
+            expired = true;
+            return;
+          }
+          connectedAt = Date.now();
+          pingTimer = keepSessionAlive(c, session.timeoutMs(), this.parts.logger);
+          this.served = c;
+          states.set(ZkState.CONNECTED, established.newSession, c.label);
+        },
+        onClose: () => {
+          clearInterval(pingTimer);
+          if (this.socket === connection) this.socket = undefined;
+          if (connectedAt !== undefined) {
+            requests.failAll(ZkErr.CONNECTION_LOSS, 'connection loss');
+            this.disconnectedAt = Date.now();
+            if (!this.closed) states.set(ZkState.DISCONNECTED);
+          }
+          const connectedMs = connectedAt === undefined ? 0 : Date.now() - connectedAt;
+          resolve({ kind: connectedAt !== undefined ? 'served' : expired ? 'expired' : 'failed', connectedMs });
+        },
+      });
+      this.socket = connection;
     });
   }
 
+  /** Takes the handshake's answer; undefined when the server expired the session (the socket is closed). */
+  private handshake(payload: Buffer, connection: ZkConnection): { newSession: boolean } | undefined {
+    const { session, logger } = this.parts;
+    const response = decodeConnectResponse(payload);
+    connection.handshakeDone();
+    const result = session.accept(response);
+    if (result.kind === 'expired') {
+      logger.warn({ server: connection.label, sessionId: session.idText() }, 'ZooKeeper session expired');
+      this.expireLocally();
+      connection.destroy();
+      return undefined;
+    }
+    const timeoutMs = session.timeoutMs();
+    if (timeoutMs !== result.offeredTimeoutMs) {
+      logger.warn(
+        { server: connection.label, offeredTimeoutMs: result.offeredTimeoutMs, timeoutMs },
+        'ZooKeeper session timeout out of bounds; clamped',
+      );
+    }
+    this.disconnectedAt = undefined;
+    logger.info(
+      { server: connection.label, sessionId: session.idText(), timeoutMs, newSession: result.newSession },
+      'ZooKeeper connected',
+    );
+    return { newSession: result.newSession };
+  }
+
+  private expireLocally(): void {
+    if (this.parts.session.forget()) this.parts.states.set(ZkState.EXPIRED);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.wake = resolve;
+      this.sleepTimer = setTimeout(resolve, ms);
+    });
+  }
+}
+
+export function createZkClient(options: ZkClientOptions): ZkClient {
+  const { logger, servers } = options;
+  if (servers.length === 0) throw new Error('no ZooKeeper servers');
+  const connectTimeoutMs =
+    options.connectTimeoutMs ?? Math.min(10_000, Math.max(1000, Math.floor(options.sessionTimeoutMs / servers.length)));
+  const session = new ZkSessionState(options.sessionTimeoutMs, options.session);
+  const requests = new ZkRequests(logger);
+  const states = new StateBroadcast(logger);
+  const reconnectBackoff = options.reconnectBackoff ?? DEFAULT_RECONNECT_BACKOFF;
+  const link = new ZkLink({ servers, connectTimeoutMs, reconnectBackoff, logger, session, requests, states });
+  let started = false;
+  let loopDone: Promise<void> | undefined;
+
+  function request<T>(op: number, path: string, body: (w: JuteWriter) => void, decode: (r: JuteReader) => T): Promise<T> {
+    if (states.state() !== ZkState.CONNECTED) {
+      return Promise.reject(new ZkError(ZkErr.CONNECTION_LOSS, path, 'not connected to ZooKeeper'));
+    }
+    return requests.send(op, path, body, decode, link.send);
+  }
+
   return {
+    ...zkOperations(request),
     start() {
-      if (started || closed) return;
+      if (started || link.isClosed()) return;
       started = true;
-      loopDone = loop();
+      loopDone = link.run();
     },
-    state: () => state,
+    state: () => states.state(),
     waitConnected(timeoutMs) {
-      if (state === ZkState.CONNECTED) return Promise.resolve();
+      if (states.state() === ZkState.CONNECTED) return Promise.resolve();
       return new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => {
           off();
           reject(new Error(`ZooKeeper not connected after ${timeoutMs} ms`));
         }, timeoutMs);
-        const off = this.onState((c) => {
+        const off = states.on((c) => {
           if (c.state === ZkState.CONNECTED) {
             clearTimeout(timer);
             off();
@@ -397,60 +288,14 @@ export function createZkClient(options: ZkClientOptions): ZkClient {
         });
       });
     },
-    onState(listener) {
-      stateListeners.add(listener);
-      return () => stateListeners.delete(listener);
-    },
-    onWatch(listener) {
-      watchListeners.add(listener);
-      return () => watchListeners.delete(listener);
-    },
-    getChildren: (path, watch) =>
-      request(OpCode.GET_CHILDREN, path, (w) => w.string(path).bool(watch), (r) => r.strings()) as Promise<string[]>,
-    getData: (path, watch) =>
-      request(
-        OpCode.GET_DATA,
-        path,
-        (w) => w.string(path).bool(watch),
-        (r) => Buffer.from(r.buffer() ?? Buffer.alloc(0)),
-      ) as Promise<Buffer>,
-    exists: (path, watch) =>
-      (
-        request(
-          OpCode.EXISTS,
-          path,
-          (w) => w.string(path).bool(watch),
-          () => true,
-        ) as Promise<boolean>
-      ).catch((err: unknown) => {
-        if (err instanceof ZkError && err.code === ZkErr.NO_NODE) return false;
-        throw err;
-      }),
-    create: (path, data, mode = CreateMode.PERSISTENT) =>
-      request(
-        OpCode.CREATE,
-        path,
-        (w) =>
-          w
-            .string(path)
-            .buffer(data)
-            .int(1)
-            .int(OPEN_ACL_UNSAFE.perms)
-            .string(OPEN_ACL_UNSAFE.scheme)
-            .string(OPEN_ACL_UNSAFE.id)
-            .int(mode),
-        (r) => r.string() ?? '',
-      ) as Promise<string>,
-    delete: (path, version = -1) =>
-      request(OpCode.DELETE, path, (w) => w.string(path).int(version), () => undefined) as Promise<void>,
-    session: () => (sessionId === 0n ? undefined : { sessionId, passwd: Buffer.from(passwd) }),
-    sessionsCreated: () => sessions,
-    dropConnection() {
-      socket?.destroy();
-    },
+    onState: (listener) => states.on(listener),
+    onWatch: (listener) => requests.onWatch(listener),
+    session: () => session.current(),
+    sessionsCreated: () => session.createdCount(),
+    dropConnection: () => link.dropConnection(),
     async close() {
-      if (closed) return;
-      if (state === ZkState.CONNECTED) {
+      if (link.isClosed()) return;
+      if (states.state() === ZkState.CONNECTED) {
         try {
           await Promise.race([
             request(OpCode.CLOSE_SESSION, '', () => undefined, () => undefined),
@@ -460,13 +305,10 @@ export function createZkClient(options: ZkClientOptions): ZkClient {
           // closing anyway
         }
       }
-      closed = true;
-      clearTimeout(sleepTimer);
-      wake?.();
-      socket?.destroy();
-      failPending(ZkErr.CONNECTION_LOSS, 'client closed');
+      link.stop();
+      requests.failAll(ZkErr.CONNECTION_LOSS, 'client closed');
       await loopDone;
-      setState(ZkState.CLOSED);
+      states.set(ZkState.CLOSED);
     },
   };
 }
