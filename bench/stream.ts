@@ -130,7 +130,7 @@ async function main(): Promise<void> {
   const { getState, tasks } = toGetState(state);
   const master = await startStreamingMaster({ snapshot: getState, heartbeatIntervalSeconds: 5 });
   const { server, firstLoad } = await startBenchServer({
-    config: { Masters: [master.address], StateSourceMode: 'stream', RefreshSeconds: 3600, StateTimeoutSeconds: 120, IPSources: ['netinfo', 'mesos', 'host'] },
+    config: { StateFile: '', ExternalOn: false, Masters: [master.address], StateSourceMode: 'stream', RefreshSeconds: 3600, StateTimeoutSeconds: 120, IPSources: ['netinfo', 'mesos', 'host'] },
     timeoutMs: 300_000,
   });
   const pid = server.pid;
