@@ -145,23 +145,21 @@ async function main(): Promise<void> {
     let qid = 0;
     const nextId = (): number => (qid = (qid + 1) & 0xffff);
     let probeSeq = 0;
+    const probeTasks: Doc[] = [];
     const addProbe = (): Promise<number> => {
       const n = probeSeq++;
       const taskId = `probe-${n}.0000`;
       const agent = agentIds[n % agentIds.length] as string;
-      master.push({
-        type: 'TASK_ADDED',
-        task_added: {
-          task: {
-            name: `probe-${n}`,
-            task_id: id(taskId),
-            framework_id: id(frameworkIds[0] as string),
-            agent_id: id(agent),
-            state: 'TASK_RUNNING',
-            statuses: [runningStatus(taskId, agent, `10.250.${(n >> 8) & 255}.${n & 255}`, 1_800_000_000 + n)],
-          },
-        },
-      });
+      const task: Doc = {
+        name: `probe-${n}`,
+        task_id: id(taskId),
+        framework_id: id(frameworkIds[0] as string),
+        agent_id: id(agent),
+        state: 'TASK_RUNNING',
+        statuses: [runningStatus(taskId, agent, `10.250.${(n >> 8) & 255}.${n & 255}`, 1_800_000_000 + n)],
+      };
+      probeTasks.push(task);
+      master.push({ type: 'TASK_ADDED', task_added: { task } });
       return probe(socket, server.dnsPort, `probe-${n}.marathon.mesos`, performance.now(), waiting, nextId);
     };
     // The stream's snapshot reaches DNS: a probe answered means the server serves the streamed table.
@@ -178,6 +176,7 @@ async function main(): Promise<void> {
     let maxRss = 0;
     const rssTimer = setInterval(() => (maxRss = Math.max(maxRss, processMemory(pid)?.rssMb ?? 0)), 250);
     const cpu0 = processCpuSeconds(pid) ?? NaN;
+    const linesBefore = server.lines.length;
     const started = performance.now();
     const tickMs = 10;
     let sent = 0;
@@ -213,12 +212,16 @@ async function main(): Promise<void> {
       }, tickMs);
     });
     const stormSeconds = (performance.now() - started) / 1000;
+    const stormLines = server.lines.slice(linesBefore).filter((l) => l.msg === 'records reloaded' && typeof l['partsRebuilt'] === 'number');
     const measured = (await Promise.all(latencies)).sort((a, b) => a - b);
     const cpu1 = processCpuSeconds(pid) ?? NaN;
     clearInterval(rssTimer);
     const lost = measured.filter((l) => !Number.isFinite(l)).length;
     const cpuPerEventMs = ((cpu1 - cpu0) * 1000) / events;
     console.log(`storm: ${events} events in ${stormSeconds.toFixed(1)} s (${(events / stormSeconds).toFixed(0)}/s); server CPU ${(cpu1 - cpu0).toFixed(1)} s (${((100 * (cpu1 - cpu0)) / stormSeconds).toFixed(0)}% of a core), ${cpuPerEventMs.toFixed(3)} ms per event; peak RSS ${fmtMb(maxRss)}`);
+    const workerMs = stormLines.map((l) => Number(l['workerMs'])).sort((a, b) => a - b);
+    const parts = stormLines.map((l) => Number(l['partsRebuilt'])).sort((a, b) => a - b);
+    console.log(`tables during the storm: ${stormLines.length} (one per window of events); worker ms per table p50 ${percentile(workerMs, 50)}, p99 ${percentile(workerMs, 99)}; parts regenerated per table p50 ${percentile(parts, 50)}, p99 ${percentile(parts, 99)}`);
     console.log(
       `event → DNS answer over ${measured.length} probes: p50 ${percentile(measured, 50).toFixed(0)} ms, p90 ${percentile(measured, 90).toFixed(0)} ms, p99 ${percentile(measured, 99).toFixed(0)} ms, max ${(measured.at(-lost - 1) ?? NaN).toFixed(0)} ms${lost > 0 ? `, ${lost} never answered within ${PROBE_GIVE_UP_MS / 1000} s` : ''}`,
     );
@@ -229,6 +232,9 @@ async function main(): Promise<void> {
     let resyncRss = 0;
     const resyncTimer = setInterval(() => (resyncRss = Math.max(resyncRss, processMemory(pid)?.rssMb ?? 0)), 100);
     const subscriptions = master.subscriptions();
+    // The fresh snapshot a master would send now: the cluster as the storm left it.
+    const current = [...tasks.filter((t) => t['state'] !== 'TASK_RUNNING'), ...running, ...probeTasks];
+    master.setSnapshot({ ...getState, get_tasks: { tasks: current } });
     const cut = performance.now();
     master.dropSubscribers();
     await master.waitForSubscriptions(subscriptions + 1, 60_000);
@@ -242,6 +248,8 @@ async function main(): Promise<void> {
     console.log(`load average ${loadAverage()}`);
     socket.close();
   } finally {
+    server.signal('SIGTERM');
+    await server.waitForExit(30_000).catch(() => undefined);
     await server.kill();
     await master.close();
   }

@@ -20,15 +20,18 @@ export interface BenchServer {
 export async function startBenchServer(options: BenchServerOptions): Promise<BenchServer> {
   const timeoutMs = options.timeoutMs ?? 180_000;
   const cpus = options.cpus;
+  // Extra node flags for the server (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"), to see where its time goes.
+  const nodeArgs = (process.env['BENCH_SERVER_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
   const server = await spawnServer({
     config: options.config,
     timeoutMs,
+
     waitFor: 'started',
-    ...(cpus
+    ...(cpus || nodeArgs.length > 0
       ? {
           command: (configPath: string) => ({
-            file: 'taskset',
-            args: ['-c', cpus, process.execPath, MAIN_SCRIPT, `-config=${configPath}`],
+            file: cpus ? 'taskset' : process.execPath,
+            args: [...(cpus ? ['-c', cpus, process.execPath] : []), ...nodeArgs, MAIN_SCRIPT, `-config=${configPath}`],
             cwd: REPO_ROOT,
           }),
         }

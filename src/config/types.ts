@@ -173,5 +173,5 @@ export const DEFAULT_CONFIG: Omit<Config, 'file'> = Object.freeze({
   notifySecondaries: Object.freeze([]),
   healthAwareOn: false,
   rotationToken: '',
-  stateSourceMode: 'poll',
+  stateSourceMode: 'stream',
 });

@@ -491,6 +491,7 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
         resolveMs: Math.round(result.timings.resolveMs),
         generateMs: Math.round(result.timings.generateMs),
         diffMs: Math.round(result.timings.diffMs),
+        ...(result.partsRebuilt !== undefined ? { partsRebuilt: result.partsRebuilt } : {}),
         workerMs: Math.round(result.timings.totalMs),
         swapMs: Number((performance.now() - applyStart).toFixed(2)),
         totalMs: Math.round(durationMs),

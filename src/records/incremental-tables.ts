@@ -4,7 +4,7 @@
 //
 //   host      schedulers, agents, SOAMname, masters, and every framework for the enumeration
 //   buckets   the tasks, spread over buckets by (framework fragment, task label): every name a task
-//             makes lies under that pair, so all the tasks sharing a name share a bucket, in state order
+//             makes lies under that pair, so all the tasks sharing a name share a bucket (by task id)
 //   reverse   the PTR records (ReverseZones), from the IPs the other parts noted
 //   static    the StaticRecordsFile's records
 //
@@ -19,6 +19,7 @@ import {
   generateReverseSegment,
   generateStaticSegment,
   generateTaskSegment,
+  MAX_PORTS_PER_TASK,
   type GenerateConfig,
   type GenerateInput,
   type GenerateReport,
@@ -83,6 +84,8 @@ interface Bucket {
 interface Part {
   readonly meta: PartMeta;
   readonly report: GenerateReport;
+  /** Its report has something to add (most parts' have not: summing only these keeps a table's cost to its changes). */
+  readonly reports: boolean;
   data: PackedTableData | undefined;
 }
 
@@ -168,7 +171,7 @@ export class IncrementalTables {
     this.leader = state.leader;
     state.frameworks.forEach((framework, f) => {
       const id = frameworkIds[f] as string;
-      for (const task of framework.tasks) {
+      for (const task of [...framework.tasks].sort(byTaskId)) {
         const key = taskKey(id, task.id);
         const held: HeldTask = { frameworkId: id, task, bucket: this.bucketOf(framework, task) };
         this.tasks.set(key, held);
@@ -255,7 +258,7 @@ export class IncrementalTables {
     const next: HeldTask = { frameworkId, task, bucket: bucketIndex };
     this.tasks.set(key, next);
     const bucket = this.buckets[bucketIndex] as Bucket;
-    bucket.tasks.set(key, next);
+    insertInOrder(bucket.tasks, key, next);
     bucket.dirty = true;
   }
 
@@ -297,7 +300,9 @@ export class IncrementalTables {
   }
 
   private newPart(segment: Segment, frameworks: readonly number[]): Part {
-    return { meta: this.index.describe(this.nextPartId++, segment, Int32Array.from(frameworks)), report: segment.report, data: segment.data };
+    const r = segment.report;
+    const reports = r.portCap.tasks > 0 || r.health.unhealthyTasks > 0 || r.health.heldBack > 0 || r.health.failOpenNames > 0 || r.outOfRotationTasks > 0 || r.reverse !== undefined;
+    return { meta: this.index.describe(this.nextPartId++, segment, Int32Array.from(frameworks)), report: r, reports, data: segment.data };
   }
 
   private build(inputs: TableInputs): IncrementalResult {
@@ -349,7 +354,7 @@ export class IncrementalTables {
       frameworkCount: this.frameworks.length,
       counts: index.counts,
     };
-    return { kind: 'parted', message, report: sumReports(parts.map((p) => p.report)), partsRebuilt: rebuilt };
+    return { kind: 'parted', message, report: sumReports(parts.filter((p) => p.reports).map((p) => p.report)), partsRebuilt: rebuilt };
   }
 
   private buildBucket(bucket: Bucket, withReverse: boolean): void {
@@ -393,7 +398,7 @@ export class IncrementalTables {
     return [this.host as Part, ...this.buckets.map((b) => b.part ?? empty), this.reverse ?? empty, this.staticPart ?? empty];
   }
 
-  /** The state as one document, frameworks and tasks in state order. */
+  /** The state as one document, frameworks in state order, each one's tasks by id (the order its records are in). */
   state(): MesosState {
     const tasksOf = new Map<string, Task[]>();
     for (const held of this.tasks.values()) {
@@ -401,6 +406,7 @@ export class IncrementalTables {
       if (!list) tasksOf.set(held.frameworkId, (list = []));
       list.push(held.task);
     }
+    for (const list of tasksOf.values()) list.sort(byTaskId);
     const frameworks = this.frameworks.map((head, f) => ({ ...head, tasks: tasksOf.get(this.frameworkIds[f] as string) ?? [] }));
     return { leader: this.leader, frameworks, slaves: [...this.slaves.values()] };
   }
@@ -409,6 +415,22 @@ export class IncrementalTables {
     const records = this.inputs.staticRecords;
     return generateRecordsWithReport({ ...this.generateInput(this.state()), ...(records ? { staticRecords: records } : {}) });
   }
+}
+
+/**
+ * The order tasks add their records in, within a framework: by id. A master lists tasks in no
+ * meaningful order (and another one after a fail-over), so the table does not depend on it and a
+ * fresh snapshot of an unchanged cluster regenerates nothing.
+ */
+function byTaskId(a: Task, b: Task): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** Puts a new task into a bucket at its place by id. */
+function insertInOrder(tasks: Map<string, HeldTask>, key: string, held: HeldTask): void {
+  const entries = [...tasks.entries(), [key, held] as const].sort((x, y) => byTaskId(x[1].task, y[1].task));
+  tasks.clear();
+  for (const [k, v] of entries) tasks.set(k, v);
 }
 
 function mapEntries(map: ReadonlyMap<string, readonly string[]> | undefined): [string, readonly string[]][] {
@@ -442,7 +464,7 @@ function sumReports(reports: readonly GenerateReport[]): GenerateReport {
     reverse ??= r.reverse;
   }
   return {
-    portCap: { tasks, droppedPorts, firstTaskId, limit: reports[0]?.portCap.limit ?? 0 },
+    portCap: { tasks, droppedPorts, firstTaskId, limit: MAX_PORTS_PER_TASK },
     reverse,
     staticConflicts: NO_CONFLICTS,
     health: { unhealthyTasks, heldBack, failOpenNames },

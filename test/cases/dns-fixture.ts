@@ -10,6 +10,8 @@ import { type Config, DEFAULT_CONFIG } from '../../src/config/types.js';
 import type { ForwardRequest, Forwarder } from '../../src/forward/types.js';
 import { parseStateText } from '../../src/mesos/parse-state.js';
 import { generateRecords } from '../../src/records/generate.js';
+import { IncrementalTables } from '../../src/records/incremental-tables.js';
+import { assemblePartedTable, openPartedTable } from '../../src/records/parted-table.js';
 import { type RecordStore, createRecordStore } from '../../src/records/store.js';
 import type { PackedTable, RecordTable } from '../../src/records/table.js';
 
@@ -55,10 +57,31 @@ export function loadDnsFixtureTable(statePath = "dns/state.json"): PackedTable {
   return table;
 }
 
-/** A store holding the fixture table (serial FIXTURE_SERIAL), or empty when `empty`. */
-export function createFixtureStore(options: { empty?: boolean; now?: () => number } = {}): RecordStore {
+const FIXTURE_GENERATE_CONFIG = { domain: 'mesos', ipSources: ['netinfo', 'mesos', 'host'], enforceRFC952: false, soaMname: 'ns1.mesos.', listener: '192.0.2.53' } as const;
+
+/**
+ * The fixture's table as the event stream builds it: in parts (records/incremental-tables.ts), as
+ * the serving side opens it.
+ */
+export function loadDnsFixturePartedTable(): RecordTable {
+  const text = readFileSync(fixturePath('dns/state.json'), 'utf8');
+  const parsed = parseStateText(text);
+  if (!parsed.ok) throw new Error(`fixture state does not parse: ${parsed.error}`);
+  const ids = (JSON.parse(text) as { frameworks: { id: string }[] }).frameworks.map((f) => f.id);
+  const result = new IncrementalTables({ ...FIXTURE_GENERATE_CONFIG, ipSources: [...FIXTURE_GENERATE_CONFIG.ipSources] }).reset(parsed.state, ids, {
+    masters: ['192.0.2.100:5050'],
+    listenerAddresses: [],
+  });
+  if (result.kind !== 'parted') throw new Error('the fixture has a name made by two parts');
+  const parted = assemblePartedTable(result.message, undefined);
+  if (!parted) throw new Error('parts missing');
+  return openPartedTable(parted);
+}
+
+/** A store holding the fixture table (serial FIXTURE_SERIAL), or empty when `empty`; `parted`: the table in parts. */
+export function createFixtureStore(options: { empty?: boolean; now?: () => number; parted?: boolean } = {}): RecordStore {
   const store = createRecordStore({ now: options.now ?? (() => FIXTURE_NOW_MS) });
-  if (!options.empty) store.swap(loadDnsFixtureTable());
+  if (!options.empty) store.swap(options.parted ? loadDnsFixturePartedTable() : loadDnsFixtureTable());
   return store;
 }
 
