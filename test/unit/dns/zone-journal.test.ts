@@ -17,6 +17,10 @@ import { readU32 } from '../../../src/wire/bytes.js';
 import { parseLayout } from '../../../src/wire/message.js';
 import { readName } from '../../../src/wire/name.js';
 import { generateState } from '../../../bench/lib/generate-state.js';
+import { parseStateText } from '../../../src/mesos/parse-state.js';
+import { IncrementalTables } from '../../../src/records/incremental-tables.js';
+import { type PartedTableData, assemblePartedTable, openPartedTable } from '../../../src/records/parted-table.js';
+import type { RecordTable } from '../../../src/records/table.js';
 import { dnsTestConfig } from '../../cases/dns-fixture.js';
 import { ixfrQuery } from '../../helpers/dns-codec.js';
 
@@ -24,8 +28,24 @@ type State = { frameworks: { name: string; pid: string; tasks: Record<string, un
 
 const config: Config = dnsTestConfig({ zoneTransferAllowFrom: ['127.0.0.1'] });
 
-function tableOf(state: State) {
+function tableOf(state: State): RecordTable {
   return buildTableFromText(config, JSON.stringify(state), []).table;
+}
+
+/** Tables as the event stream builds them: in parts, one builder throughout, so unchanged parts are shared. */
+function partedTables(): (state: State) => RecordTable {
+  const tables = new IncrementalTables({ ...config, ipSources: [...config.ipSources] });
+  let parted: PartedTableData | undefined;
+  return (state) => {
+    const parsed = parseStateText(JSON.stringify(state));
+    if (!parsed.ok) throw new Error(parsed.error);
+    const ids = state.frameworks.map((f, i) => String((f as { id?: string }).id ?? `framework-${i}`));
+    const result = tables.reset(parsed.state, ids, { masters: config.masters ?? [], listenerAddresses: [] });
+    if (result.kind !== 'parted') throw new Error('expected a table in parts');
+    parted = assemblePartedTable(result.message, parted);
+    if (!parted) throw new Error('parts missing');
+    return openPartedTable(parted);
+  };
 }
 
 function key(rr: ResourceRecord): string {
@@ -39,9 +59,9 @@ function zoneSet(snapshot: TableSnapshot): Set<string> {
   return out;
 }
 
-function swapAndWait(journal: ZoneJournal, store: RecordStore, state: State, cfg: Config = config): Promise<TableSnapshot> {
+function swapAndWait(journal: ZoneJournal, store: RecordStore, state: State, cfg: Config = config, build: (state: State) => RecordTable = tableOf): Promise<TableSnapshot> {
   const previous = store.current();
-  const next = store.swap(tableOf(state));
+  const next = store.swap(build(state));
   return new Promise((resolve) => journal.swapped(next, previous, cfg, true, () => resolve(next)));
 }
 
@@ -59,16 +79,17 @@ const CHANGES: { readonly name: string; readonly change: (s: State) => void }[] 
 ];
 
 describe('the zone journal', () => {
-  test('old zone − deleted + added = new zone, for every kind of change; the deltas chain from any kept serial', async (t) => {
+  for (const mode of ['whole', 'in parts'] as const) test(`old zone − deleted + added = new zone, for every kind of change; the deltas chain from any kept serial (tables ${mode})`, async (t) => {
     const journal = createZoneJournal({ logger: createSilentLogger() });
     t.after(() => journal.close());
     const store = createRecordStore();
     const state = base();
-    const snapshots: TableSnapshot[] = [await swapAndWait(journal, store, state)];
+    const build = mode === 'whole' ? tableOf : partedTables();
+    const snapshots: TableSnapshot[] = [await swapAndWait(journal, store, state, config, build)];
     for (const { name, change } of CHANGES) {
       const previous = snapshots.at(-1) as TableSnapshot;
       change(state);
-      const next = await swapAndWait(journal, store, state);
+      const next = await swapAndWait(journal, store, state, config, build);
       snapshots.push(next);
       const deltas = journal.since(previous.serial, next);
       assert.ok(deltas, name);
