@@ -3,9 +3,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { applyEvent, applySnapshot, CARRY_OVER_MS, emptyModel, expireCarried, MAX_STATUSES_PER_TASK, portsText, toMasterState } from '../../../src/mesos/operator-state.js';
+import { applyEvent, applySnapshot, CARRY_OVER_MS, emptyModel, expireCarried, MAX_STATUSES_PER_TASK, portsText, renderChanges, renderWhole, toMasterState } from '../../../src/mesos/operator-state.js';
+import { IncrementalTables, type IncrementalResult, type TableInputs } from '../../../src/records/incremental-tables.js';
+import { type PartedTableData, assemblePartedTable, openPartedTable } from '../../../src/records/parted-table.js';
+import type { RecordTable } from '../../../src/records/table.js';
 import { parseState } from '../../../src/mesos/parse-state.js';
-import { generateRecords } from '../../../src/records/generate.js';
+import { type GenerateConfig, generateRecords } from '../../../src/records/generate.js';
 import { formatTableListing } from '../../helpers/table-listing.js';
 
 const FIXTURES = new URL('../../../../fixtures/operator-api/', import.meta.url);
@@ -29,13 +32,10 @@ function parsed(doc: unknown) {
   return result.state;
 }
 
+const GENERATE: GenerateConfig = { domain: 'mesos', ipSources: ['netinfo', 'mesos', 'host'], enforceRFC952: false, soaMname: 'ns1.mesos.', listener: '10.0.0.53', healthAwareOn: true };
+
 function listing(doc: unknown): string {
-  const table = generateRecords({
-    state: parsed(doc),
-    config: { domain: 'mesos', ipSources: ['netinfo', 'mesos', 'host'], enforceRFC952: false, soaMname: 'ns1.mesos.', listener: '10.0.0.53', healthAwareOn: true },
-    masters: ['10.0.0.100:5050'],
-    listenerAddresses: [],
-  });
+  const table = generateRecords({ state: parsed(doc), config: GENERATE, masters: ['10.0.0.100:5050'], listenerAddresses: [] });
   return formatTableListing(table, { ttl: 60, srvWeight: 1 });
 }
 
@@ -50,6 +50,60 @@ describe('operator API model', () => {
   it('snapshot + events give the state a poll of the final state gives', () => {
     const final = readJson('final-state.json');
     assert.deepEqual(parsed(toMasterState(streamed(), LEADER)), parsed(final));
+  });
+
+  it('the snapshot, then only what each event changed (as the reload worker gets it), give the records of a poll of the final state', () => {
+    const inputs: TableInputs = { masters: ['10.0.0.100:5050'], listenerAddresses: [] };
+    const tables = new IncrementalTables(GENERATE);
+    let parted: PartedTableData | undefined;
+    const open = (result: IncrementalResult): RecordTable => {
+      if (result.kind === 'whole') return result.table;
+      parted = assemblePartedTable(result.message, parted);
+      assert.ok(parted);
+      return openPartedTable(parted);
+    };
+    const model = emptyModel();
+    applySnapshot(model, (readJson('subscribed.json') as { subscribed: { get_state: unknown } }).subscribed.get_state);
+    const first = renderWhole(model, LEADER);
+    let table = open(tables.reset(parsed(first.document), first.frameworkIds, inputs));
+    let deltas = 0;
+    for (const event of events()) {
+      applyEvent(model, event);
+      const changes = renderChanges(model, LEADER);
+      if (!changes) {
+        const whole = renderWhole(model, LEADER);
+        table = open(tables.reset(parsed(whole.document), whole.frameworkIds, inputs));
+        continue;
+      }
+      const doc = parsed(changes.document);
+      const result = tables.apply({ leader: doc.leader, frameworks: doc.frameworks, frameworkIds: changes.frameworkIds, slaves: doc.slaves, removedTasks: changes.removedTasks, removedSlaves: changes.removedSlaves }, inputs);
+      assert.ok(result, 'the changes fit the state the worker holds');
+      table = open(result);
+      deltas++;
+    }
+    assert.ok(deltas >= 10, `${deltas} events went as changes only`);
+    assert.equal(formatTableListing(table, { ttl: 60, srvWeight: 1 }), listing(readJson('final-state.json')));
+  });
+
+  it('renders only what changed since the last render; a framework change, or nothing rendered yet, needs the whole model', () => {
+    const model = emptyModel();
+    assert.equal(renderChanges(model, LEADER), undefined, 'nothing rendered yet');
+    applySnapshot(model, (readJson('subscribed.json') as { subscribed: { get_state: unknown } }).subscribed.get_state);
+    assert.equal(renderChanges(model, LEADER), undefined, 'a snapshot is rendered whole');
+    const whole = renderWhole(model, LEADER);
+    const tasks = (whole.document['frameworks'] as { tasks: { id: string; framework_id: string }[] }[]).flatMap((f) => f.tasks);
+    const [kept, gone] = tasks;
+    assert.ok(kept && gone);
+    const quiet = renderChanges(model, LEADER);
+    assert.deepEqual((quiet?.document['frameworks'] as { tasks: unknown[] }[]).flatMap((f) => f.tasks), [], 'no change, no task');
+    applyEvent(model, { type: 'TASK_UPDATED', task_updated: { framework_id: { value: gone.framework_id }, state: 'TASK_KILLED', status: { task_id: { value: gone.id }, state: 'TASK_KILLED' } } });
+    applyEvent(model, { type: 'TASK_UPDATED', task_updated: { framework_id: { value: kept.framework_id }, state: 'TASK_RUNNING', status: { task_id: { value: kept.id }, state: 'TASK_RUNNING', timestamp: 99 } } });
+    const changes = renderChanges(model, LEADER);
+    assert.ok(changes);
+    assert.deepEqual((changes.document['frameworks'] as { tasks: { id: string }[] }[]).flatMap((f) => f.tasks.map((t) => t.id)), [kept.id]);
+    assert.deepEqual(changes.removedTasks, [`${gone.framework_id}\0${gone.id}`]);
+    applyEvent(model, { type: 'FRAMEWORK_ADDED', framework_added: { framework: { framework_info: { id: { value: 'NEW' }, name: 'newcomer' } } } });
+    assert.equal(renderChanges(model, LEADER), undefined, 'a framework changed');
   });
 
   it('snapshot + events give the same records as a poll of the final state', () => {
