@@ -13,7 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildTableFromText, readStaticRecords, renderRecords } from '../src/commands/records.js';
 import { loadConfig } from '../src/config/load.js';
 import type { Config } from '../src/config/types.js';
-import type { StateProblem } from '../src/mesos/state-types.js';
+import type { StateProblem } from '../src/records/state-types.js';
 import type { RecordTable } from '../src/records/table.js';
 
 /** fixtures/golden/ of this checkout (this file runs as dist/scripts/update-golden.js). */

@@ -10,10 +10,10 @@ import { MesosDnsError, ErrorCode } from '../errors.js';
 import { interfaceAddresses } from '../host-interfaces.js';
 import { HOST_LOOKUP_TIMEOUT_MS, createHostLookup, lookUpStateHosts, type LookupAll } from '../mesos/host-lookup.js';
 import { parseStateText } from '../mesos/parse-state.js';
-import type { MesosState, StateProblem } from '../mesos/state-types.js';
+import type { MesosState, StateProblem } from '../records/state-types.js';
 import { generateRecordsWithReport } from '../records/generate.js';
 import { createRecordStore } from '../records/store.js';
-import type { PackedTable, RecordTable } from '../records/table.js';
+import type { PackedTable } from '../records/table.js';
 
 export interface BuildTableResult {
   readonly table: PackedTable;

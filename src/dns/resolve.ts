@@ -10,7 +10,7 @@ import type { NameRecords } from '../records/table.js';
 import type { TableSnapshot } from '../records/store.js';
 import { splitSrvValue, srvPortOf } from '../records/srv-value.js';
 import { QType, Rcode } from '../wire/constants.js';
-import { isEncodableName, isInZone, parseName } from './names.js';
+import { isEncodableName, isInZone } from './names.js';
 import {
   type AddressRecord,
   type NameTargetRecord,

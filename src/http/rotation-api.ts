@@ -4,7 +4,6 @@
 // itself sits behind RotationControl (this instance's memory, or the shared ZooKeeper copy).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import {
-  type AddResult,
   type RotationEntry,
   type RotationKind,
   checkValue,

@@ -2,7 +2,7 @@
 // fix that a reload never waits long): system lookups (getaddrinfo, so /etc/hosts counts, as Go's
 // resolver does) with a per-name timeout, bounded concurrency and a cache of about one refresh period.
 import { lookup as dnsLookup } from 'node:dns/promises';
-import type { MesosState } from './state-types.js';
+import type { MesosState } from '../records/state-types.js';
 import { isIpLiteral } from './host-port.js';
 
 export type LookupAll = (host: string) => Promise<readonly string[]>;

@@ -21,7 +21,7 @@ import type {
   TaskLabel,
   TaskStatus,
   Upid,
-} from './state-types.js';
+} from '../records/state-types.js';
 import { splitStandardHostPort } from './host-port.js';
 import { Composite, JsonReader, JsonSyntaxError, type Scalar } from './json-reader.js';
 

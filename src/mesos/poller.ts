@@ -31,7 +31,7 @@ import { RELOAD_WORKER_KIND, type FromWorker, type ReloadWorkerData, type ToWork
 import type { SourceStatus, StateSource } from './source.js';
 import type { StaticRecordsSettings } from '../config/static-records.js';
 import { createStaticRecordsFile, type StaticRecordsFile } from './static-records-file.js';
-import type { RotationView } from '../rotation/rotation-store.js';
+import type { RotationView } from '../records/rotation-list.js';
 import type { StateDocument, StreamDriver } from './stream-driver.js';
 
 export const SourceKind = { FILE: 'file', STATIC: 'static', ZOOKEEPER: 'zookeeper' } as const;
@@ -636,7 +636,7 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
         });
       }
       if (detector) {
-        offDetector = detector.onChange((list, leaderChanged) => {
+        offDetector = detector.onChange((_list, leaderChanged) => {
           // The stream follows the leader itself and publishes the new leader's snapshot; a poll of a
           // master that just took over would publish the zone its unregistered agents have emptied.
           if (stream) return;

@@ -6,7 +6,7 @@ import { readFile as fsReadFile } from 'node:fs/promises';
 import type { StaticRecord } from '../config/static-records.js';
 import type { RotationEntry } from '../records/rotation-list.js';
 import { scanState, type ParseStateResult, type ScannedState } from './parse-state.js';
-import type { MesosState, StateProblem } from './state-types.js';
+import type { MesosState, StateProblem } from '../records/state-types.js';
 import { generateRecordsWithReport, type GenerateConfig, type GenerateReport } from '../records/generate.js';
 import type { PackedTable } from '../records/table.js';
 import { IncrementalTables, type IncrementalResult, type StateChanges } from '../records/incremental-tables.js';

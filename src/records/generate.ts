@@ -2,23 +2,21 @@
 // RecordTable holding exactly the A, AAAA and SRV records Mesos-DNS would serve (spec §2), plus our
 // additions: PTR records for the ReverseZones (reverse-records.ts) and the static records
 // (static-table.ts).
-import type { StaticRecord } from '../config/static-records.js';
-import type { Config } from '../config/types.js';
-import { splitHostPort as splitMasterAddress } from '../mesos/host-port.js';
-import type { DiscoveryPort, Framework, MesosState, Slave, Task, TaskStatus } from '../mesos/state-types.js';
+import type { GenerateConfig, StaticRecordInput as StaticRecord } from './settings.js';
+import { splitHostPortLoosely as splitMasterAddress } from '../net/host-port.js';
+import type { DiscoveryPort, Framework, MesosState, Slave, Task, TaskStatus } from './state-types.js';
 import { type BuilderCapacity, Int32List, RecordSetBuilder, TYPE_INDEX, type TypeIndex } from './builder.js';
-import { canonicalIp } from './ip.js';
+import { canonicalIp } from '../net/ip-text.js';
 import { type LabelSpec, toDomainFragment, toLabel } from './labels.js';
 import { openRecordTable } from './packed-table.js';
 import { ReverseNames, type ReverseNote, type ReverseReport, type ReverseSink } from './reverse-records.js';
 import { NO_CONFLICTS, type StaticConflicts, addStaticRecords } from './static-table.js';
 import { createRotationMatcher, type RotationEntry } from './rotation-list.js';
-import type { PackedTable, PackedTableData, RecordTable } from './table.js';
+import type { PackedTable, PackedTableData } from './table.js';
 import { hashTaskId } from './task-hash.js';
 
 /** reverseZones is optional: without it (or with none) no PTR records are made. */
-export type GenerateConfig = Pick<Config, 'domain' | 'ipSources' | 'enforceRFC952' | 'soaMname' | 'listener'> &
-  Partial<Pick<Config, 'reverseZones' | 'healthAwareOn'>>;
+export type { GenerateConfig } from './settings.js';
 
 export interface GenerateInput {
   readonly state: MesosState;

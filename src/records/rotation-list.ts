@@ -51,6 +51,12 @@ export interface RotationTask {
   readonly agentHostname: string;
 }
 
+/** The entries in force now, and a way to hear when they change (the state source reads this). */
+export interface RotationView {
+  active(): RotationEntry[];
+  onChange(listener: () => void): () => void;
+}
+
 export interface RotationMatcher {
   readonly empty: boolean;
   isOut(task: RotationTask): boolean;

@@ -1,7 +1,7 @@
 // Static records (StaticRecordsFile) into the table being built (pure), after every Mesos name: a
 // static name that is also a Mesos name is a conflict, reported, and the Mesos name wins (all of the
 // name's static records are left out), so the file can never hide or change a task's records.
-import type { StaticRecord } from '../config/static-records.js';
+import type { StaticRecordInput as StaticRecord } from './settings.js';
 import { type RecordSetBuilder, TYPE_INDEX } from './builder.js';
 
 /** Static names left out because Mesos generated the same name. */

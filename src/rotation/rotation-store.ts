@@ -20,10 +20,8 @@ export interface RotationControl {
 }
 
 /** What the state source reads: the entries in force, and a call when they change. */
-export interface RotationView {
-  active(): RotationEntry[];
-  onChange(listener: () => void): () => void;
-}
+export type { RotationView } from '../records/rotation-list.js';
+import type { RotationView } from '../records/rotation-list.js';
 
 export interface RotationStore extends RotationView {
   add(entry: RotationEntry): AddResult;

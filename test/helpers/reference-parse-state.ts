@@ -13,7 +13,7 @@ import type {
   TaskLabel,
   TaskStatus,
   Upid,
-} from '../../src/mesos/state-types.js';
+} from '../../src/records/state-types.js';
 import { splitStandardHostPort } from '../../src/mesos/host-port.js';
 
 export type ParseStateResult =

@@ -19,7 +19,7 @@ describe('dig', { skip: await requireTool(DIG) }, () => {
     return parseDigOutput(await runDig(started.port, args));
   }
 
-  test('A over UDP without EDNS: flags, status and sections', async (t) => {
+  test('A over UDP without EDNS: flags, status and sections', async () => {
     const r = await dig('+notcp', '+noedns', 'nginx.marathon.mesos', 'A');
     assert.equal(r.status, 'NOERROR');
     assert.deepEqual(r.flags, ['aa', 'qr', 'ra', 'rd']);
@@ -29,7 +29,7 @@ describe('dig', { skip: await requireTool(DIG) }, () => {
     assert.equal(r.edns, undefined, 'no OPT when the query had none');
   });
 
-  test('A over TCP with dig defaults (EDNS and a cookie option: the general path)', async (t) => {
+  test('A over TCP with dig defaults (EDNS and a cookie option: the general path)', async () => {
     const r = await dig('+tcp', 'NGINX.marathon.mesos', 'A');
     assert.equal(r.status, 'NOERROR');
     assert.deepEqual(r.question, ['NGINX.marathon.mesos. IN A']);
@@ -37,7 +37,7 @@ describe('dig', { skip: await requireTool(DIG) }, () => {
     assert.deepEqual(r.edns && { version: r.edns.version, udp: r.edns.udp }, { version: 0, udp: 1232 });
   });
 
-  test('quirk #1: +bufsize=4096 gets all 40 records over UDP with an OPT record', async (t) => {
+  test('quirk #1: +bufsize=4096 gets all 40 records over UDP with an OPT record', async () => {
     const r = await dig('+notcp', '+bufsize=4096', '+nocookie', 'many.marathon.mesos', 'A');
     assert.equal(r.status, 'NOERROR');
     assert.ok(!r.flags.includes('tc'));
@@ -45,7 +45,7 @@ describe('dig', { skip: await requireTool(DIG) }, () => {
     assert.equal(r.edns?.udp, 1232);
   });
 
-  test('without EDNS the reply is cut to 29 records with TC; dig retries over TCP and gets all 40', async (t) => {
+  test('without EDNS the reply is cut to 29 records with TC; dig retries over TCP and gets all 40', async () => {
     const cut = await dig('+notcp', '+noedns', '+ignore', 'many.marathon.mesos', 'A');
     assert.ok(cut.flags.includes('tc'));
     assert.equal(cut.counts.ANSWER, 29);
@@ -54,7 +54,7 @@ describe('dig', { skip: await requireTool(DIG) }, () => {
     assert.equal(retried.counts.ANSWER, 40);
   });
 
-  test('quirk #2: SRV reply without its additionals has no TC', async (t) => {
+  test('quirk #2: SRV reply without its additionals has no TC', async () => {
     const r = await dig('+notcp', '+noedns', '_mid._tcp.marathon.mesos', 'SRV');
     assert.ok(!r.flags.includes('tc'));
     assert.equal(r.counts.ANSWER, 8);
@@ -64,7 +64,7 @@ describe('dig', { skip: await requireTool(DIG) }, () => {
     assert.ok(tcp.additional.every((line) => /^mid-\w{5}-s1\.marathon\.slave\.mesos\. 60 A 192\.0\.2\.1$/.test(line)));
   });
 
-  test('quirk #3 and #4: missing SRV name NXDOMAIN with SOA; SOA at the apex in the answer', async (t) => {
+  test('quirk #3 and #4: missing SRV name NXDOMAIN with SOA; SOA at the apex in the answer', async () => {
     const missing = await dig('_missing._tcp.marathon.mesos', 'SRV');
     assert.equal(missing.status, 'NXDOMAIN');
     assert.deepEqual(missing.authority, [SOA]);
@@ -73,7 +73,7 @@ describe('dig', { skip: await requireTool(DIG) }, () => {
     assert.deepEqual(soa.answer, [SOA]);
   });
 
-  test('quirk #7 and #8: DS inside the domain and an empty non-terminal are NODATA with AA', async (t) => {
+  test('quirk #7 and #8: DS inside the domain and an empty non-terminal are NODATA with AA', async () => {
     for (const [name, type] of [
       ['nginx.marathon.mesos', 'DS'],
       ['marathon.slave.mesos', 'A'],
@@ -86,14 +86,14 @@ describe('dig', { skip: await requireTool(DIG) }, () => {
     }
   });
 
-  test('quirk #32: CH class REFUSED, STATUS opcode NOTIMP', async (t) => {
+  test('quirk #32: CH class REFUSED, STATUS opcode NOTIMP', async () => {
     const ch = await dig('-c', 'CH', 'version.bind', 'TXT');
     assert.equal(ch.status, 'REFUSED');
     const status = await dig('+opcode=status', 'nginx.marathon.mesos', 'A');
     assert.equal(status.status, 'NOTIMP');
   });
 
-  test('names outside the domain go through the forwarder', async (t) => {
+  test('names outside the domain go through the forwarder', async () => {
     const r = await dig('www.example.com', 'A');
     assert.equal(r.status, 'NOERROR');
     assert.deepEqual(r.answer, ['www.example.com. 60 A 192.0.2.250']);

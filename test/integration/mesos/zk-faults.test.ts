@@ -20,7 +20,7 @@ function sleep(ms: number): Promise<void> {
 
 /** Answers pings, so a connection stays up as long as the client wants it. */
 function answerPings(conn: FakeZkConnection, onPing: () => void = () => undefined): void {
-  conn.onRequest((xid, op) => {
+  conn.onRequest((_xid, op) => {
     if (op === OpCode.PING) {
       onPing();
       conn.reply(PING_XID, 0, Buffer.alloc(0));

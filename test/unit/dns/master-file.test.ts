@@ -7,7 +7,7 @@ import { masterFileLabel, masterFileLine, masterFileName } from '../../../src/dn
 import { formatIPv6Octets as formatIPv6 } from '../../../src/net/ip-text.js';
 import { parseName } from '../../../src/dns/names.js';
 import { parseIPv4, parseIPv6 } from '../../../src/dns/records.js';
-import { canonicalIp } from '../../../src/records/ip.js';
+import { canonicalIp } from '../../../src/net/ip-text.js';
 import { seededRandom } from '../../helpers/seeded-random.js';
 
 const label = (...octets: number[]): string => masterFileLabel(Uint8Array.from(octets));

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHostLookup, hostsToResolve } from '../../../src/mesos/host-lookup.js';
-import type { MesosState } from '../../../src/mesos/state-types.js';
+import type { MesosState } from '../../../src/records/state-types.js';
 
 test('quirk #33: host names resolve through the system resolver (localhost via /etc/hosts)', async () => {
   const lookup = createHostLookup();

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 
 import { splitStandardHostPort } from '../../../src/mesos/host-port.js';
 import { parseState, parseStateText, parseUpid } from '../../../src/mesos/parse-state.js';
-import type { MesosState, StateProblem } from '../../../src/mesos/state-types.js';
+import type { MesosState, StateProblem } from '../../../src/records/state-types.js';
 
 type Doc = Record<string, unknown>;
 

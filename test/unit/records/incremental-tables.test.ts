@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { StaticRecord } from '../../../src/config/static-records.js';
 import { parseState } from '../../../src/mesos/parse-state.js';
-import type { Framework, MesosState, Slave, Task } from '../../../src/mesos/state-types.js';
+import type { Framework, MesosState, Slave, Task } from '../../../src/records/state-types.js';
 import { type GenerateConfig, generateRecords } from '../../../src/records/generate.js';
 import { IncrementalTables, type IncrementalResult, type StateChanges, type TableInputs } from '../../../src/records/incremental-tables.js';
 import { type PartedTableData, assemblePartedTable, openPartedTable } from '../../../src/records/parted-table.js';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { isIPv4 } from 'node:net';
 import { describe, it } from 'node:test';
 
-import { isDottedQuad } from '../../../src/records/ip.js';
+import { isDottedQuad } from '../../../src/net/ip-text.js';
 import { seededRandom as random } from '../../helpers/seeded-random.js';
 
 

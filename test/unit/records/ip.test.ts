@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { canonicalIp } from '../../../src/records/ip.js';
+import { canonicalIp } from '../../../src/net/ip-text.js';
 
 describe('canonicalIp', () => {
   const cases: [string, string, 4 | 6][] = [

@@ -2,7 +2,6 @@
 // slave.<domain>., shared IPs to nothing; nothing at all without ReverseZones.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isAncestor } from '../../../src/records/ancestors.js';
 import { generateRecordsWithReport } from '../../../src/records/generate.js';
 import { parseState } from '../../../src/mesos/parse-state.js';
 import { BASE_CONFIG, type Doc, SLAVE_0, at, framework, netinfo, running, slave, state, task } from './helpers.js';
