@@ -56,7 +56,7 @@ export async function listGoldenCases(root: string = GOLDEN_ROOT): Promise<Golde
 }
 
 /**
- * The /v1/enumerate document (spec §2.14) with Mesos-DNS's member order: frameworks are
+ * The /v1/enumerate document (behaviour §2.14) with Mesos-DNS's member order: frameworks are
  * {tasks, name}, tasks {name, id, records}; `null` for no frameworks and for a task with no records.
  */
 export function enumerationJson(table: RecordTable): string {

@@ -156,7 +156,7 @@ export async function renderRecords(config: Config, statePath: string, options: 
   const zone = formatZoneFile(zoneRecords(snapshot, config, tally, { zone: walked }));
   if (!zoneSoa(snapshot, config, walked)) notes.push('SOAMname or SOARname has no wire form: no SOA and NS records, so no server will load this listing');
   notes.push(...nameNotes(tally.unencodable, 'have no wire form (an empty label, a label over 63 octets or a name over 255)'));
-  notes.push(...nameNotes(tally.unreachable, 'are not served: no question reaches them (stored with upper case, a space, UTF-8 or an escape a question spells otherwise, as raw DiscoveryInfo names are: spec §2.10)'));
+  notes.push(...nameNotes(tally.unreachable, 'are not served: no question reaches them (stored with upper case, a space, UTF-8 or an escape a question spells otherwise, as raw DiscoveryInfo names are: docs/behaviour.md §2.10)'));
   notes.push(
     ...nameNotes(
       tally.empty,

@@ -33,7 +33,7 @@ export interface ReloadRequest {
   readonly id: number;
   /** fetchAll's list: [presumed leader or '', ...fallbacks]. Ignored for a state file. */
   readonly masters: readonly string[];
-  /** The master list given to generation (master records, spec §2.7). */
+  /** The master list given to generation (master records, behaviour §2.7). */
   readonly recordMasters: readonly string[];
   readonly listenerAddresses: readonly string[];
   /**

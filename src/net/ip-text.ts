@@ -1,5 +1,5 @@
 // IP text (pure): the one home for reading IP literals and printing IPs. The canonical form is what
-// Go's net.IP.String() prints (spec §2.1): IPv4 dotted quad (also for IPv4-mapped IPv6), IPv6
+// Go's net.IP.String() prints (behaviour §2.1): IPv4 dotted quad (also for IPv4-mapped IPv6), IPv6
 // lower-case hex without leading zeros (RFC 5952), the first longest run of two or more zero groups
 // written as '::'.
 import { isIP, isIPv4, isIPv6 } from 'node:net';

@@ -1,5 +1,5 @@
-// Accumulates records with Mesos-DNS's set semantics (spec §2.1: an identical name/value pair or an
-// empty value is ignored) and remembers which task inserted each record first (spec §2.14).
+// Accumulates records with Mesos-DNS's set semantics (behaviour §2.1: an identical name/value pair or an
+// empty value is ignored) and remembers which task inserted each record first (behaviour §2.14).
 //
 // Names and values are written straight into one UTF-8 byte buffer as they are composed from their
 // parts, and names are indexed by an open-addressing hash table over those bytes: no JS string per
@@ -28,7 +28,7 @@ export const TYPE_INDEX = { A: 0, AAAA: 1, SRV: 2, PTR: 3, CNAME: 4 } as const;
 export type TypeIndex = (typeof TYPE_INDEX)[keyof typeof TYPE_INDEX];
 const TYPE_COUNT = 5;
 
-/** What endValue() returns for an empty value, which add() ignores (spec §2.1). */
+/** What endValue() returns for an empty value, which add() ignores (behaviour §2.1). */
 export const NO_VALUE = -1;
 
 /** Lists longer than this get a hash index beside them so membership stays O(1) (e.g. slave.<domain>). */
@@ -442,7 +442,7 @@ export class RecordSetBuilder {
   }
 
   /**
-   * Health-aware answers (docs: README "Health-aware answers"): in the list at `field` (laid out
+   * Health-aware answers (docs/dns.md "Health-aware answers"): in the list at `field` (laid out
    * oldest first at `start` in `values`, its head node still in entries), moves the records only
    * unhealthy tasks added behind the others and shortens the list to the others, so answers leave
    * them out while the enumeration (taskRecords, remapped) still finds them. A list with no other

@@ -1,5 +1,5 @@
 // Record generation: a pure function of a parsed Mesos state and the configuration to a frozen
-// RecordTable holding exactly the A, AAAA and SRV records Mesos-DNS would serve (spec §2), plus our
+// RecordTable holding exactly the A, AAAA and SRV records Mesos-DNS would serve (behaviour §2), plus our
 // additions: PTR records for the ReverseZones (reverse-records.ts) and the static records
 // (static-table.ts).
 import type { GenerateConfig, StaticRecordInput as StaticRecord } from './settings.js';
@@ -21,11 +21,11 @@ export type { GenerateConfig } from './settings.js';
 export interface GenerateInput {
   readonly state: MesosState;
   readonly config: GenerateConfig;
-  /** The master list (spec §1.1): static config order, or [zkLeader, ...others]. */
+  /** The master list (behaviour §1.1): static config order, or [zkLeader, ...others]. */
   readonly masters: readonly string[];
-  /** This host's non-loopback interface addresses, used when the listener is 0.0.0.0 (spec §2.6). */
+  /** This host's non-loopback interface addresses, used when the listener is 0.0.0.0 (behaviour §2.6). */
   readonly listenerAddresses: readonly string[];
-  /** Host names resolved ahead of generation (spec §2.4, §8 #33); anything else non-IP has no IP. */
+  /** Host names resolved ahead of generation (behaviour §2.4, §8 #33); anything else non-IP has no IP. */
   readonly hostAddresses?: ReadonlyMap<string, readonly string[]>;
   /** The StaticRecordsFile's records, added after the Mesos names (which win a conflict). */
   readonly staticRecords?: readonly StaticRecord[];
@@ -59,7 +59,7 @@ interface Context {
   readonly hostAddresses: ReadonlyMap<string, readonly string[]> | undefined;
   /** toLabel results by input (DiscoveryInfo names, port names and protocols repeat). */
   readonly labels: Map<string, string>;
-  /** The current task's resource ports (spec §2.12), refilled per task. */
+  /** The current task's resource ports (behaviour §2.12), refilled per task. */
   readonly ports: Int32List;
   /** Tasks whose port lists were cut to MAX_PORTS_PER_TASK. */
   readonly portCap: { tasks: number; droppedPorts: number; firstTaskId: string | undefined };
@@ -95,7 +95,7 @@ export interface GenerateReport {
 }
 
 /** A value to store as an address record: canonical IP text (A or AAAA by family), or a non-IP
- * slave host fragment, which Mesos-DNS stores in A as text (spec §2.5). Stored once, added many times. */
+ * slave host fragment, which Mesos-DNS stores in A as text (behaviour §2.5). Stored once, added many times. */
 interface StoredAddress {
   /** The builder's value handle. */
   readonly value: number;
@@ -106,11 +106,11 @@ interface StoredAddress {
 }
 
 interface SlaveInfo {
-  /** The addresses its tasks' slave records use (spec §2.5). */
+  /** The addresses its tasks' slave records use (behaviour §2.5). */
   readonly addresses: readonly StoredAddress[];
-  /** The IPs among them: the `host` IP source (spec §2.9). */
+  /** The IPs among them: the `host` IP source (behaviour §2.9). */
   readonly ips: readonly StoredAddress[];
-  /** The last '-' field of the slave id, lower-cased: the end of canonical task names (spec §2.10). */
+  /** The last '-' field of the slave id, lower-cased: the end of canonical task names (behaviour §2.10). */
   readonly idTail: string;
   readonly hostname: string;
 }
@@ -186,7 +186,7 @@ function label(ctx: Context, text: string): string {
   return out;
 }
 
-/** IPs of a host: an IP literal as-is, else whatever was resolved ahead of time (spec §8 #18, #33). */
+/** IPs of a host: an IP literal as-is, else whatever was resolved ahead of time (behaviour §8 #18, #33). */
 function hostIps(ctx: Context, host: string): StoredAddress[] {
   const literal = toStoredAddress(ctx, host);
   if (literal) return [literal];
@@ -199,7 +199,7 @@ function hostIps(ctx: Context, host: string): StoredAddress[] {
 }
 
 function frameworkRecords(ctx: Context, framework: Framework): void {
-  if (framework.pidInvalid) return; // spec §8 #17: only the scheduler's records are lost
+  if (framework.pidInvalid) return; // behaviour §8 #17: only the scheduler's records are lost
   const b = ctx.builder;
   const fragment = toDomainFragment(framework.name, ctx.spec);
   const host = framework.pid ? framework.pid.host : framework.hostname;
@@ -212,9 +212,9 @@ function frameworkRecords(ctx: Context, framework: Framework): void {
   }
 }
 
-/** Adds slave records and returns the slave's address list used by its tasks (spec §2.5). */
+/** Adds slave records and returns the slave's address list used by its tasks (behaviour §2.5). */
 function slaveRecords(ctx: Context, slave: Slave, addRecords: boolean): StoredAddress[] {
-  if (!slave.pid) return []; // spec §8 #14: skipped, never a crash
+  if (!slave.pid) return []; // behaviour §8 #14: skipped, never a crash
   const b = ctx.builder;
   const ips = hostIps(ctx, slave.pid.host);
   if (ips.length > 0 && !addRecords) return ips;
@@ -243,7 +243,7 @@ function masterRecords(ctx: Context, leaderPid: string, masters: readonly string
   const leader = splitMasterAddress(leaderAddress);
   if (!leader) return;
   const leaderIps = hostIps(ctx, leader.host);
-  if (leaderIps.length === 0) return; // spec §8 #13: a non-IP leader host is skipped, not a crash
+  if (leaderIps.length === 0) return; // behaviour §8 #13: a non-IP leader host is skipped, not a crash
   const b = ctx.builder;
   const tail = ctx.tail;
   for (const ip of leaderIps) {
@@ -272,7 +272,7 @@ function masterRecords(ctx: Context, leaderPid: string, masters: readonly string
 
 /**
  * Calls `range` with each well-formed range of `resources.ports` such as "[31000-31001, 31005-31005]",
- * in order (spec §2.12); malformed ranges are skipped (spec §8 #15) and lo > hi gives an empty one.
+ * in order (behaviour §2.12); malformed ranges are skipped (behaviour §8 #15) and lo > hi gives an empty one.
  */
 function forEachPortRange(ports: string, range: (lo: number, hi: number) => void): void {
   const open = ports.indexOf('[');
@@ -282,7 +282,7 @@ function forEachPortRange(ports: string, range: (lo: number, hi: number) => void
   for (const part of inner.split(',')) {
     const trimmed = part.trim();
     const dash = trimmed.indexOf('-');
-    if (dash < 0) continue; // spec §8 #15: skipped instead of crashing
+    if (dash < 0) continue; // behaviour §8 #15: skipped instead of crashing
     const loText = trimmed.slice(0, dash);
     const hiText = trimmed.slice(dash + 1).split('-')[0] as string;
     if (!/^[+-]?\d+$/.test(loText) || !/^[+-]?\d+$/.test(hiText)) continue;
@@ -303,7 +303,7 @@ export function expandResourcePorts(ports: string): string[] {
   return out;
 }
 
-/** The TASK_RUNNING status with the greatest timestamp; the earliest wins ties (spec §2.9). */
+/** The TASK_RUNNING status with the greatest timestamp; the earliest wins ties (behaviour §2.9). */
 function referenceStatus(statuses: readonly TaskStatus[]): TaskStatus | undefined {
   let best: TaskStatus | undefined;
   let bestTs = -1;
@@ -351,7 +351,7 @@ function candidateIps(ctx: Context, status: TaskStatus, source: 'netinfo' | 'mes
 
 const NO_ADDRESSES: readonly StoredAddress[] = [];
 
-/** Task IPs from the first IP source that yields at least one valid address (spec §2.9). */
+/** Task IPs from the first IP source that yields at least one valid address (behaviour §2.9). */
 function taskIps(ctx: Context, task: Task, ipSources: GenerateConfig['ipSources'], slave: SlaveInfo): readonly StoredAddress[] {
   const status = referenceStatus(task.statuses);
   for (const source of ipSources) {
@@ -444,7 +444,7 @@ function taskName(ctx: Context, names: FrameworkNames, name: string): TaskName {
   return info;
 }
 
-/** One pass of a task's records under one task label t and its canonical label c (spec §2.10). */
+/** One pass of a task's records under one task label t and its canonical label c (behaviour §2.10). */
 function taskPassRecords(ctx: Context, pass: TaskPass, t: string, c: string, shared: Int32Array): void {
   const b = ctx.builder;
   const names = pass.names;
@@ -506,7 +506,7 @@ function taskRecords(ctx: Context, task: Task, names: FrameworkNames, slave: Sla
   if (droppedResourcePorts + droppedDiscoveryPorts > 0) notePortCap(ctx, task, droppedResourcePorts + droppedDiscoveryPorts);
   const pass: TaskPass = { task, names, ips: taskIps(ctx, task, ipSources, slave), slave, resourcePorts: ctx.ports };
   if (task.discovery !== null && task.discovery.name !== '') {
-    // Legacy pass with the raw DiscoveryInfo name first, then the sanitised one (spec §2.10, §8 #10).
+    // Legacy pass with the raw DiscoveryInfo name first, then the sanitised one (behaviour §2.10, §8 #10).
     const raw = task.discovery.name;
     const sanitised = label(ctx, raw);
     taskPassRecords(ctx, pass, raw, canonicalLabel(raw, hash, slave), sharedByLabel(names, raw));
@@ -598,7 +598,7 @@ interface TaskTally {
   outOfRotationTasks: number;
 }
 
-/** Every running task's records, framework by framework in state order (spec §2.10–§2.13). */
+/** Every running task's records, framework by framework in state order (behaviour §2.10–§2.13). */
 function addTaskRecords(ctx: Context, input: GenerateInput, slaves: ReadonlyMap<string, SlaveInfo>): TaskTally {
   const config = input.config;
   const healthAware = config.healthAwareOn === true;

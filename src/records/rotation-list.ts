@@ -1,4 +1,4 @@
-// The out-of-rotation list (docs: README "Out of rotation"): tasks, apps and agents held back from
+// The out-of-rotation list (docs/dns.md "Out of rotation"): tasks, apps and agents held back from
 // answers until a given time. Pure: entries in, entries or a matcher out; the clock is a parameter.
 
 export const ROTATION_KINDS = ['task', 'app', 'agent'] as const;

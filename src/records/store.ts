@@ -13,7 +13,7 @@ export interface TableSnapshot {
 }
 
 export interface RecordStore {
-  /** The serving snapshot, or undefined until the first table arrives (spec §8 #19). */
+  /** The serving snapshot, or undefined until the first table arrives (behaviour §8 #19). */
   current(): TableSnapshot | undefined;
   swap(table: RecordTable): TableSnapshot;
   /** Called after every swap with the new and the previous snapshot. */

@@ -6,11 +6,11 @@
 export type RecordType = 'A' | 'AAAA' | 'SRV';
 
 /**
- * The stored values of one name: A, AAAA and SRV exactly as Mesos-DNS stores them (spec §2.1), plus
+ * The stored values of one name: A, AAAA and SRV exactly as Mesos-DNS stores them (behaviour §2.1), plus
  * our PTR (ReverseZones) and CNAME (StaticRecordsFile) lists.
  */
 export interface NameRecords {
-  /** IPv4 text; may hold a non-IP slave host fragment (spec §2.5), which DNS skips. */
+  /** IPv4 text; may hold a non-IP slave host fragment (behaviour §2.5), which DNS skips. */
   readonly a: readonly string[];
   readonly aaaa: readonly string[];
   /** "<target FQDN>:<port>", e.g. "nginx-6ud99-0.marathon.slave.mesos.:31000". */
@@ -30,7 +30,7 @@ export interface EnumeratedRecord {
 export interface EnumeratedTask {
   readonly name: string;
   readonly id: string;
-  /** The records this task inserted first (spec §2.14); null when it inserted none. */
+  /** The records this task inserted first (behaviour §2.14); null when it inserted none. */
   readonly records: readonly EnumeratedRecord[] | null;
 }
 
@@ -57,12 +57,12 @@ export interface RecordTable {
   /**
    * O(1) lookup of a stored name (FQDN with the trailing dot). Keys are matched exactly as stored;
    * DNS and HTTP callers lower-case the query first, so raw upper-case names stay unreachable
-   * (spec §2.10).
+   * (behaviour §2.10).
    */
   lookup(name: string): NameRecords | undefined;
   /** Every stored name with its records, in generation order (first insertion of the name). */
   entries(): Iterable<readonly [string, NameRecords]>;
-  /** Frameworks in state order (spec §2.14). */
+  /** Frameworks in state order (behaviour §2.14). */
   frameworks(): Iterable<EnumeratedFramework>;
   readonly frameworkCount: number;
   /** Whether `name` (an exact, lower-cased FQDN) is a proper ancestor of a stored name: an empty non-terminal. */

@@ -8,6 +8,7 @@ import type { ZkUrl } from '../config/addresses.js';
 import type { Logger } from '../log.js';
 import { CreateMode, WatchEventType, ZkErr } from '../mesos/leader/jute.js';
 import { ZkError, ZkState, createZkClient, type ZkClient, type ZkClientOptions } from '../mesos/leader/zk-client.js';
+import { serialReads } from '../mesos/leader/serial-reads.js';
 import { type RotationEntry, type RotationKind, ROTATION_LIMITS, activeEntries, parseStoredList } from '../records/rotation-list.js';
 import type { RotationControl, RotationStore } from './rotation-store.js';
 
@@ -52,8 +53,6 @@ export function createZkRotation(options: CreateZkRotationOptions): ZkRotation {
     logger: options.logger.child({ component: 'zk-client' }),
   });
   let closed = false;
-  let reading: Promise<void> | undefined;
-  let readAgain = false;
 
   async function ensureBase(): Promise<void> {
     try {
@@ -88,26 +87,16 @@ export function createZkRotation(options: CreateZkRotationOptions): ZkRotation {
     store.replace(entries);
   }
 
+  // One read at a time; a change seen meanwhile reads again. Connection loss: the next 'connected' event reads again.
+  const reads = serialReads({
+    readOnce,
+    onError: (err) => logger.debug({ err }, 'reading the rotation list failed'),
+    closed: () => closed,
+    connected: () => client.state() === ZkState.CONNECTED,
+  });
+
   function read(): Promise<void> {
-    if (closed) return Promise.resolve();
-    if (reading) {
-      readAgain = true;
-      return reading;
-    }
-    reading = (async () => {
-      do {
-        readAgain = false;
-        try {
-          await readOnce();
-        } catch (err) {
-          // Connection loss: the next 'connected' event reads again.
-          logger.debug({ err }, 'reading the rotation list failed');
-        }
-      } while (readAgain && !closed && client.state() === ZkState.CONNECTED);
-    })().finally(() => {
-      reading = undefined;
-    });
-    return reading;
+    return reads.read();
   }
 
   function requireConnected(): void {
@@ -160,7 +149,7 @@ export function createZkRotation(options: CreateZkRotationOptions): ZkRotation {
       if (closed) return;
       closed = true;
       await client.close();
-      await reading;
+      await reads.running();
     },
   };
 }

@@ -1,8 +1,8 @@
 // The record table, config, store and fake forwarder the DNS case list runs against.
 // Table: generateRecords on fixtures/dns/state.json (domain "mesos"), a cluster made for DNS edge cases:
-// nginx (one A), many (40 A), mid (8 SRV targets of 35 octets: spec §3.6's measured sizes), dual (A+AAAA),
+// nginx (one A), many (40 A), mid (8 SRV targets of 35 octets: behaviour §3.6's measured sizes), dual (A+AAAA),
 // v6app (IPv6-only slave), hostapp (slave known by host name only: non-IP A values), a 60-character task
-// name whose canonical label is 69 octets (unencodable, spec §8 #12), a STAGING task (no records).
+// name whose canonical label is 69 octets (unencodable, behaviour §8 #12), a STAGING task (no records).
 import { readFileSync } from 'node:fs';
 import type DNS from 'dns2';
 import { Packet } from 'dns2';

@@ -141,7 +141,7 @@ function parseNetworkInfo(info: unknown, infoPath: () => string, problems: Probl
   const list = Array.isArray(info.ip_addresses) ? info.ip_addresses : readArray(info, 'ip_addresses', infoPath, problems);
   for (let i = 0; i < list.length; i++) {
     const entry: unknown = list[i];
-    // An entry without a usable address still counts toward "the array is non-empty" (spec §2.9).
+    // An entry without a usable address still counts toward "the array is non-empty" (behaviour §2.9).
     if (isObject(entry) && (typeof entry.ip_address === 'string' || entry.ip_address === undefined || entry.ip_address === null)) {
       ipAddresses.push(typeof entry.ip_address === 'string' ? entry.ip_address : '');
       continue;

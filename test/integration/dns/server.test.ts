@@ -32,7 +32,7 @@ function gate(): { wait: () => Promise<void>; open: () => void } {
 
 const q = (qname: string, qtype: string, id = 0x1234) => buildQuery({ qname, qtype, id });
 
-describe('listening before the first table (spec §8 #19) and table swaps', () => {
+describe('listening before the first table (behaviour §8 #19) and table swaps', () => {
   test('quirk #19: SERVFAIL inside the domain until a table arrives, forwarding works, then swaps apply at once', async (t) => {
     let now = 1_700_000_000_000;
     const store = createFixtureStore({ empty: true, now: () => now });

@@ -1,5 +1,5 @@
 // The HTTP API over real HTTP on 127.0.0.1: statuses, headers and exact JSON for every endpoint and
-// error case of spec §6, plus /health and /metrics.
+// error case of behaviour §6, plus /health and /metrics.
 import assert from 'node:assert/strict';
 import { Agent } from 'node:http';
 import { describe, it } from 'node:test';

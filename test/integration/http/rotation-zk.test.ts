@@ -1,4 +1,4 @@
-// The out-of-rotation list shared through a real ZooKeeper (README "Out of rotation"): two instances
+// The out-of-rotation list shared through a real ZooKeeper (docs/dns.md "Out of rotation"): two instances
 // with the same Zk; a POST to one changes the other's DNS answers within a bound, a DELETE to the
 // other puts it back on both; the list lives beside Mesos's path, never inside it.
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// Out of rotation over real sockets (README "Out of rotation"): POST /v1/rotation takes an app out of
+// Out of rotation over real sockets (docs/dns.md "Out of rotation"): POST /v1/rotation takes an app out of
 // DNS answers (dig) and /v1/hosts, all instances out answers all (fail open), DELETE puts it back, an
 // entry expires by itself, and changes need the RotationToken (403 without it, with a bad one, or
 // when none is configured). fixtures/states/health.json: web on 10.1.0.1 (agent-0) and 10.1.0.2 (agent-1).

@@ -124,7 +124,7 @@ test('fail-over between static masters; the answering master is reported and cha
   assert.equal(source.status().leader, b.address);
   assert.equal(metrics.counter('mesos_dns_leader_changes_total', '').get(), 1);
   assert.equal(metrics.counter('mesos_dns_state_fetch_failures_total', '').get({ cause: 'http_status' }), 1);
-  // Both masters are in the master records; master0 is the first configured one (spec §2.7).
+  // Both masters are in the master records; master0 is the first configured one (behaviour §2.7).
   assert.deepEqual(store.current()?.table.lookup('master0.mesos.')?.a, ['127.0.0.1']);
 });
 

@@ -1,6 +1,6 @@
 // Golden record listings: for every fixtures/golden/<case>, loading config.json and rendering its
 // state as `records --no-lookup` does must give expected.zone byte for byte (regenerate with `npm run golden:update` and review the
-// diff). Also checks that, together, the golden files cover every name kind of spec §2.13.
+// diff). Also checks that, together, the golden files cover every name kind of behaviour §2.13.
 import assert from 'node:assert/strict';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -123,7 +123,7 @@ describe('golden record listings', () => {
   });
 });
 
-// --- Coverage of spec §2.13 ------------------------------------------------------------------------
+// --- Coverage of behaviour §2.13 ------------------------------------------------------------------------
 
 interface ZoneRecord {
   readonly name: string;
@@ -203,7 +203,7 @@ const STORED_ONLY: ReadonlySet<string> = new Set([
   'non-IP slave host stored as .slave "A" text',
 ]);
 
-/** How many KINDS entries are rows of spec §2.13 (the rest are quirks). */
+/** How many KINDS entries are rows of behaviour §2.13 (the rest are quirks). */
 const SPEC_ROWS = 17;
 
 /** Task name parts (T, C, F without the domain) derived from every SRV target under .slave. */
@@ -238,7 +238,7 @@ function hasSrvTo(z: Zone, nameWithoutDomain: string, targetMarker: string): boo
   );
 }
 
-describe('spec §2.13 coverage', () => {
+describe('behaviour §2.13 coverage', () => {
   it('every name kind appears in some golden file (or, when DNS does not serve it, in a golden case\'s table)', async () => {
     const served: Zone[] = [];
     const stored: Zone[] = [];

@@ -1,4 +1,4 @@
-// The command line: Mesos-DNS's Go-style flags, glog flags, our additions (spec §5.3).
+// The command line: Mesos-DNS's Go-style flags, glog flags, our additions (behaviour §5.3).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';

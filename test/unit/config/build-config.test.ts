@@ -1,4 +1,4 @@
-// buildConfig: config.json object -> effective Config, pure (spec §5.1, §5.2, §8).
+// buildConfig: config.json object -> effective Config, pure (behaviour §5.1, §5.2, §8).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
@@ -34,7 +34,7 @@ function assertProblem(raw: Record<string, unknown>, key: string, pattern: RegEx
 }
 
 describe('buildConfig defaults', () => {
-  it('fills every Mesos-DNS default (spec §5.1) around a minimal config', () => {
+  it('fills every Mesos-DNS default (behaviour §5.1) around a minimal config', () => {
     const { config, warnings } = build({});
     assert.deepEqual(warnings, []);
     const expected: Config = {

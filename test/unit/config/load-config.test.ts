@@ -1,4 +1,4 @@
-// loadConfig: reading config.json and the files it names (spec §5.2).
+// loadConfig: reading config.json and the files it names (behaviour §5.2).
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

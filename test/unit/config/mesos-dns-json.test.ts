@@ -1,4 +1,4 @@
-// /v1/config: Mesos-DNS's key names and order (spec §6), the secret redacted (spec §8 #23).
+// /v1/config: Mesos-DNS's key names and order (behaviour §6), the secret redacted (behaviour §8 #23).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 

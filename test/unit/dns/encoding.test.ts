@@ -9,7 +9,7 @@ import { type ResourceRecord, parseIPv4, parseIPv6 } from '../../../src/dns/reco
 import { decodeReply } from '../../helpers/dns-codec.js';
 
 describe('names', () => {
-  test('lookup name: .* removed anywhere, then ASCII lower-cased (spec §3.4)', () => {
+  test('lookup name: .* removed anywhere, then ASCII lower-cased (behaviour §3.4)', () => {
     assert.equal(lookupName('Leader.*.MESOS.'), 'leader.mesos.');
     assert.equal(lookupName('*.marathon.mesos.'), '*.marathon.mesos.');
     assert.equal(lookupName('a.*b.*.mesos.'), 'ab.mesos.');
@@ -90,7 +90,7 @@ describe('MessageWriter compression (miekg/dns v1.0.15 rules)', () => {
   });
 });
 
-describe('encodeReply: truncation (spec §3.6, §8 #2)', () => {
+describe('encodeReply: truncation (behaviour §3.6, §8 #2)', () => {
   const header = { id: 7, opcode: 0, aa: true, rd: true, cd: false, ra: true, rcode: 0 };
   const question = { name: 'many.marathon.mesos.', type: QType.A, class: 1 };
   const answers = Array.from({ length: 40 }, (_, i) => a('many.marathon.mesos.', `192.0.2.${i}`));

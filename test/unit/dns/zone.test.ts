@@ -99,7 +99,7 @@ describe('the served zones with PTR and CNAME records', () => {
 });
 
 describe('the served zone leaves out stored names no question reaches', () => {
-  // Mesos-DNS's raw DiscoveryInfo pass (spec §2.10) stores the name as the task gave it: with a space,
+  // Mesos-DNS's raw DiscoveryInfo pass (behaviour §2.10) stores the name as the task gave it: with a space,
   // UTF-8 characters or upper case it is not the form a question is looked up in, so no query gets its
   // records. Written with escapes (`a\.b`, `caf\195\169`, `web\ gw`) it is, and it is served.
   const discovery = (name: string) => ({ discovery: { name, ports: { ports: [{ number: 80, name: 'http', protocol: 'tcp' }] } } });

@@ -1,5 +1,5 @@
 // The pure routes against tables generated from fixture states: exact bodies, statuses and headers of
-// every endpoint and of go-restful's framework behaviours (spec §6), named after the quirks they pin.
+// every endpoint and of go-restful's framework behaviours (behaviour §6), named after the quirks they pin.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Config } from '../../../src/config/types.js';
@@ -35,7 +35,7 @@ function call(path: string, init: { method?: string; headers?: Record<string, st
   return { status: response.status, headers: response.headers, body, response };
 }
 
-/** The minimal one-task cluster whose every record is known by hand (spec §2.4-2.11). */
+/** The minimal one-task cluster whose every record is known by hand (behaviour §2.4-2.11). */
 const MINIMAL_STATE = {
   leader: 'master@127.0.0.1:5050',
   slaves: [{ id: '20140803-125133-3041283216-5050-2410-0', pid: 'slave(1)@192.0.2.2:5051', hostname: 'agent' }],
@@ -64,7 +64,7 @@ const MINIMAL_STATE = {
 };
 const minimal = tableFromState(MINIMAL_STATE, config);
 
-describe("framework behaviours (go-restful and Go's ServeMux, spec §6)", () => {
+describe("framework behaviours (go-restful and Go's ServeMux, behaviour §6)", () => {
   const cases: [string, string, string, Record<string, string>, number, string][] = [
     ['unknown path', 'GET', '/nope', {}, 404, '404: Page Not Found'],
     ['the root', 'GET', '/', {}, 404, '404: Page Not Found'],
@@ -241,7 +241,7 @@ describe('GET /v1/hosts/{host}', () => {
     assert.deepEqual(answer.response.lookup, { kind: 'hosts', result: 'outside_domain' });
   });
 
-  it('raw upper-case DiscoveryInfo names stay unreachable (lookups are lower-cased, spec §2.10)', () => {
+  it('raw upper-case DiscoveryInfo names stay unreachable (lookups are lower-cased, behaviour §2.10)', () => {
     const doc = readFixtureJson('fixtures/embedded/state.json') as { frameworks: { tasks: { discovery?: { name: string } }[] }[] };
     const task = doc.frameworks[3]?.tasks[1];
     assert.ok(task?.discovery);
@@ -312,7 +312,7 @@ describe('GET /v1/services/{service}', () => {
   });
 
   it('skips targets without addresses; none left is the all-empty answer (quirk #29)', () => {
-    // With netinfo only, the DiscoveryInfo SRVs point at C.F.D. names that have no address (spec §2.12).
+    // With netinfo only, the DiscoveryInfo SRVs point at C.F.D. names that have no address (behaviour §2.12).
     const netinfoOnly = embeddedConfig({ ipSources: ['netinfo'] });
     const t = tableFromState(readFixtureJson('fixtures/embedded/state.json'), netinfoOnly);
     assert.ok((t.lookup('_liquor-store._tcp.marathon.mesos.')?.srv.length ?? 0) > 0);

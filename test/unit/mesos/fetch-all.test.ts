@@ -1,4 +1,4 @@
-// The per-reload fetch algorithm (spec §1.2) against scripted masters: which master is asked, in
+// The per-reload fetch algorithm (behaviour §1.2) against scripted masters: which master is asked, in
 // which order, and when the leader is followed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -9,7 +9,7 @@ test('splitHostPort: standard forms', () => {
   assert.deepEqual(splitHostPort('host:'), { host: 'host', port: '' });
 });
 
-test('splitHostPort: falls back to the first colon (spec §1.5)', () => {
+test('splitHostPort: falls back to the first colon (behaviour §1.5)', () => {
   assert.deepEqual(splitHostPort('a:b:c'), { host: 'a', port: 'b:c' });
   assert.deepEqual(splitHostPort('[::1]'), { host: '[', port: ':1]' });
   assert.equal(splitHostPort('nocolon'), undefined);

@@ -1,5 +1,5 @@
-// Parsing the master state (spec §1.4) tolerantly: a malformed part loses only itself and is
-// reported (spec §8 #14, #17, #18 FIX), unknown fields are ignored, and nothing is resolved.
+// Parsing the master state (behaviour §1.4) tolerantly: a malformed part loses only itself and is
+// reported (behaviour §8 #14, #17, #18 FIX), unknown fields are ignored, and nothing is resolved.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';

@@ -1,11 +1,11 @@
-// Enumeration data (spec §2.14): frameworks in state order, running tasks in order, and the records
+// Enumeration data (behaviour §2.14): frameworks in state order, running tasks in order, and the records
 // each task inserted first.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { SLAVE_S3, enumeration, framework, generate, netinfo, running, slave, state, task, SLAVE_0 } from './helpers.js';
 
-describe('enumeration (spec §2.14)', () => {
+describe('enumeration (behaviour §2.14)', () => {
   it('one entry per framework in state order, including frameworks without tasks (tasks: [])', () => {
     const table = generate(
       state({

@@ -1,11 +1,11 @@
-// Cluster records (spec §2.4-§2.7): frameworks, slaves, the listener (SOA mname) and leader/masters.
+// Cluster records (behaviour §2.4-§2.7): frameworks, slaves, the listener (SOA mname) and leader/masters.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { splitHostPort as splitMasterAddress } from '../../../src/mesos/host-port.js';
 import { SLAVE_0, SLAVE_S3, at, flat, framework, generate, names, netinfo, running, slave, state, task } from './helpers.js';
 
-describe('framework records (spec §2.4)', () => {
+describe('framework records (behaviour §2.4)', () => {
   it('a pid gives F.D. A and _framework._tcp.F.D. SRV to F.D.:<pid port>', () => {
     const table = generate(state({ frameworks: [framework('marathon', 'scheduler(1)@192.0.2.2:25501')] }));
     assert.deepEqual(at(table, 'marathon.mesos.').a, ['192.0.2.2']);
@@ -71,7 +71,7 @@ describe('framework records (spec §2.4)', () => {
   });
 });
 
-describe('slave records (spec §2.5)', () => {
+describe('slave records (behaviour §2.5)', () => {
   it('slave.D. holds every slave IP (A and AAAA); _slave._tcp.D. points at slave.D.:<port>', () => {
     const table = generate(
       state({ slaves: [slave(SLAVE_0, 'slave(1)@192.0.2.1:5051'), slave(SLAVE_S3, 'slave(1)@[2001:db8::1]:5051')] }),
@@ -141,7 +141,7 @@ describe('slave records (spec §2.5)', () => {
   });
 });
 
-describe('listener records (spec §2.6)', () => {
+describe('listener records (behaviour §2.6)', () => {
   const soa = (listener: string, listenerAddresses: string[] = [], soaMname = 'ns1.mesos.') =>
     at(generate(state(), { config: { listener, soaMname }, listenerAddresses }), soaMname);
 
@@ -174,7 +174,7 @@ describe('listener records (spec §2.6)', () => {
   });
 });
 
-describe('leader and master records (spec §2.7)', () => {
+describe('leader and master records (behaviour §2.7)', () => {
   const masters = (leader: string, list: string[]) => generate(state({ leader, slaves: [] }), { masters: list });
   const masterN = (table: ReturnType<typeof generate>): string[] =>
     names(table)
@@ -240,14 +240,14 @@ describe('leader and master records (spec §2.7)', () => {
     assert.deepEqual(masterN(masters('5@0.0.0.6:7', ['nocolon', 'host.example:5050', '0.0.0.8:9'])), ['master0.mesos. 0.0.0.8', 'master1.mesos. 0.0.0.6']);
   });
 
-  it('the leader address falls back to a split at the first ":" (spec §1.5)', () => {
+  it('the leader address falls back to a split at the first ":" (behaviour §1.5)', () => {
     const table = masters('master@192.0.2.1:5050:1', []);
     assert.deepEqual(at(table, 'leader.mesos.').a, ['192.0.2.1']);
     assert.deepEqual(at(table, '_leader._tcp.mesos.').srv, ['leader.mesos.:5050:1']);
   });
 });
 
-describe('splitMasterAddress (spec §1.5)', () => {
+describe('splitMasterAddress (behaviour §1.5)', () => {
   const cases: [string, { host: string; port: string } | undefined][] = [
     ['192.0.2.1:5050', { host: '192.0.2.1', port: '5050' }],
     ['[2001:db8::1]:5050', { host: '2001:db8::1', port: '5050' }],
@@ -262,7 +262,7 @@ describe('splitMasterAddress (spec §1.5)', () => {
   }
 });
 
-describe('generation order (spec §2.3)', () => {
+describe('generation order (behaviour §2.3)', () => {
   it('framework, slave, listener, master/leader, then task names', () => {
     const table = generate(
       state({ frameworks: [framework('marathon', 'scheduler(1)@192.0.2.2:25501', [task('web', 'test')])] }),

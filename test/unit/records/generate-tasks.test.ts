@@ -1,4 +1,4 @@
-// Task records (spec §2.8, §2.10-§2.12): which tasks count, their A names, SRV name sets with and
+// Task records (behaviour §2.8, §2.10-§2.12): which tasks count, their A names, SRV name sets with and
 // without DiscoveryInfo, resource port expansion and the quirks that go with them.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -32,7 +32,7 @@ function taskRecords(table: ReturnType<typeof generate>, index = 0): string[] {
   return (tasks[index]?.records ?? []).map((r) => `${r.name} ${r.rtype} ${r.host}`);
 }
 
-describe('which tasks produce records (spec §2.8)', () => {
+describe('which tasks produce records (behaviour §2.8)', () => {
   it('only TASK_RUNNING tasks on a known slave; other states and orphans are skipped', () => {
     const states = ['TASK_STAGING', 'TASK_STARTING', 'TASK_KILLING', 'TASK_FINISHED', 'TASK_FAILED', 'TASK_KILLED', 'TASK_LOST', 'TASK_UNREACHABLE', 'task_running', ''];
     const tasks = states.map((s, i) => task(`skipped${i}`, `skipped${i}.1`, { state: s }));
@@ -60,7 +60,7 @@ describe('which tasks produce records (spec §2.8)', () => {
   });
 });
 
-describe('task names (spec §2.10, §2.11)', () => {
+describe('task names (behaviour §2.10, §2.11)', () => {
   it('a task without DiscoveryInfo: T and C names, .slave variants and four SRV names per port, in order', () => {
     const table = generateTask(task('nginx', NGINX_ID, { resources: { ports: '[31000-31001]' } }));
     const slaveTarget = 'nginx-6ud99-0.marathon.slave.mesos.';
@@ -133,7 +133,7 @@ describe('task names (spec §2.10, §2.11)', () => {
   });
 });
 
-describe('SRV records (spec §2.12)', () => {
+describe('SRV records (behaviour §2.12)', () => {
   const liquor = task('liquor.store', LIQUOR_ID, {
     resources: { ports: '[31354-31355]' },
     discovery: {
@@ -148,7 +148,7 @@ describe('SRV records (spec §2.12)', () => {
     },
   });
 
-  it('the worked example of spec §2.15: DiscoveryInfo names, raw pass then sanitised pass', () => {
+  it('the worked example of behaviour §2.15: DiscoveryInfo names, raw pass then sanitised pass', () => {
     const table = generateTask(liquor);
     const A = (n: string): void => assert.deepEqual(at(table, n).a, [SLAVE_IP], n);
     for (const t of ['liquor.store', 'liquor-store']) {
@@ -267,7 +267,7 @@ describe('SRV records (spec §2.12)', () => {
   });
 });
 
-describe('set semantics (spec §2.1)', () => {
+describe('set semantics (behaviour §2.1)', () => {
   it('an identical name/value pair is stored once; a different value is added', () => {
     const table = generate(
       state({

@@ -1,4 +1,4 @@
-// Health-aware answers (HealthAwareOn, README "Health-aware answers"): a running task whose latest
+// Health-aware answers (HealthAwareOn, docs/dns.md "Health-aware answers"): a running task whose latest
 // status says healthy: false leaves the A, AAAA and SRV answers of every name that keeps a record
 // from a healthy or unchecked task; a name whose every record (of a type) is unhealthy keeps them all.
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// Task IPs (spec §2.9): IPSources order, the first source with a valid IP wins with all its IPs, the
+// Task IPs (behaviour §2.9): IPSources order, the first source with a valid IP wins with all its IPs, the
 // reference status, netinfo's legacy field, exact label keys and the host fallback.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -19,7 +19,7 @@ function taskIps(statuses: unknown[], ipSources: IPSource[] = ['netinfo', 'mesos
   return [...r.a, ...r.aaaa];
 }
 
-describe('IPSources order and winner (spec §2.9)', () => {
+describe('IPSources order and winner (behaviour §2.9)', () => {
   const both = running(1, { ...netinfo('192.0.2.30'), labels: [label(MESOS_KEY, '192.0.2.31'), label(DOCKER_KEY, '192.0.2.32')] });
 
   it('sources are tried in the configured order', () => {

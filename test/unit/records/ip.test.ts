@@ -1,4 +1,4 @@
-// Canonical IP text as Go's net.IP.String() prints it (spec §2.1): what A/AAAA values look like.
+// Canonical IP text as Go's net.IP.String() prints it (behaviour §2.1): what A/AAAA values look like.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 

@@ -1,4 +1,4 @@
-// Label sanitisation (spec §2.2): the RFC1123 and RFC952 label functions and framework domain fragments.
+// Label sanitisation (behaviour §2.2): the RFC1123 and RFC952 label functions and framework domain fragments.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 

@@ -1,4 +1,4 @@
-// Out of rotation (README "Out of rotation"): tasks named by the list (by task ID, app name or label,
+// Out of rotation (docs/dns.md "Out of rotation"): tasks named by the list (by task ID, app name or label,
 // agent ID or hostname) leave A/AAAA/SRV answers the way unhealthy ones do, failing open when every
 // instance of a name is out; the list model itself (validation, bounds, expiry).
 import assert from 'node:assert/strict';

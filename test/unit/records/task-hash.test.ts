@@ -1,4 +1,4 @@
-// The 5-character task hash of canonical names (spec §2.10): z-base-32 of SHA-1(task id), top 25 bits.
+// The 5-character task hash of canonical names (behaviour §2.10): z-base-32 of SHA-1(task id), top 25 bits.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
@@ -23,7 +23,7 @@ describe('hashTaskId', () => {
     ['nginx.1bc32344-3dda-11e4-a088-c20493233aa5', '6ud99'],
   ];
   for (const [id, hash] of checks) {
-    it(`${id} -> ${hash} (spec §2.10 check value)`, () => assert.equal(hashTaskId(id), hash));
+    it(`${id} -> ${hash} (behaviour §2.10 check value)`, () => assert.equal(hashTaskId(id), hash));
   }
 
   it('agrees with an independent bit-string z-base-32 encoder', () => {
