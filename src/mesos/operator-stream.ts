@@ -52,11 +52,35 @@ export function heartbeatTimeoutMs(intervalSeconds: number): number {
 /** The heartbeat interval assumed when SUBSCRIBED does not give one (Mesos's default). */
 export const DEFAULT_HEARTBEAT_INTERVAL_SECONDS = 15;
 
+/**
+ * Records arrive as the master wrote them (JSON text): only their type is read here, from the start
+ * of the record, so the serving thread never decodes a snapshot; the reload worker does.
+ */
 export interface SubscribeHandlers {
   /** The SUBSCRIBED record: a full snapshot; everything before it is void. */
-  onSubscribed(getState: unknown, master: string): void;
-  /** Any later record, decoded. */
-  onEvent(event: unknown): void;
+  onSubscribed(record: Buffer, master: string): void;
+  /** Any later record, with its type. */
+  onEvent(record: Buffer, type: string): void;
+}
+
+/** How much of a record's start may hold its `"type"` (the first field, as Mesos and protobuf write it). */
+const TYPE_WINDOW = 256;
+const TYPE_AT_START = /^\s*\{\s*"type"\s*:\s*"([A-Z0-9_]{1,64})"/;
+/** SUBSCRIBED's heartbeat interval comes before or after its snapshot (field order varies): read from both ends. */
+const HEARTBEAT_WINDOW = 256;
+const HEARTBEAT_FIELD = /"heartbeat_interval_seconds"\s*:\s*([0-9]+(?:\.[0-9]+)?)/;
+
+/** The record's type, read from its first field; undefined when it does not begin like an event. */
+export function recordType(record: Buffer): string | undefined {
+  return TYPE_AT_START.exec(record.toString('latin1', 0, Math.min(record.length, TYPE_WINDOW)))?.[1];
+}
+
+/** SUBSCRIBED's heartbeat interval in seconds, read from either end of the record; undefined when absent. */
+export function subscribedHeartbeatSeconds(record: Buffer): number | undefined {
+  const head = record.toString('latin1', 0, Math.min(record.length, HEARTBEAT_WINDOW));
+  const match = HEARTBEAT_FIELD.exec(head) ?? HEARTBEAT_FIELD.exec(record.toString('latin1', Math.max(0, record.length - HEARTBEAT_WINDOW)));
+  const seconds = match ? Number(match[1]) : NaN;
+  return seconds > 0 ? seconds : undefined;
 }
 
 export interface SubscribeOptions {
@@ -134,9 +158,9 @@ export async function subscribe(address: string, options: SubscribeOptions): Pro
       }
       const onSubscribed = handlers.onSubscribed;
       const marked: SubscribeHandlers = {
-        onSubscribed(getState, master) {
+        onSubscribed(record, master) {
           subscribedAt = true;
-          onSubscribed(getState, master);
+          onSubscribed(record, master);
         },
         onEvent: handlers.onEvent,
       };
@@ -178,24 +202,21 @@ function readStream(body: Readable, master: string, maxRecordBytes: number, hand
         return;
       }
       for (const record of records) {
-        let event: { type?: unknown; subscribed?: { get_state?: unknown; heartbeat_interval_seconds?: unknown } };
-        try {
-          event = JSON.parse(record.toString('utf8')) as typeof event;
-        } catch (err) {
-          fail(new StreamEnd(StreamEndReason.FRAMING, master, 'a record is not valid JSON', { cause: err }));
+        const type = recordType(record);
+        if (type === undefined) {
+          fail(new StreamEnd(StreamEndReason.FRAMING, master, 'a record does not begin with its "type"'));
           return;
         }
         if (!subscribed) {
-          if (event?.type !== 'SUBSCRIBED') {
-            fail(new StreamEnd(StreamEndReason.FRAMING, master, `the stream began with ${String(event?.type)}, not SUBSCRIBED`));
+          if (type !== 'SUBSCRIBED') {
+            fail(new StreamEnd(StreamEndReason.FRAMING, master, `the stream began with ${type}, not SUBSCRIBED`));
             return;
           }
           subscribed = true;
-          const interval = event.subscribed?.heartbeat_interval_seconds;
-          timeoutMs = heartbeatTimeoutMs(typeof interval === 'number' && interval > 0 ? interval : DEFAULT_HEARTBEAT_INTERVAL_SECONDS);
-          handlers.onSubscribed(event.subscribed?.get_state, master);
+          timeoutMs = heartbeatTimeoutMs(subscribedHeartbeatSeconds(record) ?? DEFAULT_HEARTBEAT_INTERVAL_SECONDS);
+          handlers.onSubscribed(record, master);
         } else {
-          handlers.onEvent(event);
+          handlers.onEvent(record, type);
         }
       }
       // Any bytes, not only a HEARTBEAT, show the stream is alive (a long snapshot arrives in many chunks).

@@ -32,7 +32,8 @@ import type { SourceStatus, StateSource } from './source.js';
 import type { StaticRecordsSettings } from '../config/static-records.js';
 import { createStaticRecordsFile, type StaticRecordsFile } from './static-records-file.js';
 import type { RotationView } from '../records/rotation-list.js';
-import type { StateDocument, StreamDriver } from './stream-driver.js';
+import type { StreamDriver } from './stream-driver.js';
+import { packRecords, type StreamBatch } from './stream-tables.js';
 
 export const SourceKind = { FILE: 'file', STATIC: 'static', ZOOKEEPER: 'zookeeper' } as const;
 export type SourceKind = (typeof SourceKind)[keyof typeof SourceKind];
@@ -352,7 +353,7 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
     f.resolve(workerFailure(id, `reload worker stopped: no result within ${deadlineMs / 1000} s`));
   }
 
-  async function runInWorker(masters: MasterList, state: StateDocument | undefined): Promise<ReloadResult> {
+  async function runInWorker(masters: MasterList, batch: StreamBatch | undefined): Promise<ReloadResult> {
     const id = nextId++;
     if (!worker) await retired;
     if (closed) {
@@ -380,9 +381,9 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
         ...(lastNames ? { previousNames: lastNames } : {}),
         ...(staticFile ? { staticRecords: staticFile.current() } : {}),
         ...(options.rotation ? { outOfRotation: options.rotation.active() } : {}),
-        ...(state ? { state } : {}),
+        ...(batch ? { stream: batch } : {}),
       };
-      w.postMessage(message, state && state.body.byteOffset === 0 && state.body.byteLength === state.body.buffer.byteLength ? [state.body.buffer as ArrayBuffer] : []);
+      w.postMessage(message, batch ? [batch.bytes.buffer as ArrayBuffer, batch.lengths.buffer as ArrayBuffer] : []);
     });
   }
 
@@ -502,16 +503,34 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
     return { ok: true, snapshot, source: result.source, added: result.added, removed: result.removed, durationMs };
   }
 
+  /**
+   * The stream's records since the last reload, for the worker; undefined (poll instead) while the
+   * stream is not live, or when the worker lost the stream's state (then a new subscription brings a
+   * fresh snapshot).
+   */
+  function streamBatch(): StreamBatch | undefined {
+    const taken = stream?.takeRecords();
+    if (!taken) return undefined;
+    if (!taken.fresh && !workerHoldsStream) {
+      stream?.resubscribe();
+      return undefined;
+    }
+    return packRecords(taken.records, taken.fresh, taken.source);
+  }
+
   async function reloadOnce(): Promise<ReloadOutcome> {
     const startedAt = performance.now();
     status.lastAttemptAt = now();
     fetchesTotal.inc();
     const masters = detector?.current() ?? { masters: [], leader: undefined };
-    const streamed = stream?.document(!workerHoldsStream);
-    // Until this result says otherwise, the worker is not known to hold the streamed state.
-    workerHoldsStream = false;
-    const result = await runInWorker(masters, streamed);
-    if (result.ok && streamed && (result.parted !== undefined || result.data !== undefined)) workerHoldsStream = true;
+    const batch = streamBatch();
+    const result = await runInWorker(masters, batch);
+    if (batch) {
+      // The worker holds the stream's state only while every batch since a snapshot has been applied.
+      workerHoldsStream = result.ok;
+      if (!result.ok) stream?.resubscribe();
+      else if (result.carryOverUntil !== undefined) stream?.publishAt(result.carryOverUntil);
+    }
     if (closed) {
       return { ok: false, error: { reason: FetchFailure.ABORTED, master: '', message: 'closed' }, durationMs: 0 };
     }

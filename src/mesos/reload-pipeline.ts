@@ -6,10 +6,9 @@ import { readFile as fsReadFile } from 'node:fs/promises';
 import type { StaticRecord } from '../config/static-records.js';
 import type { RotationEntry } from '../records/rotation-list.js';
 import { scanState, type ParseStateResult, type ScannedState } from './parse-state.js';
-import type { MesosState, StateProblem } from '../records/state-types.js';
+import type { StateProblem } from '../records/state-types.js';
+import { createStreamTables, type StreamBatch } from './stream-tables.js';
 import { generateRecordsWithReport, type GenerateConfig, type GenerateReport } from '../records/generate.js';
-import type { PackedTable } from '../records/table.js';
-import { IncrementalTables, type IncrementalResult, type StateChanges } from '../records/incremental-tables.js';
 import type { PartedTableMessage } from '../records/parted-table.js';
 import type { PackedTableData } from '../records/table.js';
 import { ENTRY_FIELDS } from '../records/packed-table.js';
@@ -46,21 +45,11 @@ export interface ReloadRequest {
   readonly staticRecords?: readonly StaticRecord[];
   /** The out-of-rotation entries in force when the reload was asked for (kept on the serving side). */
   readonly outOfRotation?: readonly RotationEntry[];
-  /** A state document already in hand (the event stream's model): used instead of a fetch. */
-  readonly state?: StreamedState;
-}
-
-/**
- * A state from the event stream. With `frameworkIds` (its frameworks' ids, in order) the table is
- * built in parts and the state kept, so that later `changes` rebuild only what they touch
- * (records/incremental-tables.ts); the body then lists every framework but only the tasks and agents
- * added or changed since the last request.
- */
-export interface StreamedState {
-  readonly body: Uint8Array;
-  readonly source: string;
-  readonly frameworkIds?: readonly string[];
-  readonly changes?: { readonly removedTasks: readonly string[]; readonly removedSlaves: readonly string[] };
+  /**
+   * Records from the event stream (a snapshot and events, as the master wrote them): decoded into the
+   * operator model this worker keeps, and applied to the table kept in parts, instead of a fetch.
+   */
+  readonly stream?: StreamBatch;
 }
 
 export interface ReloadTimings {
@@ -81,6 +70,8 @@ export interface ReloadSuccess {
   readonly parted?: PartedTableMessage | undefined;
   /** Parts regenerated for this table (tables built in parts). */
   readonly partsRebuilt?: number;
+  /** Streamed tables: when the carry-over of agents a new master has not heard from yet ends (wall-clock ms). */
+  readonly carryOverUntil?: number | undefined;
   /** "host:port" the state came from, or the file path. */
   readonly source: string;
   /** The master-list entry that worked ('' for a file). */
@@ -267,10 +258,6 @@ export function createReloadPipeline(options: CreateReloadPipelineOptions): Relo
       }
       return { parsed: decode(body, path, 'state file').result, source: path, master: '', bytes: body.length, failures: [] };
     }
-    if (request.state) {
-      const { body, source } = request.state;
-      return { parsed: decode(body, source, 'streamed state').result, source, master: source, bytes: body.length, failures: [] };
-    }
     if (!config.client) throw new StateFetchError(FetchFailure.NO_MASTERS, '', 'no state source configured');
     const http = await masterClient(config.client);
     const r = await fetchAll(
@@ -287,49 +274,67 @@ export function createReloadPipeline(options: CreateReloadPipelineOptions): Relo
     };
   }
 
-  /** The streamed state kept between requests, in parts; and the host addresses looked up for it. */
-  let incremental: IncrementalTables | undefined;
-  let heldHosts = new Map<string, readonly string[]>();
+  const streamTables = createStreamTables(config.generate);
 
-  /**
-   * Builds a streamed state's table in parts: a whole state resets the kept state, changes are applied
-   * to it. null when changes arrive without a state to apply them to (the caller sends a whole one).
-   */
-  function buildInParts(
-    streamed: StreamedState,
-    state: MesosState,
-    request: ReloadRequest,
-    hostAddresses: ReadonlyMap<string, readonly string[]> | undefined,
-  ): { table: PackedTable | undefined; parted: PartedTableMessage | undefined; report: GenerateReport; partsRebuilt: number } | null {
-    const frameworkIds = streamed.frameworkIds ?? [];
-    if (streamed.changes) {
-      for (const [host, addresses] of hostAddresses ?? []) heldHosts.set(host, addresses);
-    } else {
-      heldHosts = new Map(hostAddresses ?? []);
+  /** A batch of streamed records: no fetch, no whole parse; the table changes in parts. */
+  async function runStream(request: ReloadRequest, batch: StreamBatch): Promise<ReloadResult> {
+    const t0 = performance.now();
+    const before = { ...lookup.stats };
+    let hostNames = 0;
+    const outcome = await streamTables.apply(
+      batch,
+      {
+        masters: request.recordMasters,
+        listenerAddresses: request.listenerAddresses,
+        ...(request.staticRecords ? { staticRecords: request.staticRecords } : {}),
+        ...(request.outOfRotation ? { outOfRotation: request.outOfRotation } : {}),
+      },
+      async (state) => {
+        const looked = await lookUpStateHosts(lookup, state);
+        hostNames += looked.names;
+        return looked.hostAddresses;
+      },
+      Date.now(),
+    );
+    const t1 = performance.now();
+    if (!outcome.ok) {
+      return { ok: false, id: request.id, error: { reason: FetchFailure.INVALID_STATE, master: batch.source, message: outcome.error }, failures: [], timings: { fetchMs: 0, totalMs: t1 - t0 } };
     }
-    const inputs = {
-      masters: request.recordMasters,
-      listenerAddresses: request.listenerAddresses,
-      ...(heldHosts.size > 0 ? { hostAddresses: heldHosts } : {}),
-      ...(request.staticRecords ? { staticRecords: request.staticRecords } : {}),
-      ...(request.outOfRotation ? { outOfRotation: request.outOfRotation } : {}),
+    const { result } = outcome;
+    const whole = result.kind === 'whole' ? result.table : undefined;
+    const names = whole ? nameHashes(whole.data) : undefined;
+    const { added, removed } = names ? diffNames(request.previousNames, names) : { added: result.partsRebuilt, removed: 0 };
+    const t2 = performance.now();
+    const report = result.report;
+    return {
+      ok: true,
+      id: request.id,
+      data: whole?.data,
+      parted: result.kind === 'parted' ? result.message : undefined,
+      partsRebuilt: result.partsRebuilt,
+      carryOverUntil: outcome.carryOverUntil,
+      source: batch.source,
+      master: batch.source,
+      bytes: batch.bytes.length,
+      timings: { fetchMs: 0, parseMs: 0, resolveMs: 0, generateMs: t1 - t0, diffMs: t2 - t1, totalMs: t2 - t0 },
+      added,
+      removed,
+      names,
+      problemCount: outcome.unreadable,
+      problems: outcome.unreadable > 0 ? [{ path: 'stream', message: `${outcome.unreadable} record(s) were not JSON and were skipped` }] : [],
+      failures: [],
+      lookups: { names: hostNames, timeouts: lookup.stats.timeouts - before.timeouts, failures: lookup.stats.failures - before.failures },
+      portCap: report.portCap,
+      reverse: report.reverse,
+      staticConflicts: report.staticConflicts,
+      health: report.health,
+      outOfRotationTasks: report.outOfRotationTasks,
     };
-    let result: IncrementalResult | undefined;
-    if (streamed.changes) {
-      const changes: StateChanges = { leader: state.leader, frameworks: state.frameworks, frameworkIds, slaves: state.slaves, ...streamed.changes };
-      result = incremental?.apply(changes, inputs);
-      if (!result) return null;
-    } else {
-      incremental ??= new IncrementalTables(config.generate);
-      result = incremental.reset(state, frameworkIds, inputs);
-    }
-    return result.kind === 'parted'
-      ? { table: undefined, parted: result.message, report: result.report, partsRebuilt: result.partsRebuilt }
-      : { table: result.table, parted: undefined, report: result.report, partsRebuilt: result.partsRebuilt };
   }
 
   return {
     async run(request, signal) {
+      if (request.stream) return runStream(request, request.stream);
       const t0 = performance.now();
       let fetched: Awaited<ReturnType<typeof obtain>>;
       try {
@@ -355,20 +360,7 @@ export function createReloadPipeline(options: CreateReloadPipelineOptions): Relo
       const before = { ...lookup.stats };
       const { hostAddresses, names: hostNames } = await lookUpStateHosts(lookup, parsed.state);
       const t3 = performance.now();
-      const streamed = request.state;
-      const inParts = streamed?.frameworkIds !== undefined ? buildInParts(streamed, parsed.state, request, hostAddresses) : undefined;
-      if (inParts === null) {
-        return {
-          ok: false,
-          id: request.id,
-          error: { reason: FetchFailure.INVALID_STATE, master: fetched.source, message: 'streamed changes do not fit the state this worker holds; a whole state is needed' },
-          failures: [],
-          timings: { fetchMs: t1 - t0, totalMs: performance.now() - t0 },
-        };
-      }
-      const { table, report } =
-        inParts ??
-        generateRecordsWithReport({
+      const { table, report } = generateRecordsWithReport({
           state: parsed.state,
           config: config.generate,
           masters: request.recordMasters,
@@ -378,15 +370,13 @@ export function createReloadPipeline(options: CreateReloadPipelineOptions): Relo
           ...(request.outOfRotation ? { outOfRotation: request.outOfRotation } : {}),
         });
       const t4 = performance.now();
-      const next = table ? nameHashes(table.data) : undefined;
-      const { added, removed } = next ? diffNames(request.previousNames, next) : { added: inParts?.partsRebuilt ?? 0, removed: 0 };
+      const next = nameHashes(table.data);
+      const { added, removed } = diffNames(request.previousNames, next);
       const t5 = performance.now();
       return {
         ok: true,
         id: request.id,
-        data: table?.data,
-        parted: inParts?.parted,
-        ...(inParts ? { partsRebuilt: inParts.partsRebuilt } : {}),
+        data: table.data,
         source: fetched.source,
         master: fetched.master,
         bytes: fetched.bytes,

@@ -1,7 +1,8 @@
 // Keeps one operator API subscription to the leading master alive (docs/streaming.md): picks the
 // master from the detector's list, reconnects with jittered back-off, starts over at once when the
-// leader changes, keeps the operator model from the snapshot and events, and tells the state source
-// to publish once per coalescing window. While it is not live the source polls instead; a master
+// leader changes, gathers the records (the snapshot, then events) as the master wrote them for the
+// reload worker, which decodes them and keeps the model, and tells the state source to publish once
+// per coalescing window. While it is not live the source polls instead; a master
 // without the operator API (404) is not asked again until the leader changes.
 import type { Dispatcher } from 'undici';
 import type { Logger } from '../log.js';
@@ -10,7 +11,6 @@ import type { MasterClientSettings } from './client-settings.js';
 import { backoffDelay, DEFAULT_RECONNECT_BACKOFF, STABLE_CONNECTION_MS, type BackoffPolicy } from './leader/reconnect-policy.js';
 import type { MasterDetector } from './leader/types.js';
 import { createMasterDispatcher, masterConnectTimeoutMs } from './master-client.js';
-import { applyEvent, applySnapshot, emptyModel, expireCarried, renderChanges, renderWhole } from './operator-state.js';
 import { StreamEnd, StreamEndReason, subscribe } from './operator-stream.js';
 
 /** Events arriving within this window after the first of a batch are published together, in one rebuild. */
@@ -39,14 +39,13 @@ export interface StreamDriverOptions {
   readonly random?: () => number;
 }
 
-export interface StateDocument {
-  readonly body: Buffer;
-  /** "host:port" of the master streaming it. */
+/** Records gathered since the last take, in order. */
+export interface StreamRecords {
+  readonly records: readonly Buffer[];
+  /** The first record is a SUBSCRIBED (a new subscription): it replaces whatever the worker holds. */
+  readonly fresh: boolean;
+  /** "host:port" of the master streaming them. */
   readonly source: string;
-  /** The frameworks' ids in the body's order: the table is built in parts (records/incremental-tables.ts). */
-  readonly frameworkIds: readonly string[];
-  /** Set when the body holds only what changed since the last document (the worker holds the rest). */
-  readonly changes?: { readonly removedTasks: readonly string[]; readonly removedSlaves: readonly string[] };
 }
 
 export interface StreamDriver {
@@ -55,11 +54,12 @@ export interface StreamDriver {
   live(): boolean;
   /** Wall-clock ms of the last record (heartbeats included) on the live stream; undefined when not live. */
   lastHeardAt(): number | undefined;
-  /**
-   * The model as a /master/state body while live: what changed since the last document, or the whole
-   * model when `whole` (the worker does not hold the last one) or a framework changed.
-   */
-  document(whole: boolean): StateDocument | undefined;
+  /** The records gathered since the last take, while live (undefined when not live). */
+  takeRecords(): StreamRecords | undefined;
+  /** Publish again at this wall-clock time, even without an event (the end of a fail-over carry-over). */
+  publishAt(wallMs: number): void;
+  /** Starts over with a new subscription (the worker lost the records it was given). */
+  resubscribe(): void;
   close(): Promise<void>;
 }
 
@@ -73,7 +73,8 @@ export function createStreamDriver(options: StreamDriverOptions): StreamDriver {
   const events = metrics.counter('mesos_dns_stream_events_total', 'Operator API events received, by type.');
   // The stream's own connection pool: a held response must not take a connection a poll needs.
   const dispatcher: Dispatcher = createMasterDispatcher(settings.tls, settings.timeoutMs, masterConnectTimeoutMs(settings));
-  const model = emptyModel();
+  let pending: Buffer[] = [];
+  let pendingFresh = false;
   let isLive = false;
   let heardAt: number | undefined;
   let source = '';
@@ -138,29 +139,25 @@ export function createStreamDriver(options: StreamDriverOptions): StreamDriver {
           dispatcher,
           signal: controller.signal,
           handlers: {
-            onSubscribed(getState, answeredBy) {
+            onSubscribed(record, answeredBy) {
               heardAt = Date.now();
-              applySnapshot(model, getState, Date.now());
+              // A snapshot voids everything before it.
+              pending = [record];
+              pendingFresh = true;
               source = answeredBy;
               setLive(true);
-              logger.info(
-                { master: answeredBy, frameworks: model.frameworks.size, agents: model.agents.size, tasks: model.tasks.size, carriedAgents: model.carried.size },
-                'event stream subscribed',
-              );
+              logger.info({ master: answeredBy, snapshotBytes: record.length }, 'event stream subscribed');
               publishSoon('stream snapshot');
-              if (model.carried.size > 0) {
-                // Publish again when the carry-over ends, even if no event comes by then.
-                clearTimeout(carryOverEnd);
-                carryOverEnd = setTimeout(() => publishSoon('carry-over ended'), Math.max(0, Math.min(...model.carried.values()) - Date.now()) + 1);
-                carryOverEnd.unref();
-              }
             },
-            onEvent(event) {
+            onEvent(record, type) {
               heardAt = Date.now();
-              const result = applyEvent(model, event);
+              const known = KNOWN_EVENT_TYPES.has(type);
               // The label is the master's text: only known types get their own series.
-              events.inc({ type: KNOWN_EVENT_TYPES.has(result.type) ? result.type : 'other' });
-              if (result.changed) publishSoon('stream events');
+              events.inc({ type: known ? type : 'other' });
+              // Heartbeats and types no record depends on change nothing.
+              if (!known || type === 'HEARTBEAT') return;
+              pending.push(record);
+              publishSoon('stream events');
             },
           },
         });
@@ -204,17 +201,25 @@ export function createStreamDriver(options: StreamDriverOptions): StreamDriver {
     },
     live: () => isLive,
     lastHeardAt: () => (isLive ? heardAt : undefined),
-    document(whole) {
+    takeRecords() {
       if (!isLive) return undefined;
-      expireCarried(model, Date.now());
-      const leader = `master@${source}`;
-      const changes = whole ? undefined : renderChanges(model, leader);
-      if (changes) {
-        const { document, frameworkIds, removedTasks, removedSlaves } = changes;
-        return { body: Buffer.from(JSON.stringify(document)), source, frameworkIds, changes: { removedTasks, removedSlaves } };
-      }
-      const { document, frameworkIds } = renderWhole(model, leader);
-      return { body: Buffer.from(JSON.stringify(document)), source, frameworkIds };
+      const taken: StreamRecords = { records: pending, fresh: pendingFresh, source };
+      pending = [];
+      pendingFresh = false;
+      return taken;
+    },
+    publishAt(wallMs) {
+      clearTimeout(carryOverEnd);
+      carryOverEnd = setTimeout(() => publishSoon('carry-over ended'), Math.max(0, wallMs - Date.now()) + 1);
+      carryOverEnd.unref();
+    },
+    resubscribe() {
+      logger.warn({ master: source }, 'the reload worker does not hold the streamed state; subscribing again for a fresh snapshot');
+      setLive(false);
+      pending = [];
+      pendingFresh = false;
+      current?.abort(new Error('resubscribe'));
+      wake?.();
     },
     async close() {
       if (closed) return;

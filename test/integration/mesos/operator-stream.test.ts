@@ -38,8 +38,8 @@ async function run(t: TestContext, address: string, settings: MasterClientSettin
         onSubscribed: () => {
           seen.snapshots++;
         },
-        onEvent: (e) => {
-          seen.events.push(e);
+        onEvent: (_record, type) => {
+          seen.events.push({ type });
         },
       },
     });

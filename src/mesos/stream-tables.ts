@@ -1,0 +1,123 @@
+// The event stream's side of the reload worker (docs/streaming.md): the records the serving thread
+// gathered (a SUBSCRIBED snapshot, then events, as the master wrote them) are decoded here into the
+// operator model, and what they changed is applied to the table kept in parts. The serving thread
+// never decodes a snapshot; a new subscription replaces the model, and a snapshot of an unchanged
+// cluster regenerates nothing.
+import { IncrementalTables, type IncrementalResult, type TableInputs } from '../records/incremental-tables.js';
+import type { GenerateConfig } from '../records/settings.js';
+import type { MesosState } from '../records/state-types.js';
+import { applyEvent, applySnapshot, emptyModel, expireCarried, renderChanges, renderWhole, type OperatorModel } from './operator-state.js';
+import { parseState } from './parse-state.js';
+
+/** Records as they travel to the worker: one buffer, each record's length in order. */
+export interface StreamBatch {
+  readonly bytes: Uint8Array;
+  readonly lengths: Int32Array;
+  /** The first record is SUBSCRIBED: the model starts over from it. */
+  readonly fresh: boolean;
+  /** "host:port" of the master streaming. */
+  readonly source: string;
+}
+
+/** Packs records for postMessage (one buffer to transfer). */
+export function packRecords(records: readonly Uint8Array[], fresh: boolean, source: string): StreamBatch {
+  let total = 0;
+  for (const r of records) total += r.length;
+  const bytes = new Uint8Array(total);
+  const lengths = new Int32Array(records.length);
+  let at = 0;
+  records.forEach((r, i) => {
+    bytes.set(r, at);
+    at += r.length;
+    lengths[i] = r.length;
+  });
+  return { bytes, lengths, fresh, source };
+}
+
+export type StreamTablesOutcome =
+  | {
+      readonly ok: true;
+      readonly result: IncrementalResult;
+      /** The state the table was made from, as generated (whole) or changed (for host look-ups). */
+      readonly events: number;
+      /** Records that were not JSON (skipped). */
+      readonly unreadable: number;
+      /** When the carry-over of agents a new master has not heard from yet ends (wall-clock ms), if any. */
+      readonly carryOverUntil: number | undefined;
+    }
+  | { readonly ok: false; readonly error: string };
+
+export interface StreamTables {
+  /**
+   * Applies a batch. `lookUp` resolves the host names of the state it is given and returns them
+   * (the tables keep every host looked up since the last snapshot).
+   */
+  apply(
+    batch: StreamBatch,
+    inputs: Omit<TableInputs, 'hostAddresses'>,
+    lookUp: (state: MesosState) => Promise<ReadonlyMap<string, readonly string[]> | undefined>,
+    nowMs: number,
+  ): Promise<StreamTablesOutcome>;
+}
+
+export function createStreamTables(config: GenerateConfig): StreamTables {
+  let model: OperatorModel | undefined;
+  let tables: IncrementalTables | undefined;
+  let hosts = new Map<string, readonly string[]>();
+
+  const parsed = (doc: unknown): MesosState => {
+    const result = parseState(doc);
+    if (!result.ok) throw new Error(`the streamed state does not parse: ${result.error}`);
+    return result.state;
+  };
+
+  return {
+    async apply(batch, inputs, lookUp, nowMs) {
+      // A snapshot replaces the model's content itself, carrying over what a new master has not heard of yet.
+      if (batch.fresh) model ??= emptyModel();
+      if (!model) return { ok: false, error: 'events arrived for a stream this worker does not hold (a new subscription is needed)' };
+      const text = new TextDecoder();
+      let at = 0;
+      let unreadable = 0;
+      for (let i = 0; i < batch.lengths.length; i++) {
+        const length = batch.lengths[i] as number;
+        let event: { type?: unknown; subscribed?: { get_state?: unknown } };
+        try {
+          event = JSON.parse(text.decode(batch.bytes.subarray(at, at + length))) as typeof event;
+        } catch {
+          unreadable++;
+          continue;
+        } finally {
+          at += length;
+        }
+        if (event?.type === 'SUBSCRIBED') applySnapshot(model, event.subscribed?.get_state, nowMs);
+        else applyEvent(model, event);
+      }
+      expireCarried(model, nowMs);
+      const leader = `master@${batch.source}`;
+      const changes = tables ? renderChanges(model, leader) : undefined;
+      let result: IncrementalResult | undefined;
+      if (changes && tables) {
+        const state = parsed(changes.document);
+        for (const [host, addresses] of (await lookUp(state)) ?? []) hosts.set(host, addresses);
+        result = tables.apply(
+          { leader: state.leader, frameworks: state.frameworks, frameworkIds: changes.frameworkIds, slaves: state.slaves, removedTasks: changes.removedTasks, removedSlaves: changes.removedSlaves },
+          withHosts(inputs, hosts),
+        );
+      }
+      if (!result) {
+        const whole = renderWhole(model, leader);
+        const state = parsed(whole.document);
+        hosts = new Map((await lookUp(state)) ?? []);
+        tables ??= new IncrementalTables(config);
+        result = tables.reset(state, whole.frameworkIds, withHosts(inputs, hosts));
+      }
+      const carried = [...model.carried.values()];
+      return { ok: true, result, events: batch.lengths.length, unreadable, carryOverUntil: carried.length > 0 ? Math.min(...carried) : undefined };
+    },
+  };
+}
+
+function withHosts(inputs: Omit<TableInputs, 'hostAddresses'>, hosts: ReadonlyMap<string, readonly string[]>): TableInputs {
+  return hosts.size > 0 ? { ...inputs, hostAddresses: hosts } : inputs;
+}
