@@ -12,6 +12,7 @@
 //   npm run bench:stream [-- --tasks=N --agents=M --rate=R --seconds=S --probes=P]
 import { createSocket, type Socket } from 'node:dgram';
 import { loadavg } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { buildQuery } from '../test/helpers/dns-codec.js';
 import { startStreamingMaster } from '../test/helpers/streaming-master.js';
 import { generateState } from './lib/generate-state.js';
@@ -92,6 +93,21 @@ function runningStatus(taskId: string, agentId: string, ip: string, timestamp: n
     container_status: { network_infos: [{ ip_addresses: [{ protocol: 'IPv4', ip_address: ip }] }] },
   };
 }
+
+/** A UDP prober in a worker thread: one query in flight, every 2 ms; posts the longest reply wait when told to stop. */
+const STEADY_PROBER = `
+const { createSocket } = require('node:dgram');
+const { parentPort, workerData } = require('node:worker_threads');
+const socket = createSocket('udp4');
+const query = Buffer.from(workerData.query);
+let sentAt = 0, longest = 0, outstanding = false;
+socket.on('message', () => { longest = Math.max(longest, performance.now() - sentAt); outstanding = false; });
+const timer = setInterval(() => {
+  if (outstanding) { longest = Math.max(longest, performance.now() - sentAt); return; }
+  outstanding = true; sentAt = performance.now(); socket.send(query, workerData.port, '127.0.0.1');
+}, 2);
+parentPort.on('message', () => { clearInterval(timer); socket.close(); parentPort.postMessage(longest); });
+`;
 
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -231,6 +247,10 @@ async function main(): Promise<void> {
     const cpu2 = processCpuSeconds(pid) ?? NaN;
     let resyncRss = 0;
     const resyncTimer = setInterval(() => (resyncRss = Math.max(resyncRss, processMemory(pid)?.rssMb ?? 0)), 100);
+    // The serving thread during the resync: an answered name asked every 2 ms from a thread of its own
+    // (this one is busy writing the master's snapshot), the longest wait for a reply.
+    const steady = new Worker(STEADY_PROBER, { eval: true, workerData: { port: server.dnsPort, query: buildQuery({ qname: 'probe-0.marathon.mesos', qtype: 'A' }) } });
+    await new Promise((resolve) => steady.once('online', resolve));
     const subscriptions = master.subscriptions();
     // The fresh snapshot a master would send now: the cluster as the storm left it.
     const current = [...tasks.filter((t) => t['state'] !== 'TASK_RUNNING'), ...running, ...probeTasks];
@@ -241,9 +261,14 @@ async function main(): Promise<void> {
     const afterResync = await addProbe();
     await waitForIdle(pid, { maxMs: 60_000 });
     clearInterval(resyncTimer);
+    const longestReplyMs = await new Promise<number>((resolve) => {
+      steady.once('message', (ms: number) => resolve(ms));
+      steady.postMessage('stop');
+    });
+    await steady.terminate();
     const cpu3 = processCpuSeconds(pid) ?? NaN;
     console.log(
-      `resync (stream cut, new snapshot): a task added after the new subscription answered in ${afterResync.toFixed(0)} ms; ${((performance.now() - cut) / 1000).toFixed(1)} s from the cut until idle; server CPU ${(cpu3 - cpu2).toFixed(1)} s; peak RSS ${fmtMb(resyncRss)}`,
+      `resync (stream cut, new snapshot): a task added after the new subscription answered in ${afterResync.toFixed(0)} ms; ${((performance.now() - cut) / 1000).toFixed(1)} s from the cut until idle; server CPU ${(cpu3 - cpu2).toFixed(1)} s; peak RSS ${fmtMb(resyncRss)}; longest DNS reply meanwhile ${longestReplyMs.toFixed(0)} ms`,
     );
     console.log(`load average ${loadAverage()}`);
     socket.close();

@@ -8,7 +8,7 @@ import type { DiscoveryPort, Framework, MesosState, Slave, Task, TaskStatus } fr
 import { type BuilderCapacity, Int32List, RecordSetBuilder, TYPE_INDEX, type TypeIndex } from './builder.js';
 import { canonicalIp } from '../net/ip-text.js';
 import { type LabelSpec, toDomainFragment, toLabel } from './labels.js';
-import { openRecordTable } from './packed-table.js';
+import { openRecordTable, packTight } from './packed-table.js';
 import { ReverseNames, type ReverseNote, type ReverseReport, type ReverseSink } from './reverse-records.js';
 import { NO_CONFLICTS, type StaticConflicts, addStaticRecords } from './static-table.js';
 import { createRotationMatcher, type RotationEntry } from './rotation-list.js';
@@ -662,7 +662,7 @@ export interface Segment {
 }
 
 function finishSegment(ctx: Context, config: GenerateConfig, tally: TaskTally, reverse?: ReverseReport): Segment {
-  const data = ctx.builder.finish(config.domain, config.reverseZones ?? []);
+  const data = packTight(ctx.builder.finish(config.domain, config.reverseZones ?? []));
   return { data, hashes: ctx.builder.nameHashes().slice(), report: report(ctx, tally, reverse, NO_CONFLICTS) };
 }
 

@@ -210,6 +210,46 @@ export function openRecordTable(data: PackedTableData): PackedTable {
   return Object.freeze(new PackedRecordTable(data));
 }
 
+/**
+ * The same table in one buffer of exactly its size: a builder's buffers have room for what it
+ * expected (a table built in many small parts would keep that slack in every part), and one buffer
+ * is one transfer.
+ */
+export function packTight(data: PackedTableData): PackedTableData {
+  const ints = [data.entries, data.values, data.slots, data.frameworks, data.tasks, data.taskRecords, data.ancestors, data.ancestorSlots, data.answerSlots] as const;
+  let intCount = 0;
+  for (const a of ints) intCount += a.length;
+  const buffer = new ArrayBuffer(intCount * 4 + data.strings.length + data.answers.length);
+  let at = 0;
+  const copyInts = (a: Int32Array): Int32Array => {
+    const out = new Int32Array(buffer, at, a.length);
+    out.set(a);
+    at += a.length * 4;
+    return out;
+  };
+  const copyBytes = (a: Uint8Array): Uint8Array => {
+    const out = new Uint8Array(buffer, at, a.length);
+    out.set(a);
+    at += a.length;
+    return out;
+  };
+  return {
+    domain: data.domain,
+    entries: copyInts(data.entries),
+    values: copyInts(data.values),
+    slots: copyInts(data.slots),
+    frameworks: copyInts(data.frameworks),
+    tasks: copyInts(data.tasks),
+    taskRecords: copyInts(data.taskRecords),
+    ancestors: copyInts(data.ancestors),
+    ancestorSlots: copyInts(data.ancestorSlots),
+    answerSlots: copyInts(data.answerSlots),
+    strings: copyBytes(data.strings),
+    answers: copyBytes(data.answers),
+    counts: data.counts,
+  };
+}
+
 /** The ArrayBuffers to list in postMessage's transfer list. */
 export function transferList(data: PackedTableData): ArrayBuffer[] {
   const arrays = [data.strings, data.entries, data.values, data.slots, data.frameworks, data.tasks, data.taskRecords, data.ancestors, data.ancestorSlots, data.answers, data.answerSlots];
