@@ -674,9 +674,11 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
         { kind, mode: streaming ? 'stream' : 'poll', refreshSeconds: config.refreshSeconds, ...(kind === SourceKind.FILE ? { stateFile: config.stateFile } : { masters: detector?.current().masters }) },
         'state source started',
       );
-      // While the event stream is live it brings every change; the refresh polls only when it is not.
+      // While the event stream is live it brings every change, and the refresh is a resync from a fresh
+      // snapshot (at a quiet moment); the refresh polls only while the stream is not live.
       ticker = setInterval(() => {
         if (!stream?.live()) requestReload('refresh');
+        else stream.periodicResync();
       }, refreshMs);
       stream?.start();
       staticFile?.watch(() => requestReload('static records changed'));

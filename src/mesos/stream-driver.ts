@@ -13,6 +13,14 @@ import type { MasterDetector } from './leader/types.js';
 import { createMasterDispatcher, masterConnectTimeoutMs } from './master-client.js';
 import { StreamEnd, StreamEndReason, subscribe } from './operator-stream.js';
 
+/**
+ * A periodic resync waits for the stream to be this quiet (no change for this long), so that a
+ * storm of events is not held up behind a snapshot...
+ */
+export const RESYNC_QUIET_MS = 2000;
+/** ...but no longer than this many RefreshSeconds ticks. */
+export const RESYNC_MAX_DEFERRALS = 10;
+
 /** Events arriving within this window after the first of a batch are published together, in one rebuild. */
 export const DEFAULT_COALESCE_MS = 100;
 
@@ -60,6 +68,11 @@ export interface StreamDriver {
   publishAt(wallMs: number): void;
   /** Starts over with a new subscription (the worker lost the records it was given). */
   resubscribe(): void;
+  /**
+   * The RefreshSeconds tick while live: starts over from a fresh snapshot when the stream has been
+   * quiet for RESYNC_QUIET_MS, or regardless after RESYNC_MAX_DEFERRALS ticks that were not.
+   */
+  periodicResync(): void;
   close(): Promise<void>;
 }
 
@@ -74,6 +87,11 @@ export function createStreamDriver(options: StreamDriverOptions): StreamDriver {
   // The stream's own connection pool: a held response must not take a connection a poll needs.
   const dispatcher: Dispatcher = createMasterDispatcher(settings.tls, settings.timeoutMs, masterConnectTimeoutMs(settings));
   let pending: Buffer[] = [];
+  /** Wall-clock ms of the last event that changes something. */
+  let lastChangeAt = 0;
+  let resyncDeferrals = 0;
+  /** The current connection is being ended on purpose, for a fresh snapshot. */
+  let restarting = false;
   let pendingFresh = false;
   let isLive = false;
   let heardAt: number | undefined;
@@ -94,6 +112,16 @@ export function createStreamDriver(options: StreamDriverOptions): StreamDriver {
       coalescing = undefined;
       if (isLive && !closed) options.onPublish(reason);
     }, coalesceMs);
+  }
+
+  /** Ends the current connection on purpose; the loop subscribes again at once. */
+  function restart(): void {
+    restarting = isLive || current !== undefined;
+    setLive(false);
+    pending = [];
+    pendingFresh = false;
+    current?.abort(new Error('restart'));
+    wake?.();
   }
 
   function setLive(next: boolean): void {
@@ -157,6 +185,7 @@ export function createStreamDriver(options: StreamDriverOptions): StreamDriver {
               // Heartbeats and types no record depends on change nothing.
               if (!known || type === 'HEARTBEAT') return;
               pending.push(record);
+              lastChangeAt = Date.now();
               publishSoon('stream events');
             },
           },
@@ -178,7 +207,12 @@ export function createStreamDriver(options: StreamDriverOptions): StreamDriver {
         }
         if (end.reason !== StreamEndReason.ABORTED) failures++;
         const delayMs = backoffDelay(failures, backoff, options.random);
-        logger.warn({ master: end.master, cause: end.reason, err: { message: end.message }, wasLive, retryInMs: delayMs }, 'event stream ended; polling until it is back');
+        if (restarting) {
+          restarting = false;
+          logger.info({ master: end.master, retryInMs: delayMs }, 'event stream restarted for a fresh snapshot');
+        } else {
+          logger.warn({ master: end.master, cause: end.reason, err: { message: end.message }, wasLive, retryInMs: delayMs }, 'event stream ended; polling until it is back');
+        }
         await sleep(delayMs);
       }
     }
@@ -215,11 +249,15 @@ export function createStreamDriver(options: StreamDriverOptions): StreamDriver {
     },
     resubscribe() {
       logger.warn({ master: source }, 'the reload worker does not hold the streamed state; subscribing again for a fresh snapshot');
-      setLive(false);
-      pending = [];
-      pendingFresh = false;
-      current?.abort(new Error('resubscribe'));
-      wake?.();
+      restart();
+    },
+    periodicResync() {
+      if (!isLive) return;
+      const quiet = Date.now() - lastChangeAt >= RESYNC_QUIET_MS;
+      if (!quiet && ++resyncDeferrals < RESYNC_MAX_DEFERRALS) return;
+      resyncDeferrals = 0;
+      logger.info({ master: source, quiet }, 'periodic resync: subscribing again for a fresh snapshot');
+      restart();
     },
     async close() {
       if (closed) return;

@@ -110,6 +110,18 @@ test('an event at the master changes the DNS answer, with no poll', async (t) =>
   assert.equal(master.subscriptions(), 1);
 });
 
+test('every RefreshSeconds a quiet stream resyncs from a fresh snapshot, without a poll; what the snapshot holds is served', async (t) => {
+  const master = await streamingMaster(t, '192.0.2.8');
+  const { ask } = await startApp(t, testConfig(master.address, 'stream', 1));
+  await answerBecomes(ask, '192.0.2.8', 'the snapshot\'s answer');
+  const polls = master.stateRequests();
+  // A change only a fresh snapshot can bring (no event is pushed): the resync must pick it up.
+  master.setSnapshot(snapshot('192.0.2.77'));
+  await answerBecomes(ask, '192.0.2.77', 'the answer from the resync\'s snapshot', 10_000);
+  assert.ok(master.subscriptions() >= 2, `${master.subscriptions()} subscriptions`);
+  assert.equal(master.stateRequests(), polls, 'no poll while the stream is live');
+});
+
 test('a silent stream is judged dead after two heartbeats and resubscribed; events on the new stream arrive', async (t) => {
   const master = await streamingMaster(t, '192.0.2.8');
   const { ask } = await startApp(t, testConfig(master.address, 'stream'));
