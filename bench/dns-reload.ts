@@ -83,7 +83,7 @@ export interface ReloadQpsResult {
   };
 }
 
-/** The reload worker thread runs at nice 10 (src/mesos/poller.ts workerNice); everything else at 0. */
+/** The reload worker thread runs at nice 10 (src/reload/poller.ts workerNice); everything else at 0. */
 const WORKER_NICE = 10;
 
 function cpuDelta(before: CpuByNice | undefined, after: CpuByNice | undefined): { worker: number; other: number } | undefined {

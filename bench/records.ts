@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { DEFAULT_CONFIG } from '../src/config/types.js';
 import { parseStateBytes } from '../src/mesos/parse-state.js';
-import { DEFAULT_WORKER_RESOURCE_LIMITS } from '../src/mesos/poller.js';
+import { DEFAULT_WORKER_RESOURCE_LIMITS } from '../src/reload/poller.js';
 import { generateRecords } from '../src/records/generate.js';
 import { openRecordTable, transferList } from '../src/records/packed-table.js';
 import type { PackedTableData } from '../src/records/table.js';

@@ -9,7 +9,7 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import { DEFAULT_CONFIG } from '../src/config/types.js';
 import { createLogger, createSilentLogger } from '../src/log.js';
 import { MetricsRegistry } from '../src/metrics.js';
-import { createStateSource, type ReloadOutcome } from '../src/mesos/poller.js';
+import { createStateSource, type ReloadOutcome } from '../src/reload/poller.js';
 import { createRecordStore } from '../src/records/store.js';
 import { startTestMaster, withLeader } from '../test/helpers/test-master.js';
 import { generateState } from './lib/generate-state.js';

@@ -9,7 +9,7 @@ import { ErrorCode, MesosDnsError } from './errors.js';
 import { createForwarder, type ConfigurableForwarder } from './forward/forwarder.js';
 import { createHttpServer, type HttpServer } from './http/server.js';
 import type { Logger } from './log.js';
-import { createStateSource, type PollingStateSource } from './mesos/poller.js';
+import { createStateSource, type PollingStateSource } from './reload/poller.js';
 import { MetricsRegistry } from './metrics.js';
 import { createRecordStore, type RecordStore } from './records/store.js';
 import { type RotationControl, createRotationStore } from './rotation/rotation-store.js';

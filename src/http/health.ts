@@ -3,7 +3,7 @@
 // intervals) and, with ZooKeeper, a leader is known or has been missing for less than
 // ZkDetectionTimeout. Pure: the caller passes the clock reading.
 import type { Config } from '../config/types.js';
-import type { SourceStatus } from '../mesos/source.js';
+import type { SourceStatus } from '../reload/source.js';
 import type { TableSnapshot } from '../records/store.js';
 
 /** A refresh older than this many intervals makes the table stale. */

@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Config } from '../config/types.js';
 import { type LogLimiter, type Logger, createLogLimiter } from '../log.js';
-import type { SourceStatus, StateSource } from '../mesos/source.js';
+import type { SourceStatus, StateSource } from '../reload/source.js';
 import type { MetricsRegistry } from '../metrics.js';
 import type { RecordStore } from '../records/store.js';
 import type { RotationControl } from '../rotation/rotation-store.js';

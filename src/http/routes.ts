@@ -5,7 +5,7 @@
 // /metrics. Large bodies (/v1/enumerate, /v1/axfr) are lazy chunk iterators. No sockets, fs or timers.
 import { redactZkUrl } from '../config/addresses.js';
 import type { Config } from '../config/types.js';
-import type { SourceStatus } from '../mesos/source.js';
+import type { SourceStatus } from '../reload/source.js';
 import type { TableSnapshot } from '../records/store.js';
 import { splitSrvValue } from '../records/srv-value.js';
 import type { EnumeratedFramework, EnumeratedTask, NameRecords, RecordTable } from '../records/table.js';

@@ -9,7 +9,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Config } from '../config/types.js';
 import { ErrorCode, MesosDnsError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { StateSource } from '../mesos/source.js';
+import type { StateSource } from '../reload/source.js';
 import type { MetricsRegistry } from '../metrics.js';
 import type { RecordStore } from '../records/store.js';
 import type { RotationControl } from '../rotation/rotation-store.js';

@@ -8,7 +8,7 @@ import type { TestContext } from 'node:test';
 import type { Config } from '../../../src/config/types.js';
 import { type HttpLimits, type HttpServer, createHttpServer } from '../../../src/http/server.js';
 import { createSilentLogger } from '../../../src/log.js';
-import type { SourceStatus } from '../../../src/mesos/source.js';
+import type { SourceStatus } from '../../../src/reload/source.js';
 import { MetricsRegistry } from '../../../src/metrics.js';
 import type { RecordStore } from '../../../src/records/store.js';
 import type { RecordTable } from '../../../src/records/table.js';

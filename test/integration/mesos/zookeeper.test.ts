@@ -13,7 +13,7 @@ import { parseZkUrl } from '../../../src/config/addresses.js';
 import type { MasterDetector, MasterList } from '../../../src/mesos/leader/types.js';
 import { createZkClient, type ZkClient, type ZkClientOptions } from '../../../src/mesos/leader/zk-client.js';
 import { createZkDetector } from '../../../src/mesos/leader/zk-detector.js';
-import { createStateSource, type ReloadOutcome } from '../../../src/mesos/poller.js';
+import { createStateSource, type ReloadOutcome } from '../../../src/reload/poller.js';
 import { createRecordStore } from '../../../src/records/store.js';
 import { startTestMaster, withLeader } from '../../helpers/test-master.js';
 import { freeTcpPort } from '../../helpers/ports.js';

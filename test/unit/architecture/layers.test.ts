@@ -22,6 +22,7 @@ const LEVEL: Readonly<Record<string, number>> = {
   forward: 4,
   mesos: 4,
   rotation: 5,
+  reload: 5.5,
   dns: 6,
   http: 7,
   app: 8,

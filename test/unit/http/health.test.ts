@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { assessHealth, scrubCredentials } from '../../../src/http/health.js';
-import type { SourceStatus } from '../../../src/mesos/source.js';
+import type { SourceStatus } from '../../../src/reload/source.js';
 import { FIXED_NOW, embeddedConfig, embeddedTable, snapshotOf } from '../../helpers/embedded-table.js';
 
 const snapshot = snapshotOf(embeddedTable());

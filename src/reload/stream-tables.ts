@@ -6,8 +6,8 @@
 import { IncrementalTables, type IncrementalResult, type TableInputs } from '../records/incremental-tables.js';
 import type { GenerateConfig } from '../records/settings.js';
 import type { MesosState } from '../records/state-types.js';
-import { applyEvent, applySnapshot, emptyModel, expireCarried, renderChanges, renderWhole, type OperatorModel } from './operator-state.js';
-import { parseState } from './parse-state.js';
+import { applyEvent, applySnapshot, emptyModel, expireCarried, renderChanges, renderWhole, type OperatorModel } from '../mesos/operator-state.js';
+import { parseState } from '../mesos/parse-state.js';
 
 /** Records as they travel to the worker: one buffer, each record's length in order. */
 export interface StreamBatch {

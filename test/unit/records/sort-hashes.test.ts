@@ -2,7 +2,7 @@
 // the spread of the hashes (even, clustered, duplicated).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { sortHashes } from '../../../src/mesos/reload-pipeline.js';
+import { sortHashes } from '../../../src/records/name-diff.js';
 import { seededRandom as random } from '../../helpers/seeded-random.js';
 
 

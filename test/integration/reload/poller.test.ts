@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CreateStateSourceOptions, ReloadOutcome } from '../../../src/mesos/poller.js';
+import type { CreateStateSourceOptions, ReloadOutcome } from '../../../src/reload/poller.js';
 import { EMBEDDED, embeddedState, setupSource } from './source-harness.js';
 import { startTestMaster, withLeader } from '../../helpers/test-master.js';
 import { capturedLogger } from '../../helpers/captured-logger.js';

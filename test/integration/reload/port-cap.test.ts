@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_CONFIG } from '../../../src/config/types.js';
 import { createLogger } from '../../../src/log.js';
 import { MetricsRegistry } from '../../../src/metrics.js';
-import { createStateSource } from '../../../src/mesos/poller.js';
+import { createStateSource } from '../../../src/reload/poller.js';
 import { MAX_PORTS_PER_TASK } from '../../../src/records/generate.js';
 import { createRecordStore } from '../../../src/records/store.js';
 

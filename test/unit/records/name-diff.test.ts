@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { diffNames, nameHashes } from '../../../src/mesos/reload-pipeline.js';
+import { diffNames, nameHashes } from '../../../src/records/name-diff.js';
 import { ENTRY_FIELDS } from '../../../src/records/packed-table.js';
 import type { PackedTableData } from '../../../src/records/table.js';
 

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_CONFIG } from '../../../src/config/types.js';
 import { createSilentLogger } from '../../../src/log.js';
 import { MetricsRegistry } from '../../../src/metrics.js';
-import { createStateSource, type CreateStateSourceOptions } from '../../../src/mesos/poller.js';
+import { createStateSource, type CreateStateSourceOptions } from '../../../src/reload/poller.js';
 import { createRecordStore } from '../../../src/records/store.js';
 
 export const EMBEDDED = fileURLToPath(new URL('../../../../fixtures/embedded/state.json', import.meta.url));

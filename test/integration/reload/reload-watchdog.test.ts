@@ -4,7 +4,7 @@
 // reason="heap", is in poller.test.ts.) The production deadline is derived from StateTimeoutSeconds.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MIN_RELOAD_PROCESSING_MS, reloadDeadlineMs, type CreateStateSourceOptions, type ReloadOutcome } from '../../../src/mesos/poller.js';
+import { MIN_RELOAD_PROCESSING_MS, reloadDeadlineMs, type CreateStateSourceOptions, type ReloadOutcome } from '../../../src/reload/poller.js';
 import { embeddedState, setupSource } from './source-harness.js';
 import { startTestMaster, withLeader } from '../../helpers/test-master.js';
 

@@ -16,23 +16,23 @@ import {
   loadMasterClientSettings,
   type LoadClientSettingsOptions,
   plainHttpCredentialTargets,
-} from './client-settings.js';
+} from '../mesos/client-settings.js';
 import type { GenerateConfig } from '../records/generate.js';
-import { FetchFailure, type SerializedFetchError } from './fetch-errors.js';
-import { HOST_LOOKUP_TIMEOUT_MS } from './host-lookup.js';
+import { FetchFailure, type SerializedFetchError } from '../mesos/fetch-errors.js';
+import { HOST_LOOKUP_TIMEOUT_MS } from '../mesos/host-lookup.js';
 import { parseZkUrl } from '../config/addresses.js';
 import { interfaceAddresses } from '../host-interfaces.js';
-import { createStaticDetector } from './leader/static-detector.js';
-import type { MasterDetector, MasterList } from './leader/types.js';
-import { createZkDetector } from './leader/zk-detector.js';
-import type { ZkClient, ZkClientOptions } from './leader/zk-client.js';
+import { createStaticDetector } from '../mesos/leader/static-detector.js';
+import type { MasterDetector, MasterList } from '../mesos/leader/types.js';
+import { createZkDetector } from '../mesos/leader/zk-detector.js';
+import type { ZkClient, ZkClientOptions } from '../mesos/leader/zk-client.js';
 import type { ReloadPipelineConfig, ReloadResult, ReloadSuccess } from './reload-pipeline.js';
 import { RELOAD_WORKER_KIND, type FromWorker, type ReloadWorkerData, type ToWorker } from './reload-worker.js';
 import type { SourceStatus, StateSource } from './source.js';
 import type { StaticRecordsSettings } from '../config/static-records.js';
-import { createStaticRecordsFile, type StaticRecordsFile } from './static-records-file.js';
+import { createStaticRecordsFile, type StaticRecordsFile } from '../mesos/static-records-file.js';
 import type { RotationView } from '../records/rotation-list.js';
-import type { StreamDriver } from './stream-driver.js';
+import type { StreamDriver } from '../mesos/stream-driver.js';
 import { packRecords, type StreamBatch } from './stream-tables.js';
 
 export const SourceKind = { FILE: 'file', STATIC: 'static', ZOOKEEPER: 'zookeeper' } as const;
@@ -650,7 +650,7 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
       started = true;
       worker = spawnWorker();
       if (streaming && detector && data.config.client) {
-        const { createStreamDriver } = await import('./stream-driver.js');
+        const { createStreamDriver } = await import('../mesos/stream-driver.js');
         if (closed) return;
         stream = createStreamDriver({
           settings: data.config.client,
