@@ -27,7 +27,7 @@ import { Composite, JsonReader, JsonSyntaxError, type Scalar } from './json-read
 
 export type ParseStateResult =
   | { readonly ok: true; readonly state: MesosState; readonly problems: readonly StateProblem[] }
-  | { readonly ok: false; readonly error: string };
+  | { readonly ok: false; readonly error: string; readonly noLeader?: true };
 
 export interface ScannedState {
   readonly result: ParseStateResult;
@@ -221,7 +221,7 @@ class StateReader {
     }
     r.end();
     const leaderText = idText(leader);
-    if (leaderText === '') return { ok: false, error: 'fetched state does not contain leader information' };
+    if (leaderText === '') return { ok: false, error: 'fetched state does not contain leader information', noLeader: true };
     let problems: Problems = null;
     problems = addAll(problems, 'frameworks', frameworkProblems);
     problems = addAll(problems, 'slaves', slaveProblems);

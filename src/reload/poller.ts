@@ -26,7 +26,7 @@ import { createStaticDetector } from '../mesos/leader/static-detector.js';
 import type { MasterDetector, MasterList } from '../mesos/leader/types.js';
 import { createZkDetector } from '../mesos/leader/zk-detector.js';
 import type { ZkClient, ZkClientOptions } from '../mesos/leader/zk-client.js';
-import type { ReloadPipelineConfig, ReloadResult, ReloadSuccess } from './reload-pipeline.js';
+import { failedReload, type ReloadPipelineConfig, type ReloadResult, type ReloadSuccess } from './reload-pipeline.js';
 import { RELOAD_WORKER_KIND, type FromWorker, type ReloadWorkerData, type ToWorker } from './reload-worker.js';
 import type { SourceStatus, StateSource } from './source.js';
 import type { StaticRecordsSettings } from '../config/static-records.js';
@@ -123,6 +123,11 @@ const FETCH_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 
  * than V8's default: nearly everything a reload allocates survives it, and with 8 MB semi-spaces the
  * scavenges copying it cost about a third of the parse.
  */
+/** A reload that did not run: the source is closed or not started. */
+function abortedOutcome(message: string): ReloadOutcome {
+  return { ok: false, error: { reason: FetchFailure.ABORTED, master: '', message }, durationMs: 0 };
+}
+
 export const DEFAULT_WORKER_RESOURCE_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 48 };
 
 /**
@@ -284,7 +289,7 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
   const resourceLimits = options.workerResourceLimits ?? (streaming ? STREAM_WORKER_RESOURCE_LIMITS : DEFAULT_WORKER_RESOURCE_LIMITS);
 
   function workerFailure(id: number, message: string): ReloadResult {
-    return { ok: false, id, error: { reason: FetchFailure.WORKER, master: '', message }, failures: [], timings: { fetchMs: 0, totalMs: 0 } };
+    return failedReload(id, FetchFailure.WORKER, message);
   }
 
   function spawnWorker(): Worker {
@@ -364,7 +369,7 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
     const id = nextId++;
     if (!worker) await retired;
     if (closed) {
-      return { ok: false, id, error: { reason: FetchFailure.ABORTED, master: '', message: 'closed' }, failures: [], timings: { fetchMs: 0, totalMs: 0 } };
+      return failedReload(id, FetchFailure.ABORTED, 'closed');
     }
     const w = (worker ??= spawnWorker());
     const recordMasters = masters.masters.filter((m) => m !== '');
@@ -539,7 +544,7 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
       else if (result.carryOverUntil !== undefined) stream?.publishAt(result.carryOverUntil);
     }
     if (closed) {
-      return { ok: false, error: { reason: FetchFailure.ABORTED, master: '', message: 'closed' }, durationMs: 0 };
+      return abortedOutcome('closed');
     }
     if (result.ok) return applySuccess(result, startedAt);
     status.consecutiveFailures++;
@@ -702,11 +707,7 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
     },
     reloadNow() {
       if (closed || !started) {
-        return Promise.resolve({
-          ok: false,
-          error: { reason: FetchFailure.ABORTED, master: '', message: closed ? 'closed' : 'not started' },
-          durationMs: 0,
-        } satisfies ReloadOutcome);
+        return Promise.resolve(abortedOutcome(closed ? 'closed' : 'not started'));
       }
       return new Promise<ReloadOutcome>((resolve) => {
         waiters.push(resolve);
@@ -734,22 +735,11 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
       if (inFlight) {
         const f = inFlight;
         inFlight = undefined;
-        f.resolve({
-          ok: false,
-          id: f.id,
-          error: { reason: FetchFailure.ABORTED, master: '', message: 'closed' },
-          failures: [],
-          timings: { fetchMs: 0, totalMs: 0 },
-        });
+        f.resolve(failedReload(f.id, FetchFailure.ABORTED, 'closed'));
       }
       await Promise.all([detector?.close(), w?.terminate(), stream?.close()]);
       await loopDone;
-      const closedOutcome: ReloadOutcome = {
-        ok: false,
-        error: { reason: FetchFailure.ABORTED, master: '', message: 'closed' },
-        durationMs: 0,
-      };
-      for (const w2 of waiters.splice(0)) w2(closedOutcome);
+      for (const w2 of waiters.splice(0)) w2(abortedOutcome('closed'));
     },
   };
 }

@@ -111,6 +111,11 @@ export interface ReloadFailure {
 
 export type ReloadResult = ReloadSuccess | ReloadFailure;
 
+/** A reload that failed before any master or file gave a state (the worker, the stream, closing). */
+export function failedReload(id: number, reason: SerializedFetchError['reason'], message: string, totalMs = 0): ReloadFailure {
+  return { ok: false, id, error: { reason, master: '', message }, failures: [], timings: { fetchMs: 0, totalMs } };
+}
+
 export interface ReloadPipeline {
   run(request: ReloadRequest, signal?: AbortSignal): Promise<ReloadResult>;
   close(): Promise<void>;
@@ -207,7 +212,7 @@ export function createReloadPipeline(options: CreateReloadPipelineOptions): Relo
     );
     const t1 = performance.now();
     if (!outcome.ok) {
-      return { ok: false, id: request.id, error: { reason: FetchFailure.INVALID_STATE, master: batch.source, message: outcome.error }, failures: [], timings: { fetchMs: 0, totalMs: t1 - t0 } };
+      return { ...failedReload(request.id, FetchFailure.INVALID_STATE, outcome.error, t1 - t0), error: { reason: FetchFailure.INVALID_STATE, master: batch.source, message: outcome.error } };
     }
     const { result } = outcome;
     const whole = result.kind === 'whole' ? result.table : undefined;
@@ -257,7 +262,7 @@ export function createReloadPipeline(options: CreateReloadPipelineOptions): Relo
       const t1 = t2 - parseMs;
       const parsed = fetched.parsed;
       if (!parsed.ok) {
-        const reason = parsed.error.includes('leader') ? FetchFailure.NO_LEADER : FetchFailure.INVALID_STATE;
+        const reason = parsed.noLeader ? FetchFailure.NO_LEADER : FetchFailure.INVALID_STATE;
         return {
           ok: false,
           id: request.id,

@@ -6,7 +6,8 @@ import { setPriority } from 'node:os';
 import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { transferList } from '../records/packed-table.js';
 import { partedTransferList } from '../records/parted-table.js';
-import { createReloadPipeline, type ReloadPipelineConfig, type ReloadRequest, type ReloadResult, type ReloadSuccess } from './reload-pipeline.js';
+import { FetchFailure } from '../mesos/fetch-errors.js';
+import { createReloadPipeline, failedReload, type ReloadPipelineConfig, type ReloadRequest, type ReloadResult, type ReloadSuccess } from './reload-pipeline.js';
 
 export const RELOAD_WORKER_KIND = 'mesos-dns-reload-worker';
 
@@ -55,13 +56,7 @@ function serve(port: MessagePort, data: ReloadWorkerData): void {
         // A bug in parsing or generation: report it as this reload's failure, keep the worker.
         const reply: FromWorker = {
           type: 'result',
-          result: {
-            ok: false,
-            id: message.id,
-            error: { reason: 'worker', master: '', message: `reload failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}` },
-            failures: [],
-            timings: { fetchMs: 0, totalMs: 0 },
-          },
+          result: failedReload(message.id, FetchFailure.WORKER, `reload failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`),
         };
         port.postMessage(reply);
       });
