@@ -2,7 +2,7 @@
 // state file, with the StaticRecordsFile's records added. Reloads every refreshSeconds, at once on
 // start, on every leader change and when the static records change, never two at once. The whole reload (fetch, parse, host lookups, generation) runs in a worker thread; the serving
 // thread only opens the transferred table (O(1)) and swaps it in. A failed reload keeps the last table.
-import { Worker, type ResourceLimits } from 'node:worker_threads';
+import type { ResourceLimits } from 'node:worker_threads';
 import type { Config } from '../config/types.js';
 import { ErrorCode, MesosDnsError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -27,7 +27,8 @@ import type { MasterDetector, MasterList } from '../mesos/leader/types.js';
 import { createZkDetector } from '../mesos/leader/zk-detector.js';
 import type { ZkClient, ZkClientOptions } from '../mesos/leader/zk-client.js';
 import { failedReload, type ReloadPipelineConfig, type ReloadResult, type ReloadSuccess } from './reload-pipeline.js';
-import { RELOAD_WORKER_KIND, type FromWorker, type ReloadWorkerData, type ToWorker } from './reload-worker.js';
+import { RELOAD_WORKER_KIND, type ReloadWorkerData, type ToWorker } from './reload-worker.js';
+import { ReloadWorkerClient } from './worker-client.js';
 import type { SourceStatus, StateSource } from './source.js';
 import type { StaticRecordsSettings } from '../config/static-records.js';
 import { createStaticRecordsFile, type StaticRecordsFile } from '../mesos/static-records-file.js';
@@ -141,12 +142,6 @@ export const STREAM_WORKER_RESOURCE_LIMITS: ResourceLimits = { maxOldGenerationS
 export const MIN_RELOAD_PROCESSING_MS = 60_000;
 
 /**
- * How long a stopped worker may take to exit before the next one starts anyway. Waiting lets its
- * memory go first; a worker stuck in a system call may never exit, and reloads must go on.
- */
-const RETIRE_WAIT_MS = 5_000;
-
-/**
  * The deadline of one reload, after which its worker is stopped and replaced (the last table keeps
  * serving). No new key: it is StateTimeoutSeconds for every fetch the reload may make (`fetches`),
  * plus as long again, at least MIN_RELOAD_PROCESSING_MS, for what follows (lookups of up to 32 host
@@ -159,9 +154,7 @@ export function reloadDeadlineMs(stateTimeoutSeconds: number, fetches: number): 
   return fetchMs * Math.max(1, fetches) + Math.max(fetchMs, MIN_RELOAD_PROCESSING_MS);
 }
 
-/** Why a reload worker was replaced: the `reason` label of mesos_dns_worker_restarts_total. */
-export const WorkerRestartReason = { TIMEOUT: 'timeout', HEAP: 'heap', CRASH: 'crash' } as const;
-export type WorkerRestartReason = (typeof WorkerRestartReason)[keyof typeof WorkerRestartReason];
+export { WorkerRestartReason } from './worker-client.js';
 
 
 export function sourceKindOf(config: Pick<Config, 'stateFile' | 'zk' | 'masters'>): SourceKind | undefined {
@@ -266,15 +259,10 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
   let started = false;
   let closed = false;
   let ticker: NodeJS.Timeout | undefined;
-  let worker: Worker | undefined;
-  /** Workers told to end after their reload: their exit is not a death. */
-  const retiring = new Set<Worker>();
-  const recycleWorker = options.recycleWorker ?? false;
+  let workers: ReloadWorkerClient | undefined;
   /** The current table's name hashes, sent with each reload for its added/removed counts. */
   let lastNames: Float64Array | undefined;
-  let workerData: ReloadWorkerData | undefined;
   let nextId = 1;
-  let inFlight: { id: number; resolve: (r: ReloadResult) => void } | undefined;
   let running = false;
   let pending = false;
   let waiters: ((o: ReloadOutcome) => void)[] = [];
@@ -288,103 +276,13 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
 
   const resourceLimits = options.workerResourceLimits ?? (streaming ? STREAM_WORKER_RESOURCE_LIMITS : DEFAULT_WORKER_RESOURCE_LIMITS);
 
-  function workerFailure(id: number, message: string): ReloadResult {
-    return failedReload(id, FetchFailure.WORKER, message);
-  }
-
-  function spawnWorker(): Worker {
-    if (!workerData) throw new Error('state source not started');
-    workerHoldsStream = false; // a new worker holds no streamed state
-    const w = new Worker(new URL('./reload-worker.js', import.meta.url), { workerData, resourceLimits });
-    let outOfHeap = false;
-    w.on('message', (message: FromWorker) => {
-      if (message.type === 'result' && inFlight && inFlight.id === message.result.id) {
-        const f = inFlight;
-        inFlight = undefined;
-        if (recycleWorker) retire(w);
-        f.resolve(message.result);
-      }
-    });
-    w.on('error', (err) => {
-      if ((err as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY') outOfHeap = true;
-      logger.error({ err }, 'reload worker failed');
-    });
-    w.on('exit', (code) => {
-      if (worker === w) worker = undefined;
-      if (retiring.delete(w) || closed) return;
-      const reason = outOfHeap ? WorkerRestartReason.HEAP : WorkerRestartReason.CRASH;
-      workerRestarts.inc({ reason });
-      logger.error({ exitCode: code, reason }, 'reload worker died; a new one takes the next reload');
-      if (inFlight) {
-        const f = inFlight;
-        inFlight = undefined;
-        f.resolve(
-          workerFailure(
-            f.id,
-            outOfHeap
-              ? `reload worker ran out of heap (cap ${resourceLimits.maxOldGenerationSizeMb ?? '?'} MB)`
-              : `reload worker died (exit code ${code})`,
-          ),
-        );
-      }
-    });
-    // A worker must not keep the process alive on its own.
-    w.unref();
-    return w;
-  }
-
-  /**
-   * Settles once the last retired worker has exited, or after RETIRE_WAIT_MS. The next worker starts
-   * only then: a worker ending at low priority on a busy CPU can take a while to free its memory,
-   * and two workers' memory must not add up.
-   */
-  let retired: Promise<void> = Promise.resolve();
-
-  function retire(w: Worker): void {
-    if (worker === w) worker = undefined;
-    retiring.add(w);
-    retired = new Promise((resolve) => {
-      const waited = setTimeout(resolve, RETIRE_WAIT_MS);
-      waited.unref();
-      w.once('exit', () => {
-        clearTimeout(waited);
-        resolve();
-      });
-    });
-    void w.terminate();
-  }
-
-  /** The watchdog: a reload past its deadline fails and its worker is replaced; the table stays. */
-  function stopHungWorker(w: Worker, id: number, deadlineMs: number): void {
-    if (!inFlight || inFlight.id !== id) return;
-    const f = inFlight;
-    inFlight = undefined;
-    retire(w);
-    workerRestarts.inc({ reason: WorkerRestartReason.TIMEOUT });
-    logger.error({ reason: WorkerRestartReason.TIMEOUT, deadlineMs }, 'reload worker gave no result by the reload deadline; stopped, a new one takes the next reload');
-    f.resolve(workerFailure(id, `reload worker stopped: no result within ${deadlineMs / 1000} s`));
-  }
-
   async function runInWorker(masters: MasterList, batch: StreamBatch | undefined): Promise<ReloadResult> {
     const id = nextId++;
-    if (!worker) await retired;
-    if (closed) {
-      return failedReload(id, FetchFailure.ABORTED, 'closed');
-    }
-    const w = (worker ??= spawnWorker());
+    if (!workers || closed) return failedReload(id, FetchFailure.ABORTED, 'closed');
     const recordMasters = masters.masters.filter((m) => m !== '');
     const deadlineMs =
       options.reloadTimeoutMs ?? reloadDeadlineMs(config.stateTimeoutSeconds, kind === SourceKind.FILE ? 1 : 2 * recordMasters.length);
-    return new Promise<ReloadResult>((resolve) => {
-      const watchdog = setTimeout(() => stopHungWorker(w, id, deadlineMs), deadlineMs);
-      inFlight = {
-        id,
-        resolve: (result) => {
-          clearTimeout(watchdog);
-          resolve(result);
-        },
-      };
-      const message: ToWorker = {
+    const message: ToWorker = {
         type: 'reload',
         id,
         masters: masters.masters,
@@ -393,10 +291,9 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
         ...(lastNames ? { previousNames: lastNames } : {}),
         ...(staticFile ? { staticRecords: staticFile.current() } : {}),
         ...(options.rotation ? { outOfRotation: options.rotation.active() } : {}),
-        ...(batch ? { stream: batch } : {}),
-      };
-      w.postMessage(message, batch ? [batch.bytes.buffer as ArrayBuffer, batch.lengths.buffer as ArrayBuffer] : []);
-    });
+      ...(batch ? { stream: batch } : {}),
+    };
+    return workers.run(message, batch ? [batch.bytes.buffer as ArrayBuffer, batch.lengths.buffer as ArrayBuffer] : [], deadlineMs);
   }
 
   function logFailure(error: SerializedFetchError, failures: readonly SerializedFetchError[]): void {
@@ -650,10 +547,17 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
       const data = await loadWorkerData();
       // Closed (or started by another caller) while the files were read.
       if (started || closed) return;
-      workerData = data;
+      workers = new ReloadWorkerClient({
+        data,
+        resourceLimits,
+        logger,
+        restarts: workerRestarts,
+        recycle: options.recycleWorker ?? false,
+        onSpawn: () => (workerHoldsStream = false), // a new worker holds no streamed state
+      });
       listenerAddresses = options.listenerAddresses ?? (config.listener === '0.0.0.0' ? interfaceAddresses({ loopback: false }) : []);
       started = true;
-      worker = spawnWorker();
+      workers.start();
       if (streaming && detector && data.config.client) {
         const { createStreamDriver } = await import('../mesos/stream-driver.js');
         if (closed) return;
@@ -730,14 +634,7 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
       staticFile?.close();
       offRotation?.();
       offDetector?.();
-      const w = worker;
-      worker = undefined;
-      if (inFlight) {
-        const f = inFlight;
-        inFlight = undefined;
-        f.resolve(failedReload(f.id, FetchFailure.ABORTED, 'closed'));
-      }
-      await Promise.all([detector?.close(), w?.terminate(), stream?.close()]);
+      await Promise.all([detector?.close(), workers?.close(), stream?.close()]);
       await loopDone;
       for (const w2 of waiters.splice(0)) w2(abortedOutcome('closed'));
     },
