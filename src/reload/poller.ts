@@ -29,6 +29,7 @@ import type { ZkClient, ZkClientOptions } from '../mesos/leader/zk-client.js';
 import { failedReload, type ReloadPipelineConfig, type ReloadResult, type ReloadSuccess } from './reload-pipeline.js';
 import { RELOAD_WORKER_KIND, type ReloadWorkerData, type ToWorker } from './reload-worker.js';
 import { ReloadWorkerClient } from './worker-client.js';
+import { registerReloadMetrics, reportReload } from './reload-report.js';
 import type { SourceStatus, StateSource } from './source.js';
 import type { StaticRecordsSettings } from '../config/static-records.js';
 import { createStaticRecordsFile, type StaticRecordsFile } from '../mesos/static-records-file.js';
@@ -114,8 +115,6 @@ export interface PollingStateSource extends StateSource {
   rereadStaticRecords(settings: StaticRecordsSettings): Promise<void>;
 }
 
-const FETCH_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
-
 /**
  * The reload worker's heap. A 100,000-task state needs ~150 MB of it at the peak of a reload; a state
  * that needs more than the old-generation cap fails that reload (the worker is stopped and replaced,
@@ -175,51 +174,7 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
   const refreshMs = Math.max(1, config.refreshSeconds * 1000);
   const configMasters = config.masters ?? [];
 
-  const fetchesTotal = metrics.counter('mesos_dns_state_fetches_total', 'State reloads attempted.');
-  const failuresTotal = metrics.counter('mesos_dns_state_fetch_failures_total', 'State reloads that failed, by cause.');
-  const fetchDuration = metrics.histogram(
-    'mesos_dns_state_fetch_duration_seconds',
-    'Time to fetch and decode the state (or read the state file).',
-    FETCH_BUCKETS,
-  );
-  const generationDuration = metrics.histogram(
-    'mesos_dns_table_generation_seconds',
-    'Time to parse the state and generate the record table (in the reload worker).',
-    FETCH_BUCKETS,
-  );
-  const reloadDuration = metrics.histogram(
-    'mesos_dns_reload_duration_seconds',
-    'Whole reload time, request to table swapped in.',
-    FETCH_BUCKETS,
-  );
-  const leaderChanges = metrics.counter(
-    'mesos_dns_leader_changes_total',
-    'Changes of the master the state comes from (fail-over or election).',
-  );
-  const workerRestarts = metrics.counter(
-    'mesos_dns_worker_restarts_total',
-    'Reload worker threads replaced, by reason: timeout (no result by the reload deadline), heap (past its heap cap), crash.',
-  );
-  const portsDropped = metrics.counter(
-    'mesos_dns_task_ports_dropped_total',
-    'Ports of tasks declaring more than the per-task cap, left out of the records (counted at each reload).',
-  );
-  const problemsTotal = metrics.counter(
-    'mesos_dns_state_problems_total',
-    'Parts of fetched states skipped as malformed (e.g. an unparsable framework pid).',
-  );
-  const staticConflicts = metrics.gauge(
-    'mesos_dns_static_records_conflicts',
-    'Names of the StaticRecordsFile left out of the current table because Mesos generates them too.',
-  );
-  const healthFailOpen = metrics.gauge(
-    'mesos_dns_health_fail_open_names',
-    'Names of the current table whose instances are all unhealthy or out of rotation and so all answered (fail open).',
-  );
-  const outOfRotationTasks = metrics.gauge(
-    'mesos_dns_out_of_rotation_tasks',
-    'Running tasks of the current table held back from answers because the out-of-rotation list names them.',
-  );
+  const m = registerReloadMetrics(metrics);
   const staticFile: StaticRecordsFile | undefined = config.staticRecordsFile
     ? createStaticRecordsFile({
         file: config.staticRecordsFile,
@@ -338,77 +293,16 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
     }
     const snapshot = store.swap(table);
     if (result.names) lastNames = result.names;
-    const t = now();
+    const durationMs = performance.now() - startedAt;
     if (status.leader !== undefined && status.leader !== result.source) {
-      leaderChanges.inc();
+      m.leaderChanges.inc();
       logger.info({ previous: status.leader, leader: result.source }, 'state now comes from another master');
     }
     status.leader = kind === SourceKind.FILE ? undefined : result.source;
-    status.lastSuccessAt = t;
+    status.lastSuccessAt = now();
     status.lastError = undefined;
     status.consecutiveFailures = 0;
-    fetchDuration.observe(result.timings.fetchMs / 1000);
-    generationDuration.observe((result.timings.parseMs + result.timings.generateMs) / 1000);
-    const durationMs = performance.now() - startedAt;
-    reloadDuration.observe(durationMs / 1000);
-    if (result.problemCount > 0) {
-      problemsTotal.inc({}, result.problemCount);
-      logger.warn({ count: result.problemCount, first: result.problems }, 'parts of the state were skipped');
-    }
-    if (staticFile) staticConflicts.set(result.staticConflicts.count);
-    if (result.staticConflicts.count > 0) {
-      logger.warn(
-        { file: config.staticRecordsFile, names: result.staticConflicts.count, first: result.staticConflicts.first },
-        'static records name Mesos names; the Mesos names win and those static records are left out',
-      );
-    }
-    healthFailOpen.set(result.health.failOpenNames);
-    outOfRotationTasks.set(result.outOfRotationTasks);
-    if (result.health.failOpenNames > 0) {
-      logger.warn(
-        { names: result.health.failOpenNames, unhealthyTasks: result.health.unhealthyTasks, outOfRotationTasks: result.outOfRotationTasks, heldBack: result.health.heldBack },
-        'every instance of some names is unhealthy or out of rotation; those names answer all of them (fail open)',
-      );
-    }
-    if (result.portCap.tasks > 0) {
-      portsDropped.inc({}, result.portCap.droppedPorts);
-      logger.warn(
-        { tasks: result.portCap.tasks, droppedPorts: result.portCap.droppedPorts, limit: result.portCap.limit, first: result.portCap.firstTaskId },
-        'tasks declare more ports than the per-task cap; the ports beyond it get no records',
-      );
-    }
-    for (const f of result.failures) {
-      failuresTotal.inc({ cause: f.reason });
-      logger.warn({ cause: f.reason, master: f.master, err: { message: f.message } }, 'master failed; another one answered');
-    }
-    logger.info(
-      {
-        source: result.source,
-        generation: snapshot.generation,
-        serial: snapshot.serial,
-        names: table.counts.names,
-        a: table.counts.a,
-        aaaa: table.counts.aaaa,
-        srv: table.counts.srv,
-        ...(table.counts.ptr > 0 ? { ptr: table.counts.ptr } : {}),
-        ...(table.counts.cname > 0 ? { cname: table.counts.cname } : {}),
-        ...(result.reverse && result.reverse.shared > 0 ? { sharedIpsWithoutPtr: result.reverse.shared } : {}),
-        added: result.added,
-        removed: result.removed,
-        bytes: result.bytes,
-        fetchMs: Math.round(result.timings.fetchMs),
-        parseMs: Math.round(result.timings.parseMs),
-        resolveMs: Math.round(result.timings.resolveMs),
-        generateMs: Math.round(result.timings.generateMs),
-        diffMs: Math.round(result.timings.diffMs),
-        ...(result.partsRebuilt !== undefined ? { partsRebuilt: result.partsRebuilt } : {}),
-        workerMs: Math.round(result.timings.totalMs),
-        swapMs: Number((performance.now() - applyStart).toFixed(2)),
-        totalMs: Math.round(durationMs),
-        ...(result.lookups.names > 0 ? { lookups: result.lookups } : {}),
-      },
-      'records reloaded',
-    );
+    reportReload(m, logger, result, snapshot, { durationMs, swapMs: performance.now() - applyStart, staticFile: staticFile ? config.staticRecordsFile : undefined });
     return { ok: true, snapshot, source: result.source, added: result.added, removed: result.removed, durationMs };
   }
 
@@ -430,7 +324,7 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
   async function reloadOnce(): Promise<ReloadOutcome> {
     const startedAt = performance.now();
     status.lastAttemptAt = now();
-    fetchesTotal.inc();
+    m.fetchesTotal.inc();
     const masters = detector?.current() ?? { masters: [], leader: undefined };
     const batch = streamBatch();
     const result = await runInWorker(masters, batch);
@@ -446,8 +340,8 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
     if (result.ok) return applySuccess(result, startedAt);
     status.consecutiveFailures++;
     status.lastError = result.error.message;
-    for (const f of result.failures) failuresTotal.inc({ cause: f.reason });
-    failuresTotal.inc({ cause: result.error.reason });
+    for (const f of result.failures) m.failuresTotal.inc({ cause: f.reason });
+    m.failuresTotal.inc({ cause: result.error.reason });
     logFailure(result.error, result.failures);
     return { ok: false, error: result.error, durationMs: performance.now() - startedAt };
   }
@@ -551,7 +445,7 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
         data,
         resourceLimits,
         logger,
-        restarts: workerRestarts,
+        restarts: m.workerRestarts,
         recycle: options.recycleWorker ?? false,
         onSpawn: () => (workerHoldsStream = false), // a new worker holds no streamed state
       });
