@@ -153,9 +153,80 @@ function writeAddresses(blocks: Uint8Array, at: number, strings: Uint8Array, val
   return count === n ? pos : -pos;
 }
 
+/** Pass 2 of buildAnswerBlocks for entry `e`: its block at blockAt[e], the SRV targets found through `finder`. */
+function writeBlock(t: TableParts, blocks: Uint8Array, blockAt: Int32Array, finder: EntryFinder, e: number): void {
+  const { strings, entries, values } = t;
+  const at = blockAt[e] as number;
+  const base = e * ENTRY_FIELDS;
+  const nameOff = entries[base] as number;
+  const nameLen = entries[base + 1] as number;
+  let pos = at;
+  blocks[pos++] = nameLen;
+  for (let i = 0; i < nameLen; i++) blocks[pos++] = strings[nameOff + i] as number;
+  const flagsAt = pos++;
+  let flags = 0;
+  const a = entries[base + 3] as number;
+  const aaaa = entries[base + 5] as number;
+  if (a > MAX_COUNT || aaaa > MAX_COUNT) flags |= BlockFlag.DECLINE;
+  // PTR and CNAME answers (reverse names, static CNAMEs) are the general path's.
+  if ((entries[base + 9] as number) > 0 || (entries[base + 11] as number) > 0) flags |= BlockFlag.DECLINE;
+  pos = writeAddresses(blocks, pos, strings, values, entries[base + 2] as number, Math.min(a, MAX_COUNT), 4);
+  if (pos < 0) {
+    flags |= BlockFlag.A_SKIPPED;
+    pos = -pos;
+  }
+  pos = writeAddresses(blocks, pos, strings, values, entries[base + 4] as number, Math.min(aaaa, MAX_COUNT), 16);
+  if (pos < 0) {
+    flags |= BlockFlag.AAAA_SKIPPED;
+    pos = -pos;
+  }
+  const first = entries[base + 6] as number;
+  const n = entries[base + 7] as number;
+  if (n > MAX_COUNT) flags |= BlockFlag.DECLINE;
+  const countAt = pos;
+  pos += 2;
+  let count = 0;
+  for (let v = first; v < first + Math.min(n, MAX_COUNT); v++) {
+    const off = values[v * 2] as number;
+    const end = off + (values[v * 2 + 1] as number);
+    const colon = srvValueColon(strings, off, end);
+    const port = colon < off ? SrvPortText.NONE : parseSrvPort(strings, colon + 1, end);
+    if (port === SrvPortText.NONE) {
+      flags |= BlockFlag.SRV_SKIPPED;
+      continue;
+    }
+    const targetLen = colon - off;
+    const targetHash = port === SrvPortText.LONG ? undefined : writableTargetHash(strings, off, targetLen);
+    if (targetHash === undefined) {
+      flags |= BlockFlag.DECLINE;
+      continue;
+    }
+    const target = finder.find(off, targetLen, targetHash);
+    const targetBlock = target < 0 ? -1 : (blockAt[target] as number);
+    if (target >= 0 && targetBlock < 0) {
+      flags |= BlockFlag.DECLINE; // a stored target only the general path finds (its addresses)
+      continue;
+    }
+    // A target that is not stored has no addresses: its text is all the record needs.
+    const ref = target >= 0 ? targetBlock : -1 - off;
+    blocks[pos] = port >>> 8;
+    blocks[pos + 1] = port & 0xff;
+    blocks[pos + 2] = ref >>> 24;
+    blocks[pos + 3] = (ref >>> 16) & 0xff;
+    blocks[pos + 4] = (ref >>> 8) & 0xff;
+    blocks[pos + 5] = ref & 0xff;
+    blocks[pos + 6] = targetLen;
+    pos += SRV_RECORD_OCTETS;
+    count++;
+  }
+  blocks[countAt] = count >>> 8;
+  blocks[countAt + 1] = count & 0xff;
+  blocks[flagsAt] = flags;
+}
+
 /** Builds the answer blocks of a packed table's names and their hash index. */
 export function buildAnswerBlocks(t: TableParts): AnswerBlocks {
-  const { strings, entries, values } = t;
+  const { strings, entries } = t;
   const entryCount = entries.length / ENTRY_FIELDS;
   // Pass 1: which names get a block, and where (sizes are upper bounds: skipped values leave slack).
   const blockAt = new Int32Array(entryCount).fill(-1);
@@ -173,75 +244,7 @@ export function buildAnswerBlocks(t: TableParts): AnswerBlocks {
   const blocks = new Uint8Array(size);
   const finder = new EntryFinder(t);
   // Pass 2: fill each block and index it.
-  for (let e = 0; e < entryCount; e++) {
-    const at = blockAt[e] as number;
-    if (at < 0) continue;
-    const base = e * ENTRY_FIELDS;
-    const nameOff = entries[base] as number;
-    const nameLen = entries[base + 1] as number;
-    let pos = at;
-    blocks[pos++] = nameLen;
-    for (let i = 0; i < nameLen; i++) blocks[pos++] = strings[nameOff + i] as number;
-    const flagsAt = pos++;
-    let flags = 0;
-    const a = entries[base + 3] as number;
-    const aaaa = entries[base + 5] as number;
-    if (a > MAX_COUNT || aaaa > MAX_COUNT) flags |= BlockFlag.DECLINE;
-    // PTR and CNAME answers (reverse names, static CNAMEs) are the general path's.
-    if ((entries[base + 9] as number) > 0 || (entries[base + 11] as number) > 0) flags |= BlockFlag.DECLINE;
-    pos = writeAddresses(blocks, pos, strings, values, entries[base + 2] as number, Math.min(a, MAX_COUNT), 4);
-    if (pos < 0) {
-      flags |= BlockFlag.A_SKIPPED;
-      pos = -pos;
-    }
-    pos = writeAddresses(blocks, pos, strings, values, entries[base + 4] as number, Math.min(aaaa, MAX_COUNT), 16);
-    if (pos < 0) {
-      flags |= BlockFlag.AAAA_SKIPPED;
-      pos = -pos;
-    }
-    const first = entries[base + 6] as number;
-    const n = entries[base + 7] as number;
-    if (n > MAX_COUNT) flags |= BlockFlag.DECLINE;
-    const countAt = pos;
-    pos += 2;
-    let count = 0;
-    for (let v = first; v < first + Math.min(n, MAX_COUNT); v++) {
-      const off = values[v * 2] as number;
-      const end = off + (values[v * 2 + 1] as number);
-      const colon = srvValueColon(strings, off, end);
-      const port = colon < off ? SrvPortText.NONE : parseSrvPort(strings, colon + 1, end);
-      if (port === SrvPortText.NONE) {
-        flags |= BlockFlag.SRV_SKIPPED;
-        continue;
-      }
-      const targetLen = colon - off;
-      const targetHash = port === SrvPortText.LONG ? undefined : writableTargetHash(strings, off, targetLen);
-      if (targetHash === undefined) {
-        flags |= BlockFlag.DECLINE;
-        continue;
-      }
-      const target = finder.find(off, targetLen, targetHash);
-      const targetBlock = target < 0 ? -1 : (blockAt[target] as number);
-      if (target >= 0 && targetBlock < 0) {
-        flags |= BlockFlag.DECLINE; // a stored target only the general path finds (its addresses)
-        continue;
-      }
-      // A target that is not stored has no addresses: its text is all the record needs.
-      const ref = target >= 0 ? targetBlock : -1 - off;
-      blocks[pos] = port >>> 8;
-      blocks[pos + 1] = port & 0xff;
-      blocks[pos + 2] = ref >>> 24;
-      blocks[pos + 3] = (ref >>> 16) & 0xff;
-      blocks[pos + 4] = (ref >>> 8) & 0xff;
-      blocks[pos + 5] = ref & 0xff;
-      blocks[pos + 6] = targetLen;
-      pos += SRV_RECORD_OCTETS;
-      count++;
-    }
-    blocks[countAt] = count >>> 8;
-    blocks[countAt + 1] = count & 0xff;
-    blocks[flagsAt] = flags;
-  }
+  for (let e = 0; e < entryCount; e++) if ((blockAt[e] as number) >= 0) writeBlock(t, blocks, blockAt, finder, e);
   // The index is the table's own, slot for slot: block offset + 1, or -1 for a name without a block
   // (so probing goes on past it), 0 where the table's slot is empty.
   const slots = new Int32Array(t.slots.length);
