@@ -30,6 +30,7 @@ import { failedReload, type ReloadPipelineConfig, type ReloadResult, type Reload
 import { RELOAD_WORKER_KIND, type ReloadWorkerData, type ToWorker } from './reload-worker.js';
 import { ReloadWorkerClient } from './worker-client.js';
 import { registerReloadMetrics, reportReload } from './reload-report.js';
+import { ReloadLoop } from './reload-loop.js';
 import type { SourceStatus, StateSource } from './source.js';
 import type { StaticRecordsSettings } from '../config/static-records.js';
 import { createStaticRecordsFile, type StaticRecordsFile } from '../mesos/static-records-file.js';
@@ -163,6 +164,67 @@ export function sourceKindOf(config: Pick<Config, 'stateFile' | 'zk' | 'masters'
   return undefined;
 }
 
+/** Who names the leading master: ZooKeeper, the configured Masters, or nobody (a state file). */
+function createDetector(kind: SourceKind, options: CreateStateSourceOptions, now: () => number): MasterDetector | undefined {
+  const { config, metrics } = options;
+  const configMasters = config.masters ?? [];
+  if (kind === SourceKind.ZOOKEEPER) {
+    const parsed = parseZkUrl(config.zk);
+    if (!parsed.ok) throw new MesosDnsError(ErrorCode.CONFIG_INVALID, `Zk: ${parsed.error}`);
+    return createZkDetector({
+      url: parsed.value,
+      fallbackMasters: configMasters,
+      detectionTimeoutSeconds: config.zkDetectionTimeout,
+      logger: options.logger,
+      metrics,
+      now,
+      ...(options.zkSessionTimeoutMs !== undefined ? { sessionTimeoutMs: options.zkSessionTimeoutMs } : {}),
+      ...(options.createZkClient ? { createClient: options.createZkClient } : {}),
+    });
+  }
+  return kind === SourceKind.STATIC ? createStaticDetector({ masters: configMasters }) : undefined;
+}
+
+/** The reload worker's settings: the static records loaded, the TLS and IAM files read, risky settings warned about. */
+async function prepareWorkerData(kind: SourceKind, options: CreateStateSourceOptions, staticFile: StaticRecordsFile | undefined, logger: Logger): Promise<ReloadWorkerData> {
+  const { config } = options;
+  if (staticFile) {
+    try {
+      await staticFile.load();
+    } catch (err) {
+      throw new MesosDnsError(ErrorCode.CONFIG_INVALID, `StaticRecordsFile: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+  }
+  let pipelineConfig: ReloadPipelineConfig = {
+    generate: {
+      domain: config.domain,
+      ipSources: config.ipSources,
+      enforceRFC952: config.enforceRFC952,
+      soaMname: config.soaMname,
+      listener: config.listener,
+      reverseZones: config.reverseZones ?? [],
+      healthAwareOn: config.healthAwareOn ?? false,
+    },
+    lookupTimeoutMs: options.lookupTimeoutMs ?? HOST_LOOKUP_TIMEOUT_MS,
+    lookupCacheMs: Math.max(1, config.refreshSeconds * 1000),
+  };
+  if (kind === SourceKind.FILE) {
+    pipelineConfig = { ...pipelineConfig, stateFile: config.stateFile };
+  } else {
+    const client = await loadMasterClientSettings(config, options.clientSettings ?? {});
+    pipelineConfig = { ...pipelineConfig, client };
+    if (config.mesosHTTPSOn && config.insecureSkipVerify) logger.warn('HTTPS to masters without certificate verification (insecureSkipVerify)');
+    const plainHttp = plainHttpCredentialTargets(client);
+    if (plainHttp.length > 0) {
+      logger.warn(
+        { mesosAuthentication: client.auth.kind, plainHttp },
+        'credentials sent over plain HTTP: anyone on the network path can read and reuse them (set MesosHTTPSOn)',
+      );
+    }
+  }
+  return { kind: RELOAD_WORKER_KIND, config: pipelineConfig, nice: options.workerNice ?? 10 };
+}
+
 export function createStateSource(options: CreateStateSourceOptions): PollingStateSource {
   const { config, store, metrics } = options;
   const logger = options.logger.child({ component: 'state-source' });
@@ -185,23 +247,7 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
       })
     : undefined;
 
-  let detector: MasterDetector | undefined;
-  if (kind === SourceKind.ZOOKEEPER) {
-    const parsed = parseZkUrl(config.zk);
-    if (!parsed.ok) throw new MesosDnsError(ErrorCode.CONFIG_INVALID, `Zk: ${parsed.error}`);
-    detector = createZkDetector({
-      url: parsed.value,
-      fallbackMasters: configMasters,
-      detectionTimeoutSeconds: config.zkDetectionTimeout,
-      logger: options.logger,
-      metrics,
-      now,
-      ...(options.zkSessionTimeoutMs !== undefined ? { sessionTimeoutMs: options.zkSessionTimeoutMs } : {}),
-      ...(options.createZkClient ? { createClient: options.createZkClient } : {}),
-    });
-  } else if (kind === SourceKind.STATIC) {
-    detector = createStaticDetector({ masters: configMasters });
-  }
+  const detector = createDetector(kind, options, now);
 
   const status = {
     leader: undefined as string | undefined,
@@ -210,7 +256,6 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
     lastError: undefined as string | undefined,
     consecutiveFailures: 0,
   };
-  const reloadListeners = new Set<(outcome: ReloadOutcome) => void>();
   let started = false;
   let closed = false;
   let ticker: NodeJS.Timeout | undefined;
@@ -218,13 +263,9 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
   /** The current table's name hashes, sent with each reload for its added/removed counts. */
   let lastNames: Float64Array | undefined;
   let nextId = 1;
-  let running = false;
-  let pending = false;
-  let waiters: ((o: ReloadOutcome) => void)[] = [];
   let listenerAddresses: readonly string[] = [];
   let offDetector: (() => void) | undefined;
   let offRotation: (() => void) | undefined;
-  let loopDone: Promise<void> = Promise.resolve();
   /** StateSourceMode "stream" with masters: the event stream; reloads poll only while it is not live. */
   let stream: StreamDriver | undefined;
   const streaming = config.stateSourceMode === 'stream' && kind !== SourceKind.FILE;
@@ -347,89 +388,11 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
   }
 
   let prepared: Promise<ReloadWorkerData> | undefined;
-
   /** The reload worker's settings, with the TLS and IAM files read (once); rejects if they cannot be. */
-  function loadWorkerData(): Promise<ReloadWorkerData> {
-    prepared ??= (async (): Promise<ReloadWorkerData> => {
-      if (staticFile) {
-        try {
-          await staticFile.load();
-        } catch (err) {
-          throw new MesosDnsError(ErrorCode.CONFIG_INVALID, `StaticRecordsFile: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-        }
-      }
-      let pipelineConfig: ReloadPipelineConfig = {
-        generate: {
-          domain: config.domain,
-          ipSources: config.ipSources,
-          enforceRFC952: config.enforceRFC952,
-          soaMname: config.soaMname,
-          listener: config.listener,
-          reverseZones: config.reverseZones ?? [],
-          healthAwareOn: config.healthAwareOn ?? false,
-        },
-        lookupTimeoutMs: options.lookupTimeoutMs ?? HOST_LOOKUP_TIMEOUT_MS,
-        lookupCacheMs: refreshMs,
-      };
-      if (kind === SourceKind.FILE) {
-        pipelineConfig = { ...pipelineConfig, stateFile: config.stateFile };
-      } else {
-        const client = await loadMasterClientSettings(config, options.clientSettings ?? {});
-        pipelineConfig = { ...pipelineConfig, client };
-        if (config.mesosHTTPSOn && config.insecureSkipVerify) {
-          logger.warn('HTTPS to masters without certificate verification (insecureSkipVerify)');
-        }
-        const plainHttp = plainHttpCredentialTargets(client);
-        if (plainHttp.length > 0) {
-          logger.warn(
-            { mesosAuthentication: client.auth.kind, plainHttp },
-            'credentials sent over plain HTTP: anyone on the network path can read and reuse them (set MesosHTTPSOn)',
-          );
-        }
-      }
-      return { kind: RELOAD_WORKER_KIND, config: pipelineConfig, nice: options.workerNice ?? 10 };
-    })();
-    return prepared;
-  }
+  const loadWorkerData = (): Promise<ReloadWorkerData> => (prepared ??= prepareWorkerData(kind, options, staticFile, logger));
 
-  async function loop(): Promise<void> {
-    running = true;
-    try {
-      while (pending && !closed) {
-        pending = false;
-        const mine = waiters;
-        waiters = [];
-        let outcome: ReloadOutcome;
-        try {
-          outcome = await reloadOnce();
-        } catch (err) {
-          logger.error({ err }, 'reload failed unexpectedly');
-          outcome = {
-            ok: false,
-            error: { reason: FetchFailure.WORKER, master: '', message: err instanceof Error ? err.message : String(err) },
-            durationMs: 0,
-          };
-        }
-        for (const w of mine) w(outcome);
-        for (const l of reloadListeners) {
-          try {
-            l(outcome);
-          } catch (err) {
-            logger.error({ err }, 'reload listener failed');
-          }
-        }
-      }
-    } finally {
-      running = false;
-    }
-  }
-
-  function requestReload(reason: string): void {
-    if (closed || !started) return;
-    logger.debug({ reason, busy: running }, 'reload requested');
-    pending = true;
-    if (!running) loopDone = loop();
-  }
+  const loop = new ReloadLoop(reloadOnce, logger);
+  const requestReload = (reason: string): void => loop.request(reason);
 
   return {
     kind,
@@ -451,6 +414,7 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
       });
       listenerAddresses = options.listenerAddresses ?? (config.listener === '0.0.0.0' ? interfaceAddresses({ loopback: false }) : []);
       started = true;
+      loop.open();
       workers.start();
       if (streaming && detector && data.config.client) {
         const { createStreamDriver } = await import('../mesos/stream-driver.js');
@@ -507,15 +471,9 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
       if (closed || !started) {
         return Promise.resolve(abortedOutcome(closed ? 'closed' : 'not started'));
       }
-      return new Promise<ReloadOutcome>((resolve) => {
-        waiters.push(resolve);
-        requestReload('requested');
-      });
+      return loop.requestAndWait('requested');
     },
-    onReload(listener) {
-      reloadListeners.add(listener);
-      return () => reloadListeners.delete(listener);
-    },
+    onReload: (listener) => loop.onReload(listener),
     masters: () => detector?.current() ?? { masters: [], leader: undefined },
     async rereadStaticRecords(settings) {
       if (!staticFile || closed) return;
@@ -529,8 +487,7 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
       offRotation?.();
       offDetector?.();
       await Promise.all([detector?.close(), workers?.close(), stream?.close()]);
-      await loopDone;
-      for (const w2 of waiters.splice(0)) w2(abortedOutcome('closed'));
+      await loop.close(abortedOutcome('closed'));
     },
   };
 }
