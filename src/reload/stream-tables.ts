@@ -19,8 +19,15 @@ export interface StreamBatch {
   readonly source: string;
 }
 
-/** Packs records for postMessage (one buffer to transfer). */
+/**
+ * Packs records for postMessage (one buffer to transfer). A lone record that has an ArrayBuffer of its
+ * own (a snapshot: tens of MB) is passed as it is: copying it would hold the serving thread.
+ */
 export function packRecords(records: readonly Uint8Array[], fresh: boolean, source: string): StreamBatch {
+  const only = records.length === 1 ? (records[0] as Uint8Array) : undefined;
+  if (only && only.byteOffset === 0 && only.byteLength === only.buffer.byteLength) {
+    return { bytes: new Uint8Array(only.buffer, 0, only.byteLength), lengths: Int32Array.of(only.byteLength), fresh, source };
+  }
   let total = 0;
   for (const r of records) total += r.length;
   const bytes = new Uint8Array(total);

@@ -18,7 +18,7 @@ import { splitStandardHostPort } from '../../src/mesos/host-port.js';
 
 export type ParseStateResult =
   | { readonly ok: true; readonly state: MesosState; readonly problems: readonly StateProblem[] }
-  | { readonly ok: false; readonly error: string };
+  | { readonly ok: false; readonly error: string; readonly noLeader?: true };
 
 type Json = Record<string, unknown>;
 
@@ -292,7 +292,7 @@ export function parseState(doc: unknown): ParseStateResult {
   if (!isObject(doc)) return { ok: false, error: 'state document is not a JSON object' };
   const problems = new Problems();
   const leader = readString(doc, 'leader', '', problems);
-  if (leader === '') return { ok: false, error: 'fetched state does not contain leader information' };
+  if (leader === '') return { ok: false, error: 'fetched state does not contain leader information', noLeader: true };
   const frameworks: Framework[] = [];
   readArray(doc, 'frameworks', '', problems).forEach((item, i) => {
     const parsed = parseFramework(item, `frameworks[${i}]`, problems);
