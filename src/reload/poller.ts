@@ -29,7 +29,7 @@ import type { ZkClient, ZkClientOptions } from '../mesos/leader/zk-client.js';
 import { failedReload, type ReloadPipelineConfig, type ReloadResult, type ReloadSuccess } from './reload-pipeline.js';
 import { RELOAD_WORKER_KIND, type ReloadWorkerData, type ToWorker } from './reload-worker.js';
 import { ReloadWorkerClient } from './worker-client.js';
-import { registerReloadMetrics, reportReload } from './reload-report.js';
+import { registerReloadMetrics, reportReload, type ReloadMetrics } from './reload-report.js';
 import { ReloadLoop } from './reload-loop.js';
 import type { SourceStatus, StateSource } from './source.js';
 import type { StaticRecordsSettings } from '../config/static-records.js';
@@ -226,124 +226,257 @@ async function prepareWorkerData(kind: SourceKind, options: CreateStateSourceOpt
 }
 
 export function createStateSource(options: CreateStateSourceOptions): PollingStateSource {
-  const { config, store, metrics } = options;
-  const logger = options.logger.child({ component: 'state-source' });
-  const now = options.now ?? Date.now;
-  const kind = sourceKindOf(config);
-  if (kind === undefined) {
-    throw new MesosDnsError(ErrorCode.CONFIG_INVALID, 'no state source: set Masters, Zk or stateFile');
-  }
-  const refreshMs = Math.max(1, config.refreshSeconds * 1000);
-  const configMasters = config.masters ?? [];
+  return new StateSourceImpl(options);
+}
 
-  const m = registerReloadMetrics(metrics);
-  const staticFile: StaticRecordsFile | undefined = config.staticRecordsFile
-    ? createStaticRecordsFile({
-        file: config.staticRecordsFile,
-        settings: { domain: config.domain, ttl: config.ttl ?? 60, srvRecordDefaultWeight: config.srvRecordDefaultWeight ?? 1 },
-        logger: options.logger,
-        metrics,
-        ...(options.staticRecordsDebounceMs !== undefined ? { debounceMs: options.staticRecordsDebounceMs } : {}),
-      })
-    : undefined;
+/** Where the source stands, for /health and the status API. */
+interface SourceProgress {
+  leader: string | undefined;
+  lastAttemptAt: number | undefined;
+  lastSuccessAt: number | undefined;
+  lastError: string | undefined;
+  consecutiveFailures: number;
+}
 
-  const detector = createDetector(kind, options, now);
-
-  const status = {
-    leader: undefined as string | undefined,
-    lastAttemptAt: undefined as number | undefined,
-    lastSuccessAt: undefined as number | undefined,
-    lastError: undefined as string | undefined,
-    consecutiveFailures: 0,
-  };
-  let started = false;
-  let closed = false;
-  let ticker: NodeJS.Timeout | undefined;
-  let workers: ReloadWorkerClient | undefined;
+class StateSourceImpl implements PollingStateSource {
+  readonly kind: SourceKind;
+  private readonly config: StateSourceConfig;
+  private readonly logger: Logger;
+  private readonly now: () => number;
+  private readonly m: ReloadMetrics;
+  private readonly staticFile: StaticRecordsFile | undefined;
+  private readonly detector: MasterDetector | undefined;
+  private readonly streaming: boolean;
+  private readonly loop: ReloadLoop;
+  private readonly progress: SourceProgress = { leader: undefined, lastAttemptAt: undefined, lastSuccessAt: undefined, lastError: undefined, consecutiveFailures: 0 };
+  private started = false;
+  private closed = false;
+  private ticker: NodeJS.Timeout | undefined;
+  private workers: ReloadWorkerClient | undefined;
   /** The current table's name hashes, sent with each reload for its added/removed counts. */
-  let lastNames: Float64Array | undefined;
-  let nextId = 1;
-  let listenerAddresses: readonly string[] = [];
-  let offDetector: (() => void) | undefined;
-  let offRotation: (() => void) | undefined;
+  private lastNames: Float64Array | undefined;
+  private nextId = 1;
+  private listenerAddresses: readonly string[] = [];
+  private offDetector: (() => void) | undefined;
+  private offRotation: (() => void) | undefined;
   /** StateSourceMode "stream" with masters: the event stream; reloads poll only while it is not live. */
-  let stream: StreamDriver | undefined;
-  const streaming = config.stateSourceMode === 'stream' && kind !== SourceKind.FILE;
+  private stream: StreamDriver | undefined;
+  /** The last table received in parts: the parts a new one does not carry come from it. */
+  private lastParted: PartedTableData | undefined;
+  /** The reload worker holds the stream's state as of the last batch sent (more events can follow). */
+  private workerHoldsStream = false;
+  private prepared: Promise<ReloadWorkerData> | undefined;
 
-  const resourceLimits = options.workerResourceLimits ?? (streaming ? STREAM_WORKER_RESOURCE_LIMITS : DEFAULT_WORKER_RESOURCE_LIMITS);
+  constructor(private readonly options: CreateStateSourceOptions) {
+    const { config, metrics } = options;
+    this.config = config;
+    this.logger = options.logger.child({ component: 'state-source' });
+    this.now = options.now ?? Date.now;
+    const kind = sourceKindOf(config);
+    if (kind === undefined) throw new MesosDnsError(ErrorCode.CONFIG_INVALID, 'no state source: set Masters, Zk or stateFile');
+    this.kind = kind;
+    this.m = registerReloadMetrics(metrics);
+    this.staticFile = config.staticRecordsFile
+      ? createStaticRecordsFile({
+          file: config.staticRecordsFile,
+          settings: { domain: config.domain, ttl: config.ttl ?? 60, srvRecordDefaultWeight: config.srvRecordDefaultWeight ?? 1 },
+          logger: options.logger,
+          metrics,
+          ...(options.staticRecordsDebounceMs !== undefined ? { debounceMs: options.staticRecordsDebounceMs } : {}),
+        })
+      : undefined;
+    this.detector = createDetector(kind, options, this.now);
+    this.streaming = config.stateSourceMode === 'stream' && kind !== SourceKind.FILE;
+    this.loop = new ReloadLoop(() => this.reloadOnce(), this.logger);
+  }
 
-  async function runInWorker(masters: MasterList, batch: StreamBatch | undefined): Promise<ReloadResult> {
-    const id = nextId++;
-    if (!workers || closed) return failedReload(id, FetchFailure.ABORTED, 'closed');
+  private requestReload(reason: string): void {
+    this.loop.request(reason);
+  }
+
+  /** The reload worker's settings, with the TLS and IAM files read (once); rejects if they cannot be. */
+  private loadWorkerData(): Promise<ReloadWorkerData> {
+    return (this.prepared ??= prepareWorkerData(this.kind, this.options, this.staticFile, this.logger));
+  }
+
+  async prepare(): Promise<void> {
+    await this.loadWorkerData();
+  }
+
+  async start(): Promise<void> {
+    if (this.started || this.closed) return;
+    const data = await this.loadWorkerData();
+    // Closed (or started by another caller) while the files were read.
+    if (this.started || this.closed) return;
+    const { options, config } = this;
+    this.workers = new ReloadWorkerClient({
+      data,
+      resourceLimits: options.workerResourceLimits ?? (this.streaming ? STREAM_WORKER_RESOURCE_LIMITS : DEFAULT_WORKER_RESOURCE_LIMITS),
+      logger: this.logger,
+      restarts: this.m.workerRestarts,
+      recycle: options.recycleWorker ?? false,
+      onSpawn: () => (this.workerHoldsStream = false), // a new worker holds no streamed state
+    });
+    this.listenerAddresses = options.listenerAddresses ?? (config.listener === '0.0.0.0' ? interfaceAddresses({ loopback: false }) : []);
+    this.started = true;
+    this.loop.open();
+    this.workers.start();
+    if (this.streaming && this.detector && data.config.client) await this.createStream(data.config.client);
+    if (this.closed) return;
+    await this.followDetector();
+    this.logger.info(
+      { kind: this.kind, mode: this.streaming ? 'stream' : 'poll', refreshSeconds: config.refreshSeconds, ...(this.kind === SourceKind.FILE ? { stateFile: config.stateFile } : { masters: this.detector?.current().masters }) },
+      'state source started',
+    );
+    // While the event stream is live it brings every change, and the refresh is a resync from a fresh
+    // snapshot (at a quiet moment); the refresh polls only while the stream is not live.
+    this.ticker = setInterval(() => {
+      if (!this.stream?.live()) this.requestReload('refresh');
+      else this.stream.periodicResync();
+    }, Math.max(1, config.refreshSeconds * 1000));
+    this.stream?.start();
+    this.staticFile?.watch(() => this.requestReload('static records changed'));
+    this.offRotation = options.rotation?.onChange(() => this.requestReload('rotation changed'));
+    this.requestReload('start');
+  }
+
+  private async createStream(settings: NonNullable<ReloadWorkerData['config']['client']>): Promise<void> {
+    const { createStreamDriver } = await import('../mesos/stream-driver.js');
+    if (this.closed || !this.detector) return;
+    this.stream = createStreamDriver({
+      settings,
+      detector: this.detector,
+      logger: this.options.logger,
+      metrics: this.options.metrics,
+      onPublish: (reason) => this.requestReload(reason),
+      ...(this.options.streamCoalesceMs !== undefined ? { coalesceMs: this.options.streamCoalesceMs } : {}),
+    });
+  }
+
+  private async followDetector(): Promise<void> {
+    const detector = this.detector;
+    if (!detector) return;
+    this.offDetector = detector.onChange((_list, leaderChanged) => {
+      // The stream follows the leader itself and publishes the new leader's snapshot; a poll of a
+      // master that just took over would publish the zone its unregistered agents have emptied.
+      if (this.stream) return;
+      this.requestReload(leaderChanged ? 'leader changed' : 'master list changed');
+    });
+    await detector.start();
+  }
+
+  status(): SourceStatus {
+    const p = this.progress;
+    const stream = this.stream;
+    return {
+      leader: p.leader,
+      lastAttemptAt: p.lastAttemptAt,
+      // A live stream whose last publish worked is current as of its last record, even in a quiet cluster.
+      lastSuccessAt: p.lastSuccessAt !== undefined && p.consecutiveFailures === 0 && stream?.live() ? Math.max(p.lastSuccessAt, stream.lastHeardAt() ?? 0) : p.lastSuccessAt,
+      lastError: p.lastError,
+      consecutiveFailures: p.consecutiveFailures,
+      leaderLostSince: this.detector?.leaderLostSince(),
+      refreshSeconds: this.config.refreshSeconds,
+    };
+  }
+
+  reloadNow(): Promise<ReloadOutcome> {
+    if (this.closed || !this.started) return Promise.resolve(abortedOutcome(this.closed ? 'closed' : 'not started'));
+    return this.loop.requestAndWait('requested');
+  }
+
+  onReload(listener: (outcome: ReloadOutcome) => void): () => void {
+    return this.loop.onReload(listener);
+  }
+
+  masters(): MasterList {
+    return this.detector?.current() ?? { masters: [], leader: undefined };
+  }
+
+  async rereadStaticRecords(settings: StaticRecordsSettings): Promise<void> {
+    if (!this.staticFile || this.closed) return;
+    if (await this.staticFile.reread(settings)) this.requestReload('static records changed');
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.ticker);
+    this.staticFile?.close();
+    this.offRotation?.();
+    this.offDetector?.();
+    await Promise.all([this.detector?.close(), this.workers?.close(), this.stream?.close()]);
+    await this.loop.close(abortedOutcome('closed'));
+  }
+
+  private async runInWorker(masters: MasterList, batch: StreamBatch | undefined): Promise<ReloadResult> {
+    const id = this.nextId++;
+    const { config, options, kind, workers } = this;
+    if (!workers || this.closed) return failedReload(id, FetchFailure.ABORTED, 'closed');
     const recordMasters = masters.masters.filter((m) => m !== '');
-    const deadlineMs =
-      options.reloadTimeoutMs ?? reloadDeadlineMs(config.stateTimeoutSeconds, kind === SourceKind.FILE ? 1 : 2 * recordMasters.length);
+    const deadlineMs = options.reloadTimeoutMs ?? reloadDeadlineMs(config.stateTimeoutSeconds, kind === SourceKind.FILE ? 1 : 2 * recordMasters.length);
     const message: ToWorker = {
-        type: 'reload',
-        id,
-        masters: masters.masters,
-        recordMasters: kind === SourceKind.FILE ? configMasters : recordMasters,
-        listenerAddresses,
-        ...(lastNames ? { previousNames: lastNames } : {}),
-        ...(staticFile ? { staticRecords: staticFile.current() } : {}),
-        ...(options.rotation ? { outOfRotation: options.rotation.active() } : {}),
+      type: 'reload',
+      id,
+      masters: masters.masters,
+      recordMasters: kind === SourceKind.FILE ? (config.masters ?? []) : recordMasters,
+      listenerAddresses: this.listenerAddresses,
+      ...(this.lastNames ? { previousNames: this.lastNames } : {}),
+      ...(this.staticFile ? { staticRecords: this.staticFile.current() } : {}),
+      ...(options.rotation ? { outOfRotation: options.rotation.active() } : {}),
       ...(batch ? { stream: batch } : {}),
     };
     return workers.run(message, batch ? [batch.bytes.buffer as ArrayBuffer, batch.lengths.buffer as ArrayBuffer] : [], deadlineMs);
   }
 
-  function logFailure(error: SerializedFetchError, failures: readonly SerializedFetchError[]): void {
-    logger.warn(
+  private logFailure(error: SerializedFetchError, failures: readonly SerializedFetchError[]): void {
+    this.logger.warn(
       {
         cause: error.reason,
         master: error.master || undefined,
         status: error.status,
         err: { message: error.message },
         ...(failures.length > 0 ? { earlier: failures.map((f) => ({ cause: f.reason, master: f.master, message: f.message })) } : {}),
-        consecutiveFailures: status.consecutiveFailures,
+        consecutiveFailures: this.progress.consecutiveFailures,
       },
       'state reload failed; keeping the last records',
     );
   }
 
-  /** The last table received in parts: the parts a new one does not carry come from it. */
-  let lastParted: PartedTableData | undefined;
-  /** The reload worker holds the stream's state as of the last document sent (changes can follow). */
-  let workerHoldsStream = false;
-
   /** The result's table: whole, or assembled from its new parts and the last parted table's. */
-  function openResultTable(result: ReloadSuccess): RecordTable | undefined {
+  private openResultTable(result: ReloadSuccess): RecordTable | undefined {
     if (result.data) return openRecordTable(result.data);
     if (!result.parted) return undefined;
-    const parted = assemblePartedTable(result.parted, lastParted);
+    const parted = assemblePartedTable(result.parted, this.lastParted);
     if (!parted) return undefined;
-    lastParted = parted;
+    this.lastParted = parted;
     return openPartedTable(parted);
   }
 
-  function applySuccess(result: ReloadSuccess, startedAt: number): ReloadOutcome {
+  private applySuccess(result: ReloadSuccess, startedAt: number): ReloadOutcome {
     const applyStart = performance.now();
-    const table = openResultTable(result);
+    const table = this.openResultTable(result);
+    const p = this.progress;
     if (!table) {
-      // Parts the serving side no longer has: the next document is sent whole.
-      workerHoldsStream = false;
+      // Parts the serving side no longer has: the stream starts over from a fresh snapshot.
+      this.workerHoldsStream = false;
       const error = { reason: FetchFailure.WORKER, master: '', message: 'a table in parts arrived without parts it builds on' };
-      status.consecutiveFailures++;
-      logFailure(error, []);
+      p.consecutiveFailures++;
+      this.logFailure(error, []);
       return { ok: false, error, durationMs: performance.now() - startedAt };
     }
-    const snapshot = store.swap(table);
-    if (result.names) lastNames = result.names;
+    const snapshot = this.options.store.swap(table);
+    if (result.names) this.lastNames = result.names;
     const durationMs = performance.now() - startedAt;
-    if (status.leader !== undefined && status.leader !== result.source) {
-      m.leaderChanges.inc();
-      logger.info({ previous: status.leader, leader: result.source }, 'state now comes from another master');
+    if (p.leader !== undefined && p.leader !== result.source) {
+      this.m.leaderChanges.inc();
+      this.logger.info({ previous: p.leader, leader: result.source }, 'state now comes from another master');
     }
-    status.leader = kind === SourceKind.FILE ? undefined : result.source;
-    status.lastSuccessAt = now();
-    status.lastError = undefined;
-    status.consecutiveFailures = 0;
-    reportReload(m, logger, result, snapshot, { durationMs, swapMs: performance.now() - applyStart, staticFile: staticFile ? config.staticRecordsFile : undefined });
+    p.leader = this.kind === SourceKind.FILE ? undefined : result.source;
+    p.lastSuccessAt = this.now();
+    p.lastError = undefined;
+    p.consecutiveFailures = 0;
+    reportReload(this.m, this.logger, result, snapshot, { durationMs, swapMs: performance.now() - applyStart, staticFile: this.staticFile ? this.config.staticRecordsFile : undefined });
     return { ok: true, snapshot, source: result.source, added: result.added, removed: result.removed, durationMs };
   }
 
@@ -352,142 +485,36 @@ export function createStateSource(options: CreateStateSourceOptions): PollingSta
    * stream is not live, or when the worker lost the stream's state (then a new subscription brings a
    * fresh snapshot).
    */
-  function streamBatch(): StreamBatch | undefined {
-    const taken = stream?.takeRecords();
+  private streamBatch(): StreamBatch | undefined {
+    const taken = this.stream?.takeRecords();
     if (!taken) return undefined;
-    if (!taken.fresh && !workerHoldsStream) {
-      stream?.resubscribe();
+    if (!taken.fresh && !this.workerHoldsStream) {
+      this.stream?.resubscribe();
       return undefined;
     }
     return packRecords(taken.records, taken.fresh, taken.source);
   }
 
-  async function reloadOnce(): Promise<ReloadOutcome> {
+  private async reloadOnce(): Promise<ReloadOutcome> {
     const startedAt = performance.now();
-    status.lastAttemptAt = now();
-    m.fetchesTotal.inc();
-    const masters = detector?.current() ?? { masters: [], leader: undefined };
-    const batch = streamBatch();
-    const result = await runInWorker(masters, batch);
+    const p = this.progress;
+    p.lastAttemptAt = this.now();
+    this.m.fetchesTotal.inc();
+    const batch = this.streamBatch();
+    const result = await this.runInWorker(this.masters(), batch);
     if (batch) {
       // The worker holds the stream's state only while every batch since a snapshot has been applied.
-      workerHoldsStream = result.ok;
-      if (!result.ok) stream?.resubscribe();
-      else if (result.carryOverUntil !== undefined) stream?.publishAt(result.carryOverUntil);
+      this.workerHoldsStream = result.ok;
+      if (!result.ok) this.stream?.resubscribe();
+      else if (result.carryOverUntil !== undefined) this.stream?.publishAt(result.carryOverUntil);
     }
-    if (closed) {
-      return abortedOutcome('closed');
-    }
-    if (result.ok) return applySuccess(result, startedAt);
-    status.consecutiveFailures++;
-    status.lastError = result.error.message;
-    for (const f of result.failures) m.failuresTotal.inc({ cause: f.reason });
-    m.failuresTotal.inc({ cause: result.error.reason });
-    logFailure(result.error, result.failures);
+    if (this.closed) return abortedOutcome('closed');
+    if (result.ok) return this.applySuccess(result, startedAt);
+    p.consecutiveFailures++;
+    p.lastError = result.error.message;
+    for (const f of result.failures) this.m.failuresTotal.inc({ cause: f.reason });
+    this.m.failuresTotal.inc({ cause: result.error.reason });
+    this.logFailure(result.error, result.failures);
     return { ok: false, error: result.error, durationMs: performance.now() - startedAt };
   }
-
-  let prepared: Promise<ReloadWorkerData> | undefined;
-  /** The reload worker's settings, with the TLS and IAM files read (once); rejects if they cannot be. */
-  const loadWorkerData = (): Promise<ReloadWorkerData> => (prepared ??= prepareWorkerData(kind, options, staticFile, logger));
-
-  const loop = new ReloadLoop(reloadOnce, logger);
-  const requestReload = (reason: string): void => loop.request(reason);
-
-  return {
-    kind,
-    async prepare() {
-      await loadWorkerData();
-    },
-    async start() {
-      if (started || closed) return;
-      const data = await loadWorkerData();
-      // Closed (or started by another caller) while the files were read.
-      if (started || closed) return;
-      workers = new ReloadWorkerClient({
-        data,
-        resourceLimits,
-        logger,
-        restarts: m.workerRestarts,
-        recycle: options.recycleWorker ?? false,
-        onSpawn: () => (workerHoldsStream = false), // a new worker holds no streamed state
-      });
-      listenerAddresses = options.listenerAddresses ?? (config.listener === '0.0.0.0' ? interfaceAddresses({ loopback: false }) : []);
-      started = true;
-      loop.open();
-      workers.start();
-      if (streaming && detector && data.config.client) {
-        const { createStreamDriver } = await import('../mesos/stream-driver.js');
-        if (closed) return;
-        stream = createStreamDriver({
-          settings: data.config.client,
-          detector,
-          logger: options.logger,
-          metrics,
-          onPublish: (reason) => requestReload(reason),
-          ...(options.streamCoalesceMs !== undefined ? { coalesceMs: options.streamCoalesceMs } : {}),
-        });
-      }
-      if (detector) {
-        offDetector = detector.onChange((_list, leaderChanged) => {
-          // The stream follows the leader itself and publishes the new leader's snapshot; a poll of a
-          // master that just took over would publish the zone its unregistered agents have emptied.
-          if (stream) return;
-          requestReload(leaderChanged ? 'leader changed' : 'master list changed');
-        });
-        await detector.start();
-      }
-      logger.info(
-        { kind, mode: streaming ? 'stream' : 'poll', refreshSeconds: config.refreshSeconds, ...(kind === SourceKind.FILE ? { stateFile: config.stateFile } : { masters: detector?.current().masters }) },
-        'state source started',
-      );
-      // While the event stream is live it brings every change, and the refresh is a resync from a fresh
-      // snapshot (at a quiet moment); the refresh polls only while the stream is not live.
-      ticker = setInterval(() => {
-        if (!stream?.live()) requestReload('refresh');
-        else stream.periodicResync();
-      }, refreshMs);
-      stream?.start();
-      staticFile?.watch(() => requestReload('static records changed'));
-      offRotation = options.rotation?.onChange(() => requestReload('rotation changed'));
-      requestReload('start');
-    },
-    status(): SourceStatus {
-      return {
-        leader: status.leader,
-        lastAttemptAt: status.lastAttemptAt,
-        // A live stream whose last publish worked is current as of its last record, even in a quiet cluster.
-        lastSuccessAt:
-          status.lastSuccessAt !== undefined && status.consecutiveFailures === 0 && stream?.live()
-            ? Math.max(status.lastSuccessAt, stream.lastHeardAt() ?? 0)
-            : status.lastSuccessAt,
-        lastError: status.lastError,
-        consecutiveFailures: status.consecutiveFailures,
-        leaderLostSince: detector?.leaderLostSince(),
-        refreshSeconds: config.refreshSeconds,
-      };
-    },
-    reloadNow() {
-      if (closed || !started) {
-        return Promise.resolve(abortedOutcome(closed ? 'closed' : 'not started'));
-      }
-      return loop.requestAndWait('requested');
-    },
-    onReload: (listener) => loop.onReload(listener),
-    masters: () => detector?.current() ?? { masters: [], leader: undefined },
-    async rereadStaticRecords(settings) {
-      if (!staticFile || closed) return;
-      if (await staticFile.reread(settings)) requestReload('static records changed');
-    },
-    async close() {
-      if (closed) return;
-      closed = true;
-      clearInterval(ticker);
-      staticFile?.close();
-      offRotation?.();
-      offDetector?.();
-      await Promise.all([detector?.close(), workers?.close(), stream?.close()]);
-      await loop.close(abortedOutcome('closed'));
-    },
-  };
 }
