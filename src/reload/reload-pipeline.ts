@@ -7,7 +7,7 @@ import type { StaticRecord } from '../config/static-records.js';
 import type { RotationEntry } from '../records/rotation-list.js';
 import { scanState, type ParseStateResult, type ScannedState } from '../mesos/parse-state.js';
 import type { StateProblem } from '../records/state-types.js';
-import { createStreamTables, type StreamBatch } from './stream-tables.js';
+import { createStreamTables, type StreamBatch, type StreamTables } from './stream-tables.js';
 import { generateRecordsWithReport, type GenerateConfig, type GenerateReport } from '../records/generate.js';
 import type { PartedTableMessage } from '../records/parted-table.js';
 import type { PackedTableData } from '../records/table.js';
@@ -129,73 +129,95 @@ export interface CreateReloadPipelineOptions {
 }
 
 export function createReloadPipeline(options: CreateReloadPipelineOptions): ReloadPipeline {
-  const config = options.config;
-  const readFile = options.readFile ?? ((p: string) => fsReadFile(p));
+  return new ReloadPipelineImpl(options);
+}
+
+type Fetched = { parsed: ParseStateResult; source: string; master: string; bytes: number; failures: SerializedFetchError[] };
+
+/** The parts of a success every reload fills the same way: what generation reported, and the host look-ups. */
+function reportFields(report: GenerateReport, lookups: ReloadSuccess['lookups']): Pick<ReloadSuccess, 'lookups' | 'portCap' | 'reverse' | 'staticConflicts' | 'health' | 'outOfRotationTasks'> {
+  return {
+    lookups,
+    portCap: report.portCap,
+    reverse: report.reverse,
+    staticConflicts: report.staticConflicts,
+    health: report.health,
+    outOfRotationTasks: report.outOfRotationTasks,
+  };
+}
+
+class ReloadPipelineImpl implements ReloadPipeline {
+  private readonly config: ReloadPipelineConfig;
+  private readonly readFile: (path: string) => Promise<Uint8Array | string>;
   /** Time spent parsing the last state decoded (inside a master fetch or after reading the file). */
-  let parseMs = 0;
-  const decode = (body: Uint8Array, master: string, what: string): ScannedState => {
+  private parseMs = 0;
+  /** Loaded on first use: the HTTP client (undici) is a fifth of the worker's start-up, and a state file never needs it. */
+  private client: Promise<MasterClient<ScannedState>> | undefined;
+  private readonly lookup: HostLookup;
+  private readonly streamTables: StreamTables;
+
+  constructor(options: CreateReloadPipelineOptions) {
+    this.config = options.config;
+    this.readFile = options.readFile ?? ((p: string) => fsReadFile(p));
+    this.lookup = createHostLookup({
+      timeoutMs: this.config.lookupTimeoutMs,
+      cacheMs: this.config.lookupCacheMs,
+      ...(options.lookup ? { lookup: options.lookup } : {}),
+    });
+    this.streamTables = createStreamTables(this.config.generate);
+  }
+
+  private decode(body: Uint8Array, master: string, what: string): ScannedState {
     const t = performance.now();
     const scanned = scanState(body);
-    parseMs = performance.now() - t;
+    this.parseMs = performance.now() - t;
     if (scanned.invalidJson) {
       throw new StateFetchError(FetchFailure.INVALID_JSON, master, `${what} is not valid JSON`, {
         cause: new Error(scanned.result.ok ? '' : scanned.result.error),
       });
     }
     return scanned;
-  };
-  // Loaded on first use: the HTTP client (undici) is a fifth of the worker's start-up, and a state
-  // file never needs it.
-  let client: Promise<MasterClient<ScannedState>> | undefined;
-  const masterClient = (settings: MasterClientSettings): Promise<MasterClient<ScannedState>> =>
-    (client ??= import('../mesos/master-client.js').then((m) =>
-      m.createMasterClient(settings, { decode: (body, master) => decode(body, master, 'state') }),
-    ));
-  const lookup: HostLookup = createHostLookup({
-    timeoutMs: config.lookupTimeoutMs,
-    cacheMs: config.lookupCacheMs,
-    ...(options.lookup ? { lookup: options.lookup } : {}),
-  });
+  }
 
-  async function obtain(
-    request: ReloadRequest,
-    signal: AbortSignal | undefined,
-  ): Promise<{ parsed: ParseStateResult; source: string; master: string; bytes: number; failures: SerializedFetchError[] }> {
+  private masterClient(settings: MasterClientSettings): Promise<MasterClient<ScannedState>> {
+    return (this.client ??= import('../mesos/master-client.js').then((m) =>
+      m.createMasterClient(settings, { decode: (body, master) => this.decode(body, master, 'state') }),
+    ));
+  }
+
+  private async obtain(request: ReloadRequest, signal: AbortSignal | undefined): Promise<Fetched> {
+    const config = this.config;
     if (config.stateFile !== undefined) {
       const path = config.stateFile;
       let body: Uint8Array;
       try {
-        const content = await readFile(path);
+        const content = await this.readFile(path);
         body = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
       } catch (err) {
         throw new StateFetchError(FetchFailure.FILE, path, 'cannot read the state file', { cause: err });
       }
-      return { parsed: decode(body, path, 'state file').result, source: path, master: '', bytes: body.length, failures: [] };
+      return { parsed: this.decode(body, path, 'state file').result, source: path, master: '', bytes: body.length, failures: [] };
     }
     if (!config.client) throw new StateFetchError(FetchFailure.NO_MASTERS, '', 'no state source configured');
-    const http = await masterClient(config.client);
+    const http = await this.masterClient(config.client);
     const r = await fetchAll(
       request.masters,
       (address) => http.fetchState(address, signal),
       (scanned) => scanned.leaderAnyCase,
     );
-    return {
-      parsed: r.document.result,
-      source: r.source,
-      master: r.master,
-      bytes: r.bytes,
-      failures: r.failures.map(serializeFetchError),
-    };
+    return { parsed: r.document.result, source: r.source, master: r.master, bytes: r.bytes, failures: r.failures.map(serializeFetchError) };
   }
 
-  const streamTables = createStreamTables(config.generate);
+  private lookupsSince(before: HostLookup['stats'], names: number): ReloadSuccess['lookups'] {
+    return { names, timeouts: this.lookup.stats.timeouts - before.timeouts, failures: this.lookup.stats.failures - before.failures };
+  }
 
   /** A batch of streamed records: no fetch, no whole parse; the table changes in parts. */
-  async function runStream(request: ReloadRequest, batch: StreamBatch): Promise<ReloadResult> {
+  private async runStream(request: ReloadRequest, batch: StreamBatch): Promise<ReloadResult> {
     const t0 = performance.now();
-    const before = { ...lookup.stats };
+    const before = { ...this.lookup.stats };
     let hostNames = 0;
-    const outcome = await streamTables.apply(
+    const outcome = await this.streamTables.apply(
       batch,
       {
         masters: request.recordMasters,
@@ -204,7 +226,7 @@ export function createReloadPipeline(options: CreateReloadPipelineOptions): Relo
         ...(request.outOfRotation ? { outOfRotation: request.outOfRotation } : {}),
       },
       async (state) => {
-        const looked = await lookUpStateHosts(lookup, state);
+        const looked = await lookUpStateHosts(this.lookup, state);
         hostNames += looked.names;
         return looked.hostAddresses;
       },
@@ -219,7 +241,6 @@ export function createReloadPipeline(options: CreateReloadPipelineOptions): Relo
     const names = whole ? nameHashes(whole.data) : undefined;
     const { added, removed } = names ? diffNames(request.previousNames, names) : { added: result.partsRebuilt, removed: 0 };
     const t2 = performance.now();
-    const report = result.report;
     return {
       ok: true,
       id: request.id,
@@ -237,91 +258,74 @@ export function createReloadPipeline(options: CreateReloadPipelineOptions): Relo
       problemCount: outcome.unreadable,
       problems: outcome.unreadable > 0 ? [{ path: 'stream', message: `${outcome.unreadable} record(s) were not JSON and were skipped` }] : [],
       failures: [],
-      lookups: { names: hostNames, timeouts: lookup.stats.timeouts - before.timeouts, failures: lookup.stats.failures - before.failures },
-      portCap: report.portCap,
-      reverse: report.reverse,
-      staticConflicts: report.staticConflicts,
-      health: report.health,
-      outOfRotationTasks: report.outOfRotationTasks,
+      ...reportFields(result.report, this.lookupsSince(before, hostNames)),
     };
   }
 
-  return {
-    async run(request, signal) {
-      if (request.stream) return runStream(request, request.stream);
-      const t0 = performance.now();
-      let fetched: Awaited<ReturnType<typeof obtain>>;
-      try {
-        fetched = await obtain(request, signal);
-      } catch (err) {
-        const t = performance.now() - t0;
-        const failures = err instanceof StateFetchError ? err.earlier.map(serializeFetchError) : [];
-        return { ok: false, id: request.id, error: serializeFetchError(err), failures, timings: { fetchMs: t, totalMs: t } };
-      }
-      const t2 = performance.now();
-      const t1 = t2 - parseMs;
-      const parsed = fetched.parsed;
-      if (!parsed.ok) {
-        const reason = parsed.noLeader ? FetchFailure.NO_LEADER : FetchFailure.INVALID_STATE;
-        return {
-          ok: false,
-          id: request.id,
-          error: { reason, master: fetched.source, message: `${parsed.error} (master ${fetched.source})` },
-          failures: fetched.failures,
-          timings: { fetchMs: t1 - t0, totalMs: performance.now() - t0 },
-        };
-      }
-      const before = { ...lookup.stats };
-      const { hostAddresses, names: hostNames } = await lookUpStateHosts(lookup, parsed.state);
-      const t3 = performance.now();
-      const { table, report } = generateRecordsWithReport({
-          state: parsed.state,
-          config: config.generate,
-          masters: request.recordMasters,
-          listenerAddresses: request.listenerAddresses,
-          ...(hostAddresses ? { hostAddresses } : {}),
-          ...(request.staticRecords ? { staticRecords: request.staticRecords } : {}),
-          ...(request.outOfRotation ? { outOfRotation: request.outOfRotation } : {}),
-        });
-      const t4 = performance.now();
-      const next = nameHashes(table.data);
-      const { added, removed } = diffNames(request.previousNames, next);
-      const t5 = performance.now();
+  async run(request: ReloadRequest, signal?: AbortSignal): Promise<ReloadResult> {
+    if (request.stream) return this.runStream(request, request.stream);
+    const t0 = performance.now();
+    let fetched: Fetched;
+    try {
+      fetched = await this.obtain(request, signal);
+    } catch (err) {
+      const t = performance.now() - t0;
+      const failures = err instanceof StateFetchError ? err.earlier.map(serializeFetchError) : [];
+      return { ok: false, id: request.id, error: serializeFetchError(err), failures, timings: { fetchMs: t, totalMs: t } };
+    }
+    const parsed = fetched.parsed;
+    if (!parsed.ok) {
+      const reason = parsed.noLeader ? FetchFailure.NO_LEADER : FetchFailure.INVALID_STATE;
       return {
-        ok: true,
+        ok: false,
         id: request.id,
-        data: table.data,
-        source: fetched.source,
-        master: fetched.master,
-        bytes: fetched.bytes,
-        timings: {
-          fetchMs: t1 - t0,
-          parseMs: t2 - t1,
-          resolveMs: t3 - t2,
-          generateMs: t4 - t3,
-          diffMs: t5 - t4,
-          totalMs: t5 - t0,
-        },
-        added,
-        removed,
-        names: next,
-        problemCount: parsed.problems.length,
-        problems: parsed.problems.slice(0, 5),
+        error: { reason, master: fetched.source, message: `${parsed.error} (master ${fetched.source})` },
         failures: fetched.failures,
-        lookups: {
-          names: hostNames,
-          timeouts: lookup.stats.timeouts - before.timeouts,
-          failures: lookup.stats.failures - before.failures,
-        },
-        portCap: report.portCap,
-        reverse: report.reverse,
-        staticConflicts: report.staticConflicts,
-        health: report.health,
-        outOfRotationTasks: report.outOfRotationTasks,
+        timings: { fetchMs: performance.now() - this.parseMs - t0, totalMs: performance.now() - t0 },
       };
-    },
-    async close() {
-      await (await client)?.close();
-    },
-  };
+    }
+    return this.generate(request, fetched, parsed, t0);
+  }
+
+  /** A fetched and parsed state into a whole table. */
+  private async generate(request: ReloadRequest, fetched: Fetched, parsed: Extract<ParseStateResult, { ok: true }>, t0: number): Promise<ReloadSuccess> {
+    const t2 = performance.now();
+    const t1 = t2 - this.parseMs;
+    const before = { ...this.lookup.stats };
+    const { hostAddresses, names: hostNames } = await lookUpStateHosts(this.lookup, parsed.state);
+    const t3 = performance.now();
+    const { table, report } = generateRecordsWithReport({
+      state: parsed.state,
+      config: this.config.generate,
+      masters: request.recordMasters,
+      listenerAddresses: request.listenerAddresses,
+      ...(hostAddresses ? { hostAddresses } : {}),
+      ...(request.staticRecords ? { staticRecords: request.staticRecords } : {}),
+      ...(request.outOfRotation ? { outOfRotation: request.outOfRotation } : {}),
+    });
+    const t4 = performance.now();
+    const next = nameHashes(table.data);
+    const { added, removed } = diffNames(request.previousNames, next);
+    const t5 = performance.now();
+    return {
+      ok: true,
+      id: request.id,
+      data: table.data,
+      source: fetched.source,
+      master: fetched.master,
+      bytes: fetched.bytes,
+      timings: { fetchMs: t1 - t0, parseMs: t2 - t1, resolveMs: t3 - t2, generateMs: t4 - t3, diffMs: t5 - t4, totalMs: t5 - t0 },
+      added,
+      removed,
+      names: next,
+      problemCount: parsed.problems.length,
+      problems: parsed.problems.slice(0, 5),
+      failures: fetched.failures,
+      ...reportFields(report, this.lookupsSince(before, hostNames)),
+    };
+  }
+
+  async close(): Promise<void> {
+    await (await this.client)?.close();
+  }
 }
