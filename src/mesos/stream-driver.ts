@@ -6,12 +6,12 @@
 // without the operator API (404) is not asked again until the leader changes.
 import type { Dispatcher } from 'undici';
 import type { Logger } from '../log.js';
-import type { MetricsRegistry } from '../metrics.js';
+import type { Counter, Gauge, MetricsRegistry } from '../metrics.js';
 import type { MasterClientSettings } from './client-settings.js';
 import { backoffDelay, DEFAULT_RECONNECT_BACKOFF, STABLE_CONNECTION_MS, type BackoffPolicy } from './leader/reconnect-policy.js';
 import type { MasterDetector } from './leader/types.js';
 import { createMasterDispatcher, masterConnectTimeoutMs } from './master-client.js';
-import { StreamEnd, StreamEndReason, subscribe } from './operator-stream.js';
+import { StreamEnd, StreamEndReason, subscribe, type SubscribeHandlers } from './operator-stream.js';
 
 /**
  * A periodic resync waits for the stream to be this quiet (no change for this long), so that a
@@ -77,199 +77,227 @@ export interface StreamDriver {
 }
 
 export function createStreamDriver(options: StreamDriverOptions): StreamDriver {
-  const { settings, detector, metrics } = options;
-  const logger = options.logger.child({ component: 'event-stream' });
-  const coalesceMs = options.coalesceMs ?? DEFAULT_COALESCE_MS;
-  const backoff = options.backoff ?? DEFAULT_RECONNECT_BACKOFF;
-  const connected = metrics.gauge('mesos_dns_stream_connected', '1 while the operator API event stream is subscribed, else 0 (then the state is polled).');
-  const ends = metrics.counter('mesos_dns_stream_ends_total', 'Ends of the operator API event stream, by reason.');
-  const events = metrics.counter('mesos_dns_stream_events_total', 'Operator API events received, by type.');
-  // The stream's own connection pool: a held response must not take a connection a poll needs.
-  const dispatcher: Dispatcher = createMasterDispatcher(settings.tls, settings.timeoutMs, masterConnectTimeoutMs(settings));
-  let pending: Buffer[] = [];
-  /** Wall-clock ms of the last event that changes something. */
-  let lastChangeAt = 0;
-  let resyncDeferrals = 0;
-  /** The current connection is being ended on purpose, for a fresh snapshot. */
-  let restarting = false;
-  let pendingFresh = false;
-  let isLive = false;
-  let heardAt: number | undefined;
-  let source = '';
-  let closed = false;
-  let current: AbortController | undefined;
-  let wake: (() => void) | undefined;
-  let coalescing: NodeJS.Timeout | undefined;
-  let carryOverEnd: NodeJS.Timeout | undefined;
-  let loopDone: Promise<void> = Promise.resolve();
-  /** The leader that answered 404: not asked again until the leader changes. */
-  let unsupportedLeader: string | undefined;
-  let leaderChangedSinceStart = false;
+  return new StreamDriverImpl(options);
+}
 
-  function publishSoon(reason: string): void {
-    if (coalescing) return;
-    coalescing = setTimeout(() => {
-      coalescing = undefined;
-      if (isLive && !closed) options.onPublish(reason);
-    }, coalesceMs);
+class StreamDriverImpl implements StreamDriver {
+  private readonly logger: Logger;
+  private readonly coalesceMs: number;
+  private readonly backoff: BackoffPolicy;
+  private readonly connected: Gauge;
+  private readonly ends: Counter;
+  private readonly events: Counter;
+  /** The stream's own connection pool: a held response must not take a connection a poll needs. */
+  private readonly dispatcher: Dispatcher;
+  private pending: Buffer[] = [];
+  private pendingFresh = false;
+  /** Wall-clock ms of the last event that changes something. */
+  private lastChangeAt = 0;
+  private resyncDeferrals = 0;
+  /** The current connection is being ended on purpose, for a fresh snapshot. */
+  private restarting = false;
+  private isLive = false;
+  private heardAt: number | undefined;
+  private source = '';
+  private closed = false;
+  private current: AbortController | undefined;
+  private wake: (() => void) | undefined;
+  private coalescing: NodeJS.Timeout | undefined;
+  private carryOverEnd: NodeJS.Timeout | undefined;
+  private loopDone: Promise<void> = Promise.resolve();
+  /** The leader that answered 404: not asked again until the leader changes. */
+  private unsupportedLeader: string | undefined;
+  private leaderChangedSinceStart = false;
+  private readonly offDetector: () => void;
+
+  constructor(private readonly options: StreamDriverOptions) {
+    const { settings, metrics } = options;
+    this.logger = options.logger.child({ component: 'event-stream' });
+    this.coalesceMs = options.coalesceMs ?? DEFAULT_COALESCE_MS;
+    this.backoff = options.backoff ?? DEFAULT_RECONNECT_BACKOFF;
+    this.connected = metrics.gauge('mesos_dns_stream_connected', '1 while the operator API event stream is subscribed, else 0 (then the state is polled).');
+    this.ends = metrics.counter('mesos_dns_stream_ends_total', 'Ends of the operator API event stream, by reason.');
+    this.events = metrics.counter('mesos_dns_stream_events_total', 'Operator API events received, by type.');
+    this.dispatcher = createMasterDispatcher(settings.tls, settings.timeoutMs, masterConnectTimeoutMs(settings));
+    this.offDetector = options.detector.onChange((_list, leaderChanged) => {
+      if (!leaderChanged) return;
+      this.unsupportedLeader = undefined;
+      this.leaderChangedSinceStart = true;
+      // A new leader: the old stream is from a master that no longer leads. Start over now, and let
+      // reloads poll until the new one is subscribed.
+      this.setLive(false);
+      this.current?.abort(new Error('leader changed'));
+      this.wake?.();
+    });
+  }
+
+  start(): void {
+    this.loopDone = this.loop();
+  }
+
+  live(): boolean {
+    return this.isLive;
+  }
+
+  lastHeardAt(): number | undefined {
+    return this.isLive ? this.heardAt : undefined;
+  }
+
+  takeRecords(): StreamRecords | undefined {
+    if (!this.isLive) return undefined;
+    const taken: StreamRecords = { records: this.pending, fresh: this.pendingFresh, source: this.source };
+    this.pending = [];
+    this.pendingFresh = false;
+    return taken;
+  }
+
+  publishAt(wallMs: number): void {
+    clearTimeout(this.carryOverEnd);
+    this.carryOverEnd = setTimeout(() => this.publishSoon('carry-over ended'), Math.max(0, wallMs - Date.now()) + 1);
+    this.carryOverEnd.unref();
+  }
+
+  resubscribe(): void {
+    this.logger.warn({ master: this.source }, 'the reload worker does not hold the streamed state; subscribing again for a fresh snapshot');
+    this.restart();
+  }
+
+  periodicResync(): void {
+    if (!this.isLive) return;
+    const quiet = Date.now() - this.lastChangeAt >= RESYNC_QUIET_MS;
+    if (!quiet && ++this.resyncDeferrals < RESYNC_MAX_DEFERRALS) return;
+    this.resyncDeferrals = 0;
+    this.logger.info({ master: this.source, quiet }, 'periodic resync: subscribing again for a fresh snapshot');
+    this.restart();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.offDetector();
+    clearTimeout(this.coalescing);
+    clearTimeout(this.carryOverEnd);
+    this.current?.abort(new Error('closed'));
+    this.wake?.();
+    await this.loopDone;
+    this.setLive(false);
+    await this.dispatcher.destroy();
+  }
+
+  private publishSoon(reason: string): void {
+    if (this.coalescing) return;
+    this.coalescing = setTimeout(() => {
+      this.coalescing = undefined;
+      if (this.isLive && !this.closed) this.options.onPublish(reason);
+    }, this.coalesceMs);
   }
 
   /** Ends the current connection on purpose; the loop subscribes again at once. */
-  function restart(): void {
-    restarting = isLive || current !== undefined;
-    setLive(false);
-    pending = [];
-    pendingFresh = false;
-    current?.abort(new Error('restart'));
-    wake?.();
+  private restart(): void {
+    this.restarting = this.isLive || this.current !== undefined;
+    this.setLive(false);
+    this.pending = [];
+    this.pendingFresh = false;
+    this.current?.abort(new Error('restart'));
+    this.wake?.();
   }
 
-  function setLive(next: boolean): void {
-    isLive = next;
-    connected.set(next ? 1 : 0);
+  private setLive(next: boolean): void {
+    this.isLive = next;
+    this.connected.set(next ? 1 : 0);
   }
 
   /** The master to subscribe to: the known leader, else the list's entries in turn. */
-  function target(attempt: number): string | undefined {
-    const list = detector.current();
+  private target(attempt: number): string | undefined {
+    const list = this.options.detector.current();
     if (list.leader) return list.leader;
     const candidates = list.masters.filter((m) => m !== '');
     return candidates.length === 0 ? undefined : candidates[attempt % candidates.length];
   }
 
-  function sleep(ms: number): Promise<void> {
+  private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const t = setTimeout(done, ms);
-      function done(): void {
+      const done = (): void => {
         clearTimeout(t);
-        wake = undefined;
+        this.wake = undefined;
         resolve();
-      }
-      wake = done;
+      };
+      const t = setTimeout(done, ms);
+      this.wake = done;
     });
   }
 
-  async function loop(): Promise<void> {
-    let failures = 0;
-    for (let attempt = 0; !closed; attempt++) {
-      const master = target(attempt);
-      if (master === undefined || master === unsupportedLeader) {
+  private readonly handlers: SubscribeHandlers = {
+    onSubscribed: (record, answeredBy) => {
+      this.heardAt = Date.now();
+      // A snapshot voids everything before it.
+      this.pending = [record];
+      this.pendingFresh = true;
+      this.source = answeredBy;
+      this.setLive(true);
+      this.logger.info({ master: answeredBy, snapshotBytes: record.length }, 'event stream subscribed');
+      this.publishSoon('stream snapshot');
+    },
+    onEvent: (record, type) => {
+      this.heardAt = Date.now();
+      const known = KNOWN_EVENT_TYPES.has(type);
+      // The label is the master's text: only known types get their own series.
+      this.events.inc({ type: known ? type : 'other' });
+      // Heartbeats and types no record depends on change nothing.
+      if (!known || type === 'HEARTBEAT') return;
+      this.pending.push(record);
+      this.lastChangeAt = Date.now();
+      this.publishSoon('stream events');
+    },
+  };
+
+  /** Subscriptions that failed in a row (reset by one that stayed up STABLE_CONNECTION_MS). */
+  private failures = 0;
+
+  private async loop(): Promise<void> {
+    for (let attempt = 0; !this.closed; attempt++) {
+      const master = this.target(attempt);
+      if (master === undefined || master === this.unsupportedLeader) {
         // No master known, or the leader has no operator API: wait for a change (polling covers it).
-        await sleep(master === undefined ? backoff.maxMs : 60_000);
+        await this.sleep(master === undefined ? this.backoff.maxMs : 60_000);
         continue;
       }
       const controller = new AbortController();
-      current = controller;
+      this.current = controller;
       const startedAt = performance.now();
       try {
-        await subscribe(master, {
-          settings,
-          dispatcher,
-          signal: controller.signal,
-          handlers: {
-            onSubscribed(record, answeredBy) {
-              heardAt = Date.now();
-              // A snapshot voids everything before it.
-              pending = [record];
-              pendingFresh = true;
-              source = answeredBy;
-              setLive(true);
-              logger.info({ master: answeredBy, snapshotBytes: record.length }, 'event stream subscribed');
-              publishSoon('stream snapshot');
-            },
-            onEvent(record, type) {
-              heardAt = Date.now();
-              const known = KNOWN_EVENT_TYPES.has(type);
-              // The label is the master's text: only known types get their own series.
-              events.inc({ type: known ? type : 'other' });
-              // Heartbeats and types no record depends on change nothing.
-              if (!known || type === 'HEARTBEAT') return;
-              pending.push(record);
-              lastChangeAt = Date.now();
-              publishSoon('stream events');
-            },
-          },
-        });
+        await subscribe(master, { settings: this.options.settings, dispatcher: this.dispatcher, signal: controller.signal, handlers: this.handlers });
       } catch (err) {
-        const end = err instanceof StreamEnd ? err : new StreamEnd(StreamEndReason.CONNECT, master, String(err), { cause: err });
-        const wasLive = isLive;
-        setLive(false);
-        current = undefined;
-        if (closed) break;
-        ends.inc({ reason: end.reason });
-        if (performance.now() - startedAt >= STABLE_CONNECTION_MS && wasLive) failures = 0;
-        if (end.reason === StreamEndReason.UNSUPPORTED) {
-          unsupportedLeader = master;
-          logger.warn({ master: end.master }, 'the master has no operator API (HTTP 404); polling /master/state every RefreshSeconds instead');
-          // The start-up reload has polled already; after a leader change nothing has, so poll now.
-          if (leaderChangedSinceStart) options.onPublish('no operator API');
-          continue;
-        }
-        if (end.reason !== StreamEndReason.ABORTED) failures++;
-        const delayMs = backoffDelay(failures, backoff, options.random);
-        if (restarting) {
-          restarting = false;
-          logger.info({ master: end.master, retryInMs: delayMs }, 'event stream restarted for a fresh snapshot');
-        } else {
-          logger.warn({ master: end.master, cause: end.reason, err: { message: end.message }, wasLive, retryInMs: delayMs }, 'event stream ended; polling until it is back');
-        }
-        await sleep(delayMs);
+        const wasLive = this.isLive;
+        this.setLive(false);
+        this.current = undefined;
+        if (this.closed) break;
+        if (performance.now() - startedAt >= STABLE_CONNECTION_MS && wasLive) this.failures = 0;
+        const delayMs = this.ended(err, master, wasLive);
+        if (delayMs !== undefined) await this.sleep(delayMs);
       }
     }
   }
 
-  const offDetector = detector.onChange((_list, leaderChanged) => {
-    if (!leaderChanged) return;
-    unsupportedLeader = undefined;
-    leaderChangedSinceStart = true;
-    // A new leader: the old stream is from a master that no longer leads. Start over now, and let
-    // reloads poll until the new one is subscribed.
-    setLive(false);
-    current?.abort(new Error('leader changed'));
-    wake?.();
-  });
-
-  return {
-    start() {
-      loopDone = loop();
-    },
-    live: () => isLive,
-    lastHeardAt: () => (isLive ? heardAt : undefined),
-    takeRecords() {
-      if (!isLive) return undefined;
-      const taken: StreamRecords = { records: pending, fresh: pendingFresh, source };
-      pending = [];
-      pendingFresh = false;
-      return taken;
-    },
-    publishAt(wallMs) {
-      clearTimeout(carryOverEnd);
-      carryOverEnd = setTimeout(() => publishSoon('carry-over ended'), Math.max(0, wallMs - Date.now()) + 1);
-      carryOverEnd.unref();
-    },
-    resubscribe() {
-      logger.warn({ master: source }, 'the reload worker does not hold the streamed state; subscribing again for a fresh snapshot');
-      restart();
-    },
-    periodicResync() {
-      if (!isLive) return;
-      const quiet = Date.now() - lastChangeAt >= RESYNC_QUIET_MS;
-      if (!quiet && ++resyncDeferrals < RESYNC_MAX_DEFERRALS) return;
-      resyncDeferrals = 0;
-      logger.info({ master: source, quiet }, 'periodic resync: subscribing again for a fresh snapshot');
-      restart();
-    },
-    async close() {
-      if (closed) return;
-      closed = true;
-      offDetector();
-      clearTimeout(coalescing);
-      clearTimeout(carryOverEnd);
-      current?.abort(new Error('closed'));
-      wake?.();
-      await loopDone;
-      setLive(false);
-      await dispatcher.destroy();
-    },
-  };
+  /** Counts and logs how a subscription ended: the back-off before the next, or undefined to go on at once (no operator API). */
+  private ended(err: unknown, master: string, wasLive: boolean): number | undefined {
+    const end = err instanceof StreamEnd ? err : new StreamEnd(StreamEndReason.CONNECT, master, String(err), { cause: err });
+    this.ends.inc({ reason: end.reason });
+    if (end.reason === StreamEndReason.UNSUPPORTED) {
+      this.unsupportedLeader = master;
+      this.logger.warn({ master: end.master }, 'the master has no operator API (HTTP 404); polling /master/state every RefreshSeconds instead');
+      // The start-up reload has polled already; after a leader change nothing has, so poll now.
+      if (this.leaderChangedSinceStart) this.options.onPublish('no operator API');
+      return undefined;
+    }
+    if (end.reason !== StreamEndReason.ABORTED) this.failures++;
+    const retryInMs = backoffDelay(this.failures, this.backoff, this.options.random);
+    if (this.restarting) {
+      this.restarting = false;
+      this.logger.info({ master: end.master, retryInMs }, 'event stream restarted for a fresh snapshot');
+    } else {
+      this.logger.warn({ master: end.master, cause: end.reason, err: { message: end.message }, wasLive, retryInMs }, 'event stream ended; polling until it is back');
+    }
+    return retryInMs;
+  }
 }
