@@ -12,7 +12,7 @@ import type { Logger } from './log.js';
 import { createStateSource, type PollingStateSource } from './reload/poller.js';
 import { MetricsRegistry } from './metrics.js';
 import { createRecordStore, type RecordStore } from './records/store.js';
-import { type RotationControl, createRotationStore } from './rotation/rotation-store.js';
+import { type RotationControl, createRotationStore, type RotationStore } from './rotation/rotation-store.js';
 import { createZkRotation, type ZkRotation } from './rotation/zk-rotation.js';
 import { parseZkUrl, resolverAddress } from './config/addresses.js';
 import type { ForwardSettings } from './forward/settings.js';
@@ -122,148 +122,173 @@ export function forwardSettingsOf(config: Config): ForwardSettings {
 }
 
 export function createApp(options: AppOptions): App {
-  const logger = options.logger;
-  let config = options.config;
-  const metrics = options.metrics ?? new MetricsRegistry();
-  const store = createRecordStore({ initialSerial: config.soaSerial });
-  const forwarder: ConfigurableForwarder = createForwarder({ logger, metrics, settings: forwardSettingsOf(config) });
-  // With Zk the list is shared by every replica through a znode of its own; without, per instance
-  // (docs/dns.md "Out of rotation").
+  return new AppImpl(options);
+}
+
+/** The shared out-of-rotation list with Zk (through a znode of its own), else this instance's (docs/dns.md "Out of rotation"). */
+function rotationOf(config: Config, logger: Logger): { rotation: RotationStore; shared: ZkRotation | undefined; control: RotationControl } {
   const rotation = createRotationStore();
   const zkUrl = config.zk === '' ? undefined : parseZkUrl(config.zk);
-  const sharedRotation: ZkRotation | undefined = zkUrl?.ok ? createZkRotation({ url: zkUrl.value, store: rotation, logger }) : undefined;
-  const rotationControl: RotationControl = sharedRotation ?? {
+  const shared = zkUrl?.ok ? createZkRotation({ url: zkUrl.value, store: rotation, logger }) : undefined;
+  const control: RotationControl = shared ?? {
     active: () => rotation.active(),
     add: async (entry) => rotation.add(entry),
     remove: async (kind, value) => rotation.remove(kind, value),
   };
-  const newSource = (sourceConfig: Config): PollingStateSource =>
-    createStateSource({ config: sourceConfig, store, logger, metrics, rotation });
-  let source = newSource(config);
-  const dns: DnsServer | undefined = config.dnsOn ? createDnsServer({ logger, metrics, store, forwarder, config: dnsSettingsOf(config) }) : undefined;
-  const http: HttpServer | undefined = config.httpOn
-    ? createHttpServer({
-        logger,
-        metrics,
-        store,
-        config,
-        // Read through a closure: the source is replaced when the refresh settings change.
-        source: { status: () => source.status() },
-        version: options.version,
-        rotation: rotationControl,
-      })
-    : undefined;
-  let closing: Promise<void> | undefined;
+  return { rotation, shared, control };
+}
+
+class AppImpl implements App {
+  readonly store: RecordStore;
+  readonly metrics: MetricsRegistry;
+  private readonly logger: Logger;
+  private currentConfig: Config;
+  private readonly forwarder: ConfigurableForwarder;
+  private readonly rotation: RotationStore;
+  private readonly sharedRotation: ZkRotation | undefined;
+  private currentSource: PollingStateSource;
+  private readonly dns: DnsServer | undefined;
+  private readonly http: HttpServer | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(options: AppOptions) {
+    const logger = (this.logger = options.logger);
+    const config = (this.currentConfig = options.config);
+    const metrics = (this.metrics = options.metrics ?? new MetricsRegistry());
+    const store = (this.store = createRecordStore({ initialSerial: config.soaSerial }));
+    const forwarder = (this.forwarder = createForwarder({ logger, metrics, settings: forwardSettingsOf(config) }));
+    const rotation = rotationOf(config, logger);
+    this.rotation = rotation.rotation;
+    this.sharedRotation = rotation.shared;
+    this.currentSource = this.newSource(config);
+    this.dns = config.dnsOn ? createDnsServer({ logger, metrics, store, forwarder, config: dnsSettingsOf(config) }) : undefined;
+    this.http = config.httpOn
+      ? createHttpServer({
+          logger,
+          metrics,
+          store,
+          config,
+          // Read through a closure: the source is replaced when the refresh settings change.
+          source: { status: () => this.currentSource.status() },
+          version: options.version,
+          rotation: rotation.control,
+        })
+      : undefined;
+  }
+
+  get source(): PollingStateSource {
+    return this.currentSource;
+  }
+
+  readonly config = (): Config => this.currentConfig;
+
+  private newSource(sourceConfig: Config): PollingStateSource {
+    return createStateSource({ config: sourceConfig, store: this.store, logger: this.logger, metrics: this.metrics, rotation: this.rotation });
+  }
 
   /** A new source for `next` with its files read, or undefined (logged) when it could not start. */
-  async function prepareSource(next: Config, keys: readonly (keyof Config)[]): Promise<PollingStateSource | undefined> {
+  private async prepareSource(next: Config, keys: readonly (keyof Config)[]): Promise<PollingStateSource | undefined> {
     let candidate: PollingStateSource | undefined;
     try {
-      candidate = newSource(next);
+      candidate = this.newSource(next);
       await candidate.prepare();
       return candidate;
     } catch (err) {
       await candidate?.close().catch(() => undefined);
-      logger.error({ err, keys }, 'new state source settings refused: the new source cannot start; the running source is kept');
+      this.logger.error({ err, keys }, 'new state source settings refused: the new source cannot start; the running source is kept');
       return undefined;
     }
   }
 
   /** Stops the running source and starts the prepared one; if that fails, a source with the previous settings. */
-  async function swapSource(candidate: PollingStateSource, previousConfig: Config): Promise<void> {
-    if (closing) {
+  private async swapSource(candidate: PollingStateSource, previousConfig: Config): Promise<void> {
+    if (this.closing) {
       await candidate.close();
       return;
     }
-    const previous = source;
-    source = candidate;
+    const previous = this.currentSource;
+    this.currentSource = candidate;
     await previous.close();
     try {
       await candidate.start();
     } catch (err) {
-      logger.error({ err }, 'the new state source failed to start; restarting one with the previous settings');
+      this.logger.error({ err }, 'the new state source failed to start; restarting one with the previous settings');
       await candidate.close().catch(() => undefined);
-      config = withKeysOf(config, previousConfig, SOURCE_KEYS);
-      dns?.setConfig(dnsSettingsOf(config));
-      http?.setConfig(config);
-      source = newSource(config);
-      await source.start();
+      const config = (this.currentConfig = withKeysOf(this.currentConfig, previousConfig, SOURCE_KEYS));
+      this.dns?.setConfig(dnsSettingsOf(config));
+      this.http?.setConfig(config);
+      this.currentSource = this.newSource(config);
+      await this.currentSource.start();
     }
   }
 
-  async function closeAll(): Promise<void> {
-    await source.close();
-    await sharedRotation?.close();
-    rotation.close();
-    await Promise.all([http?.close(), dns?.close()]);
-    await forwarder.close();
+  private async closeAll(): Promise<void> {
+    await this.currentSource.close();
+    await this.sharedRotation?.close();
+    this.rotation.close();
+    await Promise.all([this.http?.close(), this.dns?.close()]);
+    await this.forwarder.close();
   }
 
-  return {
-    store,
-    metrics,
-    get source() {
-      return source;
-    },
-    config: () => config,
-    async start() {
-      // close() may come at any point (a SIGTERM during start-up): it closes what is open, and start
-      // goes no further.
-      const unlessClosed = (): void => {
-        if (closing) throw new MesosDnsError(ErrorCode.UNSUPPORTED, 'closed during start-up');
-      };
-      try {
-        const dnsAddresses = dns ? await dns.listen() : undefined;
-        unlessClosed();
-        const httpAddress = http ? await http.listen() : undefined;
-        unlessClosed();
-        sharedRotation?.start();
-        await source.start();
-        unlessClosed();
-        logger.info(
-          {
-            dns: dnsAddresses?.udp.map((a) => `${a.address}:${a.port}`),
-            http: httpAddress ? `${httpAddress.address}:${httpAddress.port}` : undefined,
-            source: source.kind,
-            domain: config.domain,
-          },
-          'mesos-dns started',
-        );
-        return { dns: dnsAddresses, http: httpAddress };
-      } catch (err) {
-        if (!closing) await closeAll().catch(() => undefined);
-        throw err;
-      }
-    },
-    async reconfigure(requested) {
-      let next = requested;
-      const needRestart = changedKeys(config, next, RESTART_ONLY_KEYS);
-      if (needRestart.length > 0) {
-        logger.warn({ keys: needRestart }, 'config changes that need a restart are ignored until then');
-        next = withKeysOf(next, config, needRestart);
-      }
-      // The new source is built and its files read while the old one keeps running: if it cannot
-      // start, the old one stays, with the settings it runs with (and the config says so).
-      const sourceKeys = changedKeys(config, next, SOURCE_KEYS);
-      const candidate = sourceKeys.length > 0 ? await prepareSource(next, sourceKeys) : undefined;
-      if (sourceKeys.length > 0 && !candidate) next = withKeysOf(next, config, SOURCE_KEYS);
-      const previousConfig = config;
-      config = next;
-      logger.level = next.logLevel;
-      dns?.setConfig(dnsSettingsOf(next));
-      forwarder.setSettings(forwardSettingsOf(next));
-      http?.setConfig(next);
-      if (candidate) await swapSource(candidate, previousConfig);
-      // SIGHUP also re-reads the static records file (a new source has just read it).
-      else await source.rereadStaticRecords(next);
-      logger.info(
-        { restartedSource: candidate !== undefined, ...(sourceKeys.length > 0 && !candidate ? { refusedKeys: sourceKeys } : {}) },
-        'config reloaded',
+  async start(): Promise<AppAddresses> {
+    // close() may come at any point (a SIGTERM during start-up): it closes what is open, and start
+    // goes no further.
+    const unlessClosed = (): void => {
+      if (this.closing) throw new MesosDnsError(ErrorCode.UNSUPPORTED, 'closed during start-up');
+    };
+    try {
+      const dnsAddresses = this.dns ? await this.dns.listen() : undefined;
+      unlessClosed();
+      const httpAddress = this.http ? await this.http.listen() : undefined;
+      unlessClosed();
+      this.sharedRotation?.start();
+      await this.currentSource.start();
+      unlessClosed();
+      this.logger.info(
+        {
+          dns: dnsAddresses?.udp.map((a) => `${a.address}:${a.port}`),
+          http: httpAddress ? `${httpAddress.address}:${httpAddress.port}` : undefined,
+          source: this.currentSource.kind,
+          domain: this.currentConfig.domain,
+        },
+        'mesos-dns started',
       );
-    },
-    close() {
-      closing ??= closeAll();
-      return closing;
-    },
-  };
+      return { dns: dnsAddresses, http: httpAddress };
+    } catch (err) {
+      if (!this.closing) await this.closeAll().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async reconfigure(requested: Config): Promise<void> {
+    const config = this.currentConfig;
+    let next = requested;
+    const needRestart = changedKeys(config, next, RESTART_ONLY_KEYS);
+    if (needRestart.length > 0) {
+      this.logger.warn({ keys: needRestart }, 'config changes that need a restart are ignored until then');
+      next = withKeysOf(next, config, needRestart);
+    }
+    // The new source is built and its files read while the old one keeps running: if it cannot
+    // start, the old one stays, with the settings it runs with (and the config says so).
+    const sourceKeys = changedKeys(config, next, SOURCE_KEYS);
+    const candidate = sourceKeys.length > 0 ? await this.prepareSource(next, sourceKeys) : undefined;
+    if (sourceKeys.length > 0 && !candidate) next = withKeysOf(next, config, SOURCE_KEYS);
+    this.currentConfig = next;
+    this.logger.level = next.logLevel;
+    this.dns?.setConfig(dnsSettingsOf(next));
+    this.forwarder.setSettings(forwardSettingsOf(next));
+    this.http?.setConfig(next);
+    if (candidate) await this.swapSource(candidate, config);
+    // SIGHUP also re-reads the static records file (a new source has just read it).
+    else await this.currentSource.rereadStaticRecords(next);
+    this.logger.info(
+      { restartedSource: candidate !== undefined, ...(sourceKeys.length > 0 && !candidate ? { refusedKeys: sourceKeys } : {}) },
+      'config reloaded',
+    );
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.closeAll();
+    return this.closing;
+  }
 }
