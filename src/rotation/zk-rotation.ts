@@ -42,6 +42,40 @@ function isCode(err: unknown, code: number): boolean {
   return err instanceof ZkError && err.code === code;
 }
 
+/** Creates the znode `path` unless it exists. */
+async function ensureNode(client: ZkClient, path: string): Promise<void> {
+  try {
+    await client.create(path, new Uint8Array(0), CreateMode.PERSISTENT);
+  } catch (err) {
+    if (!isCode(err, ZkErr.NODE_EXISTS)) throw err;
+  }
+}
+
+/** The entries in force under `base` (watching it); expired ones are deleted on the way, unreadable ones skipped. */
+async function readEntries(client: ZkClient, base: string, now: number, logger: Logger): Promise<RotationEntry[]> {
+  await ensureNode(client, base);
+  const children = await client.getChildren(base, true);
+  const entries: RotationEntry[] = [];
+  for (const name of children.slice(0, ROTATION_LIMITS.maxEntries)) {
+    let data: Buffer;
+    try {
+      data = await client.getData(`${base}/${name}`, false);
+    } catch (err) {
+      if (isCode(err, ZkErr.NO_NODE)) continue; // removed meanwhile: the watch fires again
+      throw err;
+    }
+    const [entry] = parseStoredList(`[${data.toString('utf8')}]`);
+    if (!entry || entryNode(entry.kind, entry.value) !== name) {
+      logger.warn({ node: name }, 'unreadable rotation entry ignored');
+      continue;
+    }
+    if (entry.until > now) entries.push(entry);
+    // Expired: any replica may tidy it up; another may have done so already.
+    else await client.delete(`${base}/${name}`).catch(() => undefined);
+  }
+  return entries;
+}
+
 export function createZkRotation(options: CreateZkRotationOptions): ZkRotation {
   const logger = options.logger.child({ component: 'rotation-zk' });
   const now = options.now ?? Date.now;
@@ -54,37 +88,8 @@ export function createZkRotation(options: CreateZkRotationOptions): ZkRotation {
   });
   let closed = false;
 
-  async function ensureBase(): Promise<void> {
-    try {
-      await client.create(base, new Uint8Array(0), CreateMode.PERSISTENT);
-    } catch (err) {
-      if (!isCode(err, ZkErr.NODE_EXISTS)) throw err;
-    }
-  }
-
   async function readOnce(): Promise<void> {
-    await ensureBase();
-    const children = await client.getChildren(base, true);
-    const entries: RotationEntry[] = [];
-    const t = now();
-    for (const name of children.slice(0, ROTATION_LIMITS.maxEntries)) {
-      let data: Buffer;
-      try {
-        data = await client.getData(`${base}/${name}`, false);
-      } catch (err) {
-        if (isCode(err, ZkErr.NO_NODE)) continue; // removed meanwhile: the watch fires again
-        throw err;
-      }
-      const [entry] = parseStoredList(`[${data.toString('utf8')}]`);
-      if (!entry || entryNode(entry.kind, entry.value) !== name) {
-        logger.warn({ node: name }, 'unreadable rotation entry ignored');
-        continue;
-      }
-      if (entry.until > t) entries.push(entry);
-      // Expired: any replica may tidy it up; another may have done so already.
-      else await client.delete(`${base}/${name}`).catch(() => undefined);
-    }
-    store.replace(entries);
+    store.replace(await readEntries(client, base, now(), logger));
   }
 
   // One read at a time; a change seen meanwhile reads again. Connection loss: the next 'connected' event reads again.
@@ -118,7 +123,7 @@ export function createZkRotation(options: CreateZkRotationOptions): ZkRotation {
     active: () => store.active(),
     async add(entry) {
       requireConnected();
-      await ensureBase();
+      await ensureNode(client, base);
       const node = `${base}/${entryNode(entry.kind, entry.value)}`;
       const present = activeEntries(store.active(), now()).some((e) => e.kind === entry.kind && e.value === entry.value);
       if (!present && (await client.getChildren(base, false)).length >= ROTATION_LIMITS.maxEntries) {
