@@ -51,6 +51,41 @@ function settingsKey(s: StaticRecordsSettings): string {
 
 type ReadOutcome = { readonly text: string; readonly problems: readonly StaticRecordsProblem[]; readonly records: readonly StaticRecord[] };
 
+/** Reads and checks the file; one past MAX_STATIC_RECORDS_FILE_BYTES is refused unread. */
+async function readRecordsFile(file: string, settings: StaticRecordsSettings): Promise<ReadOutcome> {
+  const size = (await stat(file)).size;
+  if (size > MAX_STATIC_RECORDS_FILE_BYTES) {
+    return { text: `\0size ${size}`, records: [], problems: [{ line: 0, message: `is ${size} octets, more than ${MAX_STATIC_RECORDS_FILE_BYTES}` }] };
+  }
+  const text = await readFile(file, 'utf8');
+  return { text, ...parseStaticRecords(text, settings) };
+}
+
+function logRejected(logger: Logger, file: string, reason: string, problems: readonly StaticRecordsProblem[], keptRecords: number): void {
+  for (const problem of problems.slice(0, MAX_STATIC_PROBLEMS_SHOWN)) {
+    logger.error({ file, line: problem.line, problem: problem.message }, formatStaticProblem(file, problem));
+  }
+  logger.error({ file, reason, problems: problems.length, keptRecords }, 'static records file rejected; keeping the previous static records');
+}
+
+/**
+ * Watches the file's directory: any change there may be ours (a ConfigMap swaps a "..data" symlink);
+ * reading a file whose text did not change costs one small read and nothing else.
+ */
+function watchFile(file: string, logger: Logger, changed: () => void): FSWatcher | undefined {
+  const name = basename(file);
+  try {
+    const watcher = watch(dirname(file), { persistent: false }, (_event, entry) => {
+      if (entry === null || entry === name || entry.startsWith('..')) changed();
+    });
+    watcher.on('error', (err) => logger.warn({ file, err }, 'watching the static records file failed; SIGHUP still re-reads it'));
+    return watcher;
+  } catch (err) {
+    logger.warn({ file, err }, 'cannot watch the static records file; SIGHUP re-reads it');
+    return undefined;
+  }
+}
+
 export function createStaticRecordsFile(options: CreateStaticRecordsFileOptions): StaticRecordsFile {
   const { file, metrics } = options;
   const logger = options.logger.child({ component: 'static-records' });
@@ -66,14 +101,7 @@ export function createStaticRecordsFile(options: CreateStaticRecordsFileOptions)
   let reading: Promise<boolean> = Promise.resolve(false);
   let closed = false;
 
-  async function read(): Promise<ReadOutcome> {
-    const size = (await stat(file)).size;
-    if (size > MAX_STATIC_RECORDS_FILE_BYTES) {
-      return { text: `\0size ${size}`, records: [], problems: [{ line: 0, message: `is ${size} octets, more than ${MAX_STATIC_RECORDS_FILE_BYTES}` }] };
-    }
-    const text = await readFile(file, 'utf8');
-    return { text, ...parseStaticRecords(text, settings) };
-  }
+  const read = (): Promise<ReadOutcome> => readRecordsFile(file, settings);
 
   function take(outcome: ReadOutcome): void {
     records = outcome.records;
@@ -97,13 +125,7 @@ export function createStaticRecordsFile(options: CreateStaticRecordsFileOptions)
     lastSettings = settingsKey(settings);
     if (outcome.problems.length > 0) {
       loads.inc({ result: 'rejected' });
-      for (const problem of outcome.problems.slice(0, MAX_STATIC_PROBLEMS_SHOWN)) {
-        logger.error({ file, line: problem.line, problem: problem.message }, formatStaticProblem(file, problem));
-      }
-      logger.error(
-        { file, reason, problems: outcome.problems.length, keptRecords: records.length },
-        'static records file rejected; keeping the previous static records',
-      );
+      logRejected(logger, file, reason, outcome.problems, records.length);
       return false;
     }
     take(outcome);
@@ -130,24 +152,15 @@ export function createStaticRecordsFile(options: CreateStaticRecordsFileOptions)
     },
     watch(onChange) {
       if (watcher || closed) return;
-      const name = basename(file);
-      try {
-        watcher = watch(dirname(file), { persistent: false }, (_event, changed) => {
-          // Any change in the directory may be ours (a ConfigMap swaps a "..data" symlink); reading a
-          // file whose text did not change costs one small read and nothing else.
-          if (changed !== null && changed !== name && !changed.startsWith('..')) return;
-          clearTimeout(timer);
-          timer = setTimeout(() => {
-            void queue('file changed').then((changedRecords) => {
-              if (changedRecords && !closed) onChange();
-            });
-          }, options.debounceMs ?? STATIC_RECORDS_DEBOUNCE_MS);
-          timer.unref();
-        });
-        watcher.on('error', (err) => logger.warn({ file, err }, 'watching the static records file failed; SIGHUP still re-reads it'));
-      } catch (err) {
-        logger.warn({ file, err }, 'cannot watch the static records file; SIGHUP re-reads it');
-      }
+      watcher = watchFile(file, logger, () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          void queue('file changed').then((changedRecords) => {
+            if (changedRecords && !closed) onChange();
+          });
+        }, options.debounceMs ?? STATIC_RECORDS_DEBOUNCE_MS);
+        timer.unref();
+      });
     },
     reread(next) {
       if (next) settings = next;
