@@ -3,6 +3,7 @@
 // free for both), and the errors an operator reads when a bind fails.
 import { isIPv6 } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { joinHostPort } from '../net/host-port.js';
 import { ErrorCode, MesosDnsError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { type TcpListener, type TcpListenerOptions, createTcpListener } from './tcp-server.js';
@@ -55,8 +56,7 @@ function errnoCode(err: unknown): string {
 
 function listenError(protocol: string, address: string, port: number, cause: unknown): MesosDnsError {
   const code = errnoCode(cause) || 'error';
-  const host = address.includes(':') ? `[${address}]` : address;
-  return new MesosDnsError(ErrorCode.LISTEN, `cannot listen for DNS on ${protocol} ${host}:${port}: ${code}`, { cause });
+  return new MesosDnsError(ErrorCode.LISTEN, `cannot listen for DNS on ${protocol} ${joinHostPort(address, port)}: ${code}`, { cause });
 }
 
 /** A failed bind, with what bindDnsListeners needs to decide whether to try again. */

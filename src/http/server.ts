@@ -6,6 +6,7 @@
 // else the longest-busy connection gives way (connection-table.ts), so a new request always gets in.
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { joinHostPort } from '../net/host-port.js';
 import type { Config } from '../config/types.js';
 import { ErrorCode, MesosDnsError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -77,17 +78,13 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-/** "host:port", the host bracketed when it is an IPv6 address. */
-function hostPort(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-}
 
 /** Binds host:port; rejects with MesosDnsError LISTEN. `onBound` learns the address before the promise settles. */
 function listenOn(server: Server, host: string, port: number, log: Logger, onBound: (address: AddressInfo) => void): Promise<AddressInfo> {
   return new Promise<AddressInfo>((resolve, reject) => {
     const onError = (err: Error): void => {
       server.off('listening', onListening);
-      reject(new MesosDnsError(ErrorCode.LISTEN, `cannot listen for HTTP on ${hostPort(host, port)}: ${err.message}`, { cause: err }));
+      reject(new MesosDnsError(ErrorCode.LISTEN, `cannot listen for HTTP on ${joinHostPort(host, port)}: ${err.message}`, { cause: err }));
     };
     const onListening = (): void => {
       server.off('error', onError);

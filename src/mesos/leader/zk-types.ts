@@ -1,5 +1,6 @@
 // The ZooKeeper client's vocabulary, shared by its parts (zk-client.ts composes them): servers,
 // connection states, session identity, errors. Pure.
+import { joinHostPort } from '../../net/host-port.js';
 
 export interface ZkServer {
   readonly host: string;
@@ -42,5 +43,5 @@ export interface ZkStateChange {
 
 /** "host:port", the host bracketed when it is an IPv6 address. */
 export function serverLabel(server: ZkServer): string {
-  return server.host.includes(':') ? `[${server.host}]:${server.port}` : `${server.host}:${server.port}`;
+  return joinHostPort(server.host, server.port);
 }
