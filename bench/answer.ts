@@ -1,7 +1,10 @@
 // bench:answer — the in-process cost of answering one query, without sockets: the direct path and
 // the general path over the same query list, on the generated 10,000-agent / 100,000-task table.
 //
-//   npm run bench:answer -- [--agents N] [--tasks N] [--queries N] [--rounds N]
+//   npm run bench:answer -- [--agents N] [--tasks N] [--queries N] [--rounds N] [--parted]
+//
+// --parted answers from the same state's table as the event stream builds it, in parts
+// (records/incremental-tables.ts), instead of a whole table.
 //
 // The query list is the worst realistic case: names drawn uniformly from every name of the table
 // (80% A, 15% SRV, 5% AAAA, each drawn among the names that have that type), so nothing can be
@@ -14,9 +17,25 @@ import { type Config, DEFAULT_CONFIG } from '../src/config/types.js';
 import { DirectState, answerDirect } from '../src/dns/direct.js';
 import { handleQuery } from '../src/dns/handle.js';
 import { createRecordStore } from '../src/records/store.js';
+import { parseStateText } from '../src/mesos/parse-state.js';
+import { IncrementalTables } from '../src/records/incremental-tables.js';
+import { assemblePartedTable, openPartedTable } from '../src/records/parted-table.js';
+import type { RecordTable } from '../src/records/table.js';
 import { buildQuery } from '../test/helpers/dns-codec.js';
 import { seededRandom } from '../test/helpers/seeded-random.js';
 import { generateState } from './lib/generate-state.js';
+
+/** The state's table in parts, as the event stream's worker builds it and the serving side opens it. */
+function partedTable(text: string): RecordTable {
+  const parsed = parseStateText(text);
+  if (!parsed.ok) throw new Error(parsed.error);
+  const ids = (JSON.parse(text) as { frameworks: { id: string }[] }).frameworks.map((f) => f.id);
+  const result = new IncrementalTables({ ...config, ipSources: [...config.ipSources] }).reset(parsed.state, ids, { masters: ['127.0.0.1:5050'], listenerAddresses: [] });
+  if (result.kind !== 'parted') throw new Error('a name made by two parts: the table was built whole');
+  const parted = assemblePartedTable(result.message, undefined);
+  if (!parted) throw new Error('parts missing');
+  return openPartedTable(parted);
+}
 
 function numberArg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -31,7 +50,7 @@ const rounds = numberArg('rounds', 5);
 
 const config: Config = { ...DEFAULT_CONFIG, listener: '127.0.0.1', file: 'bench' };
 const stateText = JSON.stringify(generateState({ agents, tasks, seed: 42 }));
-const { table } = buildTableFromText(config, stateText, []);
+const table: RecordTable = process.argv.includes('--parted') ? partedTable(stateText) : buildTableFromText(config, stateText, []).table;
 const store = createRecordStore();
 const snapshot = store.swap(table);
 

@@ -75,7 +75,11 @@ export class PackedRecordTable implements PackedTable {
   private readonly entryCount: number;
   private readonly mask: number;
 
+  /** Made once: the direct path reads it for every query. */
+  readonly answers: AnswerIndex;
+
   constructor(readonly data: PackedTableData) {
+    this.answers = { slots: data.answerSlots, slotPart: undefined, parts: [data], ancestors: ancestorSetOf(data), partial: false };
     this.domain = data.domain;
     this.counts = data.counts;
     this.frameworkCount = data.frameworks.length / FRAMEWORK_FIELDS;
@@ -143,12 +147,8 @@ export class PackedRecordTable implements PackedTable {
     return this.text(this.data.entries[pos * ENTRY_FIELDS] as number, this.data.entries[pos * ENTRY_FIELDS + 1] as number);
   }
 
-  get answers(): AnswerIndex {
-    return { slots: this.data.answerSlots, slotPart: undefined, parts: [this.data], ancestors: ancestorSetOf(this.data), partial: false };
-  }
-
   hasDescendants(name: string): boolean {
-    return isAncestor(ancestorSetOf(this.data), name);
+    return isAncestor(this.answers.ancestors, name);
   }
 
   lookup(name: string): NameRecords | undefined {
