@@ -3,6 +3,7 @@
 // every name's suffixes are remembered (case-sensitively, as presentation text) at offsets below
 // 16384; owner names and SOA/NS/CNAME/PTR rdata names are compressed against earlier names; SRV
 // targets are written in full but can still be pointed at by later names.
+import { writeU16 } from '../wire/bytes.js';
 import { QType } from '../wire/constants.js';
 import { type ParsedName, parseName } from './names.js';
 import type { ResourceRecord } from './records.js';
@@ -61,8 +62,8 @@ export class MessageWriter {
 
   u16(v: number): void {
     this.ensure(2);
-    this.buf[this.pos++] = (v >>> 8) & 0xff;
-    this.buf[this.pos++] = v & 0xff;
+    writeU16(this.buf, this.pos, v);
+    this.pos += 2;
   }
 
   u32(v: number): void {

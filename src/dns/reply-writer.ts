@@ -9,6 +9,7 @@
 // compares the candidate with the bytes already written.
 import { Buffer } from 'node:buffer';
 import { FNV_OFFSET, FNV_PRIME } from '../records/packed-table.js';
+import { writeU16 } from '../wire/bytes.js';
 import { HEADER_SIZE, MAX_MESSAGE_SIZE } from '../wire/constants.js';
 
 const MAX_POINTER_OFFSET = 0x4000;
@@ -65,8 +66,8 @@ export class ReplyWriter {
   }
 
   u16(v: number): void {
-    this.bytes[this.pos++] = (v >>> 8) & 0xff;
-    this.bytes[this.pos++] = v & 0xff;
+    writeU16(this.bytes, this.pos, v);
+    this.pos += 2;
   }
 
   u32(v: number): void {

@@ -244,6 +244,19 @@ export async function iamAuthorization(
  * GET {http|https}://address/master/state: whole-exchange timeout, redirects (≤ 10), non-2xx is an
  * error (#21 FIX), gzip, body limit, JSON parse. Errors are StateFetchError naming the master.
  */
+/** The Authorization header a request to `address` carries: HTTP basic, an IAM token, or none. */
+export async function masterAuthorization(
+  settings: MasterClientSettings,
+  dispatcher: Dispatcher,
+  signal: AbortSignal,
+  now: () => number,
+  address: string,
+): Promise<string | undefined> {
+  if (settings.auth.kind === 'basic') return `Basic ${Buffer.from(`${settings.auth.principal}:${settings.auth.secret}`).toString('base64')}`;
+  if (settings.auth.kind === 'iam') return iamAuthorization(settings, dispatcher, signal, now, address);
+  return undefined;
+}
+
 export async function fetchState<T = unknown>(address: string, options: FetchStateOptions<T>): Promise<FetchedState<T>> {
   const { settings, dispatcher } = options;
   const now = options.now ?? Date.now;
@@ -263,12 +276,7 @@ export async function fetchState<T = unknown>(address: string, options: FetchSta
   let url = asked;
   let current = address;
   try {
-    let authorization: string | undefined;
-    if (settings.auth.kind === 'basic') {
-      authorization = `Basic ${Buffer.from(`${settings.auth.principal}:${settings.auth.secret}`).toString('base64')}`;
-    } else if (settings.auth.kind === 'iam') {
-      authorization = await iamAuthorization(settings, dispatcher, signal, now, address);
-    }
+    const authorization = await masterAuthorization(settings, dispatcher, signal, now, address);
     for (let redirects = 0; ; redirects++) {
       current = addressOf(url);
       const headers: Record<string, string> = {

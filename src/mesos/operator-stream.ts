@@ -7,7 +7,7 @@ import type { Dispatcher } from 'undici';
 import type { MasterClientSettings } from './client-settings.js';
 import { mayCarryCredentials } from './credential-scope.js';
 import { StateFetchError } from './fetch-errors.js';
-import { addressOf, classify, iamAuthorization, MAX_REDIRECTS } from './master-client.js';
+import { addressOf, classify, masterAuthorization, MAX_REDIRECTS } from './master-client.js';
 import { RecordIoDecoder, RecordIoError } from './recordio.js';
 
 export const StreamEndReason = {
@@ -115,12 +115,7 @@ export async function subscribe(address: string, options: SubscribeOptions): Pro
     let url = asked;
     // Until SUBSCRIBED arrives the exchange is bounded like a state fetch (the snapshot is as large).
     arm(settings.timeoutMs);
-    let authorization: string | undefined;
-    if (settings.auth.kind === 'basic') {
-      authorization = `Basic ${Buffer.from(`${settings.auth.principal}:${settings.auth.secret}`).toString('base64')}`;
-    } else if (settings.auth.kind === 'iam') {
-      authorization = await iamAuthorization(settings, dispatcher, controller.signal, options.now ?? Date.now, address);
-    }
+    const authorization = await masterAuthorization(settings, dispatcher, controller.signal, options.now ?? Date.now, address);
     for (let redirects = 0; ; redirects++) {
       current = addressOf(url);
       const headers: Record<string, string> = {
