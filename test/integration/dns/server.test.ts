@@ -254,8 +254,8 @@ describe('failure containment', () => {
       ...snapshot,
       table: {
         ...snapshot.table,
-        // Both answer paths fail: the direct one reads the table's buffers, the general one looks up.
-        get data(): never {
+        // Both answer paths fail: the direct one reads the table's answer index, the general one looks up.
+        get answers(): never {
           throw new Error('injected table failure');
         },
         lookup: () => {
