@@ -72,18 +72,29 @@ function logRejected(logger: Logger, file: string, reason: string, problems: rea
  * Watches the file's directory: any change there may be ours (a ConfigMap swaps a "..data" symlink);
  * reading a file whose text did not change costs one small read and nothing else.
  */
-function watchFile(file: string, logger: Logger, changed: () => void): FSWatcher | undefined {
+function watchFile(file: string, logger: Logger, debounceMs: number, changed: () => void): { close(): void } | undefined {
   const name = basename(file);
+  let timer: NodeJS.Timeout | undefined;
+  let watcher: FSWatcher;
   try {
-    const watcher = watch(dirname(file), { persistent: false }, (_event, entry) => {
-      if (entry === null || entry === name || entry.startsWith('..')) changed();
+    // A change comes as a burst of events: one read once the burst is over.
+    watcher = watch(dirname(file), { persistent: false }, (_event, entry) => {
+      if (entry !== null && entry !== name && !entry.startsWith('..')) return;
+      clearTimeout(timer);
+      timer = setTimeout(changed, debounceMs);
+      timer.unref();
     });
     watcher.on('error', (err) => logger.warn({ file, err }, 'watching the static records file failed; SIGHUP still re-reads it'));
-    return watcher;
   } catch (err) {
     logger.warn({ file, err }, 'cannot watch the static records file; SIGHUP re-reads it');
     return undefined;
   }
+  return {
+    close() {
+      clearTimeout(timer);
+      watcher.close();
+    },
+  };
 }
 
 export function createStaticRecordsFile(options: CreateStaticRecordsFileOptions): StaticRecordsFile {
@@ -96,12 +107,9 @@ export function createStaticRecordsFile(options: CreateStaticRecordsFileOptions)
   /** The text last read (good or bad): an unchanged file is neither reloaded nor logged again. */
   let lastText: string | undefined;
   let lastSettings = settingsKey(settings);
-  let watcher: FSWatcher | undefined;
-  let timer: NodeJS.Timeout | undefined;
+  let watcher: { close(): void } | undefined;
   let reading: Promise<boolean> = Promise.resolve(false);
   let closed = false;
-
-  const read = (): Promise<ReadOutcome> => readRecordsFile(file, settings);
 
   function take(outcome: ReadOutcome): void {
     records = outcome.records;
@@ -113,7 +121,7 @@ export function createStaticRecordsFile(options: CreateStaticRecordsFileOptions)
   async function refresh(reason: string): Promise<boolean> {
     let outcome: ReadOutcome;
     try {
-      outcome = await read();
+      outcome = await readRecordsFile(file, settings);
     } catch (err) {
       // Gone for a moment while it is replaced, or unreadable: the previous records stay.
       if (lastText !== undefined) logger.warn({ file, reason, err }, 'cannot read the static records file; keeping the previous static records');
@@ -142,7 +150,7 @@ export function createStaticRecordsFile(options: CreateStaticRecordsFileOptions)
   return {
     current: () => records,
     async load() {
-      const outcome = await read();
+      const outcome = await readRecordsFile(file, settings);
       if (outcome.problems.length > 0) {
         loads.inc({ result: 'rejected' });
         throw new Error(outcome.problems.slice(0, MAX_STATIC_PROBLEMS_SHOWN).map((p) => formatStaticProblem(file, p)).join('; '));
@@ -152,14 +160,10 @@ export function createStaticRecordsFile(options: CreateStaticRecordsFileOptions)
     },
     watch(onChange) {
       if (watcher || closed) return;
-      watcher = watchFile(file, logger, () => {
-        clearTimeout(timer);
-        timer = setTimeout(() => {
-          void queue('file changed').then((changedRecords) => {
-            if (changedRecords && !closed) onChange();
-          });
-        }, options.debounceMs ?? STATIC_RECORDS_DEBOUNCE_MS);
-        timer.unref();
+      watcher = watchFile(file, logger, options.debounceMs ?? STATIC_RECORDS_DEBOUNCE_MS, () => {
+        void queue('file changed').then((changedRecords) => {
+          if (changedRecords && !closed) onChange();
+        });
       });
     },
     reread(next) {
@@ -168,7 +172,6 @@ export function createStaticRecordsFile(options: CreateStaticRecordsFileOptions)
     },
     close() {
       closed = true;
-      clearTimeout(timer);
       watcher?.close();
       watcher = undefined;
     },
