@@ -426,7 +426,7 @@ class StateSourceImpl implements PollingStateSource {
       ...(options.rotation ? { outOfRotation: options.rotation.active() } : {}),
       ...(batch ? { stream: batch } : {}),
     };
-    return workers.run(message, batch ? [batch.bytes.buffer as ArrayBuffer, batch.lengths.buffer as ArrayBuffer] : [], deadlineMs);
+    return workers.run(message, batch ? [...batch.buffers] : [], deadlineMs);
   }
 
   private logFailure(error: SerializedFetchError, failures: readonly SerializedFetchError[]): void {

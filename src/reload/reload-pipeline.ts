@@ -250,7 +250,7 @@ class ReloadPipelineImpl implements ReloadPipeline {
       carryOverUntil: outcome.carryOverUntil,
       source: batch.source,
       master: batch.source,
-      bytes: batch.bytes.length,
+      bytes: batch.records.reduce((n, r) => n + r.byteLength, 0),
       timings: { fetchMs: 0, parseMs: 0, resolveMs: 0, generateMs: t1 - t0, diffMs: t2 - t1, totalMs: t2 - t0 },
       added,
       removed,

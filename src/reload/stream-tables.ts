@@ -9,10 +9,11 @@ import type { MesosState } from '../records/state-types.js';
 import { applyEvent, applySnapshot, emptyModel, expireCarried, renderChanges, renderWhole, type OperatorModel } from '../mesos/operator-state.js';
 import { parseState } from '../mesos/parse-state.js';
 
-/** Records as they travel to the worker: one buffer, each record's length in order. */
+/** Records as they travel to the worker, in order. */
 export interface StreamBatch {
-  readonly bytes: Uint8Array;
-  readonly lengths: Int32Array;
+  readonly records: readonly Uint8Array[];
+  /** The buffers to transfer with the batch (the records are views of them). */
+  readonly buffers: readonly ArrayBuffer[];
   /** The first record is SUBSCRIBED: the model starts over from it. */
   readonly fresh: boolean;
   /** "host:port" of the master streaming. */
@@ -20,25 +21,28 @@ export interface StreamBatch {
 }
 
 /**
- * Packs records for postMessage (one buffer to transfer). A lone record that has an ArrayBuffer of its
- * own (a snapshot: tens of MB) is passed as it is: copying it would hold the serving thread.
+ * Packs records for postMessage. A record with an ArrayBuffer of its own (a snapshot: tens of MB) goes
+ * as it is, transferred: copying it would hold the serving thread. The others (small records share
+ * Node's buffer pool, which must not be transferred) are copied into one buffer.
  */
 export function packRecords(records: readonly Uint8Array[], fresh: boolean, source: string): StreamBatch {
-  const only = records.length === 1 ? (records[0] as Uint8Array) : undefined;
-  if (only && only.byteOffset === 0 && only.byteLength === only.buffer.byteLength) {
-    return { bytes: new Uint8Array(only.buffer, 0, only.byteLength), lengths: Int32Array.of(only.byteLength), fresh, source };
-  }
-  let total = 0;
-  for (const r of records) total += r.length;
-  const bytes = new Uint8Array(total);
-  const lengths = new Int32Array(records.length);
+  const ownsBuffer = (r: Uint8Array): boolean => r.byteOffset === 0 && r.byteLength === r.buffer.byteLength && r.byteLength > 0;
+  let small = 0;
+  for (const r of records) if (!ownsBuffer(r)) small += r.byteLength;
+  const pool = new ArrayBuffer(small);
+  const buffers: ArrayBuffer[] = small > 0 ? [pool] : [];
   let at = 0;
-  records.forEach((r, i) => {
-    bytes.set(r, at);
-    at += r.length;
-    lengths[i] = r.length;
+  const packed = records.map((r) => {
+    if (ownsBuffer(r)) {
+      buffers.push(r.buffer as ArrayBuffer);
+      return new Uint8Array(r.buffer, 0, r.byteLength);
+    }
+    const copy = new Uint8Array(pool, at, r.byteLength);
+    copy.set(r);
+    at += r.byteLength;
+    return copy;
   });
-  return { bytes, lengths, fresh, source };
+  return { records: packed, buffers, fresh, source };
 }
 
 export type StreamTablesOutcome =
@@ -84,18 +88,14 @@ export function createStreamTables(config: GenerateConfig): StreamTables {
       if (batch.fresh) model ??= emptyModel();
       if (!model) return { ok: false, error: 'events arrived for a stream this worker does not hold (a new subscription is needed)' };
       const text = new TextDecoder();
-      let at = 0;
       let unreadable = 0;
-      for (let i = 0; i < batch.lengths.length; i++) {
-        const length = batch.lengths[i] as number;
+      for (const record of batch.records) {
         let event: { type?: unknown; subscribed?: { get_state?: unknown } };
         try {
-          event = JSON.parse(text.decode(batch.bytes.subarray(at, at + length))) as typeof event;
+          event = JSON.parse(text.decode(record)) as typeof event;
         } catch {
           unreadable++;
           continue;
-        } finally {
-          at += length;
         }
         if (event?.type === 'SUBSCRIBED') applySnapshot(model, event.subscribed?.get_state, nowMs);
         else applyEvent(model, event);
@@ -120,7 +120,7 @@ export function createStreamTables(config: GenerateConfig): StreamTables {
         result = tables.reset(state, whole.frameworkIds, withHosts(inputs, hosts));
       }
       const carried = [...model.carried.values()];
-      return { ok: true, result, events: batch.lengths.length, unreadable, carryOverUntil: carried.length > 0 ? Math.min(...carried) : undefined };
+      return { ok: true, result, events: batch.records.length, unreadable, carryOverUntil: carried.length > 0 ? Math.min(...carried) : undefined };
     },
   };
 }
