@@ -5,7 +5,7 @@
 // A new subscriber gets the snapshot followed by every event pushed since it was set, which leaves
 // it in the same state as a master's fresh snapshot would.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import { listenEphemeral } from './http-listen.js';
 import { encodeRecord } from '../../src/mesos/recordio.js';
 import { applyEvent, applySnapshot, emptyModel, toMasterState } from '../../src/mesos/operator-state.js';
 
@@ -59,7 +59,6 @@ export async function startStreamingMaster(options: StreamingMasterOptions = {})
   let apiCount = 0;
   let stateCount = 0;
   const open = new Set<ServerResponse>();
-  const sockets = new Set<Socket>();
   let address = '';
 
   function send(res: ServerResponse, bytes: Uint8Array): void {
@@ -138,17 +137,9 @@ export async function startStreamingMaster(options: StreamingMasterOptions = {})
       res.writeHead(404).end('not found');
     }
   });
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, host, () => resolve());
-  });
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
-  address = `${host}:${port}`;
+  const listening = await listenEphemeral(server, host);
+  const port = listening.port;
+  address = listening.address;
   let closed = false;
   return {
     host,
@@ -191,8 +182,7 @@ export async function startStreamingMaster(options: StreamingMasterOptions = {})
       if (closed) return;
       closed = true;
       clearInterval(heartbeat);
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await listening.close();
     },
   };
 }

@@ -5,7 +5,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import { createPublicKey, randomBytes, verify, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Socket } from 'node:net';
+import { listenEphemeral } from './http-listen.js';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
@@ -76,7 +76,6 @@ export async function startTestMaster(options: TestMasterOptions = {}): Promise<
   let iam: { uid: string; key: KeyObject; tokens: Set<string> } | undefined;
   const requests: TestMasterRequest[] = [];
   let stateCount = 0;
-  const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
 
   function setState(state: unknown): void {
@@ -190,21 +189,8 @@ export async function startTestMaster(options: TestMasterOptions = {}): Promise<
         handle,
       )
     : createHttpServer(handle);
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  server.on('secureConnection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, host, () => resolve());
-  });
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
-  const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+  const listening = await listenEphemeral(server, host);
+  const { port, address } = listening;
   let closed = false;
   return {
     host,
@@ -227,8 +213,7 @@ export async function startTestMaster(options: TestMasterOptions = {}): Promise<
       if (closed) return;
       closed = true;
       for (const t of timers) clearTimeout(t);
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await listening.close();
     },
   };
 }
