@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { Agent } from 'node:http';
 import type { Socket } from 'node:net';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import { ErrorCode, MesosDnsError } from '../../../src/errors.js';
 import type { HttpLimits } from '../../../src/http/server.js';
 import { createHttpServer } from '../../../src/http/server.js';
@@ -115,6 +115,21 @@ function metricValue(metrics: MetricsRegistry, line: string): number {
   return found === undefined ? 0 : Number(found.slice(line.length + 1));
 }
 
+/**
+ * A server at its cap of 20 connections, all of them one client's (127.0.0.2) with a request in
+ * flight. Long request timeouts: only the connection cap may cut the greedy connections.
+ */
+async function fullOfBusy(t: TestContext): Promise<Awaited<ReturnType<typeof startHttp>> & { greedy: Awaited<ReturnType<typeof openBusyMany>> }> {
+  const started = await startHttp(t, {
+    limits: { ...LIMITS, headersTimeoutMs: 60_000, requestTimeoutMs: 60_000 },
+    config: { maxHttpConnections: 20, maxHttpConnectionsPerClient: 20 },
+  });
+  const greedy = await openBusyMany(started.port, '127.0.0.2', 20);
+  t.after(() => greedy.forEach((c) => c.socket.destroy()));
+  await until(() => metricValue(started.metrics, 'mesos_dns_http_requests_in_flight') === 20);
+  return { ...started, greedy };
+}
+
 describe('HTTP hardening', () => {
   it('a client sending its headers byte by byte is cut off with 408 after headersTimeout', async (t) => {
     const { port, metrics } = await startHttp(t, { limits: LIMITS });
@@ -189,14 +204,7 @@ describe('HTTP hardening', () => {
   });
 
   it('one client holding every connection with slow chunked bodies: /health from another is still answered', async (t) => {
-    // Long request timeouts: only the connection cap may cut the greedy connections here.
-    const { port, metrics } = await startHttp(t, {
-      limits: { ...LIMITS, headersTimeoutMs: 60_000, requestTimeoutMs: 60_000 },
-      config: { maxHttpConnections: 20, maxHttpConnectionsPerClient: 20 },
-    });
-    const greedy = await openBusyMany(port, '127.0.0.2', 20);
-    t.after(() => greedy.forEach((c) => c.socket.destroy()));
-    await until(() => metricValue(metrics, 'mesos_dns_http_requests_in_flight') === 20);
+    const { port, metrics, greedy } = await fullOfBusy(t);
     const health = await healthFrom(port, '127.0.0.3');
     t.diagnostic(`20 of 20 connections busy from 127.0.0.2; /health from 127.0.0.3: ${health.status} in ${health.ms} ms`);
     assert.equal(health.status, 200);
@@ -207,13 +215,7 @@ describe('HTTP hardening', () => {
   });
 
   it('a fresh connection is not the first to go when the next newcomer arrives at a full server', async (t) => {
-    const { port, metrics } = await startHttp(t, {
-      limits: { ...LIMITS, headersTimeoutMs: 60_000, requestTimeoutMs: 60_000 },
-      config: { maxHttpConnections: 20, maxHttpConnectionsPerClient: 20 },
-    });
-    const greedy = await openBusyMany(port, '127.0.0.2', 20);
-    t.after(() => greedy.forEach((c) => c.socket.destroy()));
-    await until(() => metricValue(metrics, 'mesos_dns_http_requests_in_flight') === 20);
+    const { port, metrics, greedy } = await fullOfBusy(t);
     // A health checker connects (taking a busy slot) but has not sent its request yet...
     const checker = await openSocket(port, '127.0.0.3');
     t.after(() => checker.destroy());
