@@ -17,7 +17,7 @@ import { test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { createApp, type App } from '../../src/app.js';
-import { buildConfig } from '../../src/config/validate.js';
+import { validConfig } from '../helpers/valid-config.js';
 import { createLogger } from '../../src/log.js';
 import type { RecordStore } from '../../src/records/store.js';
 import { FrameReader, query, tcpFrame } from '../helpers/dns-client.js';
@@ -383,7 +383,7 @@ test(`over ${MIN_PACKETS.toLocaleString('en-US')} hostile packets on UDP and TCP
   const errorLines: string[] = [];
   const logger = createLogger({ level: 'error', destination: { write: (line: string) => void errorLines.push(line) } });
   const raw = JSON.parse(readFileSync(EMBEDDED_CONFIG, 'utf8')) as Record<string, unknown>;
-  const built = buildConfig(
+  const config = validConfig(
     mergeConfig(raw, {
       StateFile: EMBEDDED_STATE,
       Listener: '127.0.0.1',
@@ -392,10 +392,9 @@ test(`over ${MIN_PACKETS.toLocaleString('en-US')} hostile packets on UDP and TCP
       ExternalOn: false,
       RefreshSeconds: 3600,
     }),
-    { file: EMBEDDED_CONFIG },
+    EMBEDDED_CONFIG,
   );
-  if (!('config' in built)) throw new Error(JSON.stringify(built.problems));
-  const app = createApp({ config: built.config, logger, version: 'fuzz' });
+  const app = createApp({ config, logger, version: 'fuzz' });
   t.after(() => app.close());
   const { dns } = await app.start();
   const port = dns?.udp[0]?.port;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { type App, createApp } from '../../../src/app.js';
 import type { Config } from '../../../src/config/types.js';
-import { buildConfig } from '../../../src/config/validate.js';
+import { validConfig } from '../../helpers/valid-config.js';
 import { zoneRecords } from '../../../src/dns/zone.js';
 import { createSilentLogger } from '../../../src/log.js';
 import type { TableSnapshot } from '../../../src/records/store.js';
@@ -35,12 +35,7 @@ const DIG_DEFAULT_TRIES = { tries: 3, time: 5 };
 const STATE = embeddedState();
 
 function appConfig(raw: Record<string, unknown>): Config {
-  const built = buildConfig(
-    { StateTimeoutSeconds: 5, Listener: '127.0.0.1', Port: 0, HttpOn: false, ExternalOn: false, ZoneTransferAllowFrom: ['127.0.0.1'], ...raw },
-    { file: '/nonexistent/config.json' },
-  );
-  if (!('config' in built)) throw new Error(JSON.stringify(built.problems));
-  return built.config;
+  return validConfig({ StateTimeoutSeconds: 5, Listener: '127.0.0.1', Port: 0, HttpOn: false, ExternalOn: false, ZoneTransferAllowFrom: ['127.0.0.1'], ...raw });
 }
 
 async function startApp(t: { after: (fn: () => unknown) => void }, config: Config): Promise<{ app: App; port: number; snapshot: TableSnapshot }> {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createApp } from '../../../src/app.js';
-import { buildConfig } from '../../../src/config/validate.js';
+import { validConfig } from '../../helpers/valid-config.js';
 import type { Config } from '../../../src/config/types.js';
 import { createSilentLogger } from '../../../src/log.js';
 import { query } from '../../helpers/dns-client.js';
@@ -17,7 +17,7 @@ import { waitFor } from '../../helpers/wait-for.js';
 const STATE = embeddedState();
 
 function testConfig(masterAddress: string): Config {
-  const built = buildConfig(
+  return validConfig(
     {
       Masters: [masterAddress],
       RefreshSeconds: 1,
@@ -28,10 +28,7 @@ function testConfig(masterAddress: string): Config {
       HttpPort: 0,
       ExternalOn: false,
     },
-    { file: '/nonexistent/config.json' },
   );
-  if (!('config' in built)) throw new Error(JSON.stringify(built.problems));
-  return built.config;
 }
 
 test('a state change at the master reaches DNS answers; a failing master keeps the last records', async (t) => {

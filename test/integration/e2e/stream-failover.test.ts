@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createApp } from '../../../src/app.js';
-import { buildConfig } from '../../../src/config/validate.js';
+import { validConfig } from '../../helpers/valid-config.js';
 import { createSilentLogger } from '../../../src/log.js';
 import { CreateMode } from '../../../src/mesos/leader/jute.js';
 import { createZkClient, type ZkClient } from '../../../src/mesos/leader/zk-client.js';
@@ -77,12 +77,8 @@ test('after a fail-over the stream follows the new leader and the zone is not em
     snapshot: { get_frameworks: { frameworks: [] }, get_agents: { agents: [], recovered_agents: [AGENT.agent_info] }, get_tasks: { tasks: [] } },
   });
   t.after(() => b.close());
-  const built = buildConfig(
-    { Zk: `zk://${zk.address}/mesos`, RefreshSeconds: 60, StateTimeoutSeconds: 2, Listener: '127.0.0.1', Port: 0, HTTPListener: '127.0.0.1', HttpPort: 0, ExternalOn: false, StateSourceMode: 'stream' },
-    { file: '/nonexistent/config.json' },
-  );
-  if (!('config' in built)) throw new Error(JSON.stringify(built.problems));
-  const app = createApp({ config: built.config, logger: createSilentLogger(), version: 'test' });
+  const config = validConfig({ Zk: `zk://${zk.address}/mesos`, RefreshSeconds: 60, StateTimeoutSeconds: 2, Listener: '127.0.0.1', Port: 0, HTTPListener: '127.0.0.1', HttpPort: 0, ExternalOn: false, StateSourceMode: 'stream' });
+  const app = createApp({ config, logger: createSilentLogger(), version: 'test' });
   t.after(() => app.close());
   const { dns } = await app.start();
   const port = dns?.udp[0]?.port as number;

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { createApp, type App } from '../../../src/app.js';
-import { buildConfig } from '../../../src/config/validate.js';
+import { validConfig } from '../../helpers/valid-config.js';
 import type { Config } from '../../../src/config/types.js';
 import { createSilentLogger } from '../../../src/log.js';
 import { query } from '../../helpers/dns-client.js';
@@ -53,7 +53,7 @@ function moved(ip: string, timestamp: number) {
 }
 
 function testConfig(masterAddress: string, mode: 'stream' | 'poll', refreshSeconds = 60): Config {
-  const built = buildConfig(
+  return validConfig(
     {
       Masters: [masterAddress],
       RefreshSeconds: refreshSeconds,
@@ -65,10 +65,7 @@ function testConfig(masterAddress: string, mode: 'stream' | 'poll', refreshSecon
       ExternalOn: false,
       StateSourceMode: mode,
     },
-    { file: '/nonexistent/config.json' },
   );
-  if (!('config' in built)) throw new Error(JSON.stringify(built.problems));
-  return built.config;
 }
 
 async function startApp(t: TestContext, config: Config): Promise<{ app: App; ask: () => Promise<string[]> }> {
