@@ -2,6 +2,7 @@
 // model that renders to the `/master/state` document the existing parser and generator take, so a
 // streamed state and a polled one produce the same records (docs/streaming.md). No I/O here: the
 // stream client feeds decoded events in and asks for a document when it publishes.
+import { taskKey } from '../records/incremental-tables.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -97,9 +98,7 @@ function idOf(value: unknown): string {
 
 let taskSeq = 0;
 
-function taskKey(frameworkId: string, taskId: string): string {
-  return `${frameworkId}\0${taskId}`;
-}
+
 
 /** `{"labels":[...]}` (proto Labels) → `[...]`, the `/master/state` form. */
 function labelList(value: unknown): Json[] {
