@@ -3,6 +3,7 @@
 // operator model, and what they changed is applied to the table kept in parts. The serving thread
 // never decodes a snapshot; a new subscription replaces the model, and a snapshot of an unchanged
 // cluster regenerates nothing.
+import { isDeepStrictEqual } from 'node:util';
 import { IncrementalTables, type IncrementalResult, type TableInputs } from '../records/incremental-tables.js';
 import type { GenerateConfig } from '../records/settings.js';
 import type { MesosState } from '../records/state-types.js';
@@ -106,7 +107,7 @@ export function createStreamTables(config: GenerateConfig): StreamTables {
       let result: IncrementalResult | undefined;
       if (changes && tables) {
         const state = parsed(changes.document);
-        for (const [host, addresses] of (await lookUp(state)) ?? []) hosts.set(host, addresses);
+        hosts = withLookedUp(hosts, await lookUp(state));
         result = tables.apply(
           { leader: state.leader, frameworks: state.frameworks, frameworkIds: changes.frameworkIds, slaves: state.slaves, removedTasks: changes.removedTasks, removedSlaves: changes.removedSlaves },
           withHosts(inputs, hosts),
@@ -123,6 +124,20 @@ export function createStreamTables(config: GenerateConfig): StreamTables {
       return { ok: true, result, events: batch.records.length, unreadable, carryOverUntil: carried.length > 0 ? Math.min(...carried) : undefined };
     },
   };
+}
+
+/**
+ * The host addresses with what was looked up now: a new map when an address changed (the tables
+ * compare the maps they are given, so a map changed in place would look unchanged), else the same one.
+ */
+function withLookedUp(hosts: Map<string, readonly string[]>, looked: ReadonlyMap<string, readonly string[]> | undefined): Map<string, readonly string[]> {
+  let next = hosts;
+  for (const [host, addresses] of looked ?? []) {
+    if (isDeepStrictEqual(next.get(host), addresses)) continue;
+    if (next === hosts) next = new Map(hosts);
+    next.set(host, addresses);
+  }
+  return next;
 }
 
 function withHosts(inputs: Omit<TableInputs, 'hostAddresses'>, hosts: ReadonlyMap<string, readonly string[]>): TableInputs {
