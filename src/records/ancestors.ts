@@ -67,16 +67,23 @@ export function findAncestors(strings: Uint8Array, entries: Int32Array, zones: r
     }
   }
   const refs = new Int32Array(starts.length * 2);
-  const slots = new Int32Array(1 << Math.max(4, Math.ceil(Math.log2(starts.length * 2 + 1))));
-  const mask = slots.length - 1;
   starts.forEach((start, i) => {
     refs[i * 2] = start;
     refs[i * 2 + 1] = lengths[i] as number;
-    let slot = (hashes[i] as number) & mask;
+  });
+  return { refs, slots: ancestorSlots(starts.length, (i) => hashes[i] as number) };
+}
+
+/** The hash index over `count` ancestors: slots holding index + 1 (0 = empty), at most half full. */
+export function ancestorSlots(count: number, hashOf: (index: number) => number): Int32Array {
+  const slots = new Int32Array(1 << Math.max(4, Math.ceil(Math.log2(count * 2 + 1))));
+  const mask = slots.length - 1;
+  for (let i = 0; i < count; i++) {
+    let slot = hashOf(i) & mask;
     while (slots[slot] !== 0) slot = (slot + 1) & mask;
     slots[slot] = i + 1;
-  });
-  return { refs, slots };
+  }
+  return slots;
 }
 
 /** Whether `name` (an exact FQDN, compared as UTF-8 bytes) is a proper ancestor of a stored name. */

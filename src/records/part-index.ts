@@ -3,6 +3,7 @@
 // entries' answer-block offsets and the part's ancestors as text. One pass over every name per table
 // (no text is read); the ancestors are re-indexed only when their set changes.
 import { Buffer } from 'node:buffer';
+import { ancestorSlots } from './ancestors.js';
 import type { Segment } from './generate.js';
 import { ENTRY_FIELDS, hashBytes, slotCountFor } from './packed-table.js';
 import type { PartedIndex } from './parted-table.js';
@@ -71,18 +72,14 @@ function ancestorSet(names: Iterable<string>): AncestorSet {
   const list = [...names];
   const strings = Buffer.from(list.join(''), 'utf8');
   const refs = new Int32Array(list.length * 2);
-  const slots = new Int32Array(1 << Math.max(4, Math.ceil(Math.log2(list.length * 2 + 1))));
-  const mask = slots.length - 1;
   let off = 0;
   list.forEach((name, i) => {
     const len = Buffer.byteLength(name, 'utf8');
     refs[i * 2] = off;
     refs[i * 2 + 1] = len;
-    let slot = hashBytes(strings, off, off + len) & mask;
-    while (slots[slot] !== 0) slot = (slot + 1) & mask;
-    slots[slot] = i + 1;
     off += len;
   });
+  const slots = ancestorSlots(list.length, (i) => hashBytes(strings, refs[i * 2] as number, (refs[i * 2] as number) + (refs[i * 2 + 1] as number)));
   return { strings: new Uint8Array(strings.buffer, strings.byteOffset, strings.byteLength), refs, slots };
 }
 

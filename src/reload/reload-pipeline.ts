@@ -112,8 +112,8 @@ export interface ReloadFailure {
 export type ReloadResult = ReloadSuccess | ReloadFailure;
 
 /** A reload that failed before any master or file gave a state (the worker, the stream, closing). */
-export function failedReload(id: number, reason: SerializedFetchError['reason'], message: string, totalMs = 0): ReloadFailure {
-  return { ok: false, id, error: { reason, master: '', message }, failures: [], timings: { fetchMs: 0, totalMs } };
+export function failedReload(id: number, reason: SerializedFetchError['reason'], message: string, totalMs = 0, master = ''): ReloadFailure {
+  return { ok: false, id, error: { reason, master, message }, failures: [], timings: { fetchMs: 0, totalMs } };
 }
 
 export interface ReloadPipeline {
@@ -234,7 +234,7 @@ class ReloadPipelineImpl implements ReloadPipeline {
     );
     const t1 = performance.now();
     if (!outcome.ok) {
-      return { ...failedReload(request.id, FetchFailure.INVALID_STATE, outcome.error, t1 - t0), error: { reason: FetchFailure.INVALID_STATE, master: batch.source, message: outcome.error } };
+      return failedReload(request.id, FetchFailure.INVALID_STATE, outcome.error, t1 - t0, batch.source);
     }
     const { result } = outcome;
     const whole = result.kind === 'whole' ? result.table : undefined;
