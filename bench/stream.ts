@@ -252,6 +252,7 @@ async function main(): Promise<void> {
     const steady = new Worker(STEADY_PROBER, { eval: true, workerData: { port: server.dnsPort, query: buildQuery({ qname: 'probe-0.marathon.mesos', qtype: 'A' }) } });
     await new Promise((resolve) => steady.once('online', resolve));
     const subscriptions = master.subscriptions();
+    const linesBeforeResync = server.lines.length;
     // The fresh snapshot a master would send now: the cluster as the storm left it.
     const current = [...tasks.filter((t) => t['state'] !== 'TASK_RUNNING'), ...running, ...probeTasks];
     master.setSnapshot({ ...getState, get_tasks: { tasks: current } });
@@ -270,6 +271,11 @@ async function main(): Promise<void> {
     console.log(
       `resync (stream cut, new snapshot): a task added after the new subscription answered in ${afterResync.toFixed(0)} ms; ${((performance.now() - cut) / 1000).toFixed(1)} s from the cut until idle; server CPU ${(cpu3 - cpu2).toFixed(1)} s; peak RSS ${fmtMb(resyncRss)}; longest DNS reply meanwhile ${longestReplyMs.toFixed(0)} ms`,
     );
+    const resyncTable = server.lines.slice(linesBeforeResync).find((l) => l.msg === 'records reloaded');
+    if (resyncTable) {
+      const ms = (key: string): string => `${key.replace(/Ms$/, '')} ${String(resyncTable[key])} ms`;
+      console.log(`resync table: ${['parseMs', 'resolveMs', 'generateMs', 'workerMs'].map(ms).join(', ')}; parts regenerated ${String(resyncTable['partsRebuilt'])}`);
+    }
     console.log(`load average ${loadAverage()}`);
     socket.close();
   } finally {

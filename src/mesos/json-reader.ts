@@ -76,6 +76,13 @@ const ARRAY = 2;
 const INTERN_SLOTS = 1 << 16;
 const INTERN_MAX_LENGTH = 40;
 
+/** The intern cache: readers of many small documents (a stream's events) share one rather than fill 64K slots each. */
+export type InternTable = (string | undefined)[];
+
+export function newInternTable(): InternTable {
+  return new Array<string | undefined>(INTERN_SLOTS).fill(undefined);
+}
+
 /** Buffer's own slice methods, without toString's argument handling (they exist on Buffer.prototype). */
 interface SliceMethods {
   latin1Slice(start: number, end: number): string;
@@ -99,9 +106,11 @@ export class JsonReader {
   /** Open containers while skipping (OBJECT or ARRAY), grown as needed. */
   private stack = new Uint8Array(64);
   private readonly slices: SliceMethods;
-  private readonly interned: (string | undefined)[] = new Array<string | undefined>(INTERN_SLOTS).fill(undefined);
 
-  constructor(bytes: Uint8Array) {
+  constructor(
+    bytes: Uint8Array,
+    private readonly interned: InternTable = newInternTable(),
+  ) {
     this.bytes = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.length = bytes.length;
     this.slices = sliceMethods(this.bytes);

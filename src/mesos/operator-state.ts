@@ -1,11 +1,12 @@
-// The Mesos operator API's view of the cluster (the SUBSCRIBED snapshot, then events), kept as a
-// model that renders to the `/master/state` document the existing parser and generator take, so a
-// streamed state and a polled one produce the same records (docs/streaming.md). No I/O here: the
-// stream client feeds decoded events in and asks for a document when it publishes.
-import { taskKey } from '../records/incremental-tables.js';
-
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type JsonObject = { [key: string]: Json };
+// The Mesos operator API's view of the cluster (the SUBSCRIBED snapshot, then events), kept as the
+// parsed state a `/master/state` poll gives (operator-reader.ts reads both forms into the same types),
+// so a streamed state and a polled one produce the same records (docs/streaming.md). No I/O here: the
+// reload worker feeds read records in and asks for the whole state, or what changed, when it
+// publishes. Tasks are immutable Task objects, shared with the tables that keep them (one copy each).
+import { taskKey, type StateChanges } from '../records/incremental-tables.js';
+import { statusesThatCount } from '../records/generate.js';
+import type { Framework, MesosState, Slave, Task, TaskStatus } from '../records/state-types.js';
+import type { OperatorEvent, OperatorFramework, OperatorSnapshot, OperatorTask } from './operator-reader.js';
 
 /** Terminal task states: the task leaves the model (a poll lists it under completed_tasks, which no record uses). */
 const TERMINAL_STATES: ReadonlySet<string> = new Set([
@@ -19,35 +20,18 @@ const TERMINAL_STATES: ReadonlySet<string> = new Set([
   'TASK_GONE_BY_OPERATOR',
 ]);
 
-/**
- * Statuses kept per task (oldest dropped first). Records use the latest running status; the cap keeps
- * a task that flaps its health check from growing without bound.
- */
-export const MAX_STATUSES_PER_TASK = 16;
-
 interface ModelTask {
   readonly frameworkId: string;
   /** Rises with every task put into the model (a task re-added gets a new one): the model's order. */
-  seq: number;
-  doc: JsonObject;
-  statuses: JsonObject[];
-}
-
-interface ModelFramework {
-  readonly id: string;
-  readonly name: string;
-  readonly hostname: string;
-}
-
-interface ModelAgent {
-  readonly id: string;
-  readonly hostname: string;
-  readonly pid: string;
+  readonly seq: number;
+  /** With only the statuses that count (statusesThatCount): a task whose health check flaps stays small. */
+  readonly task: Task;
 }
 
 export interface OperatorModel {
-  readonly frameworks: Map<string, ModelFramework>;
-  readonly agents: Map<string, ModelAgent>;
+  /** Frameworks without tasks, by id. */
+  readonly frameworks: Map<string, Framework>;
+  readonly agents: Map<string, Slave>;
   /** By framework id + NUL + task id (task ids are unique within a framework only). */
   readonly tasks: Map<string, ModelTask>;
   /**
@@ -55,7 +39,7 @@ export interface OperatorModel {
    * carried over from before the snapshot, with the wall-clock ms until which they are.
    */
   readonly carried: Map<string, number>;
-  /** What changed since the last render (toStateChanges): tasks and agents by key, and whether any framework did. */
+  /** What changed since the last render: tasks and agents by key, and whether any framework did. */
   readonly changed: { readonly tasks: Set<string>; readonly agents: Set<string>; frameworks: boolean; sinceSeq: number };
 }
 
@@ -65,7 +49,7 @@ export interface OperatorModel {
  */
 export const CARRY_OVER_MS = 10 * 60 * 1000;
 
-/** What applying one event did: `changed` is false for events that cannot change a record (HEARTBEAT, unknown types). */
+/** What applying one record did: `changed` is false for records that cannot change a record (HEARTBEAT, unknown types). */
 export interface ApplyResult {
   readonly type: string;
   readonly changed: boolean;
@@ -75,151 +59,61 @@ export function emptyModel(): OperatorModel {
   return { frameworks: new Map(), agents: new Map(), tasks: new Map(), carried: new Map(), changed: { tasks: new Set(), agents: new Set(), frameworks: true, sinceSeq: 0 } };
 }
 
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function obj(value: unknown): JsonObject {
-  return isObject(value) ? value : {};
-}
-
-function list(value: unknown): Json[] {
-  return Array.isArray(value) ? (value as Json[]) : [];
-}
-
-function str(value: unknown): string {
-  return typeof value === 'string' ? value : '';
-}
-
-/** `{"value": "x"}` (a proto ID) → "x". */
-function idOf(value: unknown): string {
-  return str(obj(value)['value']);
-}
-
 let taskSeq = 0;
 
-
-
-/** `{"labels":[...]}` (proto Labels) → `[...]`, the `/master/state` form. */
-function labelList(value: unknown): Json[] {
-  return list(obj(value)['labels']);
-}
-
-/** The task's port ranges as `/master/state` writes them: "[31000-31001, 31005-31005]"; '' when none. */
-export function portsText(resources: unknown): string {
-  const ranges: string[] = [];
-  for (const resource of list(resources)) {
-    const r = obj(resource);
-    if (r['name'] !== 'ports') continue;
-    for (const range of list(obj(r['ranges'])['range'])) {
-      const { begin, end } = obj(range);
-      if (typeof begin === 'number' && typeof end === 'number') ranges.push(`${begin}-${end}`);
-    }
-  }
-  return ranges.length === 0 ? '' : `[${ranges.join(', ')}]`;
-}
-
-/** A TaskStatus in the `/master/state` form (labels as a list; the rest as the parser reads it). */
-function statusDoc(status: unknown): JsonObject {
-  const s = obj(status);
-  const out: JsonObject = { state: str(s['state']) };
-  if (s['timestamp'] !== undefined) out['timestamp'] = s['timestamp'];
-  if (s['labels'] !== undefined) out['labels'] = labelList(s['labels']);
-  if (s['healthy'] !== undefined) out['healthy'] = s['healthy'];
-  if (s['container_status'] !== undefined) out['container_status'] = s['container_status'];
-  if (s['uuid'] !== undefined) out['uuid'] = s['uuid'];
-  return out;
-}
-
-function taskFrom(raw: unknown): ModelTask | undefined {
-  const t = obj(raw);
-  const frameworkId = idOf(t['framework_id']);
-  const id = idOf(t['task_id']);
-  if (frameworkId === '' || id === '') return undefined;
-  const doc: JsonObject = {
-    id,
-    name: str(t['name']),
-    framework_id: frameworkId,
-    slave_id: idOf(t['agent_id']),
-    state: str(t['state']),
-    labels: labelList(t['labels']),
-  };
-  const ports = portsText(t['resources']);
-  if (ports !== '') doc['resources'] = { ports };
-  if (t['discovery'] !== undefined) doc['discovery'] = t['discovery'];
-  const statuses = list(t['statuses']).map(statusDoc).slice(-MAX_STATUSES_PER_TASK);
-  return { frameworkId, doc, statuses, seq: 0 };
-}
-
-function frameworkFrom(raw: unknown): ModelFramework | undefined {
-  const info = obj(obj(raw)['framework_info']);
-  const id = idOf(info['id']);
-  if (id === '') return undefined;
-  return { id, name: str(info['name']), hostname: str(info['hostname']) };
-}
-
-function agentFrom(raw: unknown): ModelAgent | undefined {
-  const a = obj(raw);
-  const info = obj(a['agent_info']);
-  const id = idOf(info['id']);
-  if (id === '') return undefined;
-  return { id, hostname: str(info['hostname']), pid: str(a['pid']) };
-}
-
-function addTask(model: OperatorModel, raw: unknown): boolean {
-  const task = taskFrom(raw);
-  if (!task) return false;
-  const key = taskKey(task.frameworkId, str(task.doc['id']));
+function addTask(model: OperatorModel, added: OperatorTask | undefined): boolean {
+  if (!added) return false;
+  const { frameworkId, task } = added;
+  const key = taskKey(frameworkId, task.id);
   model.changed.tasks.add(key);
-  if (TERMINAL_STATES.has(str(task.doc['state']))) return model.tasks.delete(key);
-  // A task added again keeps its place, as a poll lists it.
-  task.seq = model.tasks.get(key)?.seq ?? ++taskSeq;
-  model.tasks.set(key, task);
+  if (TERMINAL_STATES.has(task.state)) return model.tasks.delete(key);
+  const statuses = statusesThatCount(task.statuses);
+  model.tasks.set(key, {
+    frameworkId,
+    // A task added again keeps its place, as a poll lists it.
+    seq: model.tasks.get(key)?.seq ?? ++taskSeq,
+    task: statuses === task.statuses ? task : { ...task, statuses },
+  });
   return true;
 }
 
+function setFramework(model: OperatorModel, framework: OperatorFramework): void {
+  model.frameworks.set(framework.id, framework.framework);
+}
+
 /**
- * Replaces the model's content with a `get_state` snapshot (SUBSCRIBED or GET_STATE). A master that
- * just took over lists agents that have not re-registered yet under `recovered_agents`, without their
- * tasks; publishing that would empty their names for minutes. Their agents, tasks (and the tasks'
- * frameworks) are carried over from the model as it was, until the agent re-registers or `nowMs` +
- * CARRY_OVER_MS.
+ * Replaces the model's content with a snapshot (SUBSCRIBED). A master that just took over lists
+ * agents that have not re-registered yet under `recovered_agents`, without their tasks; publishing
+ * that would empty their names for minutes. Their agents, tasks (and the tasks' frameworks) are
+ * carried over from the model as it was, until the agent re-registers or `nowMs` + CARRY_OVER_MS.
  */
-export function applySnapshot(model: OperatorModel, getState: unknown, nowMs = 0): void {
+export function applySnapshot(model: OperatorModel, snapshot: OperatorSnapshot, nowMs = 0): void {
   const before = { frameworks: new Map(model.frameworks), agents: new Map(model.agents), tasks: new Map(model.tasks), carried: new Map(model.carried) };
   model.frameworks.clear();
   model.agents.clear();
   model.tasks.clear();
   model.carried.clear();
   model.changed.frameworks = true; // a whole new state: rendered whole
-  const state = obj(getState);
-  for (const raw of list(obj(state['get_frameworks'])['frameworks'])) {
-    const framework = frameworkFrom(raw);
-    if (framework) model.frameworks.set(framework.id, framework);
-  }
-  for (const raw of list(obj(state['get_agents'])['agents'])) {
-    const agent = agentFrom(raw);
-    if (agent) model.agents.set(agent.id, agent);
-  }
-  for (const raw of list(obj(state['get_tasks'])['tasks'])) addTask(model, raw);
-  for (const raw of list(obj(state['get_agents'])['recovered_agents'])) {
-    const id = idOf(obj(raw)['id']);
+  for (const framework of snapshot.frameworks) setFramework(model, framework);
+  for (const agent of snapshot.agents) model.agents.set(agent.id, agent);
+  for (const task of snapshot.tasks) addTask(model, task);
+  for (const id of snapshot.recoveredAgentIds) {
     const agent = before.agents.get(id);
     if (!agent || model.agents.has(id)) continue;
     model.agents.set(id, agent);
     model.carried.set(id, before.carried.get(id) ?? nowMs + CARRY_OVER_MS);
-    for (const [key, task] of before.tasks) {
-      if (task.doc['slave_id'] !== id || model.tasks.has(key)) continue;
-      model.tasks.set(key, task);
-      const framework = before.frameworks.get(task.frameworkId);
-      if (framework && !model.frameworks.has(framework.id)) model.frameworks.set(framework.id, framework);
+    for (const [key, held] of before.tasks) {
+      if (held.task.slaveId !== id || model.tasks.has(key)) continue;
+      model.tasks.set(key, held);
+      const framework = before.frameworks.get(held.frameworkId);
+      if (framework && !model.frameworks.has(held.frameworkId)) model.frameworks.set(held.frameworkId, framework);
     }
   }
 }
 
 function dropAgentTasks(model: OperatorModel, agentId: string): void {
-  for (const [key, task] of model.tasks) {
-    if (task.doc['slave_id'] !== agentId) continue;
+  for (const [key, held] of model.tasks) {
+    if (held.task.slaveId !== agentId) continue;
     model.tasks.delete(key);
     model.changed.tasks.add(key);
   }
@@ -239,118 +133,105 @@ export function expireCarried(model: OperatorModel, nowMs: number): boolean {
   return changed;
 }
 
-function updateTask(model: OperatorModel, update: JsonObject): boolean {
-  const frameworkId = idOf(update['framework_id']);
-  const status = obj(update['status']);
-  const key = taskKey(frameworkId, idOf(status['task_id']));
-  const task = model.tasks.get(key);
+function updateTask(model: OperatorModel, update: Extract<OperatorEvent, { type: 'TASK_UPDATED' }>): boolean {
+  const key = taskKey(update.frameworkId, update.taskId);
+  const held = model.tasks.get(key);
   // An update for a task we never saw added: only a gap explains it, and the next snapshot repairs it.
-  if (!task) return false;
+  if (!held) return false;
   model.changed.tasks.add(key);
-  const state = str(update['state']) || str(status['state']);
-  if (TERMINAL_STATES.has(state)) {
+  if (TERMINAL_STATES.has(update.state)) {
     model.tasks.delete(key);
     return true;
   }
-  task.doc['state'] = state;
-  const next = statusDoc(status);
-  const uuid = next['uuid'];
-  // The acknowledged status may be one already listed (the agent's state moved on without a new status).
-  if (uuid === undefined || !task.statuses.some((s) => s['uuid'] === uuid)) {
-    task.statuses.push(next);
-    if (task.statuses.length > MAX_STATUSES_PER_TASK) task.statuses.shift();
-  }
+  // A status sent again (the agent's state moved on without a new one) changes nothing: it cannot
+  // win over the statuses that count, which it does not outrank.
+  const statuses = update.status ? statusesThatCount([...held.task.statuses, update.status]) : held.task.statuses;
+  model.tasks.set(key, { ...held, task: { ...held.task, state: update.state, statuses } });
   return true;
 }
 
 function removeFramework(model: OperatorModel, id: string): boolean {
   if (!model.frameworks.delete(id)) return false;
   model.changed.frameworks = true;
-  for (const [key, task] of model.tasks) if (task.frameworkId === id) model.tasks.delete(key);
+  for (const [key, held] of model.tasks) if (held.frameworkId === id) model.tasks.delete(key);
   return true;
 }
 
-/** Applies one decoded operator API event (anything but SUBSCRIBED, which is applySnapshot). */
-export function applyEvent(model: OperatorModel, event: unknown): ApplyResult {
-  const e = obj(event);
-  const type = str(e['type']);
-  switch (type) {
+function addAgent(model: OperatorModel, agent: Slave | undefined): boolean {
+  if (!agent) return false;
+  // A carried-over agent is back: the master now sends TASK_ADDED for the tasks it still runs.
+  if (model.carried.delete(agent.id)) dropAgentTasks(model, agent.id);
+  model.agents.set(agent.id, agent);
+  model.changed.agents.add(agent.id);
+  return true;
+}
+
+function removeAgent(model: OperatorModel, id: string): boolean {
+  if (model.carried.delete(id)) dropAgentTasks(model, id);
+  model.changed.agents.add(id);
+  return model.agents.delete(id);
+}
+
+/** Applies one record of the stream (read by readOperatorRecord). */
+export function applyEvent(model: OperatorModel, event: OperatorEvent, nowMs = 0): ApplyResult {
+  switch (event.type) {
+    case 'SUBSCRIBED':
+      applySnapshot(model, event.snapshot, nowMs);
+      return { type: event.type, changed: true };
     case 'TASK_ADDED':
-      return { type, changed: addTask(model, obj(e['task_added'])['task']) };
+      return { type: event.type, changed: addTask(model, event.task) };
     case 'TASK_UPDATED':
-      return { type, changed: updateTask(model, obj(e['task_updated'])) };
-    case 'AGENT_ADDED': {
-      const agent = agentFrom(obj(e['agent_added'])['agent']);
-      if (agent) {
-        // A carried-over agent is back: the master now sends TASK_ADDED for the tasks it still runs.
-        if (model.carried.delete(agent.id)) dropAgentTasks(model, agent.id);
-        model.agents.set(agent.id, agent);
-        model.changed.agents.add(agent.id);
-      }
-      return { type, changed: agent !== undefined };
-    }
-    case 'AGENT_REMOVED': {
-      const id = idOf(obj(e['agent_removed'])['agent_id']);
-      if (model.carried.delete(id)) dropAgentTasks(model, id);
-      model.changed.agents.add(id);
-      return { type, changed: model.agents.delete(id) };
-    }
+      return { type: event.type, changed: updateTask(model, event) };
+    case 'AGENT_ADDED':
+      return { type: event.type, changed: addAgent(model, event.agent) };
+    case 'AGENT_REMOVED':
+      return { type: event.type, changed: removeAgent(model, event.agentId) };
     case 'FRAMEWORK_ADDED':
-    case 'FRAMEWORK_UPDATED': {
-      const key = type === 'FRAMEWORK_ADDED' ? 'framework_added' : 'framework_updated';
-      const framework = frameworkFrom(obj(e[key])['framework']);
-      if (framework) model.frameworks.set(framework.id, framework);
-      if (framework) model.changed.frameworks = true;
-      return { type, changed: framework !== undefined };
-    }
+    case 'FRAMEWORK_UPDATED':
+      if (event.framework) setFramework(model, event.framework);
+      if (event.framework) model.changed.frameworks = true;
+      return { type: event.type, changed: event.framework !== undefined };
     case 'FRAMEWORK_REMOVED':
-      return { type, changed: removeFramework(model, idOf(obj(obj(e['framework_removed'])['framework_info'])['id'])) };
-    default:
-      return { type, changed: false };
+      return { type: event.type, changed: removeFramework(model, event.frameworkId) };
+    case 'OTHER':
+      return { type: event.name, changed: false };
   }
 }
 
-function taskDoc(task: ModelTask): JsonObject {
-  return { ...task.doc, statuses: task.statuses };
+/** The given tasks by framework id, in the order given (tasks of frameworks not known yet wait). */
+function tasksByFramework(model: OperatorModel, tasks: Iterable<ModelTask>): Map<string, Task[]> {
+  const byFramework = new Map<string, Task[]>();
+  for (const held of tasks) {
+    if (!model.frameworks.has(held.frameworkId)) continue;
+    let list = byFramework.get(held.frameworkId);
+    if (!list) byFramework.set(held.frameworkId, (list = []));
+    list.push(held.task);
+  }
+  return byFramework;
 }
 
-function frameworkDoc(f: ModelFramework, tasks: JsonObject[]): JsonObject {
-  return { id: f.id, name: f.name, hostname: f.hostname, tasks };
-}
-
-function agentDoc(a: ModelAgent): JsonObject {
-  return { id: a.id, hostname: a.hostname, pid: a.pid };
+/** Every framework in the model's order, with the tasks given for it; and their ids, in step. */
+function frameworksWith(model: OperatorModel, tasks: ReadonlyMap<string, readonly Task[]>): { frameworks: Framework[]; frameworkIds: string[] } {
+  const frameworks: Framework[] = [];
+  const frameworkIds: string[] = [];
+  for (const [id, framework] of model.frameworks) {
+    frameworks.push({ ...framework, tasks: tasks.get(id) ?? [] });
+    frameworkIds.push(id);
+  }
+  return { frameworks, frameworkIds };
 }
 
 /**
- * The model as a `/master/state` document (and its frameworks' ids, in order). A task waits (not
- * listed) until its framework is known: events can name it before it is added. A task on an agent
- * not known yet is listed and gets records once the agent is added (generation skips it until then).
+ * The model as the state a poll gives (and its frameworks' ids, in order). A task waits (not listed)
+ * until its framework is known: events can name it before it is added. A task on an agent not known
+ * yet is listed and gets records once the agent is added (generation skips it until then).
  * Frameworks have no `pid` in the operator API, so their scheduler records use `hostname`. Marks
  * everything as rendered.
  */
-export function toMasterState(model: OperatorModel, leader: string): JsonObject {
-  return renderWhole(model, leader).document;
-}
-
-export function renderWhole(model: OperatorModel, leader: string): { document: JsonObject; frameworkIds: string[] } {
-  const tasksByFramework = new Map<string, JsonObject[]>();
-  for (const task of model.tasks.values()) {
-    if (!model.frameworks.has(task.frameworkId)) continue;
-    let tasks = tasksByFramework.get(task.frameworkId);
-    if (!tasks) tasksByFramework.set(task.frameworkId, (tasks = []));
-    tasks.push(taskDoc(task));
-  }
-  const frameworks: JsonObject[] = [];
-  const frameworkIds: string[] = [];
-  for (const f of model.frameworks.values()) {
-    frameworks.push(frameworkDoc(f, tasksByFramework.get(f.id) ?? []));
-    frameworkIds.push(f.id);
-  }
-  const slaves: JsonObject[] = [];
-  for (const a of model.agents.values()) slaves.push(agentDoc(a));
+export function renderWhole(model: OperatorModel, leader: string): { state: MesosState; frameworkIds: string[] } {
+  const { frameworks, frameworkIds } = frameworksWith(model, tasksByFramework(model, model.tasks.values()));
   clearChanged(model);
-  return { document: { leader, frameworks, slaves }, frameworkIds };
+  return { state: { leader, frameworks, slaves: [...model.agents.values()] }, frameworkIds };
 }
 
 function clearChanged(model: OperatorModel): void {
@@ -360,49 +241,37 @@ function clearChanged(model: OperatorModel): void {
   model.changed.sinceSeq = taskSeq;
 }
 
-export interface RenderedChanges {
-  /** Every framework (in order) listing only its changed tasks; the changed agents. */
-  readonly document: JsonObject;
-  readonly frameworkIds: string[];
-  /** Keys (framework id + NUL + task id) of tasks gone since the last render. */
-  readonly removedTasks: string[];
-  readonly removedSlaves: string[];
-}
-
 /**
- * What changed since the last render, as a document of the changed tasks and agents; undefined when a
- * framework changed (or nothing was rendered yet): then the model must be rendered whole. Marks
- * everything as rendered.
+ * What changed since the last render: every framework (in order) listing only its changed tasks, the
+ * changed agents, and what was removed. Undefined when a framework changed (or nothing was rendered
+ * yet): then the model must be rendered whole. Marks everything as rendered.
  */
-export function renderChanges(model: OperatorModel, leader: string): RenderedChanges | undefined {
+export function renderChanges(model: OperatorModel, leader: string): StateChanges | undefined {
   if (model.changed.frameworks) return undefined;
-  const tasksByFramework = new Map<string, ModelTask[]>();
+  const changed: ModelTask[] = [];
   const removedTasks: string[] = [];
   for (const key of model.changed.tasks) {
-    const task = model.tasks.get(key);
+    const held = model.tasks.get(key);
     // A task put into the model since the last render goes last, even if the worker still holds an
     // earlier one of the same key: listed as removed too.
-    if (!task || task.seq > model.changed.sinceSeq) removedTasks.push(key);
-    if (!task || !model.frameworks.has(task.frameworkId)) continue;
-    let tasks = tasksByFramework.get(task.frameworkId);
-    if (!tasks) tasksByFramework.set(task.frameworkId, (tasks = []));
-    tasks.push(task);
+    if (!held || held.seq > model.changed.sinceSeq) removedTasks.push(key);
+    if (held) changed.push(held);
   }
-  const frameworks: JsonObject[] = [];
-  const frameworkIds: string[] = [];
-  for (const f of model.frameworks.values()) {
-    // The model's order (new tasks after the others, as a whole render lists them).
-    const tasks = (tasksByFramework.get(f.id) ?? []).sort((a, b) => a.seq - b.seq);
-    frameworks.push(frameworkDoc(f, tasks.map(taskDoc)));
-    frameworkIds.push(f.id);
-  }
-  const slaves: JsonObject[] = [];
+  // The model's order (new tasks after the others, as a whole render lists them).
+  changed.sort((a, b) => a.seq - b.seq);
+  const { frameworks, frameworkIds } = frameworksWith(model, tasksByFramework(model, changed));
+  const slaves: Slave[] = [];
   const removedSlaves: string[] = [];
   for (const id of model.changed.agents) {
     const agent = model.agents.get(id);
-    if (agent) slaves.push(agentDoc(agent));
+    if (agent) slaves.push(agent);
     else removedSlaves.push(id);
   }
   clearChanged(model);
-  return { document: { leader, frameworks, slaves }, frameworkIds, removedTasks, removedSlaves };
+  return { leader, frameworks, frameworkIds, slaves, removedTasks, removedSlaves };
+}
+
+/** The statuses a task of the model holds (tests look at the cap). */
+export function taskStatuses(model: OperatorModel, frameworkId: string, taskId: string): readonly TaskStatus[] | undefined {
+  return model.tasks.get(taskKey(frameworkId, taskId))?.task.statuses;
 }

@@ -79,7 +79,7 @@ function toWellFormed(text: string): string {
 }
 
 /** Ids and names, everything that can end up in a record name: a string, or '' (missing, null, wrong type). */
-function idText(value: Scalar | undefined): string {
+export function idText(value: Scalar | undefined): string {
   return typeof value === 'string' ? toWellFormed(value) : '';
 }
 
@@ -113,29 +113,37 @@ function pidOf(reader: JsonReader, value: Scalar, list: Problems): { pid: Upid |
 }
 
 /** Every empty list of a state (most labels and network infos): readonly, so one can serve them all. */
-const EMPTY: readonly never[] = Object.freeze([]);
+export const EMPTY: readonly never[] = Object.freeze([]);
 
 /**
  * Reads the state's parts off a JsonReader. Each read* method reads one value and leaves the
- * problems found in it in `pending`, relative to that value, for its caller to take.
+ * problems found in it in `pending`, relative to that value, for its caller to take. The operator
+ * API's reader (operator-reader.ts) extends it: the parts both forms share (a task's statuses,
+ * labels, network infos, discovery) are read by the same methods, so both give the same records.
  */
-class StateReader {
+export class StateReader {
   pending: Problems = null;
   leaderAnyCase = '';
+  /** The `task_id` of the status read last, in the operator form ('' when it has none). */
+  protected statusTaskId = '';
   /** See readList. */
   private readonly items: unknown[] = [];
   private leaderAnyCaseKey: string | undefined;
 
-  constructor(private readonly r: JsonReader) {}
+  /** `operatorForm`: statuses are the operator API's (labels as `{"labels": [...]}`, with a `task_id`). */
+  constructor(
+    protected readonly r: JsonReader,
+    private readonly operatorForm = false,
+  ) {}
 
-  private take(): Problems {
+  protected take(): Problems {
     const p = this.pending;
     this.pending = null;
     return p;
   }
 
   /** Skips an array element that should have been an object: a problem "expected an object". */
-  private notAnItem(): undefined {
+  protected notAnItem(): undefined {
     this.r.skipValue();
     this.pending = [{ path: '', message: 'expected an object' }];
     return undefined;
@@ -157,7 +165,7 @@ class StateReader {
    * The elements of an array read with `readItem`; items it returns undefined for are left out.
    * Their problems are left in `pending`, relative to the array.
    */
-  private readList<T>(readItem: (this: StateReader) => T | undefined): readonly T[] {
+  protected readList<T>(readItem: (this: this) => T | undefined): readonly T[] {
     const r = this.r;
     // Items gather on a stack shared by all lists (nested ones above) and leave it as an array of
     // exactly their number: a list grown by push() has room for 17, and most lists here hold 1 or 2.
@@ -178,7 +186,7 @@ class StateReader {
   }
 
   /** An array member: its items, or none with a problem when it is not an array (null is fine). */
-  private readArrayMember<T>(readItem: (this: StateReader) => T | undefined): readonly T[] {
+  protected readArrayMember<T>(readItem: (this: this) => T | undefined): readonly T[] {
     if (!this.r.isArrayNext()) {
       this.pending = this.notArray();
       return EMPTY;
@@ -350,9 +358,10 @@ class StateReader {
     return ports;
   }
 
-  private readStatus(): TaskStatus | undefined {
+  protected readStatus(): TaskStatus | undefined {
     const r = this.r;
     if (!r.isObjectNext()) return this.notAnItem();
+    this.statusTaskId = '';
     let timestamp: Scalar | undefined;
     let state: Scalar | undefined;
     let healthy: Scalar | undefined;
@@ -365,7 +374,10 @@ class StateReader {
       else if (r.keyIs('timestamp')) timestamp = r.readScalar();
       else if (r.keyIs('healthy')) healthy = r.readScalar();
       else if (r.keyIs('labels')) {
-        if (r.isArrayNext()) {
+        if (this.operatorForm) {
+          labels = this.readLabelsObject();
+          labelsProblems = addAll(null, '.labels', this.take());
+        } else if (r.isArrayNext()) {
           labels = this.readList(this.readLabel);
           labelsProblems = addAll(null, '.labels', this.take());
         } else {
@@ -375,7 +387,8 @@ class StateReader {
       } else if (r.keyIs('container_status')) {
         networkInfos = this.readContainerStatus();
         networkProblems = addAll(null, '.container_status', this.take());
-      } else r.skipValue();
+      } else if (this.operatorForm && r.keyIs('task_id')) this.statusTaskId = this.readId();
+      else r.skipValue();
     }
     let problems: Problems = null;
     // Go decodes a missing timestamp as 0; a non-number never qualifies as the reference status.
@@ -396,6 +409,40 @@ class StateReader {
       networkInfos,
       healthy: typeof healthy === 'boolean' ? healthy : undefined,
     };
+  }
+
+  /** A proto ID, `{"value": "x"}`: "x", or '' when it is anything else. */
+  protected readId(): string {
+    const r = this.r;
+    if (!r.isObjectNext()) {
+      r.skipValue();
+      return '';
+    }
+    let id = '';
+    for (r.openObject(); r.nextKey(); ) {
+      if (r.keyIs('value')) id = idText(r.readScalar());
+      else r.skipValue();
+    }
+    return id;
+  }
+
+  /** Proto Labels, `{"labels": [...]}`: the list (anything else: none). */
+  private readLabelsObject(): readonly TaskLabel[] {
+    const r = this.r;
+    if (!r.isObjectNext()) {
+      this.notObject();
+      return EMPTY;
+    }
+    let labels: readonly TaskLabel[] = EMPTY;
+    let problems: Problems = null;
+    for (r.openObject(); r.nextKey(); ) {
+      if (r.keyIs('labels')) {
+        labels = this.readArrayMember(this.readLabel);
+        problems = addAll(null, '.labels', this.take());
+      } else r.skipValue();
+    }
+    this.pending = problems;
+    return labels;
   }
 
   private readLabel(): TaskLabel | undefined {
@@ -466,7 +513,7 @@ class StateReader {
     return '';
   }
 
-  private readDiscovery(): DiscoveryInfo | null {
+  protected readDiscovery(): DiscoveryInfo | null {
     const r = this.r;
     if (r.isNullNext()) {
       r.skipValue();

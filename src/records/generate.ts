@@ -321,9 +321,27 @@ function referenceStatus(statuses: readonly TaskStatus[]): TaskStatus | undefine
  * without a health check has no `healthy` and is never unhealthy.
  */
 export function isUnhealthy(task: Task): boolean {
+  return latestStatus(task.statuses)?.healthy === false;
+}
+
+function latestStatus(statuses: readonly TaskStatus[]): TaskStatus | undefined {
   let latest: TaskStatus | undefined;
-  for (const status of task.statuses) if (latest === undefined || status.timestamp > latest.timestamp) latest = status;
-  return latest?.healthy === false;
+  for (const status of statuses) if (latest === undefined || status.timestamp > latest.timestamp) latest = status;
+  return latest;
+}
+
+/**
+ * The statuses records are made from: the reference status and the latest one, in their order. Both
+ * are picked by a running maximum, so these two with statuses appended later pick exactly what the
+ * whole list with them would: a task kept from a stream of status updates needs no more than these.
+ */
+export function statusesThatCount(statuses: readonly TaskStatus[]): readonly TaskStatus[] {
+  if (statuses.length <= 1) return statuses;
+  const reference = referenceStatus(statuses);
+  const latest = latestStatus(statuses) as TaskStatus;
+  if (reference === undefined || reference === latest) return [latest];
+  if (statuses.length === 2) return statuses;
+  return statuses.indexOf(reference) < statuses.indexOf(latest) ? [reference, latest] : [latest, reference];
 }
 
 /** Appends the address when the text is an IP; returns the list (created on first use). */

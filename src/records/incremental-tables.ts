@@ -70,6 +70,8 @@ export type IncrementalResult = (
 
 interface HeldTask {
   readonly frameworkId: string;
+  /** The framework's place in the state: a bucket holds its tasks by framework, then by task id. */
+  readonly frameworkIndex: number;
   task: Task;
   bucket: number;
 }
@@ -155,7 +157,7 @@ export class IncrementalTables {
       const id = frameworkIds[f] as string;
       for (const task of [...framework.tasks].sort(byTaskId)) {
         const key = taskKey(id, task.id);
-        const held: HeldTask = { frameworkId: id, task, bucket: this.bucketOf(framework, task) };
+        const held: HeldTask = { frameworkId: id, frameworkIndex: f, task, bucket: this.bucketOf(framework, task) };
         this.tasks.set(key, held);
         const bucket = this.buckets[held.bucket] as Bucket;
         bucket.tasks.set(key, held);
@@ -205,7 +207,7 @@ export class IncrementalTables {
     }
     changes.frameworks.forEach((framework, f) => {
       const id = changes.frameworkIds[f] as string;
-      for (const task of framework.tasks) this.upsertTask(id, framework, task);
+      for (const task of framework.tasks) this.upsertTask(id, f, framework, task);
     });
     const agentsChanged = new Set<string>();
     for (const id of changes.removedSlaves) if (this.slaves.delete(id)) agentsChanged.add(id);
@@ -221,7 +223,7 @@ export class IncrementalTables {
     return this.build(inputs);
   }
 
-  private upsertTask(frameworkId: string, framework: Framework, task: Task): void {
+  private upsertTask(frameworkId: string, frameworkIndex: number, framework: Framework, task: Task): void {
     const key = taskKey(frameworkId, task.id);
     const bucketIndex = this.bucketOf(framework, task);
     const held = this.tasks.get(key);
@@ -237,7 +239,7 @@ export class IncrementalTables {
       old.dirty = true;
       this.tasks.delete(key);
     }
-    const next: HeldTask = { frameworkId, task, bucket: bucketIndex };
+    const next: HeldTask = { frameworkId, frameworkIndex, task, bucket: bucketIndex };
     this.tasks.set(key, next);
     const bucket = this.buckets[bucketIndex] as Bucket;
     insertInOrder(bucket.tasks, key, next);
@@ -408,9 +410,12 @@ function byTaskId(a: Task, b: Task): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-/** Puts a new task into a bucket at its place by id. */
+/**
+ * Puts a new task into a bucket at its place: by framework, then by id, the order reset() fills a
+ * bucket in (so a resync of the same state finds every bucket as it left it).
+ */
 function insertInOrder(tasks: Map<string, HeldTask>, key: string, held: HeldTask): void {
-  const entries = [...tasks.entries(), [key, held] as const].sort((x, y) => byTaskId(x[1].task, y[1].task));
+  const entries = [...tasks.entries(), [key, held] as const].sort((x, y) => x[1].frameworkIndex - y[1].frameworkIndex || byTaskId(x[1].task, y[1].task));
   tasks.clear();
   for (const [k, v] of entries) tasks.set(k, v);
 }

@@ -7,8 +7,9 @@ import { isDeepStrictEqual } from 'node:util';
 import { IncrementalTables, type IncrementalResult, type TableInputs } from '../records/incremental-tables.js';
 import type { GenerateConfig } from '../records/settings.js';
 import type { MesosState } from '../records/state-types.js';
-import { applyEvent, applySnapshot, emptyModel, expireCarried, renderChanges, renderWhole, type OperatorModel } from '../mesos/operator-state.js';
-import { parseState } from '../mesos/parse-state.js';
+import { JsonSyntaxError, newInternTable } from '../mesos/json-reader.js';
+import { readOperatorRecord } from '../mesos/operator-reader.js';
+import { applyEvent, emptyModel, expireCarried, renderChanges, renderWhole, type OperatorModel } from '../mesos/operator-state.js';
 
 /** Records as they travel to the worker, in order. */
 export interface StreamBatch {
@@ -54,6 +55,9 @@ export type StreamTablesOutcome =
       readonly events: number;
       /** Records that were not JSON (skipped). */
       readonly unreadable: number;
+      /** Time spent reading the records into the model, and looking up host names (ms). */
+      readonly readMs: number;
+      readonly lookUpMs: number;
       /** When the carry-over of agents a new master has not heard from yet ends (wall-clock ms), if any. */
       readonly carryOverUntil: number | undefined;
     }
@@ -76,52 +80,48 @@ export function createStreamTables(config: GenerateConfig): StreamTables {
   let model: OperatorModel | undefined;
   let tables: IncrementalTables | undefined;
   let hosts = new Map<string, readonly string[]>();
-
-  const parsed = (doc: unknown): MesosState => {
-    const result = parseState(doc);
-    if (!result.ok) throw new Error(`the streamed state does not parse: ${result.error}`);
-    return result.state;
-  };
+  // Ids, names and states repeat from one event to the next: one intern cache for the stream's records.
+  const interned = newInternTable();
 
   return {
     async apply(batch, inputs, lookUp, nowMs) {
       // A snapshot replaces the model's content itself, carrying over what a new master has not heard of yet.
       if (batch.fresh) model ??= emptyModel();
       if (!model) return { ok: false, error: 'events arrived for a stream this worker does not hold (a new subscription is needed)' };
-      const text = new TextDecoder();
+      const started = performance.now();
       let unreadable = 0;
       for (const record of batch.records) {
-        let event: { type?: unknown; subscribed?: { get_state?: unknown } };
         try {
-          event = JSON.parse(text.decode(record)) as typeof event;
-        } catch {
+          applyEvent(model, readOperatorRecord(record, interned), nowMs);
+        } catch (err) {
+          if (!(err instanceof JsonSyntaxError)) throw err;
           unreadable++;
-          continue;
         }
-        if (event?.type === 'SUBSCRIBED') applySnapshot(model, event.subscribed?.get_state, nowMs);
-        else applyEvent(model, event);
       }
       expireCarried(model, nowMs);
+      const readMs = performance.now() - started;
+      let lookUpMs = 0;
+      const timedLookUp = async (state: MesosState): Promise<ReadonlyMap<string, readonly string[]> | undefined> => {
+        const t = performance.now();
+        const looked = await lookUp(state);
+        lookUpMs += performance.now() - t;
+        return looked;
+      };
       const leader = `master@${batch.source}`;
       const changes = tables ? renderChanges(model, leader) : undefined;
       let result: IncrementalResult | undefined;
       if (changes && tables) {
-        const state = parsed(changes.document);
-        hosts = withLookedUp(hosts, await lookUp(state));
-        result = tables.apply(
-          { leader: state.leader, frameworks: state.frameworks, frameworkIds: changes.frameworkIds, slaves: state.slaves, removedTasks: changes.removedTasks, removedSlaves: changes.removedSlaves },
-          withHosts(inputs, hosts),
-        );
+        hosts = withLookedUp(hosts, await timedLookUp({ leader, frameworks: changes.frameworks, slaves: changes.slaves }));
+        result = tables.apply(changes, withHosts(inputs, hosts));
       }
       if (!result) {
         const whole = renderWhole(model, leader);
-        const state = parsed(whole.document);
-        hosts = new Map((await lookUp(state)) ?? []);
+        hosts = new Map((await timedLookUp(whole.state)) ?? []);
         tables ??= new IncrementalTables(config);
-        result = tables.reset(state, whole.frameworkIds, withHosts(inputs, hosts));
+        result = tables.reset(whole.state, whole.frameworkIds, withHosts(inputs, hosts));
       }
       const carried = [...model.carried.values()];
-      return { ok: true, result, events: batch.records.length, unreadable, carryOverUntil: carried.length > 0 ? Math.min(...carried) : undefined };
+      return { ok: true, result, events: batch.records.length, unreadable, readMs, lookUpMs, carryOverUntil: carried.length > 0 ? Math.min(...carried) : undefined };
     },
   };
 }

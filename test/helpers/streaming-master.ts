@@ -7,7 +7,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { listenEphemeral } from './http-listen.js';
 import { encodeRecord } from '../../src/mesos/recordio.js';
-import { applyEvent, applySnapshot, emptyModel, toMasterState } from '../../src/mesos/operator-state.js';
+import { emptyModel } from '../../src/mesos/operator-state.js';
+import { applyGetState, applyJson, masterStateDocument } from './operator-records.js';
 
 export type StreamingMasterMode =
   | { readonly kind: 'ok' }
@@ -121,9 +122,9 @@ export async function startStreamingMaster(options: StreamingMasterOptions = {})
   function state(res: ServerResponse): void {
     stateCount++;
     const model = emptyModel();
-    applySnapshot(model, snapshot);
-    for (const event of history) applyEvent(model, event);
-    const body = JSON.stringify(toMasterState(model, `master@${address}`));
+    applyGetState(model, snapshot);
+    for (const event of history) applyJson(model, event);
+    const body = JSON.stringify(masterStateDocument(model, `master@${address}`));
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }).end(body);
   }
 

@@ -3,12 +3,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { applyEvent, applySnapshot, CARRY_OVER_MS, emptyModel, expireCarried, MAX_STATUSES_PER_TASK, portsText, renderChanges, renderWhole, toMasterState } from '../../../src/mesos/operator-state.js';
+import { CARRY_OVER_MS, emptyModel, expireCarried, renderChanges, renderWhole, taskStatuses, type OperatorModel } from '../../../src/mesos/operator-state.js';
+import { applyGetState, applyJson as applyEvent, masterStateDocument as toMasterState } from '../../helpers/operator-records.js';
 import { IncrementalTables, type IncrementalResult, type TableInputs } from '../../../src/records/incremental-tables.js';
 import { type PartedTableData, assemblePartedTable, openPartedTable } from '../../../src/records/parted-table.js';
 import type { RecordTable } from '../../../src/records/table.js';
 import { parseState } from '../../../src/mesos/parse-state.js';
-import { type GenerateConfig, generateRecords } from '../../../src/records/generate.js';
+import { type GenerateConfig, generateRecords, statusesThatCount } from '../../../src/records/generate.js';
 import { formatTableListing } from '../../helpers/table-listing.js';
 
 const FIXTURES = new URL('../../../../fixtures/operator-api/', import.meta.url);
@@ -39,17 +40,18 @@ function listing(doc: unknown): string {
   return formatTableListing(table, { ttl: 60, srvWeight: 1 });
 }
 
-function streamed(): ReturnType<typeof emptyModel> {
+function streamed(): OperatorModel {
   const model = emptyModel();
-  applySnapshot(model, (readJson('subscribed.json') as { subscribed: { get_state: unknown } }).subscribed.get_state);
+  applyGetState(model, (readJson('subscribed.json') as { subscribed: { get_state: unknown } }).subscribed.get_state);
   for (const event of events()) applyEvent(model, event);
   return model;
 }
 
 describe('operator API model', () => {
-  it('snapshot + events give the state a poll of the final state gives', () => {
-    const final = readJson('final-state.json');
-    assert.deepEqual(parsed(toMasterState(streamed(), LEADER)), parsed(final));
+  it('snapshot + events give the state a poll of the final state gives (with the statuses that count)', () => {
+    const final = parsed(readJson('final-state.json'));
+    const counted = { ...final, frameworks: final.frameworks.map((f) => ({ ...f, tasks: f.tasks.map((t) => ({ ...t, statuses: statusesThatCount(t.statuses) })) })) };
+    assert.deepEqual(parsed(toMasterState(streamed(), LEADER)), counted);
   });
 
   it('the snapshot, then only what each event changed (as the reload worker gets it), give the records of a poll of the final state', () => {
@@ -63,20 +65,19 @@ describe('operator API model', () => {
       return openPartedTable(parted);
     };
     const model = emptyModel();
-    applySnapshot(model, (readJson('subscribed.json') as { subscribed: { get_state: unknown } }).subscribed.get_state);
+    applyGetState(model, (readJson('subscribed.json') as { subscribed: { get_state: unknown } }).subscribed.get_state);
     const first = renderWhole(model, LEADER);
-    let table = open(tables.reset(parsed(first.document), first.frameworkIds, inputs));
+    let table = open(tables.reset(first.state, first.frameworkIds, inputs));
     let deltas = 0;
     for (const event of events()) {
       applyEvent(model, event);
       const changes = renderChanges(model, LEADER);
       if (!changes) {
         const whole = renderWhole(model, LEADER);
-        table = open(tables.reset(parsed(whole.document), whole.frameworkIds, inputs));
+        table = open(tables.reset(whole.state, whole.frameworkIds, inputs));
         continue;
       }
-      const doc = parsed(changes.document);
-      const result = tables.apply({ leader: doc.leader, frameworks: doc.frameworks, frameworkIds: changes.frameworkIds, slaves: doc.slaves, removedTasks: changes.removedTasks, removedSlaves: changes.removedSlaves }, inputs);
+      const result = tables.apply(changes, inputs);
       assert.ok(result, 'the changes fit the state the worker holds');
       table = open(result);
       deltas++;
@@ -88,20 +89,20 @@ describe('operator API model', () => {
   it('renders only what changed since the last render; a framework change, or nothing rendered yet, needs the whole model', () => {
     const model = emptyModel();
     assert.equal(renderChanges(model, LEADER), undefined, 'nothing rendered yet');
-    applySnapshot(model, (readJson('subscribed.json') as { subscribed: { get_state: unknown } }).subscribed.get_state);
+    applyGetState(model, (readJson('subscribed.json') as { subscribed: { get_state: unknown } }).subscribed.get_state);
     assert.equal(renderChanges(model, LEADER), undefined, 'a snapshot is rendered whole');
     const whole = renderWhole(model, LEADER);
-    const tasks = (whole.document['frameworks'] as { tasks: { id: string; framework_id: string }[] }[]).flatMap((f) => f.tasks);
+    const tasks = whole.state.frameworks.flatMap((f, i) => f.tasks.map((t) => ({ id: t.id, frameworkId: whole.frameworkIds[i] as string })));
     const [kept, gone] = tasks;
     assert.ok(kept && gone);
     const quiet = renderChanges(model, LEADER);
-    assert.deepEqual((quiet?.document['frameworks'] as { tasks: unknown[] }[]).flatMap((f) => f.tasks), [], 'no change, no task');
-    applyEvent(model, { type: 'TASK_UPDATED', task_updated: { framework_id: { value: gone.framework_id }, state: 'TASK_KILLED', status: { task_id: { value: gone.id }, state: 'TASK_KILLED' } } });
-    applyEvent(model, { type: 'TASK_UPDATED', task_updated: { framework_id: { value: kept.framework_id }, state: 'TASK_RUNNING', status: { task_id: { value: kept.id }, state: 'TASK_RUNNING', timestamp: 99 } } });
+    assert.deepEqual(quiet?.frameworks.flatMap((f) => f.tasks), [], 'no change, no task');
+    applyEvent(model, { type: 'TASK_UPDATED', task_updated: { framework_id: { value: gone.frameworkId }, state: 'TASK_KILLED', status: { task_id: { value: gone.id }, state: 'TASK_KILLED' } } });
+    applyEvent(model, { type: 'TASK_UPDATED', task_updated: { framework_id: { value: kept.frameworkId }, state: 'TASK_RUNNING', status: { task_id: { value: kept.id }, state: 'TASK_RUNNING', timestamp: 99 } } });
     const changes = renderChanges(model, LEADER);
     assert.ok(changes);
-    assert.deepEqual((changes.document['frameworks'] as { tasks: { id: string }[] }[]).flatMap((f) => f.tasks.map((t) => t.id)), [kept.id]);
-    assert.deepEqual(changes.removedTasks, [`${gone.framework_id}\0${gone.id}`]);
+    assert.deepEqual(changes.frameworks.flatMap((f) => f.tasks.map((t) => t.id)), [kept.id]);
+    assert.deepEqual(changes.removedTasks, [`${gone.frameworkId}\0${gone.id}`]);
     applyEvent(model, { type: 'FRAMEWORK_ADDED', framework_added: { framework: { framework_info: { id: { value: 'NEW' }, name: 'newcomer' } } } });
     assert.equal(renderChanges(model, LEADER), undefined, 'a framework changed');
   });
@@ -127,21 +128,46 @@ describe('operator API model', () => {
     assert.equal(tasks(toMasterState(model, LEADER)), 1);
   });
 
-  it('keeps at most MAX_STATUSES_PER_TASK statuses per task, the newest', () => {
+  it('keeps only the statuses that count: after 1,000 updates (health flapping, statuses sent again) the records are a poll of the whole history', () => {
     const model = emptyModel();
-    applyEvent(model, {
-      type: 'TASK_ADDED',
-      task_added: { task: { name: 'a', task_id: { value: 'a.1' }, framework_id: { value: 'F' }, agent_id: { value: 'S' }, state: 'TASK_RUNNING' } },
-    });
+    applyEvent(model, { type: 'FRAMEWORK_ADDED', framework_added: { framework: { framework_info: { id: { value: 'F' }, name: 'f' } } } });
+    applyEvent(model, { type: 'AGENT_ADDED', agent_added: { agent: { agent_info: { id: { value: 'S' }, hostname: 'h' }, pid: 'slave(1)@10.0.0.1:5051' } } });
+    applyEvent(model, { type: 'TASK_ADDED', task_added: { task: { name: 'a', task_id: { value: 'a.1' }, framework_id: { value: 'F' }, agent_id: { value: 'S' }, state: 'TASK_RUNNING' } } });
+    // A healthy sibling under the same name, so that a.1 being unhealthy shows (no fail-open).
+    const sibling = { state: 'TASK_RUNNING', timestamp: 1, healthy: true, container_status: { network_infos: [{ ip_addresses: [{ ip_address: '10.2.0.1' }] }] } };
+    applyEvent(model, { type: 'TASK_ADDED', task_added: { task: { name: 'a', task_id: { value: 'a.2' }, framework_id: { value: 'F' }, agent_id: { value: 'S' }, state: 'TASK_RUNNING', statuses: [sibling] } } });
+    let unhealthy = 0;
+    const history: Record<string, unknown>[] = [];
     for (let i = 0; i < 1000; i++) {
-      applyEvent(model, {
-        type: 'TASK_UPDATED',
-        task_updated: { framework_id: { value: 'F' }, state: 'TASK_RUNNING', status: { task_id: { value: 'a.1' }, state: 'TASK_RUNNING', timestamp: i, uuid: `u${i}`, healthy: i % 2 === 0 } },
-      });
+      const ip = `10.1.${i >> 8}.${i & 255}`;
+      const fresh = { task_id: { value: 'a.1' }, state: i % 7 === 0 ? 'TASK_STARTING' : 'TASK_RUNNING', timestamp: 100 + (i >> 1), healthy: i % 3 !== 0, container_status: { network_infos: [{ ip_addresses: [{ ip_address: ip }] }] } };
+      // Now and then the master sends an earlier status again: a poll lists it once, where it was.
+      const status = i % 5 === 4 ? history[i >> 1] : fresh;
+      if (status === fresh) history.push(fresh);
+      applyEvent(model, { type: 'TASK_UPDATED', task_updated: { framework_id: { value: 'F' }, state: 'TASK_RUNNING', status } });
+      if (i % 97 === 0 || i === 999) {
+        const statuses = taskStatuses(model, 'F', 'a.1') ?? [];
+        assert.ok(statuses.length <= 2, `${statuses.length} statuses kept`);
+        const polled = {
+          leader: LEADER,
+          frameworks: [
+            {
+              name: 'f',
+              hostname: '',
+              tasks: [
+                { id: 'a.1', name: 'a', slave_id: 'S', state: 'TASK_RUNNING', statuses: history },
+                { id: 'a.2', name: 'a', slave_id: 'S', state: 'TASK_RUNNING', statuses: [sibling] },
+              ],
+            },
+          ],
+          slaves: [{ id: 'S', hostname: 'h', pid: 'slave(1)@10.0.0.1:5051' }],
+        };
+        const expected = listing(polled);
+        if (!expected.includes('10.1.')) unhealthy++;
+        assert.equal(listing(toMasterState(model, LEADER)), expected, `after ${i + 1} updates`);
+      }
     }
-    const statuses = [...model.tasks.values()][0]!.statuses;
-    assert.equal(statuses.length, MAX_STATUSES_PER_TASK);
-    assert.equal(statuses.at(-1)!['timestamp'], 999);
+    assert.ok(unhealthy > 0 && unhealthy < 11, `a.1 left the answers ${unhealthy} times of 11`);
   });
 
   it('ignores heartbeats and unknown events, and updates of unknown tasks, as no change', () => {
@@ -152,15 +178,10 @@ describe('operator API model', () => {
     assert.equal(applyEvent(model, null).changed, false);
   });
 
-  it('writes port ranges as /master/state does', () => {
-    const ranges = { name: 'ports', type: 'RANGES', ranges: { range: [{ begin: 31000, end: 31001 }, { begin: 31005, end: 31005 }] } };
-    assert.equal(portsText([{ name: 'cpus' }, ranges]), '[31000-31001, 31005-31005]');
-    assert.equal(portsText(undefined), '');
-  });
 
   describe('after a master fail-over', () => {
     type Doc = { frameworks: { tasks: { id: string }[] }[] };
-    const taskIds = (model: ReturnType<typeof emptyModel>): string[] =>
+    const taskIds = (model: OperatorModel): string[] =>
       (toMasterState(model, LEADER) as unknown as Doc).frameworks.flatMap((f) => f.tasks.map((t) => t.id)).sort();
     /** What a master that just took over sends: S1 known from its registry only, its task not listed. */
     type Agent = { agent_info: { id: { value: string } } };
@@ -175,10 +196,10 @@ describe('operator API model', () => {
 
     it('keeps the tasks of agents that have not re-registered yet, until they do', () => {
       const model = emptyModel();
-      applySnapshot(model, (readJson('subscribed.json') as { subscribed: { get_state: unknown } }).subscribed.get_state, 0);
+      applyGetState(model, (readJson('subscribed.json') as { subscribed: { get_state: unknown } }).subscribed.get_state, 0);
       assert.deepEqual(taskIds(model), ['db.1', 'web.1']);
       const { snapshot, s1 } = failoverSnapshot();
-      applySnapshot(model, snapshot, 1000);
+      applyGetState(model, snapshot, 1000);
       assert.deepEqual(taskIds(model), ['db.1', 'web.1'], 'db.1 on the recovered agent S1 is carried over');
       // S1 re-registers: the master now sends its tasks; the carried copies go.
       applyEvent(model, { type: 'AGENT_ADDED', agent_added: { agent: s1 } });
@@ -188,8 +209,8 @@ describe('operator API model', () => {
 
     it('gives the carried tasks up after CARRY_OVER_MS', () => {
       const model = emptyModel();
-      applySnapshot(model, (readJson('subscribed.json') as { subscribed: { get_state: unknown } }).subscribed.get_state, 0);
-      applySnapshot(model, failoverSnapshot().snapshot, 1000);
+      applyGetState(model, (readJson('subscribed.json') as { subscribed: { get_state: unknown } }).subscribed.get_state, 0);
+      applyGetState(model, failoverSnapshot().snapshot, 1000);
       assert.equal(expireCarried(model, 1000 + CARRY_OVER_MS - 1), false);
       assert.deepEqual(taskIds(model), ['db.1', 'web.1']);
       assert.equal(expireCarried(model, 1000 + CARRY_OVER_MS), true);
