@@ -375,7 +375,7 @@ export class StateReader {
       else if (r.keyIs('healthy')) healthy = r.readScalar();
       else if (r.keyIs('labels')) {
         if (this.operatorForm) {
-          labels = this.readLabelsObject();
+          labels = this.readWrappedList('labels', this.readLabel);
           labelsProblems = addAll(null, '.labels', this.take());
         } else if (r.isArrayNext()) {
           labels = this.readList(this.readLabel);
@@ -385,7 +385,7 @@ export class StateReader {
           labelsProblems = addAll(null, '.labels', this.notArray());
         }
       } else if (r.keyIs('container_status')) {
-        networkInfos = this.readContainerStatus();
+        networkInfos = this.readWrappedList('network_infos', this.readNetworkInfo);
         networkProblems = addAll(null, '.container_status', this.take());
       } else if (this.operatorForm && r.keyIs('task_id')) this.statusTaskId = this.readId();
       else r.skipValue();
@@ -426,23 +426,26 @@ export class StateReader {
     return id;
   }
 
-  /** Proto Labels, `{"labels": [...]}`: the list (anything else: none). */
-  private readLabelsObject(): readonly TaskLabel[] {
+  /**
+   * An object that wraps one list, `{"<key>": [...]}` (proto Labels, a container status's network
+   * infos): the list, with its problems at `.<key>`; none when the object is null or missing.
+   */
+  private readWrappedList<T>(key: string, readItem: (this: this) => T | undefined): readonly T[] {
     const r = this.r;
     if (!r.isObjectNext()) {
       this.notObject();
       return EMPTY;
     }
-    let labels: readonly TaskLabel[] = EMPTY;
+    let items: readonly T[] = EMPTY;
     let problems: Problems = null;
     for (r.openObject(); r.nextKey(); ) {
-      if (r.keyIs('labels')) {
-        labels = this.readArrayMember(this.readLabel);
-        problems = addAll(null, '.labels', this.take());
+      if (r.keyIs(key)) {
+        items = this.readArrayMember(readItem);
+        problems = this.take();
       } else r.skipValue();
     }
-    this.pending = problems;
-    return labels;
+    this.pending = addAll(null, `.${key}`, problems);
+    return items;
   }
 
   private readLabel(): TaskLabel | undefined {
@@ -458,25 +461,6 @@ export class StateReader {
     if (typeof key === 'string' && typeof value === 'string') return { key, value };
     this.pending = checkString(checkString(null, key, '.key'), value, '.value');
     return { key: idText(key), value: idText(value) };
-  }
-
-  /** `container_status`: its network infos (null or missing: none). */
-  private readContainerStatus(): readonly NetworkInfo[] {
-    const r = this.r;
-    if (!r.isObjectNext()) {
-      this.notObject();
-      return EMPTY;
-    }
-    let infos: readonly NetworkInfo[] = EMPTY;
-    let infoProblems: Problems = null;
-    for (r.openObject(); r.nextKey(); ) {
-      if (r.keyIs('network_infos')) {
-        infos = this.readArrayMember(this.readNetworkInfo);
-        infoProblems = this.take();
-      } else r.skipValue();
-    }
-    this.pending = addAll(null, '.network_infos', infoProblems);
-    return infos;
   }
 
   private readNetworkInfo(): NetworkInfo | undefined {

@@ -29,6 +29,7 @@ import {
 import { toDomainFragment, toLabel, type LabelSpec } from './labels.js';
 import { hashName } from './packed-table.js';
 import { PartIndexBuilder, type PartMeta } from './part-index.js';
+import { sameTask } from './same-task.js';
 import type { PartedTableMessage, TablePart } from './parted-table.js';
 import { ReverseNotes, type ReverseNote } from './reverse-records.js';
 import type { RotationEntry } from './rotation-list.js';
@@ -77,8 +78,8 @@ interface HeldTask {
 }
 
 interface Bucket {
-  /** By task key, in state order. */
-  readonly tasks: Map<string, HeldTask>;
+  /** By task key, in the records' order (by framework, then task id). */
+  tasks: Map<string, HeldTask>;
   part: Part | undefined;
   notes: readonly ReverseNote[];
   dirty: boolean;
@@ -117,8 +118,8 @@ export class IncrementalTables {
   private frameworkIds: string[] = [];
   private frameworks: Framework[] = [];
   private readonly slaves = new Map<string, Slave>();
-  /** Every task, by key, in state order. */
-  private readonly tasks = new Map<string, HeldTask>();
+  /** Every task, by key. */
+  private tasks = new Map<string, HeldTask>();
   private buckets: Bucket[] = [];
   private host: Part | undefined;
   private hostNotes: readonly ReverseNote[] = [];
@@ -143,32 +144,33 @@ export class IncrementalTables {
     const frameworksChanged = !this.sameFrameworks(state.frameworks, frameworkIds);
     const count = bucketCountFor(taskCount);
     const rebucket = frameworksChanged || this.buckets.length === 0 || count > this.buckets.length * 4 || count * 4 < this.buckets.length;
-    const previousTasks = rebucket ? undefined : new Map(this.tasks);
-    const previousKeys = rebucket ? undefined : this.buckets.map((b) => [...b.tasks.keys()]);
+    const previousTasks = rebucket ? undefined : this.tasks;
+    const previousBuckets = rebucket ? undefined : this.buckets.map((b) => b.tasks);
     if (rebucket) this.buckets = Array.from({ length: count }, () => ({ tasks: new Map(), part: undefined, notes: [], dirty: true }));
-    this.tasks.clear();
-    for (const bucket of this.buckets) bucket.tasks.clear();
+    this.tasks = new Map();
     this.frameworkIds = [...frameworkIds];
     this.frameworks = state.frameworks.map(frameworkHead);
     const agentsChanged = this.replaceSlaves(state.slaves);
     if (frameworksChanged || agentsChanged.size > 0 || state.leader !== this.leader) this.host = undefined;
     this.leader = state.leader;
+    const filling: [string, HeldTask][][] = this.buckets.map(() => []);
     state.frameworks.forEach((framework, f) => {
       const id = frameworkIds[f] as string;
-      for (const task of [...framework.tasks].sort(byTaskId)) {
+      for (const task of framework.tasks) {
         const key = taskKey(id, task.id);
         const held: HeldTask = { frameworkId: id, frameworkIndex: f, task, bucket: this.bucketOf(framework, task) };
         this.tasks.set(key, held);
-        const bucket = this.buckets[held.bucket] as Bucket;
-        bucket.tasks.set(key, held);
+        (filling[held.bucket] as [string, HeldTask][]).push([key, held]);
         const before = previousTasks?.get(key);
-        if (!before || !isDeepStrictEqual(before.task, task) || agentsChanged.has(task.slaveId)) bucket.dirty = true;
+        if (!before || !sameTask(before.task, task) || agentsChanged.has(task.slaveId)) (this.buckets[held.bucket] as Bucket).dirty = true;
       }
     });
-    // Tasks removed, added or reordered: the order is the records' order.
-    previousKeys?.forEach((keys, i) => {
-      const bucket = this.buckets[i] as Bucket;
-      if (!bucket.dirty && !sameKeys(bucket.tasks, keys)) bucket.dirty = true;
+    // Each bucket in its order (sorting a bucket's dozen tasks, not the state's 100,000); a bucket whose
+    // tasks were removed, added or reordered changes: the order is the records' order.
+    this.buckets.forEach((bucket, i) => {
+      bucket.tasks = new Map((filling[i] as [string, HeldTask][]).sort(byPlace));
+      const previous = previousBuckets?.[i];
+      if (previous && !bucket.dirty && !sameKeys(bucket.tasks, previous)) bucket.dirty = true;
     });
     return this.build(inputs);
   }
@@ -228,7 +230,7 @@ export class IncrementalTables {
     const bucketIndex = this.bucketOf(framework, task);
     const held = this.tasks.get(key);
     if (held && held.bucket === bucketIndex) {
-      if (isDeepStrictEqual(held.task, task)) return;
+      if (sameTask(held.task, task)) return;
       held.task = task;
       (this.buckets[bucketIndex] as Bucket).dirty = true;
       return;
@@ -410,22 +412,27 @@ function byTaskId(a: Task, b: Task): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
+/** A bucket's order: by framework, then by task id. */
+function byPlace(x: readonly [string, HeldTask], y: readonly [string, HeldTask]): number {
+  return x[1].frameworkIndex - y[1].frameworkIndex || byTaskId(x[1].task, y[1].task);
+}
+
 /**
  * Puts a new task into a bucket at its place: by framework, then by id, the order reset() fills a
  * bucket in (so a resync of the same state finds every bucket as it left it).
  */
 function insertInOrder(tasks: Map<string, HeldTask>, key: string, held: HeldTask): void {
-  const entries = [...tasks.entries(), [key, held] as const].sort((x, y) => x[1].frameworkIndex - y[1].frameworkIndex || byTaskId(x[1].task, y[1].task));
+  const entries = [...tasks.entries(), [key, held] as [string, HeldTask]].sort(byPlace);
   tasks.clear();
   for (const [k, v] of entries) tasks.set(k, v);
 }
 
 const NO_HOSTS: ReadonlyMap<string, readonly string[]> = new Map();
 
-function sameKeys(tasks: ReadonlyMap<string, HeldTask>, keys: readonly string[]): boolean {
-  if (tasks.size !== keys.length) return false;
-  let i = 0;
-  for (const key of tasks.keys()) if (keys[i++] !== key) return false;
+function sameKeys(tasks: ReadonlyMap<string, HeldTask>, previous: ReadonlyMap<string, HeldTask>): boolean {
+  if (tasks.size !== previous.size) return false;
+  const keys = previous.keys();
+  for (const key of tasks.keys()) if (keys.next().value !== key) return false;
   return true;
 }
 

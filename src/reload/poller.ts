@@ -116,6 +116,11 @@ export interface PollingStateSource extends StateSource {
   rereadStaticRecords(settings: StaticRecordsSettings): Promise<void>;
 }
 
+/** A reload that did not run: the source is closed or not started. */
+function abortedOutcome(message: string): ReloadOutcome {
+  return { ok: false, error: { reason: FetchFailure.ABORTED, master: '', message }, durationMs: 0 };
+}
+
 /**
  * The reload worker's heap. A 100,000-task state needs ~150 MB of it at the peak of a reload; a state
  * that needs more than the old-generation cap fails that reload (the worker is stopped and replaced,
@@ -124,19 +129,14 @@ export interface PollingStateSource extends StateSource {
  * than V8's default: nearly everything a reload allocates survives it, and with 8 MB semi-spaces the
  * scavenges copying it cost about a third of the parse.
  */
-/** A reload that did not run: the source is closed or not started. */
-function abortedOutcome(message: string): ReloadOutcome {
-  return { ok: false, error: { reason: FetchFailure.ABORTED, master: '', message }, durationMs: 0 };
-}
-
 export const DEFAULT_WORKER_RESOURCE_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 48 };
 
 /**
- * With the event stream the worker keeps the operator model and the state between reloads (about
- * 220 MB of heap at 100,000 tasks) and decodes a new snapshot (a 75 MB JSON record at that size,
- * some 400 MB of heap while it is read) before the old model goes: twice the polling cap and more.
+ * With the event stream the worker keeps the parsed tasks and the tables' index between reloads
+ * (about 150 MB of heap at 100,000 tasks) and reads a new snapshot's tasks (from a 75 MB record,
+ * read selectively) before the old ones go: twice the polling cap leaves the same headroom.
  */
-export const STREAM_WORKER_RESOURCE_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 1536, maxYoungGenerationSizeMb: 48 };
+export const STREAM_WORKER_RESOURCE_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 1024, maxYoungGenerationSizeMb: 48 };
 
 /** The least time a reload gets after its fetches, for host-name lookups, parsing and generation. */
 export const MIN_RELOAD_PROCESSING_MS = 60_000;
