@@ -36,6 +36,7 @@ const SECONDS = intArg('seconds', 60, 5, 3600);
 const PROBES = intArg('probes', 20, 1, 200);
 const PROBE_EVERY_MS = 5;
 const PROBE_GIVE_UP_MS = 30_000;
+const SETTLE_MS = 20_000;
 
 const loadAverage = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
 
@@ -276,6 +277,9 @@ async function main(): Promise<void> {
       const ms = (key: string): string => `${key.replace(/Ms$/, '')} ${String(resyncTable[key])} ms`;
       console.log(`resync table: ${['parseMs', 'resolveMs', 'generateMs', 'workerMs'].map(ms).join(', ')}; parts regenerated ${String(resyncTable['partsRebuilt'])}`);
     }
+    // What stays once the collectors have caught up (V8 gives memory back some seconds after a busy spell).
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    console.log(`RSS ${SETTLE_MS / 1000} s after the resync: ${fmtMb(processMemory(pid)?.rssMb)}`);
     console.log(`load average ${loadAverage()}`);
     socket.close();
   } finally {

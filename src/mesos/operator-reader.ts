@@ -67,6 +67,9 @@ class OperatorReader extends StateReader {
     super(r, true);
   }
 
+  /** Whether the current member's key is `name` (one function for every object read). */
+  private readonly keyIs = (name: string): boolean => this.r.keyIs(name);
+
   /** Reads the members of an object with `member` (which must read or skip the value); anything else is skipped. */
   private members(member: (key: (name: string) => boolean) => boolean): void {
     const r = this.r;
@@ -74,8 +77,7 @@ class OperatorReader extends StateReader {
       r.skipValue();
       return;
     }
-    const keyIs = (name: string): boolean => r.keyIs(name);
-    for (r.openObject(); r.nextKey(); ) if (!member(keyIs)) r.skipValue();
+    for (r.openObject(); r.nextKey(); ) if (!member(this.keyIs)) r.skipValue();
   }
 
   /** The one member `name` of an object, read with `read`; `fallback` when absent or not an object. */

@@ -216,6 +216,8 @@ class ReloadPipelineImpl implements ReloadPipeline {
   private async runStream(request: ReloadRequest, batch: StreamBatch): Promise<ReloadResult> {
     const t0 = performance.now();
     const before = { ...this.lookup.stats };
+    // Counted now: applying the batch frees its buffers.
+    const bytes = batch.records.reduce((n, r) => n + r.byteLength, 0);
     let hostNames = 0;
     const outcome = await this.streamTables.apply(
       batch,
@@ -250,7 +252,7 @@ class ReloadPipelineImpl implements ReloadPipeline {
       carryOverUntil: outcome.carryOverUntil,
       source: batch.source,
       master: batch.source,
-      bytes: batch.records.reduce((n, r) => n + r.byteLength, 0),
+      bytes,
       timings: {
         fetchMs: 0,
         parseMs: outcome.readMs,

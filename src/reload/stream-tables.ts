@@ -65,7 +65,7 @@ export type StreamTablesOutcome =
 
 export interface StreamTables {
   /**
-   * Applies a batch. `lookUp` resolves the host names of the state it is given and returns them
+   * Applies a batch (its buffers are freed: the records cannot be read afterwards). `lookUp` resolves the host names of the state it is given and returns them
    * (the tables keep every host looked up since the last snapshot).
    */
   apply(
@@ -99,6 +99,7 @@ export function createStreamTables(config: GenerateConfig): StreamTables {
         }
       }
       expireCarried(model, nowMs);
+      releaseBuffers(batch.buffers);
       const readMs = performance.now() - started;
       let lookUpMs = 0;
       const timedLookUp = async (state: MesosState): Promise<ReadonlyMap<string, readonly string[]> | undefined> => {
@@ -124,6 +125,15 @@ export function createStreamTables(config: GenerateConfig): StreamTables {
       return { ok: true, result, events: batch.records.length, unreadable, readMs, lookUpMs, carryOverUntil: carried.length > 0 ? Math.min(...carried) : undefined };
     },
   };
+}
+
+/**
+ * Frees the records' buffers now that they are read. A snapshot's (75 MB at 100,000 tasks) has lived
+ * through the read's many young-generation collections, so once unreachable it would wait for the next
+ * full one; detached, its memory goes with the short-lived clone at the next scavenge.
+ */
+function releaseBuffers(buffers: readonly ArrayBuffer[]): void {
+  for (const buffer of buffers) if (buffer.byteLength > 0) structuredClone(buffer, { transfer: [buffer] });
 }
 
 /**
