@@ -106,8 +106,11 @@ export class PartedRecordTable implements RecordTable {
   readonly data = undefined;
   private readonly opened: (PackedRecordTable | undefined)[];
   private readonly mask: number;
-  /** Per framework, the [part, row] pairs listing it. */
-  private readonly frameworkRows: number[][];
+  /**
+   * Per framework, the [part, row] pairs listing it: made on first use (enumeration), not for every
+   * table the stream publishes. In a holder of its own: the table itself is frozen.
+   */
+  private readonly frameworkRows: { rows?: number[][] } = {};
 
   constructor(readonly parted: PartedTableData) {
     this.domain = parted.domain;
@@ -122,7 +125,6 @@ export class PartedRecordTable implements RecordTable {
       ancestors: parted.ancestors,
       partial: true,
     });
-    this.frameworkRows = this.rowsByFramework();
   }
 
   private part(i: number): PackedRecordTable {
@@ -150,7 +152,7 @@ export class PartedRecordTable implements RecordTable {
   }
 
   *frameworks(): Iterable<EnumeratedFramework> {
-    const rows = this.frameworkRows;
+    const rows = (this.frameworkRows.rows ??= this.rowsByFramework());
     for (let g = 0; g < this.frameworkCount; g++) {
       const listed = rows[g] as number[];
       let name = '';
