@@ -62,8 +62,22 @@ interface Payloads {
   frameworkRemoved?: string;
 }
 
+export interface ReadOptions {
+  /** The intern cache to share across a stream's records (ids, states and names repeat across events). */
+  readonly interned?: InternTable;
+  /**
+   * Called with each task as it is read (a snapshot's, a TASK_ADDED's); what it returns is kept in its
+   * place. A stream's reader returns the task it already holds when the two are equal, so a snapshot of
+   * an unchanged cluster leaves no second copy of its tasks behind (the copies just read die young).
+   */
+  readonly keep?: (task: OperatorTask) => OperatorTask;
+}
+
 class OperatorReader extends StateReader {
-  constructor(r: JsonReader) {
+  constructor(
+    r: JsonReader,
+    private readonly keep: ((task: OperatorTask) => OperatorTask) | undefined,
+  ) {
     super(r, true);
   }
 
@@ -164,7 +178,8 @@ class OperatorReader extends StateReader {
       return true;
     });
     if (frameworkId === '' || id === '') return undefined;
-    return { frameworkId, task: { id, name, slaveId, state, ports, statuses, discovery } };
+    const read = { frameworkId, task: { id, name, slaveId, state, ports, statuses, discovery } };
+    return this.keep ? this.keep(read) : read;
   }
 
   /** `task_updated`: the framework, the task (by its status's task id), the state and the status. */
@@ -280,10 +295,7 @@ function eventOf(type: string, p: Payloads): OperatorEvent {
   }
 }
 
-/**
- * Reads one record (UTF-8 JSON). Throws JsonSyntaxError when it is not JSON. `interned`: the intern
- * cache to share across the records of a stream (ids, states and names repeat across events).
- */
-export function readOperatorRecord(bytes: Uint8Array, interned?: InternTable): OperatorEvent {
-  return new OperatorReader(new JsonReader(bytes, interned)).readRecord();
+/** Reads one record (UTF-8 JSON). Throws JsonSyntaxError when it is not JSON. */
+export function readOperatorRecord(bytes: Uint8Array, options: ReadOptions = {}): OperatorEvent {
+  return new OperatorReader(new JsonReader(bytes, options.interned), options.keep).readRecord();
 }

@@ -5,6 +5,7 @@
 // publishes. Tasks are immutable Task objects, shared with the tables that keep them (one copy each).
 import { taskKey, type StateChanges } from '../records/incremental-tables.js';
 import { statusesThatCount } from '../records/generate.js';
+import { sameTask } from '../records/same-task.js';
 import type { Framework, MesosState, Slave, Task, TaskStatus } from '../records/state-types.js';
 import type { OperatorEvent, OperatorFramework, OperatorSnapshot, OperatorTask } from './operator-reader.js';
 
@@ -60,6 +61,19 @@ export function emptyModel(): OperatorModel {
 }
 
 let taskSeq = 0;
+
+/**
+ * The task to keep for one just read (readOperatorRecord's `keep`): with only the statuses that count,
+ * and the model's own object when it holds an equal one, so that reading a snapshot of an unchanged
+ * cluster allocates nothing that lasts and the tables find the very objects they hold.
+ */
+export function keptTask(model: OperatorModel, read: OperatorTask): OperatorTask {
+  const statuses = statusesThatCount(read.task.statuses);
+  const task = statuses === read.task.statuses ? read.task : { ...read.task, statuses };
+  const held = model.tasks.get(taskKey(read.frameworkId, task.id));
+  if (held && sameTask(held.task, task)) return { frameworkId: read.frameworkId, task: held.task };
+  return task === read.task ? read : { frameworkId: read.frameworkId, task };
+}
 
 function addTask(model: OperatorModel, added: OperatorTask | undefined): boolean {
   if (!added) return false;

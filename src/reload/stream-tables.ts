@@ -8,8 +8,8 @@ import { IncrementalTables, type IncrementalResult, type TableInputs } from '../
 import type { GenerateConfig } from '../records/settings.js';
 import type { MesosState } from '../records/state-types.js';
 import { JsonSyntaxError, newInternTable } from '../mesos/json-reader.js';
-import { readOperatorRecord } from '../mesos/operator-reader.js';
-import { applyEvent, emptyModel, expireCarried, renderChanges, renderWhole, type OperatorModel } from '../mesos/operator-state.js';
+import { readOperatorRecord, type OperatorTask } from '../mesos/operator-reader.js';
+import { applyEvent, emptyModel, expireCarried, keptTask, renderChanges, renderWhole, type OperatorModel } from '../mesos/operator-state.js';
 
 /** Records as they travel to the worker, in order. */
 export interface StreamBatch {
@@ -90,9 +90,11 @@ export function createStreamTables(config: GenerateConfig): StreamTables {
       if (!model) return { ok: false, error: 'events arrived for a stream this worker does not hold (a new subscription is needed)' };
       const started = performance.now();
       let unreadable = 0;
+      const current = model;
+      const keep = (task: OperatorTask): OperatorTask => keptTask(current, task);
       for (const record of batch.records) {
         try {
-          applyEvent(model, readOperatorRecord(record, interned), nowMs);
+          applyEvent(model, readOperatorRecord(record, { interned, keep }), nowMs);
         } catch (err) {
           if (!(err instanceof JsonSyntaxError)) throw err;
           unreadable++;

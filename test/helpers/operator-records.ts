@@ -3,13 +3,14 @@
 // back as the `/master/state` document a poll of it would fetch (parsing it gives that state again).
 import { Buffer } from 'node:buffer';
 import { readOperatorRecord } from '../../src/mesos/operator-reader.js';
-import { applyEvent, renderWhole, type ApplyResult, type OperatorModel } from '../../src/mesos/operator-state.js';
+import { applyEvent, keptTask, renderWhole, type ApplyResult, type OperatorModel } from '../../src/mesos/operator-state.js';
 import { joinHostPort } from '../../src/net/host-port.js';
 import type { MesosState, Task, TaskStatus } from '../../src/records/state-types.js';
 
-/** Applies an event (or a SUBSCRIBED record) given as a JSON value. */
+/** Applies an event (or a SUBSCRIBED record) given as a JSON value, read as the reload worker reads one. */
 export function applyJson(model: OperatorModel, event: unknown, nowMs = 0): ApplyResult {
-  return applyEvent(model, readOperatorRecord(Buffer.from(JSON.stringify(event) ?? 'null')), nowMs);
+  const keep = (task: Parameters<typeof keptTask>[1]) => keptTask(model, task);
+  return applyEvent(model, readOperatorRecord(Buffer.from(JSON.stringify(event) ?? 'null'), { keep }), nowMs);
 }
 
 /** Applies a `get_state` value as the snapshot of a SUBSCRIBED record. */
@@ -63,4 +64,29 @@ export function stateDocument(state: MesosState): Doc {
 /** The model as the `/master/state` document a poll of the same cluster fetches. */
 export function masterStateDocument(model: OperatorModel, leader: string): Doc {
   return stateDocument(renderWhole(model, leader).state);
+}
+
+function operatorTask(task: Task, frameworkId: string): Doc {
+  const ranges = [...task.ports.matchAll(/(\d+)-(\d+)/g)].map((m) => ({ begin: Number(m[1]), end: Number(m[2]) }));
+  return {
+    name: task.name,
+    task_id: { value: task.id },
+    framework_id: { value: frameworkId },
+    agent_id: { value: task.slaveId },
+    state: task.state,
+    resources: ranges.length > 0 ? [{ name: 'ports', type: 'RANGES', ranges: { range: ranges } }] : [],
+    statuses: task.statuses.map((status) => ({ ...statusDocument(status), task_id: { value: task.id }, labels: { labels: status.labels } })),
+    ...(task.discovery ? { discovery: { name: task.discovery.name, ports: { ports: task.discovery.ports } } } : {}),
+  };
+}
+
+/** The model as the `get_state` a subscription to the same cluster would start with (tasks reversed if asked). */
+export function getStateOf(model: OperatorModel, leader: string, options: { reverse?: boolean } = {}): Doc {
+  const { state, frameworkIds } = renderWhole(model, leader);
+  const tasks = state.frameworks.flatMap((f, i) => f.tasks.map((t) => operatorTask(t, frameworkIds[i] as string)));
+  return {
+    get_frameworks: { frameworks: state.frameworks.map((f, i) => ({ framework_info: { id: { value: frameworkIds[i] }, name: f.name, hostname: f.hostname } })) },
+    get_agents: { agents: state.slaves.map((s) => ({ agent_info: { id: { value: s.id }, hostname: s.hostname }, pid: s.pid ? `slave(1)@${joinHostPort(s.pid.host, s.pid.port)}` : '' })) },
+    get_tasks: { tasks: options.reverse ? tasks.reverse() : tasks },
+  };
 }

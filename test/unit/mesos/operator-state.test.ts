@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { CARRY_OVER_MS, emptyModel, expireCarried, renderChanges, renderWhole, taskStatuses, type OperatorModel } from '../../../src/mesos/operator-state.js';
-import { applyGetState, applyJson as applyEvent, masterStateDocument as toMasterState } from '../../helpers/operator-records.js';
+import { applyGetState, applyJson as applyEvent, getStateOf, masterStateDocument as toMasterState } from '../../helpers/operator-records.js';
 import { IncrementalTables, type IncrementalResult, type TableInputs } from '../../../src/records/incremental-tables.js';
 import { type PartedTableData, assemblePartedTable, openPartedTable } from '../../../src/records/parted-table.js';
 import type { RecordTable } from '../../../src/records/table.js';
@@ -168,6 +168,23 @@ describe('operator API model', () => {
       }
     }
     assert.ok(unhealthy > 0 && unhealthy < 11, `a.1 left the answers ${unhealthy} times of 11`);
+  });
+
+  it('a snapshot of an unchanged cluster keeps the task objects the model and the tables hold', () => {
+    const model = streamed();
+    const before = renderWhole(model, LEADER);
+    const held = new Set(before.state.frameworks.flatMap((f) => f.tasks));
+    assert.ok(held.size >= 3);
+    const tables = new IncrementalTables(GENERATE);
+    const inputs: TableInputs = { masters: ['10.0.0.100:5050'], listenerAddresses: [] };
+    tables.reset(before.state, before.frameworkIds, inputs);
+    // The same cluster as a new subscription lists it: new copies, tasks in another order.
+    applyGetState(model, getStateOf(model, LEADER, { reverse: true }));
+    const after = renderWhole(model, LEADER);
+    const tasks = after.state.frameworks.flatMap((f) => f.tasks);
+    assert.equal(tasks.length, held.size);
+    assert.ok(tasks.every((t) => held.has(t)), 'every task is the object held before');
+    assert.equal(tables.reset(after.state, after.frameworkIds, inputs).partsRebuilt, 0, 'nothing regenerated');
   });
 
   it('ignores heartbeats and unknown events, and updates of unknown tasks, as no change', () => {
