@@ -5,7 +5,7 @@
 import { Buffer } from 'node:buffer';
 import { ancestorSlots } from './ancestors.js';
 import type { Segment } from './generate.js';
-import { ENTRY_FIELDS, hashBytes, slotCountFor } from './packed-table.js';
+import { ENTRY_FIELDS, hashBytes } from './packed-table.js';
 import type { PartedIndex } from './parted-table.js';
 import type { AncestorSet, PackedTableData, RecordCounts } from './table.js';
 
@@ -21,6 +21,15 @@ export interface PartMeta {
   readonly ancestors: readonly string[];
   readonly counts: RecordCounts;
   readonly frameworks: Int32Array;
+}
+
+/**
+ * Slots for an index of `names`: a power of two at most 75% full. Fuller than a packed table's (at most
+ * 50%): the index is kept in the worker with two hashes per slot and copied out for every table, and a
+ * probe's neighbours share its cache line, so the longer runs cost little.
+ */
+export function indexSlotsFor(names: number): number {
+  return 1 << Math.max(4, Math.ceil(Math.log2((names * 4) / 3 + 1)));
 }
 
 export interface BuiltIndex {
@@ -170,7 +179,7 @@ export class PartIndexBuilder {
       unique.set(part.id, part);
     }
     const slots = this.slots;
-    const relayout = !slots || slots.parts.length !== parts.length || slotCountFor(counts.names) > slots.hash.length;
+    const relayout = !slots || slots.parts.length !== parts.length || indexSlotsFor(counts.names) > slots.hash.length;
     const ok = relayout ? this.rebuild(parts, counts.names) : this.update(slots, parts);
     if (!ok) {
       this.slots = undefined;
@@ -187,7 +196,7 @@ export class PartIndexBuilder {
   private slots: Slots | undefined;
 
   private rebuild(parts: readonly PartMeta[], names: number): boolean {
-    const size = slotCountFor(names);
+    const size = indexSlotsFor(names);
     const slots: Slots = {
       parts: [...parts],
       part: new Int32Array(size),
