@@ -65,8 +65,9 @@ export type StreamTablesOutcome =
 
 export interface StreamTables {
   /**
-   * Applies a batch (its buffers are freed: the records cannot be read afterwards). `lookUp` resolves the host names of the state it is given and returns them
-   * (the tables keep every host looked up since the last snapshot).
+   * Applies a batch; its buffers are freed, so its records cannot be read afterwards. `lookUp`
+   * resolves the host names of the state it is given and returns them (the tables keep every host
+   * looked up since the last snapshot).
    */
   apply(
     batch: StreamBatch,

@@ -174,3 +174,40 @@ describe('operator API record reader', () => {
     }
   });
 });
+
+describe('operator API record reader on damaged records', () => {
+  it('accepts exactly what JSON.parse accepts, and throws nothing but JsonSyntaxError', () => {
+    const fixtures = new URL('../../../../fixtures/operator-api/', import.meta.url);
+    const records = [
+      readFileSync(new URL('subscribed.json', fixtures), 'utf8'),
+      ...readFileSync(new URL('events.jsonl', fixtures), 'utf8')
+        .split('\n')
+        .filter((l) => l.trim() !== ''),
+    ].map((text) => Buffer.from(JSON.stringify(JSON.parse(text))));
+    const random = seededRandom(5);
+    const bytes = Buffer.from('{}[]",:0123456789.-eE truefalsnul\\u');
+    let valid = 0;
+    for (let n = 0; n < 20_000; n++) {
+      const record = Buffer.from(records[n % records.length] as Buffer);
+      for (let edits = 1 + Math.floor(random() * 3); edits > 0; edits--) {
+        const at = Math.floor(random() * record.length);
+        record[at] = bytes[Math.floor(random() * bytes.length)] as number;
+      }
+      let parses = true;
+      try {
+        JSON.parse(record.toString('utf8'));
+      } catch {
+        parses = false;
+      }
+      try {
+        readOperatorRecord(record);
+        assert.ok(parses, `accepted what JSON.parse refuses: ${record.toString('utf8').slice(0, 200)}`);
+        valid++;
+      } catch (err) {
+        assert.ok(err instanceof JsonSyntaxError, `threw ${String(err)}`);
+        assert.ok(!parses, `refused what JSON.parse accepts: ${record.toString('utf8').slice(0, 200)}`);
+      }
+    }
+    assert.ok(valid > 1000, `${valid} damaged records were still JSON`);
+  });
+});
