@@ -110,6 +110,13 @@ const timer = setInterval(() => {
 parentPort.on('message', () => { clearInterval(timer); socket.close(); parentPort.postMessage(longest); });
 `;
 
+/** The server's longest event-loop delay since the last call (seconds), from /metrics (a scrape resets it). */
+async function eventLoopMax(server: { get(path: string): Promise<{ body: string }> }): Promise<number> {
+  const { body } = await server.get('/metrics');
+  const line = body.split('\n').find((l) => l.startsWith('nodejs_eventloop_lag_max_seconds '));
+  return line ? Number(line.split(' ')[1]) : NaN;
+}
+
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
@@ -192,6 +199,7 @@ async function main(): Promise<void> {
     const latencies: Promise<number>[] = [];
     let maxRss = 0;
     const rssTimer = setInterval(() => (maxRss = Math.max(maxRss, processMemory(pid)?.rssMb ?? 0)), 250);
+    await eventLoopMax(server); // resets the reading: what follows is the storm's
     const cpu0 = processCpuSeconds(pid) ?? NaN;
     const linesBefore = server.lines.length;
     const started = performance.now();
@@ -238,6 +246,7 @@ async function main(): Promise<void> {
     console.log(`storm: ${events} events in ${stormSeconds.toFixed(1)} s (${(events / stormSeconds).toFixed(0)}/s); server CPU ${(cpu1 - cpu0).toFixed(1)} s (${((100 * (cpu1 - cpu0)) / stormSeconds).toFixed(0)}% of a core), ${cpuPerEventMs.toFixed(3)} ms per event; peak RSS ${fmtMb(maxRss)}`);
     const workerMs = stormLines.map((l) => Number(l['workerMs'])).sort((a, b) => a - b);
     const parts = stormLines.map((l) => Number(l['partsRebuilt'])).sort((a, b) => a - b);
+    console.log(`the server's longest event-loop delay during the storm: ${((await eventLoopMax(server)) * 1000).toFixed(0)} ms`);
     console.log(`tables during the storm: ${stormLines.length} (one per window of events); worker ms per table p50 ${percentile(workerMs, 50)}, p99 ${percentile(workerMs, 99)}; parts regenerated per table p50 ${percentile(parts, 50)}, p99 ${percentile(parts, 99)}`);
     console.log(
       `event → DNS answer over ${measured.length} probes: p50 ${percentile(measured, 50).toFixed(0)} ms, p90 ${percentile(measured, 90).toFixed(0)} ms, p99 ${percentile(measured, 99).toFixed(0)} ms, max ${(measured.at(-lost - 1) ?? NaN).toFixed(0)} ms${lost > 0 ? `, ${lost} never answered within ${PROBE_GIVE_UP_MS / 1000} s` : ''}`,
@@ -257,6 +266,7 @@ async function main(): Promise<void> {
     // The fresh snapshot a master would send now: the cluster as the storm left it.
     const current = [...tasks.filter((t) => t['state'] !== 'TASK_RUNNING'), ...running, ...probeTasks];
     master.setSnapshot({ ...getState, get_tasks: { tasks: current } });
+    await eventLoopMax(server);
     const cut = performance.now();
     master.dropSubscribers();
     await master.waitForSubscriptions(subscriptions + 1, 60_000);
@@ -269,8 +279,9 @@ async function main(): Promise<void> {
     });
     await steady.terminate();
     const cpu3 = processCpuSeconds(pid) ?? NaN;
+    const resyncStallMs = (await eventLoopMax(server)) * 1000;
     console.log(
-      `resync (stream cut, new snapshot): a task added after the new subscription answered in ${afterResync.toFixed(0)} ms; ${((performance.now() - cut) / 1000).toFixed(1)} s from the cut until idle; server CPU ${(cpu3 - cpu2).toFixed(1)} s; peak RSS ${fmtMb(resyncRss)}; longest DNS reply meanwhile ${longestReplyMs.toFixed(0)} ms`,
+      `resync (stream cut, new snapshot): a task added after the new subscription answered in ${afterResync.toFixed(0)} ms; ${((performance.now() - cut) / 1000).toFixed(1)} s from the cut until idle; server CPU ${(cpu3 - cpu2).toFixed(1)} s; peak RSS ${fmtMb(resyncRss)}; longest DNS reply meanwhile ${longestReplyMs.toFixed(0)} ms (the server's own longest event-loop delay ${resyncStallMs.toFixed(0)} ms)`,
     );
     const resyncTable = server.lines.slice(linesBeforeResync).find((l) => l.msg === 'records reloaded');
     if (resyncTable) {

@@ -11,6 +11,7 @@ import { createHttpServer, type HttpServer } from './http/server.js';
 import type { Logger } from './log.js';
 import { createStateSource, type PollingStateSource } from './reload/poller.js';
 import { MetricsRegistry } from './metrics.js';
+import { registerEventLoopMetrics } from './runtime-metrics.js';
 import { createRecordStore, type RecordStore } from './records/store.js';
 import { type RotationControl, createRotationStore, type RotationStore } from './rotation/rotation-store.js';
 import { createZkRotation, type ZkRotation } from './rotation/zk-rotation.js';
@@ -150,11 +151,13 @@ class AppImpl implements App {
   private readonly dns: DnsServer | undefined;
   private readonly http: HttpServer | undefined;
   private closing: Promise<void> | undefined;
+  private readonly stopEventLoopMetrics: () => void;
 
   constructor(options: AppOptions) {
     const logger = (this.logger = options.logger);
     const config = (this.currentConfig = options.config);
     const metrics = (this.metrics = options.metrics ?? new MetricsRegistry());
+    this.stopEventLoopMetrics = registerEventLoopMetrics(metrics);
     const store = (this.store = createRecordStore({ initialSerial: config.soaSerial }));
     const forwarder = (this.forwarder = createForwarder({ logger, metrics, settings: forwardSettingsOf(config) }));
     const rotation = rotationOf(config, logger);
@@ -227,6 +230,7 @@ class AppImpl implements App {
     await this.sharedRotation?.close();
     this.rotation.close();
     await Promise.all([this.http?.close(), this.dns?.close()]);
+    this.stopEventLoopMetrics();
     await this.forwarder.close();
   }
 

@@ -17,6 +17,7 @@ const LEVEL: Readonly<Record<string, number>> = {
   'host-interfaces': 0,
   net: 1,
   wire: 1,
+  'runtime-metrics': 1,
   config: 2,
   records: 3,
   forward: 4,
