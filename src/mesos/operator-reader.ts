@@ -2,7 +2,7 @@
 // its bytes, selectively, into the same parsed types a `/master/state` poll gives (docs/streaming.md).
 // The parts the two forms share (statuses, labels, network infos, discovery) are read by the state
 // reader itself, so a streamed task and a polled one are equal when the master says the same. A
-// snapshot of a 100,000-task cluster is ~75 MB of JSON: never decoded into objects whole.
+// snapshot of a 100,000-task cluster is about 80 MB of JSON: never decoded into objects whole.
 //
 // The operator form differs from `/master/state` in: ids as `{"value": "..."}`, `agent_id` for
 // `slave_id`, labels as `{"labels": [...]}`, port resources as ranges (written here as the text

@@ -133,7 +133,7 @@ export const DEFAULT_WORKER_RESOURCE_LIMITS: ResourceLimits = { maxOldGeneration
 
 /**
  * With the event stream the worker keeps the parsed tasks and the tables' index between reloads
- * (about 150 MB of heap at 100,000 tasks) and reads a new snapshot's tasks (from a 75 MB record,
+ * (about 150 MB of heap at 100,000 tasks) and reads a new snapshot's tasks (from an 80 MB record,
  * read selectively) before the old ones go: twice the polling cap leaves the same headroom.
  */
 export const STREAM_WORKER_RESOURCE_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 1024, maxYoungGenerationSizeMb: 48 };

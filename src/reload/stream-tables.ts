@@ -131,7 +131,7 @@ export function createStreamTables(config: GenerateConfig): StreamTables {
 }
 
 /**
- * Frees the records' buffers now that they are read. A snapshot's (75 MB at 100,000 tasks) has lived
+ * Frees the records' buffers now that they are read. A snapshot's (80 MB at 100,000 tasks) has lived
  * through the read's many young-generation collections, so once unreachable it would wait for the next
  * full one; detached, its memory goes with the short-lived clone at the next scavenge.
  */
