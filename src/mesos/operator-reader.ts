@@ -194,7 +194,7 @@ class OperatorReader extends StateReader {
       else if (key('status')) {
         status = this.readStatus();
         this.pending = null;
-        taskId = this.statusTaskId;
+        taskId = status ? this.statusTaskId : '';
       } else return false;
       return true;
     });

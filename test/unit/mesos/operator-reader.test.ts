@@ -211,3 +211,10 @@ describe('operator API record reader on damaged records', () => {
     assert.ok(valid > 1000, `${valid} damaged records were still JSON`);
   });
 });
+
+describe('operator API record reader, TASK_UPDATED', () => {
+  it('names no task when the status is not an object', () => {
+    const event = read({ type: 'TASK_UPDATED', task_updated: { framework_id: { value: 'F' }, state: 'TASK_RUNNING', status: 'x' } });
+    assert.deepEqual(event, { type: 'TASK_UPDATED', frameworkId: 'F', taskId: '', state: 'TASK_RUNNING', status: undefined });
+  });
+});
