@@ -107,7 +107,7 @@ class OperatorReader extends StateReader {
 
   private list<T>(readItem: (this: this) => T | undefined): readonly T[] {
     const items = this.readArrayMember(readItem);
-    this.pending = null; // the stream's problems are not reported item by item (see readSnapshot)
+    this.pending = null; // a record is used as far as it reads; what it gets wrong is not reported item by item
     return items;
   }
 

@@ -6,7 +6,7 @@
 import { taskKey, type StateChanges } from '../records/incremental-tables.js';
 import { statusesThatCount } from '../records/generate.js';
 import { sameTask } from '../records/same-task.js';
-import type { Framework, MesosState, Slave, Task, TaskStatus } from '../records/state-types.js';
+import type { Framework, MesosState, Slave, Task } from '../records/state-types.js';
 import type { OperatorEvent, OperatorFramework, OperatorSnapshot, OperatorTask } from './operator-reader.js';
 
 /** Terminal task states: the task leaves the model (a poll lists it under completed_tasks, which no record uses). */
@@ -30,16 +30,16 @@ interface ModelTask {
 }
 
 export interface OperatorModel {
-  /** Frameworks without tasks, by id. */
-  readonly frameworks: Map<string, Framework>;
-  readonly agents: Map<string, Slave>;
+  /** Frameworks without tasks, by id. The maps are replaced, not emptied, by a snapshot. */
+  frameworks: Map<string, Framework>;
+  agents: Map<string, Slave>;
   /** By framework id + NUL + task id (task ids are unique within a framework only). */
-  readonly tasks: Map<string, ModelTask>;
+  tasks: Map<string, ModelTask>;
   /**
    * Agents a new master listed as recovered (not re-registered since its fail-over) whose tasks are
    * carried over from before the snapshot, with the wall-clock ms until which they are.
    */
-  readonly carried: Map<string, number>;
+  carried: Map<string, number>;
   /** What changed since the last render: tasks and agents by key, and whether any framework did. */
   readonly changed: { readonly tasks: Set<string>; readonly agents: Set<string>; frameworks: boolean; sinceSeq: number };
 }
@@ -68,11 +68,16 @@ let taskSeq = 0;
  * cluster allocates nothing that lasts and the tables find the very objects they hold.
  */
 export function keptTask(model: OperatorModel, read: OperatorTask): OperatorTask {
-  const statuses = statusesThatCount(read.task.statuses);
-  const task = statuses === read.task.statuses ? read.task : { ...read.task, statuses };
+  const task = withStatusesThatCount(read.task);
   const held = model.tasks.get(taskKey(read.frameworkId, task.id));
   if (held && sameTask(held.task, task)) return { frameworkId: read.frameworkId, task: held.task };
   return task === read.task ? read : { frameworkId: read.frameworkId, task };
+}
+
+/** The task with only the statuses that count (itself when it has no others). */
+function withStatusesThatCount(task: Task): Task {
+  const statuses = statusesThatCount(task.statuses);
+  return statuses === task.statuses ? task : { ...task, statuses };
 }
 
 function addTask(model: OperatorModel, added: OperatorTask | undefined): boolean {
@@ -81,12 +86,11 @@ function addTask(model: OperatorModel, added: OperatorTask | undefined): boolean
   const key = taskKey(frameworkId, task.id);
   model.changed.tasks.add(key);
   if (TERMINAL_STATES.has(task.state)) return model.tasks.delete(key);
-  const statuses = statusesThatCount(task.statuses);
   model.tasks.set(key, {
     frameworkId,
     // A task added again keeps its place, as a poll lists it.
     seq: model.tasks.get(key)?.seq ?? ++taskSeq,
-    task: statuses === task.statuses ? task : { ...task, statuses },
+    task: withStatusesThatCount(task),
   });
   return true;
 }
@@ -101,12 +105,12 @@ function setFramework(model: OperatorModel, framework: OperatorFramework): void 
  * that would empty their names for minutes. Their agents, tasks (and the tasks' frameworks) are
  * carried over from the model as it was, until the agent re-registers or `nowMs` + CARRY_OVER_MS.
  */
-export function applySnapshot(model: OperatorModel, snapshot: OperatorSnapshot, nowMs = 0): void {
-  const before = { frameworks: new Map(model.frameworks), agents: new Map(model.agents), tasks: new Map(model.tasks), carried: new Map(model.carried) };
-  model.frameworks.clear();
-  model.agents.clear();
-  model.tasks.clear();
-  model.carried.clear();
+function applySnapshot(model: OperatorModel, snapshot: OperatorSnapshot, nowMs: number): void {
+  const before = { frameworks: model.frameworks, agents: model.agents, tasks: model.tasks, carried: model.carried };
+  model.frameworks = new Map();
+  model.agents = new Map();
+  model.tasks = new Map();
+  model.carried = new Map();
   model.changed.frameworks = true; // a whole new state: rendered whole
   for (const framework of snapshot.frameworks) setFramework(model, framework);
   for (const agent of snapshot.agents) model.agents.set(agent.id, agent);
@@ -202,8 +206,10 @@ export function applyEvent(model: OperatorModel, event: OperatorEvent, nowMs = 0
       return { type: event.type, changed: removeAgent(model, event.agentId) };
     case 'FRAMEWORK_ADDED':
     case 'FRAMEWORK_UPDATED':
-      if (event.framework) setFramework(model, event.framework);
-      if (event.framework) model.changed.frameworks = true;
+      if (event.framework) {
+        setFramework(model, event.framework);
+        model.changed.frameworks = true;
+      }
       return { type: event.type, changed: event.framework !== undefined };
     case 'FRAMEWORK_REMOVED':
       return { type: event.type, changed: removeFramework(model, event.frameworkId) };
@@ -283,9 +289,4 @@ export function renderChanges(model: OperatorModel, leader: string): StateChange
   }
   clearChanged(model);
   return { leader, frameworks, frameworkIds, slaves, removedTasks, removedSlaves };
-}
-
-/** The statuses a task of the model holds (tests look at the cap). */
-export function taskStatuses(model: OperatorModel, frameworkId: string, taskId: string): readonly TaskStatus[] | undefined {
-  return model.tasks.get(taskKey(frameworkId, taskId))?.task.statuses;
 }
