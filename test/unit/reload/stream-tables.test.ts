@@ -48,4 +48,20 @@ describe('stream tables', () => {
     address = '192.0.2.11';
     assert.deepEqual((await apply([TASK_ADDED], false)).lookup('marathon.mesos.')?.a, ['192.0.2.11']);
   });
+
+  it('frees the buffers of a batch once its records are read', async () => {
+    const tables = createStreamTables(CONFIG);
+    // The snapshot in a buffer of its own (transferred as it is), the event in the shared pool.
+    const own = new Uint8Array(new ArrayBuffer(SUBSCRIBED.length));
+    own.set(SUBSCRIBED);
+    const batch = packRecords([own, TASK_ADDED], true, '192.0.2.100:5050');
+    assert.equal(batch.buffers.length, 2);
+    const outcome = await tables.apply(batch, INPUTS, async () => undefined, 0);
+    assert.ok(outcome.ok);
+    assert.deepEqual(
+      batch.buffers.map((b) => b.byteLength),
+      [0, 0],
+      'detached',
+    );
+  });
 });
