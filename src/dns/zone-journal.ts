@@ -11,7 +11,7 @@
 // fields or domain between them clears the journal (secondaries then transfer the whole zone).
 import { Buffer } from 'node:buffer';
 import type { Logger } from '../log.js';
-import { ENTRY_FIELDS, hashBytes } from '../records/packed-table.js';
+import { ENTRY_FIELDS, hashBytes, nameSlots } from '../records/packed-table.js';
 import type { TableSnapshot } from '../records/store.js';
 import { changedParts, type PartPair } from '../records/parted-table.js';
 import type { PackedTableData } from '../records/table.js';
@@ -83,6 +83,7 @@ export class TableDiff {
   /** Where the last name was found in `previous`: tables of similar states list names in the same order. */
   private lastFound = -1;
   private readonly mask: number;
+  private readonly previousSlots: Int32Array;
   /** The two tables' strings, read four octets at a time (a DataView reads at any offset). */
   private readonly previousWords: DataView;
   private readonly nextWords: DataView;
@@ -93,7 +94,8 @@ export class TableDiff {
     private readonly maxNames: number,
   ) {
     this.seen = new Uint8Array(previous.entries.length / ENTRY_FIELDS);
-    this.mask = previous.slots.length - 1;
+    this.previousSlots = nameSlots(previous);
+    this.mask = this.previousSlots.length - 1;
     this.previousWords = new DataView(previous.strings.buffer, previous.strings.byteOffset, previous.strings.byteLength);
     this.nextWords = new DataView(next.strings.buffer, next.strings.byteOffset, next.strings.byteLength);
   }
@@ -154,7 +156,7 @@ export class TableDiff {
     const guess = this.lastFound + 1;
     if (guess < this.seen.length && this.nameAt(guess, off, len)) return (this.lastFound = guess);
     for (let slot = hashBytes(this.next.strings, off, off + len) & this.mask; ; slot = (slot + 1) & this.mask) {
-      const value = this.previous.slots[slot] as number;
+      const value = this.previousSlots[slot] as number;
       if (value === 0) return -1;
       if (this.nameAt(value - 1, off, len)) return (this.lastFound = value - 1);
     }

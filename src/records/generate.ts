@@ -8,7 +8,7 @@ import type { DiscoveryPort, Framework, MesosState, Slave, Task, TaskStatus } fr
 import { type BuilderCapacity, Int32List, RecordSetBuilder, TYPE_INDEX, type TypeIndex } from './builder.js';
 import { canonicalIp } from '../net/ip-text.js';
 import { type LabelSpec, toDomainFragment, toLabel } from './labels.js';
-import { openRecordTable, packTight } from './packed-table.js';
+import { ancestorNames, entryBlocks, openRecordTable, packPart } from './packed-table.js';
 import { ReverseNames, type ReverseNote, type ReverseReport, type ReverseSink } from './reverse-records.js';
 import { NO_CONFLICTS, type StaticConflicts, addStaticRecords } from './static-table.js';
 import { createRotationMatcher, type RotationEntry } from './rotation-list.js';
@@ -676,12 +676,22 @@ export interface Segment {
   readonly data: PackedTableData;
   /** Each entry's name hash, as the builder stored it (the merge indexes names with it). */
   readonly hashes: Int32Array;
+  /** Each entry's answer-block offset, -1 for none: `data` is packed without its answer slots. */
+  readonly blocks: Int32Array;
+  /** The part's ancestors as text: `data` is packed without them. */
+  readonly ancestors: readonly string[];
   readonly report: GenerateReport;
 }
 
 function finishSegment(ctx: Context, config: GenerateConfig, tally: TaskTally, reverse?: ReverseReport): Segment {
-  const data = packTight(ctx.builder.finish(config.domain, config.reverseZones ?? []));
-  return { data, hashes: ctx.builder.nameHashes().slice(), report: report(ctx, tally, reverse, NO_CONFLICTS) };
+  const built = ctx.builder.finish(config.domain, config.reverseZones ?? []);
+  return {
+    data: packPart(built),
+    hashes: ctx.builder.nameHashes().slice(),
+    blocks: entryBlocks(built),
+    ancestors: ancestorNames(built),
+    report: report(ctx, tally, reverse, NO_CONFLICTS),
+  };
 }
 
 const NO_TASKS: TaskTally = Object.freeze({ unhealthyTasks: 0, outOfRotationTasks: 0 });

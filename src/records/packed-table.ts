@@ -110,6 +110,8 @@ export class PackedRecordTable implements PackedTable {
   }
 
   private find(name: string): number {
+    // A part of a parted table has no slots of its own: the parted table's index finds its names.
+    if (this.data.slots.length === 0) return -1;
     let slot = hashName(name) & this.mask;
     for (;;) {
       const value = this.data.slots[slot] as number;
@@ -248,6 +250,58 @@ export function packTight(data: PackedTableData): PackedTableData {
     answers: copyBytes(data.answers),
     counts: data.counts,
   };
+}
+
+const NO_INTS = new Int32Array(0);
+
+/**
+ * A part of a parted table (parted-table.ts) in one tight buffer, without what only a whole table
+ * uses: its own name slots, answer slots and ancestors (the parted table's index and ancestor set
+ * stand for them). About an eighth of a part's size; read what the index needs of them
+ * (`entryBlocks`, `ancestorNames`) first.
+ */
+export function packPart(data: PackedTableData): PackedTableData {
+  return packTight({ ...data, slots: NO_INTS, answerSlots: NO_INTS, ancestors: NO_INTS, ancestorSlots: NO_INTS });
+}
+
+/** Each entry's answer-block offset, -1 for an entry without a block (read from the answer slots). */
+export function entryBlocks(data: PackedTableData): Int32Array {
+  const out = new Int32Array(data.entries.length / ENTRY_FIELDS).fill(-1);
+  const { slots, answerSlots } = data;
+  for (let s = 0; s < slots.length; s++) {
+    const entry = slots[s] as number;
+    if (entry !== 0) out[entry - 1] = (answerSlots[s] as number) > 0 ? (answerSlots[s] as number) - 1 : -1;
+  }
+  return out;
+}
+
+/** The table's ancestors (its empty non-terminals) as text. */
+export function ancestorNames(data: PackedTableData): string[] {
+  const text = Buffer.from(data.strings.buffer, data.strings.byteOffset, data.strings.byteLength);
+  const out: string[] = [];
+  for (let i = 0; i < data.ancestors.length; i += 2) {
+    const off = data.ancestors[i] as number;
+    out.push(text.toString('utf8', off, off + (data.ancestors[i + 1] as number)));
+  }
+  return out;
+}
+
+/**
+ * The table's name slots (entry + 1 per slot, as the builder lays them out): its own, or for a part
+ * packed without them, made again from its names.
+ */
+export function nameSlots(data: PackedTableData): Int32Array {
+  if (data.slots.length > 0) return data.slots;
+  const names = data.entries.length / ENTRY_FIELDS;
+  const slots = new Int32Array(slotCountFor(names));
+  const mask = slots.length - 1;
+  for (let e = 0; e < names; e++) {
+    const off = data.entries[e * ENTRY_FIELDS] as number;
+    let slot = hashBytes(data.strings, off, off + (data.entries[e * ENTRY_FIELDS + 1] as number)) & mask;
+    while (slots[slot] !== 0) slot = (slot + 1) & mask;
+    slots[slot] = e + 1;
+  }
+  return slots;
 }
 
 /** The ArrayBuffers to list in postMessage's transfer list. */

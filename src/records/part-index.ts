@@ -56,26 +56,6 @@ function checkHashes(data: PackedTableData): Int32Array {
   return out;
 }
 
-function blockOffsets(data: PackedTableData): Int32Array {
-  const out = new Int32Array(data.entries.length / ENTRY_FIELDS).fill(-1);
-  const { slots, answerSlots } = data;
-  for (let s = 0; s < slots.length; s++) {
-    const entry = slots[s] as number;
-    if (entry !== 0) out[entry - 1] = (answerSlots[s] as number) > 0 ? (answerSlots[s] as number) - 1 : -1;
-  }
-  return out;
-}
-
-function ancestorTexts(data: PackedTableData): string[] {
-  const text = Buffer.from(data.strings.buffer, data.strings.byteOffset, data.strings.byteLength);
-  const out: string[] = [];
-  for (let i = 0; i < data.ancestors.length; i += 2) {
-    const off = data.ancestors[i] as number;
-    out.push(text.toString('utf8', off, off + (data.ancestors[i + 1] as number)));
-  }
-  return out;
-}
-
 /** An ancestor set over `names`, as ancestors.ts lays one out (text, [offset, length], hash slots). */
 function ancestorSet(names: Iterable<string>): AncestorSet {
   const list = [...names];
@@ -158,8 +138,8 @@ export class PartIndexBuilder {
       entryCount: data.entries.length / ENTRY_FIELDS,
       hashes: segment.hashes,
       checks: checkHashes(data),
-      blocks: blockOffsets(data),
-      ancestors: ancestorTexts(data),
+      blocks: segment.blocks,
+      ancestors: segment.ancestors,
       counts: data.counts,
       frameworks,
     };

@@ -3,12 +3,11 @@
 // (workerData.kind marks it).
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { transferList } from '../records/packed-table.js';
 import { partedTransferList } from '../records/parted-table.js';
 import { FetchFailure } from '../mesos/fetch-errors.js';
+import { collectWhenIdle, heapCollector, type HeapCollector, type IdleCollection } from './idle-collection.js';
 import { createReloadPipeline, failedReload, type ReloadPipelineConfig, type ReloadRequest, type ReloadResult, type ReloadSuccess } from './reload-pipeline.js';
 
 export const RELOAD_WORKER_KIND = 'mesos-dns-reload-worker';
@@ -44,55 +43,34 @@ function resultBuffers(result: ReloadSuccess): ArrayBuffer[] {
   return buffers;
 }
 
-/** A reload that read at least this much leaves enough garbage behind to collect it at once. */
+/** Reloads that read at least this much (one poll, one snapshot, a storm's batches) leave enough garbage behind to collect it. */
 const BIG_RELOAD_BYTES = 8 * 1024 * 1024;
-/** The first collection waits this long for the worker to stay idle; the second, a second more. */
-const COLLECT_AFTER_MS = 200;
-const COLLECT_AGAIN_MS = 1000;
-
-/**
- * V8's full collection, exposed to this thread. After a big reload (a state body, a stream snapshot)
- * the previous state and the read's garbage (a few hundred MB at 100,000 tasks) sit in the old
- * generation until allocation forces a full collection, which an idle worker never does: collected
- * once the reload is over, the heap gives that memory back. Undefined where the flag is refused.
- */
-export function fullCollection(): (() => void) | undefined {
-  try {
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as unknown;
-    return typeof gc === 'function' ? (gc as () => void) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Collects twice while the worker stays idle: the first collection frees the garbage, the second
- * (once the first's sweeping is done) gives the emptied pages back. Returns the pending timer.
- */
-export function collectWhenIdle(collect: () => void, idle: () => boolean): NodeJS.Timeout {
-  return setTimeout(() => {
-    if (!idle()) return;
-    collect();
-    setTimeout(() => idle() && collect(), COLLECT_AGAIN_MS).unref();
-  }, COLLECT_AFTER_MS).unref();
-}
 
 function serve(port: MessagePort, data: ReloadWorkerData): void {
   if (data.nice !== undefined && data.nice !== 0) lowerPriority(data.nice);
   const pipeline = createReloadPipeline({ config: data.config });
-  const collect = fullCollection();
+  const heap = heapCollector();
   let running = 0;
-  let collectTimer: NodeJS.Timeout | undefined;
+  let collection: IdleCollection | undefined;
+  // What the reloads since the last collection read: a storm of small stream batches adds up too.
+  let uncollectedBytes = 0;
+  const collector: HeapCollector | undefined = heap && {
+    ...heap,
+    collect() {
+      uncollectedBytes = 0;
+      heap.collect();
+    },
+  };
   port.on('message', (message: ToWorker) => {
     running++;
-    clearTimeout(collectTimer);
+    collection?.cancel();
     void pipeline
       .run(message)
       .then((result) => {
         const reply: FromWorker = { type: 'result', result };
         port.postMessage(reply, result.ok ? resultBuffers(result) : []);
-        if (collect && result.ok && result.bytes >= BIG_RELOAD_BYTES) collectTimer = collectWhenIdle(collect, () => running === 0);
+        if (result.ok) uncollectedBytes += result.bytes;
+        if (collector && uncollectedBytes >= BIG_RELOAD_BYTES) collection = collectWhenIdle(collector, () => running === 0);
       })
       .finally(() => running--)
       .catch((err: unknown) => {
