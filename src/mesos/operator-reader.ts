@@ -216,7 +216,9 @@ class OperatorReader extends StateReader {
       if (isPorts) ranges.push(...own);
       return undefined;
     });
-    return ranges.length === 0 ? '' : `[${ranges.join(', ')}]`;
+    // Joined, not concatenated: a concatenation is kept as a chain of pieces (three more objects per
+    // task for as long as the task is held), a join is one flat string.
+    return ranges.length === 0 ? '' : ['[', ranges.join(', '), ']'].join('');
   }
 
   private readRange(into: string[]): undefined {

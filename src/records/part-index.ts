@@ -18,7 +18,8 @@ export interface PartMeta {
   readonly checks: Int32Array;
   /** Each entry's answer-block offset in the part, -1 for none. */
   readonly blocks: Int32Array;
-  readonly ancestors: readonly string[];
+  /** The part's own list: once the part is indexed, its texts are the index's shared copies. */
+  readonly ancestors: string[];
   readonly counts: RecordCounts;
   readonly frameworks: Int32Array;
 }
@@ -126,8 +127,8 @@ function removePart(slots: Slots, p: number, part: PartMeta): void {
 }
 
 export class PartIndexBuilder {
-  /** Ancestor text → how many of the indexed parts have it. */
-  private readonly ancestorCounts = new Map<string, number>();
+  /** Ancestor text → the one copy of it the indexed parts hold, and how many of them have it. */
+  private readonly ancestorCounts = new Map<string, { readonly text: string; count: number }>();
   private indexed = new Map<number, PartMeta>();
 
   /** What the index keeps of a part; read before the part's buffers are handed out. */
@@ -139,7 +140,7 @@ export class PartIndexBuilder {
       hashes: segment.hashes,
       checks: checkHashes(data),
       blocks: segment.blocks,
-      ancestors: segment.ancestors,
+      ancestors: [...segment.ancestors],
       counts: data.counts,
       frameworks,
     };
@@ -207,18 +208,25 @@ export class PartIndexBuilder {
     let changed = this.indexed.size === 0;
     for (const [id, part] of parts) {
       if (this.indexed.has(id)) continue;
-      for (const name of part.ancestors) {
-        const n = this.ancestorCounts.get(name) ?? 0;
-        if (n === 0) changed = true;
-        this.ancestorCounts.set(name, n + 1);
+      const names = part.ancestors;
+      for (let i = 0; i < names.length; i++) {
+        const name = names[i] as string;
+        const known = this.ancestorCounts.get(name);
+        if (known) {
+          known.count++;
+          // One copy of each text: a framework's ancestors recur in thousands of parts.
+          names[i] = known.text;
+        } else {
+          this.ancestorCounts.set(name, { text: name, count: 1 });
+          changed = true;
+        }
       }
     }
     for (const [id, part] of this.indexed) {
       if (parts.has(id)) continue;
       for (const name of part.ancestors) {
-        const n = (this.ancestorCounts.get(name) ?? 0) - 1;
-        if (n > 0) this.ancestorCounts.set(name, n);
-        else {
+        const known = this.ancestorCounts.get(name);
+        if (known && --known.count === 0) {
           this.ancestorCounts.delete(name);
           changed = true;
         }
