@@ -9,8 +9,9 @@
 // `/master/state` has, "[31000-31001, 31005-31005]"), frameworks without a `pid` (their scheduler
 // records use `hostname`), and a status's `task_id` (what a TASK_UPDATED names its task by).
 import type { Framework, Slave, Task, TaskStatus } from '../records/state-types.js';
-import { JsonReader, type InternTable, type Scalar } from './json-reader.js';
+import { JsonReader, JsonSyntaxError, newInternTable, type InternTable, type Scalar } from './json-reader.js';
 import { EMPTY, idText, parseUpid, StateReader } from './parse-state.js';
+import { RecordSplitter, SplitSyntaxError } from './record-splitter.js';
 
 /** A task as the stream gives it, with its framework's id. */
 export interface OperatorTask {
@@ -151,6 +152,13 @@ class OperatorReader extends StateReader {
       return true;
     });
     return { frameworks, agents, recoveredAgentIds, tasks };
+  }
+
+  /** One element of a snapshot's task list, alone in its bytes (see readOperatorRecordInPieces). */
+  readTaskElement(): OperatorTask | undefined {
+    const task = this.readOperatorTask();
+    this.r.end();
+    return task;
   }
 
   /** A Task; undefined without a framework id or a task id. */
@@ -300,4 +308,68 @@ function eventOf(type: string, p: Payloads): OperatorEvent {
 /** Reads one record (UTF-8 JSON). Throws JsonSyntaxError when it is not JSON. */
 export function readOperatorRecord(bytes: Uint8Array, options: ReadOptions = {}): OperatorEvent {
   return new OperatorReader(new JsonReader(bytes, options.interned), options.keep).readRecord();
+}
+
+/** The snapshot's task list: read element by element as the record arrives. */
+const SNAPSHOT_TASKS = ['subscribed', 'get_state', 'get_tasks', 'tasks'];
+/** Lists of a snapshot that nothing reads (checked as JSON, then dropped, not kept whole). */
+const UNREAD_SNAPSHOT_LISTS: readonly (readonly string[])[] = [
+  ['subscribed', 'get_state', 'get_tasks', 'completed_tasks'],
+  ['subscribed', 'get_state', 'get_tasks', 'orphan_tasks'],
+  ['subscribed', 'get_state', 'get_tasks', 'unreachable_tasks'],
+  ['subscribed', 'get_state', 'get_tasks', 'pending_tasks'],
+  ['subscribed', 'get_state', 'get_executors', 'executors'],
+  ['subscribed', 'get_state', 'get_frameworks', 'completed_frameworks'],
+];
+
+/** A record read as its pieces arrive (see RecordSplitter); `finish` gives what readOperatorRecord gives for the whole. */
+export interface PiecewiseRecordReader {
+  /** Throws JsonSyntaxError when the record cannot be JSON. */
+  push(piece: Uint8Array): void;
+  /** After the last piece. Throws JsonSyntaxError when the record is not JSON. */
+  finish(): OperatorEvent;
+}
+
+/**
+ * Reads a record piece by piece: a snapshot's tasks are read as soon as each one is in, and its unread
+ * lists are checked and dropped, so the record is never held whole (a 100,000-task snapshot is 80 MB);
+ * the rest is read at the end. Gives exactly what readOperatorRecord gives for the whole record, and
+ * refuses exactly what it refuses.
+ */
+export function readOperatorRecordInPieces(options: ReadOptions = {}): PiecewiseRecordReader {
+  const interned = options.interned ?? newInternTable();
+  let tasks: OperatorTask[] = [];
+  const splitter = new RecordSplitter([
+    {
+      path: SNAPSHOT_TASKS,
+      onElement: (bytes) => {
+        const task = new OperatorReader(new JsonReader(bytes, interned), options.keep).readTaskElement();
+        if (task) tasks.push(task);
+      },
+      onReset: () => (tasks = []),
+    },
+    ...UNREAD_SNAPSHOT_LISTS.map((path) => ({ path, onElement: checkJson, onReset: () => undefined })),
+  ]);
+  const split = <T>(step: () => T): T => {
+    try {
+      return step();
+    } catch (err) {
+      if (err instanceof SplitSyntaxError) throw new JsonSyntaxError(err.message);
+      throw err;
+    }
+  };
+  return {
+    push: (piece) => split(() => splitter.push(piece)),
+    finish() {
+      const event = readOperatorRecord(split(() => splitter.finish()), { interned, ...(options.keep ? { keep: options.keep } : {}) });
+      if (event.type !== 'SUBSCRIBED') return event;
+      return { type: event.type, snapshot: { ...event.snapshot, tasks: tasks.length === 0 ? EMPTY : tasks } };
+    },
+  };
+}
+
+function checkJson(bytes: Uint8Array): void {
+  const r = new JsonReader(bytes);
+  r.skipValue();
+  r.end();
 }
