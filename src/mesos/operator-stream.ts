@@ -8,7 +8,7 @@ import type { MasterClientSettings } from './client-settings.js';
 import { mayCarryCredentials } from './credential-scope.js';
 import { StateFetchError } from './fetch-errors.js';
 import { addressOf, classify, masterAuthorization, MAX_REDIRECTS } from './master-client.js';
-import { RecordIoDecoder, RecordIoError } from './recordio.js';
+import { isPieced, RecordIoDecoder, RecordIoError, type DecodedRecord, type RecordPieces } from './recordio.js';
 
 export const StreamEndReason = {
   /** The master has no operator API (HTTP 404: Mesos before 1.1): poll instead. */
@@ -58,9 +58,9 @@ export const DEFAULT_HEARTBEAT_INTERVAL_SECONDS = 15;
  */
 export interface SubscribeHandlers {
   /** The SUBSCRIBED record: a full snapshot; everything before it is void. */
-  onSubscribed(record: Buffer, master: string): void;
+  onSubscribed(record: DecodedRecord, master: string): void;
   /** Any later record, with its type. */
-  onEvent(record: Buffer, type: string): void;
+  onEvent(record: DecodedRecord, type: string): void;
 }
 
 /** How much of a record's start may hold its `"type"` (the first field, as Mesos and protobuf write it). */
@@ -70,15 +70,21 @@ const TYPE_AT_START = /^\s*\{\s*"type"\s*:\s*"([A-Z0-9_]{1,64})"/;
 const HEARTBEAT_WINDOW = 256;
 const HEARTBEAT_FIELD = /"heartbeat_interval_seconds"\s*:\s*([0-9]+(?:\.[0-9]+)?)/;
 
+/** A record's first and last bytes (a pieced record keeps only these). */
+function edges(record: DecodedRecord): { head: Buffer; tail: Buffer } {
+  return isPieced(record) ? record : { head: record, tail: record };
+}
+
 /** The record's type, read from its first field; undefined when it does not begin like an event. */
-export function recordType(record: Buffer): string | undefined {
-  return TYPE_AT_START.exec(record.toString('latin1', 0, Math.min(record.length, TYPE_WINDOW)))?.[1];
+export function recordType(record: DecodedRecord): string | undefined {
+  const { head } = edges(record);
+  return TYPE_AT_START.exec(head.toString('latin1', 0, Math.min(head.length, TYPE_WINDOW)))?.[1];
 }
 
 /** SUBSCRIBED's heartbeat interval in seconds, read from either end of the record; undefined when absent. */
-export function subscribedHeartbeatSeconds(record: Buffer): number | undefined {
-  const head = record.toString('latin1', 0, Math.min(record.length, HEARTBEAT_WINDOW));
-  const match = HEARTBEAT_FIELD.exec(head) ?? HEARTBEAT_FIELD.exec(record.toString('latin1', Math.max(0, record.length - HEARTBEAT_WINDOW)));
+export function subscribedHeartbeatSeconds(record: DecodedRecord): number | undefined {
+  const { head, tail } = edges(record);
+  const match = HEARTBEAT_FIELD.exec(head.toString('latin1', 0, Math.min(head.length, HEARTBEAT_WINDOW))) ?? HEARTBEAT_FIELD.exec(tail.toString('latin1', Math.max(0, tail.length - HEARTBEAT_WINDOW)));
   const seconds = match ? Number(match[1]) : NaN;
   return seconds > 0 ? seconds : undefined;
 }
@@ -89,6 +95,8 @@ export interface SubscribeOptions {
   readonly handlers: SubscribeHandlers;
   readonly signal: AbortSignal;
   readonly now?: () => number;
+  /** Long records (a snapshot) go out in pieces as they arrive instead of being held whole. */
+  readonly pieces?: RecordPieces;
 }
 
 /** Subscribes to `address` ("host:port") and feeds the handlers until the stream ends; never resolves. */
@@ -159,7 +167,14 @@ export async function subscribe(address: string, options: SubscribeOptions): Pro
         },
         onEvent: handlers.onEvent,
       };
-      return await readStream(res.body, current, settings.maxBodyBytes, marked, arm);
+      const reading: StreamReading = {
+        decoder: new RecordIoDecoder(settings.maxBodyBytes, options.pieces),
+        room: options.pieces?.room,
+        arm,
+        disarm: () => clearTimeout(watchdog),
+        subscribeTimeoutMs: settings.timeoutMs,
+      };
+      return await readStream(res.body, current, reading, marked);
     }
   } catch (err) {
     // The watchdog's and the caller's aborts surface as body or request errors: name them for what they are.
@@ -178,9 +193,19 @@ export async function subscribe(address: string, options: SubscribeOptions): Pro
 }
 
 /** Reads in flowing mode (see readLimited in master-client.ts for why) until the body ends or breaks. */
-function readStream(body: Readable, master: string, maxRecordBytes: number, handlers: SubscribeHandlers, arm: (ms: number) => void): Promise<never> {
+interface StreamReading {
+  readonly decoder: RecordIoDecoder;
+  readonly room: RecordPieces['room'];
+  /** The watchdog: a stream silent for `ms` is dead. */
+  readonly arm: (ms: number) => void;
+  readonly disarm: () => void;
+  /** The watchdog's time until SUBSCRIBED is in. */
+  readonly subscribeTimeoutMs: number;
+}
+
+function readStream(body: Readable, master: string, reading: StreamReading, handlers: SubscribeHandlers): Promise<never> {
+  const { decoder, room, arm } = reading;
   return new Promise<never>((_resolve, reject) => {
-    const decoder = new RecordIoDecoder(maxRecordBytes);
     let subscribed = false;
     let timeoutMs = 0;
     const fail = (end: StreamEnd): void => {
@@ -189,7 +214,7 @@ function readStream(body: Readable, master: string, maxRecordBytes: number, hand
       reject(end);
     };
     body.on('data', (chunk: Buffer) => {
-      let records: Buffer[];
+      let records: DecodedRecord[];
       try {
         records = decoder.push(chunk);
       } catch (err) {
@@ -216,6 +241,17 @@ function readStream(body: Readable, master: string, maxRecordBytes: number, hand
       }
       // Any bytes, not only a HEARTBEAT, show the stream is alive (a long snapshot arrives in many chunks).
       if (subscribed) arm(timeoutMs);
+      const caughtUp = room?.();
+      if (caughtUp) {
+        // The worker is behind, not the master: the stream waits, and so does the watchdog.
+        body.pause();
+        reading.disarm();
+        void caughtUp.then(() => {
+          if (body.destroyed) return;
+          arm(subscribed ? timeoutMs : reading.subscribeTimeoutMs);
+          body.resume();
+        });
+      }
     });
     body.once('end', () => fail(new StreamEnd(StreamEndReason.ENDED, master, 'the master ended the stream')));
     body.once('error', (err) => fail(new StreamEnd(StreamEndReason.CONNECT, master, `stream broke: ${err.message}`, { cause: err })));

@@ -12,6 +12,7 @@ import { backoffDelay, DEFAULT_RECONNECT_BACKOFF, STABLE_CONNECTION_MS, type Bac
 import type { MasterDetector } from './leader/types.js';
 import { createMasterDispatcher, masterConnectTimeoutMs } from './master-client.js';
 import { StreamEnd, StreamEndReason, subscribe, type SubscribeHandlers } from './operator-stream.js';
+import type { DecodedRecord, RecordPieces } from './recordio.js';
 
 /**
  * A periodic resync waits for the stream to be this quiet (no change for this long), so that a
@@ -45,11 +46,14 @@ export interface StreamDriverOptions {
   readonly coalesceMs?: number;
   readonly backoff?: BackoffPolicy;
   readonly random?: () => number;
+  /** Long records (a snapshot) go out in pieces as they arrive (to the reload worker) instead of being held whole. */
+  readonly pieces?: RecordPieces;
 }
 
 /** Records gathered since the last take, in order. */
 export interface StreamRecords {
-  readonly records: readonly Buffer[];
+  /** A pieced record's pieces went out as it arrived. */
+  readonly records: readonly DecodedRecord[];
   /** The first record is a SUBSCRIBED (a new subscription): it replaces whatever the worker holds. */
   readonly fresh: boolean;
   /** "host:port" of the master streaming them. */
@@ -89,7 +93,7 @@ class StreamDriverImpl implements StreamDriver {
   private readonly events: Counter;
   /** The stream's own connection pool: a held response must not take a connection a poll needs. */
   private readonly dispatcher: Dispatcher;
-  private pending: Buffer[] = [];
+  private pending: DecodedRecord[] = [];
   private pendingFresh = false;
   /** Wall-clock ms of the last event that changes something. */
   private lastChangeAt = 0;
@@ -266,7 +270,13 @@ class StreamDriverImpl implements StreamDriver {
       this.current = controller;
       const startedAt = performance.now();
       try {
-        await subscribe(master, { settings: this.options.settings, dispatcher: this.dispatcher, signal: controller.signal, handlers: this.handlers });
+        await subscribe(master, {
+          settings: this.options.settings,
+          dispatcher: this.dispatcher,
+          signal: controller.signal,
+          handlers: this.handlers,
+          ...(this.options.pieces ? { pieces: this.options.pieces } : {}),
+        });
       } catch (err) {
         const wasLive = this.isLive;
         this.setLive(false);

@@ -83,6 +83,8 @@ export interface CreateStateSourceOptions {
   readonly rotation?: RotationView;
   /** StateSourceMode "stream": how long events are gathered before one rebuild (default DEFAULT_COALESCE_MS). */
   readonly streamCoalesceMs?: number;
+  /** Stream records of at least this many bytes reach the worker in pieces as they arrive (default STREAM_PIECES_FROM_BYTES). */
+  readonly streamPiecesFromBytes?: number;
 }
 
 export type ReloadOutcome =
@@ -140,6 +142,12 @@ export const DEFAULT_WORKER_RESOURCE_LIMITS: ResourceLimits = { maxOldGeneration
  * and save 24 MB for good.
  */
 export const STREAM_WORKER_RESOURCE_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 1024, maxYoungGenerationSizeMb: 12 };
+
+/**
+ * Stream records this long or longer (snapshots) go to the worker in pieces as they arrive; shorter
+ * ones (events) are gathered whole and sent with their batch.
+ */
+export const STREAM_PIECES_FROM_BYTES = 1024 * 1024;
 
 /** The least time a reload gets after its fetches, for host-name lookups, parsing and generation. */
 export const MIN_RELOAD_PROCESSING_MS = 60_000;
@@ -353,6 +361,12 @@ class StateSourceImpl implements PollingStateSource {
       metrics: this.options.metrics,
       onPublish: (reason) => this.requestReload(reason),
       ...(this.options.streamCoalesceMs !== undefined ? { coalesceMs: this.options.streamCoalesceMs } : {}),
+      // A snapshot goes to the worker piece by piece as it arrives, read there at once: neither thread holds it whole.
+      pieces: {
+        fromBytes: this.options.streamPiecesFromBytes ?? STREAM_PIECES_FROM_BYTES,
+        onPiece: (record, piece, length) => this.workers?.sendPiece(record, piece, length),
+        room: () => this.workers?.pieceRoom(),
+      },
     });
   }
 

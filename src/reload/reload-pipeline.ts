@@ -7,7 +7,7 @@ import type { StaticRecord } from '../config/static-records.js';
 import type { RotationEntry } from '../records/rotation-list.js';
 import { scanState, type ParseStateResult, type ScannedState } from '../mesos/parse-state.js';
 import type { StateProblem } from '../records/state-types.js';
-import { createStreamTables, type StreamBatch, type StreamTables } from './stream-tables.js';
+import { batchRecordBytes, createStreamTables, type StreamBatch, type StreamTables } from './stream-tables.js';
 import { generateRecordsWithReport, type GenerateConfig, type GenerateReport } from '../records/generate.js';
 import type { PartedTableMessage } from '../records/parted-table.js';
 import type { PackedTableData } from '../records/table.js';
@@ -118,6 +118,8 @@ export function failedReload(id: number, reason: SerializedFetchError['reason'],
 
 export interface ReloadPipeline {
   run(request: ReloadRequest, signal?: AbortSignal): Promise<ReloadResult>;
+  /** A piece of a streamed record that arrives in pieces (a snapshot): read now, used by a later batch. */
+  readPiece(record: number, piece: Uint8Array, length: number): void;
   close(): Promise<void>;
 }
 
@@ -165,6 +167,10 @@ class ReloadPipelineImpl implements ReloadPipeline {
       ...(options.lookup ? { lookup: options.lookup } : {}),
     });
     this.streamTables = createStreamTables(this.config.generate);
+  }
+
+  readPiece(record: number, piece: Uint8Array, length: number): void {
+    this.streamTables.readPiece(record, piece, length);
   }
 
   private decode(body: Uint8Array, master: string, what: string): ScannedState {
@@ -217,7 +223,7 @@ class ReloadPipelineImpl implements ReloadPipeline {
     const t0 = performance.now();
     const before = { ...this.lookup.stats };
     // Counted now: applying the batch frees its buffers.
-    const bytes = batch.records.reduce((n, r) => n + r.byteLength, 0);
+    const bytes = batch.records.reduce((n, r) => n + batchRecordBytes(r), 0);
     let hostNames = 0;
     const outcome = await this.streamTables.apply(
       batch,

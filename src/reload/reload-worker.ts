@@ -19,10 +19,16 @@ export interface ReloadWorkerData {
   readonly nice?: number;
 }
 
-/** A reload that runs too long is not aborted: the poller's watchdog stops the whole worker. */
-export type ToWorker = { readonly type: 'reload' } & ReloadRequest;
+/**
+ * A reload (one that runs too long is not aborted: the poller's watchdog stops the whole worker), or
+ * a piece of a streamed record that arrives in pieces, read at once (no reply).
+ */
+export type ToWorker =
+  | ({ readonly type: 'reload' } & ReloadRequest)
+  | { readonly type: 'piece'; readonly record: number; readonly piece: Uint8Array; readonly length: number };
 
-export type FromWorker = { readonly type: 'result'; readonly result: ReloadResult };
+/** A reload's result, or a piece read (so that the serving thread sends no more than the worker keeps up with). */
+export type FromWorker = { readonly type: 'result'; readonly result: ReloadResult } | { readonly type: 'piece-read'; readonly bytes: number };
 
 /** Lowers this thread's scheduling priority (Linux: a thread id is accepted by setpriority). Best effort. */
 function lowerPriority(nice: number): void {
@@ -62,8 +68,15 @@ function serve(port: MessagePort, data: ReloadWorkerData): void {
     },
   };
   port.on('message', (message: ToWorker) => {
-    running++;
     collection?.cancel();
+    if (message.type === 'piece') {
+      const bytes = message.piece.byteLength;
+      pipeline.readPiece(message.record, message.piece, message.length);
+      const reply: FromWorker = { type: 'piece-read', bytes };
+      port.postMessage(reply);
+      return;
+    }
+    running++;
     void pipeline
       .run(message)
       .then((result) => {

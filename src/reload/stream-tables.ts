@@ -7,13 +7,26 @@ import { isDeepStrictEqual } from 'node:util';
 import { IncrementalTables, type IncrementalResult, type TableInputs } from '../records/incremental-tables.js';
 import type { GenerateConfig } from '../records/settings.js';
 import type { MesosState } from '../records/state-types.js';
-import { JsonSyntaxError, newInternTable } from '../mesos/json-reader.js';
-import { readOperatorRecord, type OperatorTask } from '../mesos/operator-reader.js';
+import { JsonSyntaxError, newInternTable, type InternTable } from '../mesos/json-reader.js';
+import { readOperatorRecord, readOperatorRecordInPieces, type OperatorEvent, type OperatorTask, type PiecewiseRecordReader, type ReadOptions } from '../mesos/operator-reader.js';
+import type { PiecedRecord } from '../mesos/recordio.js';
 import { applyEvent, emptyModel, expireCarried, keptTask, renderChanges, renderWhole, type OperatorModel } from '../mesos/operator-state.js';
+
+/** A record that went to the worker in pieces as it arrived (see RecordPieces): read there already. */
+export interface StreamedRecordRef {
+  readonly streamed: number;
+  readonly length: number;
+}
+
+export type BatchRecord = Uint8Array | StreamedRecordRef;
+
+export function batchRecordBytes(record: BatchRecord): number {
+  return record instanceof Uint8Array ? record.byteLength : record.length;
+}
 
 /** Records as they travel to the worker, in order. */
 export interface StreamBatch {
-  readonly records: readonly Uint8Array[];
+  readonly records: readonly BatchRecord[];
   /** The buffers to transfer with the batch (the records are views of them). */
   readonly buffers: readonly ArrayBuffer[];
   /** The first record is SUBSCRIBED: the model starts over from it. */
@@ -23,18 +36,20 @@ export interface StreamBatch {
 }
 
 /**
- * Packs records for postMessage. A record with an ArrayBuffer of its own (a snapshot: tens of MB) goes
- * as it is, transferred: copying it would hold the serving thread. The others (small records share
- * Node's buffer pool, which must not be transferred) are copied into one buffer.
+ * Packs records for postMessage. A record that went to the worker in pieces goes as its reference. A
+ * record with an ArrayBuffer of its own goes as it is, transferred: copying it would hold the serving
+ * thread. The others (small records share Node's buffer pool, which must not be transferred) are
+ * copied into one buffer.
  */
-export function packRecords(records: readonly Uint8Array[], fresh: boolean, source: string): StreamBatch {
+export function packRecords(records: readonly (Uint8Array | PiecedRecord)[], fresh: boolean, source: string): StreamBatch {
   const ownsBuffer = (r: Uint8Array): boolean => r.byteOffset === 0 && r.byteLength === r.buffer.byteLength && r.byteLength > 0;
   let small = 0;
-  for (const r of records) if (!ownsBuffer(r)) small += r.byteLength;
+  for (const r of records) if (r instanceof Uint8Array && !ownsBuffer(r)) small += r.byteLength;
   const pool = new ArrayBuffer(small);
   const buffers: ArrayBuffer[] = small > 0 ? [pool] : [];
   let at = 0;
-  const packed = records.map((r) => {
+  const packed = records.map((r): BatchRecord => {
+    if (!(r instanceof Uint8Array)) return { streamed: r.id, length: r.length };
     if (ownsBuffer(r)) {
       buffers.push(r.buffer as ArrayBuffer);
       return new Uint8Array(r.buffer, 0, r.byteLength);
@@ -65,6 +80,11 @@ export type StreamTablesOutcome =
 
 export interface StreamTables {
   /**
+   * A piece of a record that arrives in pieces (a snapshot), read at once: the batch that holds the
+   * record later finds it read. A record whose pieces stop coming is dropped when the next one starts.
+   */
+  readPiece(record: number, piece: Uint8Array, length: number): void;
+  /**
    * Applies a batch; its buffers are freed, so its records cannot be read afterwards. `lookUp`
    * resolves the host names of the state it is given and returns them (the tables keep every host
    * looked up since the last snapshot).
@@ -84,22 +104,23 @@ export function createStreamTables(config: GenerateConfig): StreamTables {
   // Ids, names and states repeat from one event to the next: one intern cache for the stream's records.
   const interned = newInternTable();
 
+  const keep = (task: OperatorTask): OperatorTask => (model ? keptTask(model, task) : task);
+  const pieced = new PiecedRecords(interned, keep);
+
   return {
+    readPiece: (record, piece, length) => pieced.read(record, piece, length),
+
     async apply(batch, inputs, lookUp, nowMs) {
       // A snapshot replaces the model's content itself, carrying over what a new master has not heard of yet.
       if (batch.fresh) model ??= emptyModel();
       if (!model) return { ok: false, error: 'events arrived for a stream this worker does not hold (a new subscription is needed)' };
       const started = performance.now();
       let unreadable = 0;
-      const current = model;
-      const keep = (task: OperatorTask): OperatorTask => keptTask(current, task);
       for (const record of batch.records) {
-        try {
-          applyEvent(model, readOperatorRecord(record, { interned, keep }), nowMs);
-        } catch (err) {
-          if (!(err instanceof JsonSyntaxError)) throw err;
-          unreadable++;
-        }
+        const event = record instanceof Uint8Array ? readRecord(record, { interned, keep }) : pieced.take(record.streamed);
+        if (event === MISSING) return { ok: false, error: `a record that came in pieces (${batchRecordBytes(record)} bytes) is not all here (a new subscription is needed)` };
+        if (event === UNREADABLE) unreadable++;
+        else applyEvent(model, event, nowMs);
       }
       expireCarried(model, nowMs);
       releaseBuffers(batch.buffers);
@@ -155,4 +176,71 @@ function withLookedUp(hosts: Map<string, readonly string[]>, looked: ReadonlyMap
 
 function withHosts(inputs: Omit<TableInputs, 'hostAddresses'>, hosts: ReadonlyMap<string, readonly string[]>): TableInputs {
   return hosts.size > 0 ? { ...inputs, hostAddresses: hosts } : inputs;
+}
+
+const UNREADABLE = Symbol('unreadable');
+const MISSING = Symbol('missing');
+
+/** The record's event; UNREADABLE when it is not JSON. */
+function readRecord(bytes: Uint8Array, options: ReadOptions): OperatorEvent | typeof UNREADABLE {
+  try {
+    return readOperatorRecord(bytes, options);
+  } catch (err) {
+    if (!(err instanceof JsonSyntaxError)) throw err;
+    return UNREADABLE;
+  }
+}
+
+/** A record arriving in pieces: its reader until the last piece, then what it read. */
+interface PiecedRead {
+  readonly reader: PiecewiseRecordReader;
+  readonly length: number;
+  received: number;
+  event: OperatorEvent | typeof UNREADABLE | undefined;
+  /** A bug met while reading: thrown when the record is taken, failing that reload as a whole read would. */
+  failure?: unknown;
+}
+
+/** The records the worker reads as their pieces arrive, until a batch takes them. */
+class PiecedRecords {
+  private readonly reads = new Map<number, PiecedRead>();
+
+  constructor(
+    private readonly interned: InternTable,
+    private readonly keep: (task: OperatorTask) => OperatorTask,
+  ) {}
+
+  read(id: number, piece: Uint8Array, length: number): void {
+    const read = this.reads.get(id) ?? this.start(id, length);
+    if (read.event === undefined) this.feed(read, piece);
+    // The piece's memory goes now, not at the next full collection (see releaseBuffers).
+    releaseBuffers([piece.buffer as ArrayBuffer]);
+  }
+
+  private start(id: number, length: number): PiecedRead {
+    // A new record: one whose pieces stopped coming belonged to a connection that is gone.
+    for (const [other, earlier] of this.reads) if (earlier.event === undefined) this.reads.delete(other);
+    const read: PiecedRead = { reader: readOperatorRecordInPieces({ interned: this.interned, keep: this.keep }), length, received: 0, event: undefined };
+    this.reads.set(id, read);
+    return read;
+  }
+
+  private feed(read: PiecedRead, piece: Uint8Array): void {
+    read.received += piece.length;
+    try {
+      read.reader.push(piece);
+      if (read.received >= read.length) read.event = read.reader.finish();
+    } catch (err) {
+      read.event = UNREADABLE;
+      if (!(err instanceof JsonSyntaxError)) read.failure = err;
+    }
+  }
+
+  /** The record's event, once all its pieces are read; MISSING otherwise. Records before it are dropped. */
+  take(id: number): OperatorEvent | typeof UNREADABLE | typeof MISSING {
+    const read = this.reads.get(id);
+    for (const other of this.reads.keys()) if (other <= id) this.reads.delete(other);
+    if (read?.failure !== undefined) throw read.failure;
+    return read?.event ?? MISSING;
+  }
 }

@@ -9,6 +9,9 @@ import { FetchFailure } from '../mesos/fetch-errors.js';
 import { failedReload, type ReloadResult } from './reload-pipeline.js';
 import type { FromWorker, ReloadWorkerData, ToWorker } from './reload-worker.js';
 
+/** Pieces of a streamed record sent and not yet read by the worker, at most (then the stream waits). */
+export const PIECES_UNREAD_MAX_BYTES = 8 * 1024 * 1024;
+
 /** How long a stopped worker may take to exit before the next one starts anyway. */
 export const RETIRE_WAIT_MS = 5_000;
 
@@ -47,8 +50,40 @@ export class ReloadWorkerClient {
     this.worker ??= this.spawn();
   }
 
+  /**
+   * Sends a piece of a streamed record to the worker now (no reply): dropped when there is no worker
+   * (one being replaced), and then the batch holding the record fails and a new subscription follows.
+   */
+  sendPiece(record: number, piece: Uint8Array, length: number): void {
+    if (!this.worker) return;
+    this.piecesUnread += piece.byteLength;
+    const message: ToWorker = { type: 'piece', record, piece, length };
+    this.worker.postMessage(message, [piece.buffer as ArrayBuffer]);
+  }
+
+  /**
+   * Undefined while the worker has read all but PIECES_UNREAD_MAX_BYTES of the pieces sent; else a
+   * promise that settles once it is down to half of that (RecordPieces.room).
+   */
+  pieceRoom(): Promise<void> | undefined {
+    if (this.piecesUnread <= PIECES_UNREAD_MAX_BYTES) return undefined;
+    return new Promise((resolve) => this.roomWaiters.push(resolve));
+  }
+
+  /** Bytes of pieces sent to the current worker and not read yet. */
+  private piecesUnread = 0;
+  private roomWaiters: (() => void)[] = [];
+
+  private piecesRead(bytes: number): void {
+    this.piecesUnread = Math.max(0, this.piecesUnread - bytes);
+    if (this.piecesUnread > PIECES_UNREAD_MAX_BYTES / 2) return;
+    const waiters = this.roomWaiters;
+    this.roomWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
   /** Runs one reload; never rejects (a dead or hung worker gives a failed reload). */
-  async run(message: ToWorker, transfer: ArrayBuffer[], deadlineMs: number): Promise<ReloadResult> {
+  async run(message: Extract<ToWorker, { type: 'reload' }>, transfer: ArrayBuffer[], deadlineMs: number): Promise<ReloadResult> {
     if (!this.worker) await this.retired;
     if (this.closed) return failedReload(message.id, FetchFailure.ABORTED, 'closed');
     const w = (this.worker ??= this.spawn());
@@ -69,6 +104,7 @@ export class ReloadWorkerClient {
     this.closed = true;
     const w = this.worker;
     this.worker = undefined;
+    this.piecesRead(Infinity);
     this.settle((id) => failedReload(id, FetchFailure.ABORTED, 'closed'));
     await w?.terminate();
   }
@@ -86,7 +122,11 @@ export class ReloadWorkerClient {
     const w = new Worker(new URL('./reload-worker.js', import.meta.url), { workerData: data, resourceLimits });
     let outOfHeap = false;
     w.on('message', (message: FromWorker) => {
-      if (message.type !== 'result' || this.inFlight?.id !== message.result.id) return;
+      if (message.type === 'piece-read') {
+        if (this.worker === w) this.piecesRead(message.bytes);
+        return;
+      }
+      if (this.inFlight?.id !== message.result.id) return;
       if (this.options.recycle) this.retire(w);
       this.settle(() => message.result);
     });
@@ -95,7 +135,11 @@ export class ReloadWorkerClient {
       logger.error({ err }, 'reload worker failed');
     });
     w.on('exit', (code) => {
-      if (this.worker === w) this.worker = undefined;
+      if (this.worker === w) {
+        this.worker = undefined;
+        // Its unread pieces are gone with it.
+        this.piecesRead(Infinity);
+      }
       if (this.retiring.delete(w) || this.closed) return;
       const reason = outOfHeap ? WorkerRestartReason.HEAP : WorkerRestartReason.CRASH;
       restarts.inc({ reason });
@@ -109,7 +153,10 @@ export class ReloadWorkerClient {
   }
 
   private retire(w: Worker): void {
-    if (this.worker === w) this.worker = undefined;
+    if (this.worker === w) {
+      this.worker = undefined;
+      this.piecesRead(Infinity);
+    }
     this.retiring.add(w);
     this.retired = new Promise((resolve) => {
       const waited = setTimeout(resolve, RETIRE_WAIT_MS);

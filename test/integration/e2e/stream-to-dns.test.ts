@@ -197,3 +197,40 @@ test('a quiet but live stream keeps the records fresh for /health and the source
   assert.ok(age < 1500, `last success ${age} ms ago`);
   assert.equal(master.stateRequests(), 1, 'only the start-up poll');
 });
+
+test('a snapshot too long to hold whole reaches the worker in pieces: served, then events and a resync follow', async (t) => {
+  // 4,000 more tasks make the snapshot about 2 MB, past STREAM_PIECES_FROM_BYTES (1 MB).
+  const big = (ip: string) => {
+    const s = snapshot(ip);
+    for (let i = 0; i < 4000; i++) {
+      s.get_tasks.tasks.push({
+        name: `app-${i % 50}`,
+        task_id: { value: `app-${i % 50}.${i}` },
+        framework_id: { value: FRAMEWORK },
+        agent_id: { value: 'S0' },
+        state: 'TASK_RUNNING',
+        statuses: [status(`app-${i % 50}.${i}`, `198.51.100.${i % 250}`, 1)],
+      });
+    }
+    return s;
+  };
+  const first = big('192.0.2.8');
+  const bytes = Buffer.byteLength(JSON.stringify(first));
+  assert.ok(bytes > 1024 * 1024, `snapshot of ${bytes} bytes`);
+  const master = await startStreamingMaster({ snapshot: first, heartbeatIntervalSeconds: 0.2 });
+  t.after(() => master.close());
+  const { ask } = await startApp(t, testConfig(master.address, 'stream'));
+  await master.waitForSubscriptions(1, 10_000);
+  await answerBecomes(ask, '192.0.2.8', 'the snapshot\'s answer');
+  const polls = master.stateRequests();
+  // Only a worker holding the snapshot it read in pieces can apply an event to it.
+  master.push(moved('192.0.2.20', 20));
+  await answerBecomes(ask, '192.0.2.20', 'the answer after an event', 5000);
+  master.setSnapshot(big('192.0.2.21'));
+  master.dropSubscribers();
+  await answerBecomes(ask, '192.0.2.21', 'the answer from the new subscription\'s snapshot', 10_000);
+  master.push(moved('192.0.2.22', 22));
+  await answerBecomes(ask, '192.0.2.22', 'an event after it', 5000);
+  assert.equal(master.stateRequests(), polls, 'the stream alone fed the changes');
+  assert.equal(master.subscriptions(), 2);
+});

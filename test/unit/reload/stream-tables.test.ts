@@ -65,3 +65,49 @@ describe('stream tables', () => {
     );
   });
 });
+
+describe('stream tables, records read in pieces', () => {
+  /** Sends `bytes` to the tables in pieces of `size`, as the serving thread would, as record `id`; returns the batch's reference. */
+  function sendInPieces(tables: ReturnType<typeof createStreamTables>, id: number, bytes: Buffer, size: number, upTo = bytes.length): { id: number; length: number; head: Buffer; tail: Buffer } {
+    for (let at = 0; at < upTo; at += size) tables.readPiece(id, Uint8Array.from(bytes.subarray(at, Math.min(at + size, upTo))), bytes.length);
+    return { id, length: bytes.length, head: bytes.subarray(0, 256), tail: bytes.subarray(-256) };
+  }
+  const names = async (outcome: Awaited<ReturnType<ReturnType<typeof createStreamTables>['apply']>>): Promise<string[]> => {
+    assert.ok(outcome.ok && outcome.result.kind === 'parted');
+    const parted = assemblePartedTable(outcome.result.message, undefined);
+    assert.ok(parted);
+    return [...openPartedTable(parted).entries()].map(([name]) => name).sort();
+  };
+
+  it('a snapshot read in pieces gives the table the whole snapshot gives, and events apply to it', async () => {
+    const whole = createStreamTables(CONFIG);
+    const expected = await names(await whole.apply(packRecords([SUBSCRIBED, TASK_ADDED], true, 'm'), INPUTS, async () => undefined, 0));
+    const pieced = createStreamTables(CONFIG);
+    const ref = sendInPieces(pieced, 7, SUBSCRIBED, 33);
+    assert.deepEqual(await names(await pieced.apply(packRecords([ref, TASK_ADDED], true, 'm'), INPUTS, async () => undefined, 0)), expected);
+    assert.ok(expected.includes('web.marathon.mesos.'));
+  });
+
+  it('a record whose pieces did not all come fails the batch (a new subscription follows); the next record starts clean', async () => {
+    const tables = createStreamTables(CONFIG);
+    const cut = sendInPieces(tables, 1, SUBSCRIBED, 40, 120);
+    const outcome = await tables.apply(packRecords([cut], true, 'm'), INPUTS, async () => undefined, 0);
+    assert.ok(!outcome.ok && /not all here/.test(outcome.error), JSON.stringify(outcome));
+    // Pieces of record 2 arrive after record 1 stopped halfway: record 1 is dropped, record 2 is read whole.
+    sendInPieces(tables, 3, SUBSCRIBED, 40, 80);
+    const next = sendInPieces(tables, 4, SUBSCRIBED, 50);
+    const ok = await tables.apply(packRecords([next], true, 'm'), INPUTS, async () => undefined, 0);
+    assert.ok(ok.ok);
+    const again = await tables.apply(packRecords([next], false, 'm'), INPUTS, async () => undefined, 0);
+    assert.ok(!again.ok, 'a record is taken once');
+  });
+
+  it('a record in pieces that is not JSON is skipped and counted, as a whole one is', async () => {
+    const tables = createStreamTables(CONFIG);
+    await tables.apply(packRecords([SUBSCRIBED], true, 'm'), INPUTS, async () => undefined, 0);
+    const broken = Buffer.from(`{"type":"TASK_ADDED","task_added":{"task":{"name":"x","pad":"${'z'.repeat(400)}"}`);
+    const outcome = await tables.apply(packRecords([sendInPieces(tables, 9, broken, 64)], false, 'm'), INPUTS, async () => undefined, 0);
+    assert.ok(outcome.ok);
+    assert.equal(outcome.unreadable, 1);
+  });
+});
