@@ -111,7 +111,9 @@ class StreamDriverImpl implements StreamDriver {
   private loopDone: Promise<void> = Promise.resolve();
   /** The leader that answered 404: not asked again until the leader changes. */
   private unsupportedLeader: string | undefined;
-  private leaderChangedSinceStart = false;
+  /** A snapshot has arrived since the start; until one has, a failed subscription asks for a poll (once). */
+  private everLive = false;
+  private askedForPoll = false;
   private readonly offDetector: () => void;
 
   constructor(private readonly options: StreamDriverOptions) {
@@ -126,7 +128,6 @@ class StreamDriverImpl implements StreamDriver {
     this.offDetector = options.detector.onChange((_list, leaderChanged) => {
       if (!leaderChanged) return;
       this.unsupportedLeader = undefined;
-      this.leaderChangedSinceStart = true;
       // A new leader: the old stream is from a master that no longer leads. Start over now, and let
       // reloads poll until the new one is subscribed.
       this.setLive(false);
@@ -238,6 +239,7 @@ class StreamDriverImpl implements StreamDriver {
       this.pending = [record];
       this.pendingFresh = true;
       this.source = answeredBy;
+      this.everLive = true;
       this.setLive(true);
       this.logger.info({ master: answeredBy, snapshotBytes: record.length }, 'event stream subscribed');
       this.publishSoon('stream snapshot');
@@ -296,9 +298,14 @@ class StreamDriverImpl implements StreamDriver {
     if (end.reason === StreamEndReason.UNSUPPORTED) {
       this.unsupportedLeader = master;
       this.logger.warn({ master: end.master }, 'the master has no operator API (HTTP 404); polling /master/state every RefreshSeconds instead');
-      // The start-up reload has polled already; after a leader change nothing has, so poll now.
-      if (this.leaderChangedSinceStart) this.options.onPublish('no operator API');
+      // Nothing has polled since the start or the leader change: poll now.
+      this.options.onPublish('no operator API');
       return undefined;
+    }
+    // Before the first snapshot there is no table at all: poll now rather than at the next refresh.
+    if (!this.everLive && !this.askedForPoll) {
+      this.askedForPoll = true;
+      this.options.onPublish('stream not up yet');
     }
     if (end.reason !== StreamEndReason.ABORTED) this.failures++;
     const retryInMs = backoffDelay(this.failures, this.backoff, this.options.random);

@@ -348,7 +348,10 @@ class StateSourceImpl implements PollingStateSource {
     this.stream?.start();
     this.staticFile?.watch(() => this.requestReload('static records changed'));
     this.offRotation = options.rotation?.onChange(() => this.requestReload('rotation changed'));
-    this.requestReload('start');
+    // With the stream, its snapshot is the first load (the stream asks for a poll if it cannot
+    // subscribe): a start-up poll would read the whole state twice and build a whole table only for
+    // the snapshot's table in parts to replace it a moment later.
+    if (!this.stream) this.requestReload('start');
   }
 
   private async createStream(settings: NonNullable<ReloadWorkerData['config']['client']>): Promise<void> {

@@ -11,12 +11,16 @@ export const EMBEDDED = fileURLToPath(new URL('../../../../fixtures/embedded/sta
 
 export { embeddedState } from '../../helpers/embedded-state.js';
 
-/** A state source listening as 127.0.0.1 (RefreshSeconds 60 unless given), silent, on its own store. */
+/**
+ * A polling state source listening as 127.0.0.1 (RefreshSeconds 60 unless given), silent, on its own
+ * store. The test masters here have no operator API: these tests are about polling, so the source does
+ * not try the event stream first (its fallback to polling is tested with the streaming master).
+ */
 export function setupSource(config: Partial<CreateStateSourceOptions['config']>, extra: Partial<CreateStateSourceOptions> = {}) {
   const store = createRecordStore();
   const metrics = new MetricsRegistry();
   const source = createStateSource({
-    config: { ...DEFAULT_CONFIG, listener: '127.0.0.1', refreshSeconds: 60, ...config },
+    config: { ...DEFAULT_CONFIG, listener: '127.0.0.1', refreshSeconds: 60, stateSourceMode: 'poll', ...config },
     store,
     metrics,
     logger: createSilentLogger(),
