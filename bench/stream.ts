@@ -159,7 +159,7 @@ async function main(): Promise<void> {
   });
   const pid = server.pid;
   try {
-    console.log(`first load (a poll of /master/state, the whole table): worker ${String(firstLoad['workerMs'])} ms, ${String(firstLoad['names'])} names`);
+    console.log(`first load (the stream's snapshot, read as it arrives): worker ${String(firstLoad['workerMs'])} ms, ${String(firstLoad['names'])} names`);
     await master.waitForSubscriptions(1, 120_000);
     const socket = createSocket('udp4');
     const waiting = new Map<number, () => void>();
