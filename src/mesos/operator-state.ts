@@ -22,6 +22,8 @@ const TERMINAL_STATES: ReadonlySet<string> = new Set([
 ]);
 
 interface ModelTask {
+  /** The key the model holds it by (taskKey): a snapshot's new entries reuse it. */
+  readonly key: string;
   readonly frameworkId: string;
   /** Rises with every task put into the model (a task re-added gets a new one): the model's order. */
   readonly seq: number;
@@ -80,13 +82,20 @@ function withStatusesThatCount(task: Task): Task {
   return statuses === task.statuses ? task : { ...task, statuses };
 }
 
-function addTask(model: OperatorModel, added: OperatorTask | undefined): boolean {
+/**
+ * Adds a task (an event's, or a snapshot's with the model's tasks as they were in `before`: a task
+ * already held keeps its key, so a resync of a large cluster leaves no second set of keys behind).
+ */
+function addTask(model: OperatorModel, added: OperatorTask | undefined, before?: ReadonlyMap<string, ModelTask>): boolean {
   if (!added) return false;
   const { frameworkId, task } = added;
-  const key = taskKey(frameworkId, task.id);
-  model.changed.tasks.add(key);
+  const asked = taskKey(frameworkId, task.id);
+  const key = before?.get(asked)?.key ?? asked;
+  // A model rendered whole next needs no list of the tasks that changed.
+  if (!model.changed.frameworks) model.changed.tasks.add(key);
   if (TERMINAL_STATES.has(task.state)) return model.tasks.delete(key);
   model.tasks.set(key, {
+    key,
     frameworkId,
     // A task added again keeps its place, as a poll lists it.
     seq: model.tasks.get(key)?.seq ?? ++taskSeq,
@@ -112,9 +121,10 @@ function applySnapshot(model: OperatorModel, snapshot: OperatorSnapshot, nowMs: 
   model.tasks = new Map();
   model.carried = new Map();
   model.changed.frameworks = true; // a whole new state: rendered whole
+  model.changed.tasks.clear();
   for (const framework of snapshot.frameworks) setFramework(model, framework);
   for (const agent of snapshot.agents) model.agents.set(agent.id, agent);
-  for (const task of snapshot.tasks) addTask(model, task);
+  for (const task of snapshot.tasks) addTask(model, task, before.tasks);
   for (const id of snapshot.recoveredAgentIds) {
     const agent = before.agents.get(id);
     if (!agent || model.agents.has(id)) continue;

@@ -70,6 +70,8 @@ export type IncrementalResult = (
 };
 
 interface HeldTask {
+  /** taskKey(frameworkId, task id), the key it is held by. */
+  readonly key: string;
   readonly frameworkId: string;
   /** The framework's place in the state: a bucket holds its tasks by framework, then by task id. */
   readonly frameworkIndex: number;
@@ -153,22 +155,26 @@ export class IncrementalTables {
     const agentsChanged = this.replaceSlaves(state.slaves);
     if (frameworksChanged || agentsChanged.size > 0 || state.leader !== this.leader) this.host = undefined;
     this.leader = state.leader;
-    const filling: [string, HeldTask][][] = this.buckets.map(() => []);
+    const filling: HeldTask[][] = this.buckets.map(() => []);
     state.frameworks.forEach((framework, f) => {
       const id = frameworkIds[f] as string;
       for (const task of framework.tasks) {
         const key = taskKey(id, task.id);
-        const held: HeldTask = { frameworkId: id, frameworkIndex: f, task, bucket: this.bucketOf(framework, task) };
-        this.tasks.set(key, held);
-        (filling[held.bucket] as [string, HeldTask][]).push([key, held]);
+        const bucket = this.bucketOf(framework, task);
         const before = previousTasks?.get(key);
-        if (!before || !sameTask(before.task, task) || agentsChanged.has(task.slaveId)) (this.buckets[held.bucket] as Bucket).dirty = true;
+        if (!before || !sameTask(before.task, task) || agentsChanged.has(task.slaveId)) (this.buckets[bucket] as Bucket).dirty = true;
+        // A task held in the same place keeps its holder and key: a resync of a large cluster leaves
+        // no second set of them behind.
+        const held: HeldTask = before && before.frameworkIndex === f && before.bucket === bucket ? before : { key, frameworkId: id, frameworkIndex: f, task, bucket };
+        held.task = task;
+        this.tasks.set(held.key, held);
+        (filling[bucket] as HeldTask[]).push(held);
       }
     });
     // Each bucket in its order (sorting a bucket's dozen tasks, not the state's 100,000); a bucket whose
     // tasks were removed, added or reordered changes: the order is the records' order.
     this.buckets.forEach((bucket, i) => {
-      bucket.tasks = new Map((filling[i] as [string, HeldTask][]).sort(byPlace));
+      bucket.tasks = new Map((filling[i] as HeldTask[]).sort(byPlace).map((held) => [held.key, held]));
       const previous = previousBuckets?.[i];
       if (previous && !bucket.dirty && !sameKeys(bucket.tasks, previous)) bucket.dirty = true;
     });
@@ -241,10 +247,10 @@ export class IncrementalTables {
       old.dirty = true;
       this.tasks.delete(key);
     }
-    const next: HeldTask = { frameworkId, frameworkIndex, task, bucket: bucketIndex };
+    const next: HeldTask = { key, frameworkId, frameworkIndex, task, bucket: bucketIndex };
     this.tasks.set(key, next);
     const bucket = this.buckets[bucketIndex] as Bucket;
-    insertInOrder(bucket.tasks, key, next);
+    insertInOrder(bucket.tasks, next);
     bucket.dirty = true;
   }
 
@@ -413,18 +419,18 @@ function byTaskId(a: Task, b: Task): number {
 }
 
 /** A bucket's order: by framework, then by task id. */
-function byPlace(x: readonly [string, HeldTask], y: readonly [string, HeldTask]): number {
-  return x[1].frameworkIndex - y[1].frameworkIndex || byTaskId(x[1].task, y[1].task);
+function byPlace(x: HeldTask, y: HeldTask): number {
+  return x.frameworkIndex - y.frameworkIndex || byTaskId(x.task, y.task);
 }
 
 /**
  * Puts a new task into a bucket at its place: by framework, then by id, the order reset() fills a
  * bucket in (so a resync of the same state finds every bucket as it left it).
  */
-function insertInOrder(tasks: Map<string, HeldTask>, key: string, held: HeldTask): void {
-  const entries = [...tasks.entries(), [key, held] as [string, HeldTask]].sort(byPlace);
+function insertInOrder(tasks: Map<string, HeldTask>, held: HeldTask): void {
+  const ordered = [...tasks.values(), held].sort(byPlace);
   tasks.clear();
-  for (const [k, v] of entries) tasks.set(k, v);
+  for (const t of ordered) tasks.set(t.key, t);
 }
 
 const NO_HOSTS: ReadonlyMap<string, readonly string[]> = new Map();
