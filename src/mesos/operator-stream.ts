@@ -143,15 +143,7 @@ export async function subscribe(address: string, options: SubscribeOptions): Pro
       });
       if (res.statusCode >= 300 && res.statusCode < 400) {
         res.body.resume();
-        const location = res.headers['location'];
-        if (typeof location !== 'string' || location === '' || redirects + 1 >= MAX_REDIRECTS) {
-          throw new StreamEnd(StreamEndReason.REDIRECT, current, `redirect ${res.statusCode} ${location ? `after ${MAX_REDIRECTS} hops` : 'without Location'}`);
-        }
-        const next = new URL(location, url);
-        if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-          throw new StreamEnd(StreamEndReason.REDIRECT, current, `redirect to unsupported scheme ${next.protocol}`);
-        }
-        url = new URL('/api/v1', next);
+        url = redirectTarget(res.statusCode, res.headers['location'], url, current, redirects);
         continue;
       }
       if (res.statusCode !== 200) {
@@ -192,7 +184,19 @@ export async function subscribe(address: string, options: SubscribeOptions): Pro
   }
 }
 
-/** Reads in flowing mode (see readLimited in master-client.ts for why) until the body ends or breaks. */
+/** Where a 3xx answer to SUBSCRIBE sends it (`/api/v1` there); throws StreamEnd when it cannot be followed. */
+function redirectTarget(status: number, location: unknown, url: URL, current: string, redirects: number): URL {
+  if (typeof location !== 'string' || location === '' || redirects + 1 >= MAX_REDIRECTS) {
+    throw new StreamEnd(StreamEndReason.REDIRECT, current, `redirect ${status} ${location ? `after ${MAX_REDIRECTS} hops` : 'without Location'}`);
+  }
+  const next = new URL(location, url);
+  if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+    throw new StreamEnd(StreamEndReason.REDIRECT, current, `redirect to unsupported scheme ${next.protocol}`);
+  }
+  return new URL('/api/v1', next);
+}
+
+/** What reading a stream needs besides its body: its framing, flow control and watchdog. */
 interface StreamReading {
   readonly decoder: RecordIoDecoder;
   readonly room: RecordPieces['room'];
@@ -203,6 +207,7 @@ interface StreamReading {
   readonly subscribeTimeoutMs: number;
 }
 
+/** Reads in flowing mode (see readLimited in master-client.ts for why) until the body ends or breaks. */
 function readStream(body: Readable, master: string, reading: StreamReading, handlers: SubscribeHandlers): Promise<never> {
   const { decoder, room, arm } = reading;
   return new Promise<never>((_resolve, reject) => {

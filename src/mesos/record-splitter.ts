@@ -7,6 +7,7 @@
 // Pure scanning: the splitter checks only what it cuts out between elements (whitespace and single
 // commas). The handlers read each element with the JSON reader and the skeleton is read the same way,
 // so a record is refused exactly when reading it whole would refuse it.
+import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COMMA, isSpace, OPEN_BRACE, OPEN_BRACKET, QUOTE } from './json-reader.js';
 
 /** An array whose elements are cut out: the keys leading to it from the record's root object. */
 export interface CutArray {
@@ -22,18 +23,6 @@ export interface CutArray {
 
 export class SplitSyntaxError extends Error {
   override readonly name = 'SplitSyntaxError';
-}
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-
-function isSpace(c: number): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
 /** Where the scan is, outside cut-out elements. */
@@ -144,14 +133,11 @@ export class RecordSplitter {
     for (let i = from; i < piece.length; i++) {
       const c = piece[i] as number;
       if (this.inString) {
-        if (this.escaped) this.escaped = false;
-        else if (c === BACKSLASH) this.escaped = true;
-        else if (c === QUOTE) {
-          this.inString = false;
+        if (this.stringEnds(c)) {
           if (this.keyBytes) this.endKey();
-          continue;
+        } else if (this.keyBytes && this.keyBytes.length <= MAX_KEY_BYTES) {
+          this.keyBytes.push(c);
         }
-        if (this.keyBytes && this.keyBytes.length <= MAX_KEY_BYTES) this.keyBytes.push(c);
         continue;
       }
       const top = this.frames[this.frames.length - 1];
@@ -236,14 +222,9 @@ export class RecordSplitter {
     for (; i < piece.length; i++) {
       const c = piece[i] as number;
       if (this.inString) {
-        if (this.escaped) this.escaped = false;
-        else if (c === BACKSLASH) this.escaped = true;
-        else if (c === QUOTE) {
-          this.inString = false;
-          if (this.elementDepth === 0) {
-            this.mode = Mode.AFTER_ELEMENT;
-            return i + 1;
-          }
+        if (this.stringEnds(c) && this.elementDepth === 0) {
+          this.mode = Mode.AFTER_ELEMENT;
+          return i + 1;
         }
       } else if (c === QUOTE) {
         this.inString = true;
@@ -257,6 +238,17 @@ export class RecordSplitter {
       }
     }
     return i;
+  }
+
+  /** One octet inside a string; true when it is the closing quote. */
+  private stringEnds(c: number): boolean {
+    if (this.escaped) this.escaped = false;
+    else if (c === BACKSLASH) this.escaped = true;
+    else if (c === QUOTE) {
+      this.inString = false;
+      return true;
+    }
+    return false;
   }
 
   private holdElement(bytes: Uint8Array): void {
