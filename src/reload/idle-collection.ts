@@ -20,9 +20,24 @@ export interface HeapCollector {
 }
 
 /**
+ * The `--max-semi-space-size` this process started with ("0": V8's own choice). The optimise-for-memory
+ * flag implies a 1 MB one, which stays once the flag is unset: every worker made later (a replaced
+ * reload worker) would get a young generation of 1 MB, whatever its resource limits say.
+ */
+export function startingMaxSemiSpace(args: readonly string[] = [...process.execArgv, ...(process.env['NODE_OPTIONS'] ?? '').split(/\s+/)]): string {
+  let value = '0';
+  args.forEach((arg, i) => {
+    const match = /^--max[-_]semi[-_]space[-_]size(?:=(\d+))?$/.exec(arg);
+    if (match) value = match[1] ?? (/^\d+$/.test(args[i + 1] ?? '') ? (args[i + 1] as string) : value);
+  });
+  return value;
+}
+
+/**
  * V8's full collection, exposed to this thread by `--expose-gc` (the flag only adds `gc` to contexts
  * made after it, as jest does); undefined where the flag is refused. The optimise-for-memory flag is
- * process-wide but set for one collection only.
+ * process-wide: it is set for one collection only (the serving thread may compile or collect with it
+ * meanwhile, which costs nothing but a little speed), and what it implies is put back.
  */
 export function heapCollector(): HeapCollector | undefined {
   let gc: unknown;
@@ -34,6 +49,7 @@ export function heapCollector(): HeapCollector | undefined {
   }
   if (typeof gc !== 'function') return undefined;
   const collect = gc as () => void;
+  const semiSpace = `--max-semi-space-size=${startingMaxSemiSpace()}`;
   return {
     collect,
     compactStep() {
@@ -42,6 +58,7 @@ export function heapCollector(): HeapCollector | undefined {
         collect();
       } finally {
         setFlagsFromString('--no-optimize-for-size');
+        setFlagsFromString(semiSpace);
       }
     },
     committedBytes: () => getHeapStatistics().total_heap_size,

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
-import { COLLECT_AFTER_MS, COMPACT_EVERY_MS, MAX_COMPACT_STEPS, MIN_STEP_GAIN_BYTES, collectWhenIdle, type HeapCollector } from '../../../src/reload/idle-collection.js';
+import { COLLECT_AFTER_MS, COMPACT_EVERY_MS, MAX_COMPACT_STEPS, MIN_STEP_GAIN_BYTES, collectWhenIdle, startingMaxSemiSpace, type HeapCollector } from '../../../src/reload/idle-collection.js';
 
 /** A collector whose compacting steps give back `gains[i]` bytes at step i (0 after the list). */
 function fakeCollector(gains: readonly number[]): HeapCollector & { collects: number; steps: number } {
@@ -104,5 +104,34 @@ describe('collectWhenIdle', () => {
     assert.ok(result.compacted < result.collected * 0.7, `compacted ${result.compacted} of ${result.collected} committed bytes`);
     // All at once, the copy of every live object (~60 MB here) would raise the peak by that much.
     assert.ok(result.peakRiseMb < 30, `the process's peak rose ${result.peakRiseMb.toFixed(0)} MB while compacting`);
+  });
+});
+
+describe('compaction steps and the young generation', () => {
+  it("reads the process's own --max-semi-space-size, to put back what the optimise-for-memory flag implies", () => {
+    assert.equal(startingMaxSemiSpace([]), '0');
+    assert.equal(startingMaxSemiSpace(['--max-semi-space-size=16']), '16');
+    assert.equal(startingMaxSemiSpace(['--max_semi_space_size', '8', '--expose-gc']), '8');
+    assert.equal(startingMaxSemiSpace(['--max-old-space-size=512', '']), '0');
+  });
+
+  it('a worker made after a compacting step still gets the young generation its limits give', async () => {
+    const url = new URL('../../../src/reload/idle-collection.js', import.meta.url).href;
+    // One worker compacts; the next one made (as a replaced reload worker would be) allocates and reports its new space.
+    const youngOf = (source: string): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const worker = new Worker(source, { eval: true, resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 12 } });
+        worker.once('message', (n: number) => void worker.terminate().then(() => resolve(n)));
+        worker.once('error', reject);
+      });
+    const allocate = `
+      const { parentPort } = require('node:worker_threads');
+      const { getHeapSpaceStatistics } = require('node:v8');
+      const kept = [];
+      for (let r = 0; r < 60; r++) { const junk = []; for (let i = 0; i < 20000; i++) junk.push({ i, list: [i] }); kept.push(junk.slice(0, 300)); }
+      parentPort.postMessage(getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size);`;
+    await youngOf(`import(${JSON.stringify(url)}).then(({ heapCollector }) => { heapCollector().compactStep(); require('node:worker_threads').parentPort.postMessage(0); });`);
+    const young = await youngOf(allocate);
+    assert.ok(young > 4 * 1024 * 1024, `new space of ${young} bytes after another worker compacted`);
   });
 });
