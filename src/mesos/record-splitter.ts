@@ -7,6 +7,7 @@
 // Pure scanning: the splitter checks only what it cuts out between elements (whitespace and single
 // commas). The handlers read each element with the JSON reader and the skeleton is read the same way,
 // so a record is refused exactly when reading it whole would refuse it.
+import { Buffer } from 'node:buffer';
 import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COMMA, isSpace, OPEN_BRACE, OPEN_BRACKET, QUOTE } from './json-reader.js';
 
 /** An array whose elements are cut out: the keys leading to it from the record's root object. */
@@ -64,6 +65,8 @@ export class RecordSplitter {
   /** The element's bytes from earlier pieces. */
   private elementPieces: Uint8Array[] = [];
   private elementLength = 0;
+  /** Since the last element: a comma (so `]` cannot follow). */
+  private sawComma = false;
   private readonly skeleton: Uint8Array[] = [];
   private skeletonLength = 0;
 
@@ -119,8 +122,6 @@ export class RecordSplitter {
     }
     return out;
   }
-
-  private sawComma = false;
 
   private keep(bytes: Uint8Array): void {
     if (bytes.length === 0) return;

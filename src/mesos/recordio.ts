@@ -1,7 +1,8 @@
 // RecordIO, the framing of the Mesos operator API's event stream: `<decimal length>\n<length bytes>`
 // repeated, with chunk boundaries anywhere (docs/streaming.md). The decoder holds at most one
-// record's bytes; a record longer than its cap, or a header that is not a short decimal number, is a
-// broken stream: the caller drops the connection and resynchronises from a new snapshot.
+// record's bytes, or of a long one (a snapshot) one piece, the pieces going out as they fill; a record
+// longer than its cap, or a header that is not a short decimal number, is a broken stream: the caller
+// drops the connection and resynchronises from a new snapshot.
 
 /** The longest header accepted: 2^53 has 16 digits; anything longer is garbage, not a length. */
 const MAX_HEADER_DIGITS = 16;

@@ -21,7 +21,7 @@ export interface ReloadWorkerData {
 
 /**
  * A reload (one that runs too long is not aborted: the poller's watchdog stops the whole worker), or
- * a piece of a streamed record that arrives in pieces, read at once (no reply).
+ * a piece of a streamed record that arrives in pieces, read at once (the reply says it was).
  */
 export type ToWorker =
   | ({ readonly type: 'reload' } & ReloadRequest)

@@ -42,6 +42,9 @@ export class ReloadWorkerClient {
   private retired: Promise<void> = Promise.resolve();
   private inFlight: { id: number; resolve: (r: ReloadResult) => void } | undefined;
   private closed = false;
+  /** Bytes of pieces sent to the current worker and not read yet. */
+  private piecesUnread = 0;
+  private roomWaiters: (() => void)[] = [];
 
   constructor(private readonly options: ReloadWorkerClientOptions) {}
 
@@ -69,10 +72,6 @@ export class ReloadWorkerClient {
     if (this.piecesUnread <= PIECES_UNREAD_MAX_BYTES) return undefined;
     return new Promise((resolve) => this.roomWaiters.push(resolve));
   }
-
-  /** Bytes of pieces sent to the current worker and not read yet. */
-  private piecesUnread = 0;
-  private roomWaiters: (() => void)[] = [];
 
   private piecesRead(bytes: number): void {
     this.piecesUnread = Math.max(0, this.piecesUnread - bytes);
