@@ -18,6 +18,9 @@ import {
   finishHash,
   hashBytes,
   slotCountFor,
+  taskRecordPosition,
+  taskRecordType,
+  taskRecordWord,
 } from './packed-table.js';
 import { findAncestors } from './ancestors.js';
 import { buildAnswerBlocks } from './answer-blocks.js';
@@ -59,12 +62,11 @@ export class Int32List {
     this.reserve(1)[this.length++] = a;
   }
 
-  push3(a: number, b: number, c: number): void {
-    const data = this.reserve(3);
+  push2(a: number, b: number): void {
+    const data = this.reserve(2);
     data[this.length] = a;
     data[this.length + 1] = b;
-    data[this.length + 2] = c;
-    this.length += 3;
+    this.length += 2;
   }
 
   /** The filled part, sharing storage with the list. */
@@ -157,7 +159,7 @@ export class RecordSetBuilder {
   private readonly frameworks: Int32List;
   /** Per task: [nameOff, nameLen, idOff, idLen, firstRecord, recordCount]. */
   private readonly tasks: Int32List;
-  /** Per record a task inserted first: [type, entry, position in that entry's list of the type]. */
+  /** Per record a task inserted first: [entry, position in that entry's list of the type, with the type] (RECORD_FIELDS). */
   private readonly taskRecords: Int32List;
   /** Offset in `tasks` of the task records are attributed to, or -1. */
   private currentTask = -1;
@@ -332,7 +334,7 @@ export class RecordSetBuilder {
     if (count + 1 === LINEAR_SCAN_LIMIT) this.bigLists.set(entry * TYPE_COUNT + type, this.indexList(node));
     this.typeCounts[type] = (this.typeCounts[type] as number) + 1;
     if (this.currentTask >= 0) {
-      this.taskRecords.push3(type, entry, count);
+      this.taskRecords.push2(entry, taskRecordWord(type, count));
       const tasks = this.tasks.data;
       tasks[this.currentTask + 5] = (tasks[this.currentTask + 5] as number) + 1;
     }
@@ -489,12 +491,14 @@ export class RecordSetBuilder {
   /** Per reordered list (entry * TYPE_COUNT + type): each record's old position -> its new one. */
   private readonly positionRemaps = new Map<number, Int32Array>();
 
-  /** Points the enumeration's [type, entry, position] triples at the records' reordered places. */
+  /** Points the enumeration's task records (see RECORD_FIELDS) at the records' reordered places. */
   private remapTaskRecords(): void {
     const records = this.taskRecords.data;
     for (let r = 0; r < this.taskRecords.length; r += RECORD_FIELDS) {
-      const remap = this.positionRemaps.get((records[r + 1] as number) * TYPE_COUNT + (records[r] as number));
-      if (remap) records[r + 2] = remap[records[r + 2] as number] as number;
+      const word = records[r + 1] as number;
+      const type = taskRecordType(word);
+      const remap = this.positionRemaps.get((records[r] as number) * TYPE_COUNT + type);
+      if (remap) records[r + 1] = taskRecordWord(type, remap[taskRecordPosition(word)] as number);
     }
   }
 

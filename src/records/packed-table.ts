@@ -23,7 +23,22 @@ export function ancestorSetOf(data: PackedTableData): AncestorSet {
 export const ENTRY_FIELDS = 12;
 export const FRAMEWORK_FIELDS = 4;
 export const TASK_FIELDS = 6;
-export const RECORD_FIELDS = 3;
+/** A task's record in the enumeration: [entry, position in the entry's list << TYPE_BITS | type]. */
+export const RECORD_FIELDS = 2;
+const TYPE_BITS = 3;
+
+/** The second word of a task's record (see RECORD_FIELDS). */
+export function taskRecordWord(type: number, position: number): number {
+  return (position << TYPE_BITS) | type;
+}
+
+export function taskRecordType(word: number): number {
+  return word & ((1 << TYPE_BITS) - 1);
+}
+
+export function taskRecordPosition(word: number): number {
+  return word >>> TYPE_BITS;
+}
 
 const TYPE_NAMES: readonly EnumeratedRecord['rtype'][] = ['A', 'AAAA', 'SRV'];
 
@@ -172,9 +187,10 @@ export class PackedRecordTable implements PackedTable {
       if (recordCount > 0) {
         records = [];
         for (let r = firstRecord; r < firstRecord + recordCount; r++) {
-          const type = taskRecords[r * 3] as 0 | 1 | 2;
-          const pos = taskRecords[r * 3 + 1] as number;
-          const valueIndex = (entries[pos * ENTRY_FIELDS + 2 + type * 2] as number) + (taskRecords[r * 3 + 2] as number);
+          const pos = taskRecords[r * RECORD_FIELDS] as number;
+          const word = taskRecords[r * RECORD_FIELDS + 1] as number;
+          const type = taskRecordType(word) as 0 | 1 | 2;
+          const valueIndex = (entries[pos * ENTRY_FIELDS + 2 + type * 2] as number) + taskRecordPosition(word);
           records.push({
             name: this.nameAt(pos),
             host: this.text(values[valueIndex * 2] as number, values[valueIndex * 2 + 1] as number),

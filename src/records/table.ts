@@ -122,7 +122,7 @@ export interface PackedTableData {
   readonly frameworks: Int32Array;
   /** Per task: [nameOff, nameLen, idOff, idLen, firstRecord, recordCount]. */
   readonly tasks: Int32Array;
-  /** Per enumerated record: [type (0 A, 1 AAAA, 2 SRV), entry index, position in the entry's list]. */
+  /** Per enumerated record: [entry index, position in the entry's list << 3 | type (0 A, 1 AAAA, 2 SRV)] (RECORD_FIELDS). */
   readonly taskRecords: Int32Array;
   /** [offset, length] into strings of every proper ancestor (below the apex) of a stored name, once each. */
   readonly ancestors: Int32Array;
