@@ -9,6 +9,9 @@ import { ENTRY_FIELDS, hashBytes } from './packed-table.js';
 import type { PartedIndex } from './parted-table.js';
 import type { AncestorSet, PackedTableData, RecordCounts } from './table.js';
 
+/** The most parts an index can place (a part's place is 16 bits). */
+export const MAX_PARTS = 0xffff;
+
 export interface PartMeta {
   readonly id: number;
   readonly entryCount: number;
@@ -77,7 +80,7 @@ function ancestorSet(names: Iterable<string>): AncestorSet {
 interface Slots {
   /** The part at each place when the index was last changed. */
   readonly parts: PartMeta[];
-  readonly part: Int32Array;
+  readonly part: Uint16Array;
   readonly entry: Int32Array;
   readonly block: Int32Array;
   readonly hash: Int32Array;
@@ -159,6 +162,8 @@ export class PartIndexBuilder {
       for (const key of ['a', 'aaaa', 'srv', 'ptr', 'cname'] as const) counts[key] += part.counts[key];
       unique.set(part.id, part);
     }
+    // A part's place is a 16-bit number in the index: more parts than that are generated whole.
+    if (parts.length > MAX_PARTS) return undefined;
     const slots = this.slots;
     const relayout = !slots || slots.parts.length !== parts.length || indexSlotsFor(counts.names) > slots.hash.length;
     const ok = relayout ? this.rebuild(parts, counts.names) : this.update(slots, parts);
@@ -180,7 +185,7 @@ export class PartIndexBuilder {
     const size = indexSlotsFor(names);
     const slots: Slots = {
       parts: [...parts],
-      part: new Int32Array(size),
+      part: new Uint16Array(size),
       entry: new Int32Array(size),
       block: new Int32Array(size),
       hash: new Int32Array(size),

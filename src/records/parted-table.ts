@@ -26,8 +26,8 @@ export interface TablePart {
 
 /** The index over every name of a parted table: per slot (hash & mask, linear probing). */
 export interface PartedIndex {
-  /** The part holding the slot's name. */
-  readonly slotPart: Int32Array;
+  /** The part holding the slot's name (a table has at most MAX_PARTS parts). */
+  readonly slotPart: Uint16Array;
   /** The name's entry in its part + 1 (0 = empty slot). */
   readonly slotEntry: Int32Array;
   /** The name's answer block offset in its part + 1; -1 for a name without a block; 0 = empty slot. */

@@ -94,7 +94,7 @@ export interface AncestorSet {
 export interface AnswerIndex {
   readonly slots: Int32Array;
   /** Per slot, the part whose blocks (and strings) the block offset is in; undefined: part 0. */
-  readonly slotPart: Int32Array | undefined;
+  readonly slotPart: Uint16Array | undefined;
   readonly parts: readonly PackedTableData[];
   readonly ancestors: AncestorSet;
   /**
