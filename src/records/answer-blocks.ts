@@ -254,3 +254,17 @@ export function buildAnswerBlocks(t: TableParts): AnswerBlocks {
   }
   return { blocks, slots };
 }
+
+/**
+ * Calls `visit` with the position of each SRV record's target reference in the block at `at` (an i32,
+ * big-endian: the target's block offset, or -1 - the offset of its text in the table's strings).
+ */
+export function forEachSrvTargetRef(blocks: Uint8Array, at: number, visit: (refAt: number) => void): void {
+  const u16 = (p: number): number => ((blocks[p] as number) << 8) | (blocks[p + 1] as number);
+  let pos = at + 1 + (blocks[at] as number) + 1; // the name, then the flags
+  pos += 2 + 4 * u16(pos); // A
+  pos += 2 + 16 * u16(pos); // AAAA
+  const srv = u16(pos);
+  pos += 2;
+  for (let i = 0; i < srv; i++, pos += SRV_RECORD_OCTETS) visit(pos + 2);
+}

@@ -8,7 +8,8 @@ import type { DiscoveryPort, Framework, MesosState, Slave, Task, TaskStatus } fr
 import { type BuilderCapacity, Int32List, RecordSetBuilder, TYPE_INDEX, type TypeIndex } from './builder.js';
 import { canonicalIp } from '../net/ip-text.js';
 import { type LabelSpec, toDomainFragment, toLabel } from './labels.js';
-import { ancestorNames, entryBlocks, openRecordTable, packPart } from './packed-table.js';
+import { ancestorNames, entryBlocks, openRecordTable } from './packed-table.js';
+import { packPart } from './part-pack.js';
 import { ReverseNames, type ReverseNote, type ReverseReport, type ReverseSink } from './reverse-records.js';
 import { NO_CONFLICTS, type StaticConflicts, addStaticRecords } from './static-table.js';
 import { createRotationMatcher, type RotationEntry } from './rotation-list.js';
@@ -685,10 +686,11 @@ export interface Segment {
 
 function finishSegment(ctx: Context, config: GenerateConfig, tally: TaskTally, reverse?: ReverseReport): Segment {
   const built = ctx.builder.finish(config.domain, config.reverseZones ?? []);
+  const blocks = entryBlocks(built);
   return {
-    data: packPart(built),
+    data: packPart(built, blocks),
     hashes: ctx.builder.nameHashes().slice(),
-    blocks: entryBlocks(built),
+    blocks,
     ancestors: ancestorNames(built),
     report: report(ctx, tally, reverse, NO_CONFLICTS),
   };

@@ -237,47 +237,48 @@ export function packTight(data: PackedTableData): PackedTableData {
   const ints = [data.entries, data.values, data.slots, data.frameworks, data.tasks, data.taskRecords, data.ancestors, data.ancestorSlots, data.answerSlots] as const;
   let intCount = 0;
   for (const a of ints) intCount += a.length;
-  const buffer = new ArrayBuffer(intCount * 4 + data.strings.length + data.answers.length);
-  let at = 0;
-  const copyInts = (a: Int32Array): Int32Array => {
-    const out = new Int32Array(buffer, at, a.length);
-    out.set(a);
-    at += a.length * 4;
-    return out;
-  };
-  const copyBytes = (a: Uint8Array): Uint8Array => {
-    const out = new Uint8Array(buffer, at, a.length);
-    out.set(a);
-    at += a.length;
-    return out;
-  };
+  const tight = new TightBuffer(intCount * 4 + data.strings.length + data.answers.length);
   return {
     domain: data.domain,
-    entries: copyInts(data.entries),
-    values: copyInts(data.values),
-    slots: copyInts(data.slots),
-    frameworks: copyInts(data.frameworks),
-    tasks: copyInts(data.tasks),
-    taskRecords: copyInts(data.taskRecords),
-    ancestors: copyInts(data.ancestors),
-    ancestorSlots: copyInts(data.ancestorSlots),
-    answerSlots: copyInts(data.answerSlots),
-    strings: copyBytes(data.strings),
-    answers: copyBytes(data.answers),
+    entries: tight.ints(data.entries),
+    values: tight.ints(data.values),
+    slots: tight.ints(data.slots),
+    frameworks: tight.ints(data.frameworks),
+    tasks: tight.ints(data.tasks),
+    taskRecords: tight.ints(data.taskRecords),
+    ancestors: tight.ints(data.ancestors),
+    ancestorSlots: tight.ints(data.ancestorSlots),
+    answerSlots: tight.ints(data.answerSlots),
+    strings: tight.bytes(data.strings),
+    answers: tight.bytes(data.answers),
     counts: data.counts,
   };
 }
 
-const NO_INTS = new Int32Array(0);
+/** Copies arrays one after another into one new buffer of exactly the size given (the Int32 ones first: they need 4-byte alignment). */
+export class TightBuffer {
+  readonly buffer: ArrayBuffer;
+  private at = 0;
 
-/**
- * A part of a parted table (parted-table.ts) in one tight buffer, without what only a whole table
- * uses: its own name slots, answer slots and ancestors (the parted table's index and ancestor set
- * stand for them). About an eighth of a part's size; read what the index needs of them
- * (`entryBlocks`, `ancestorNames`) first.
- */
-export function packPart(data: PackedTableData): PackedTableData {
-  return packTight({ ...data, slots: NO_INTS, answerSlots: NO_INTS, ancestors: NO_INTS, ancestorSlots: NO_INTS });
+  constructor(byteLength: number) {
+    this.buffer = new ArrayBuffer(byteLength);
+  }
+
+  ints(a: Int32Array): Int32Array {
+    const out = new Int32Array(this.buffer, this.at, a.length);
+    out.set(a);
+    this.at += a.length * 4;
+    return out;
+  }
+
+  /** The next `a.length` octets, a copy of `a`; or, given a length, that many zero octets to fill. */
+  bytes(a: Uint8Array | number): Uint8Array {
+    const length = typeof a === 'number' ? a : a.length;
+    const out = new Uint8Array(this.buffer, this.at, length);
+    if (typeof a !== 'number') out.set(a);
+    this.at += length;
+    return out;
+  }
 }
 
 /** Each entry's answer-block offset, -1 for an entry without a block (read from the answer slots). */
