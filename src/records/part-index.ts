@@ -29,8 +29,8 @@ export interface PartMeta {
 
 /**
  * Slots for an index of `names`: a power of two at most 75% full. Fuller than a packed table's (at most
- * 50%): the index is kept in the worker with two hashes per slot and copied out for every table, and a
- * probe's neighbours share its cache line, so the longer runs cost little.
+ * 50%): the index is kept in the worker and copied out for every table, and a probe's neighbours
+ * share its cache line, so the longer runs cost little.
  */
 export function indexSlotsFor(names: number): number {
   return 1 << Math.max(4, Math.ceil(Math.log2((names * 4) / 3 + 1)));
@@ -76,15 +76,24 @@ function ancestorSet(names: Iterable<string>): AncestorSet {
   return { strings: new Uint8Array(strings.buffer, strings.byteOffset, strings.byteLength), refs, slots };
 }
 
-/** The kept index: per slot the part's place, entry + 1, block + 1 (or -1), and the name's two hashes. */
+/**
+ * The kept index: per slot the part's place, entry + 1 and block + 1 (or -1). A slot's name's two
+ * hashes are its part's (`parts[part].hashes[entry - 1]`): read where they are rather than kept twice.
+ */
 interface Slots {
   /** The part at each place when the index was last changed. */
   readonly parts: PartMeta[];
   readonly part: Uint16Array;
   readonly entry: Int32Array;
   readonly block: Int32Array;
-  readonly hash: Int32Array;
-  readonly check: Int32Array;
+}
+
+function slotHash(slots: Slots, slot: number): number {
+  return (slots.parts[slots.part[slot] as number] as PartMeta).hashes[(slots.entry[slot] as number) - 1] as number;
+}
+
+function slotCheck(slots: Slots, slot: number): number {
+  return (slots.parts[slots.part[slot] as number] as PartMeta).checks[(slots.entry[slot] as number) - 1] as number;
 }
 
 /** Adds a part's names at place `p`; false when one of them is already indexed (the same name in two parts). */
@@ -96,14 +105,12 @@ function insertPart(slots: Slots, p: number, part: PartMeta): boolean {
     const check = checks[e] as number;
     let slot = hash & mask;
     for (; slots.entry[slot] !== 0; slot = (slot + 1) & mask) {
-      if (slots.hash[slot] === hash && slots.check[slot] === check) return false;
+      if (slotHash(slots, slot) === hash && slotCheck(slots, slot) === check) return false;
     }
     slots.part[slot] = p;
     slots.entry[slot] = e + 1;
     const block = blocks[e] as number;
     slots.block[slot] = block < 0 ? -1 : block + 1;
-    slots.hash[slot] = hash;
-    slots.check[slot] = check;
   }
   return true;
 }
@@ -117,10 +124,10 @@ function removePart(slots: Slots, p: number, part: PartMeta): void {
     if (slots.entry[slot] === 0) continue;
     let hole = slot;
     for (let next = (hole + 1) & mask; slots.entry[next] !== 0; next = (next + 1) & mask) {
-      const home = (slots.hash[next] as number) & mask;
+      const home = slotHash(slots, next) & mask;
       // The name at `next` may fill the hole when its home is not in (hole, next] (cyclically).
       if (hole <= next ? home > hole && home <= next : home > hole || home <= next) continue;
-      for (const array of [slots.part, slots.entry, slots.block, slots.hash, slots.check]) array[hole] = array[next] as number;
+      for (const array of [slots.part, slots.entry, slots.block]) array[hole] = array[next] as number;
       hole = next;
     }
     slots.entry[hole] = 0;
@@ -165,7 +172,7 @@ export class PartIndexBuilder {
     // A part's place is a 16-bit number in the index: more parts than that are generated whole.
     if (parts.length > MAX_PARTS) return undefined;
     const slots = this.slots;
-    const relayout = !slots || slots.parts.length !== parts.length || indexSlotsFor(counts.names) > slots.hash.length;
+    const relayout = !slots || slots.parts.length !== parts.length || indexSlotsFor(counts.names) > slots.entry.length;
     const ok = relayout ? this.rebuild(parts, counts.names) : this.update(slots, parts);
     if (!ok) {
       this.slots = undefined;
@@ -188,8 +195,6 @@ export class PartIndexBuilder {
       part: new Uint16Array(size),
       entry: new Int32Array(size),
       block: new Int32Array(size),
-      hash: new Int32Array(size),
-      check: new Int32Array(size),
     };
     this.slots = slots;
     for (let p = 0; p < parts.length; p++) if (!insertPart(slots, p, parts[p] as PartMeta)) return false;
