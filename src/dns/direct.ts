@@ -16,7 +16,7 @@
 import { Buffer } from 'node:buffer';
 import type { DnsSettings } from './settings.js';
 import type { Transport } from '../forward/types.js';
-import { BlockFlag, PLAIN_OCTET, SRV_RECORD_OCTETS } from '../records/answer-blocks.js';
+import { BlockFlag, PLAIN_OCTET, SRV_RECORD_OCTETS, srvTargetLength, srvTargetRef } from '../records/answer-blocks.js';
 import { FNV_OFFSET, FNV_PRIME, finishHash } from '../records/packed-table.js';
 import { readU16 } from '../wire/bytes.js';
 import type { TableSnapshot } from '../records/store.js';
@@ -108,10 +108,6 @@ function grow(a: Int32Array<ArrayBuffer>, need: number): Int32Array<ArrayBuffer>
   const next = new Int32Array(Math.max(need, a.length * 2));
   next.set(a);
   return next;
-}
-
-function i32(b: Uint8Array, at: number): number {
-  return ((b[at] as number) << 24) | ((b[at + 1] as number) << 16) | ((b[at + 2] as number) << 8) | (b[at + 3] as number);
 }
 
 /** The question as readQuestion found it; one per DirectState, overwritten by every query. */
@@ -320,8 +316,8 @@ function lowerQuestion(state: DirectState, message: Uint8Array): Uint8Array {
 /** An SRV record's target as a wire name in state.nameWire (record at `rec` in `blocks`). */
 function srvTarget(state: DirectState, data: PackedTableData, rec: number): Uint8Array {
   const blocks = data.answers;
-  const ref = i32(blocks, rec + 2);
-  const len = blocks[rec + 6] as number;
+  const ref = srvTargetRef(blocks, rec);
+  const len = srvTargetLength(blocks, rec);
   return ref >= 0 ? textToWire(blocks, ref + 1, len, state.nameWire) : textToWire(data.strings, -1 - ref, len, state.nameWire);
 }
 
@@ -463,7 +459,7 @@ function findRecords(state: DirectState, index: AnswerIndex, message: Uint8Array
 
 /** Whether an SRV record of the list names its target as text (not stored in the block's own part). */
 function hasTextTarget(blocks: Uint8Array, srvAt: number, srvCount: number): boolean {
-  for (let r = 0; r < srvCount; r++) if (i32(blocks, srvAt + r * SRV_RECORD_OCTETS + 2) < 0) return true;
+  for (let r = 0; r < srvCount; r++) if (srvTargetRef(blocks, srvAt + r * SRV_RECORD_OCTETS) < 0) return true;
   return false;
 }
 
@@ -673,7 +669,7 @@ function writeTargetAddresses(state: DirectState, data: PackedTableData, srvAt: 
   let written = 0;
   for (let r = 0; r < srvCount; r++) {
     const rec = srvAt + r * SRV_RECORD_OCTETS;
-    const target = i32(blocks, rec + 2);
+    const target = srvTargetRef(blocks, rec);
     if (target < 0 || !state.addTarget(target)) continue; // a target that is not stored has no addresses
     let p = target + 1 + (blocks[target] as number) + 1;
     const aCount = readU16(blocks, p);

@@ -208,13 +208,9 @@ function writeBlock(t: TableParts, blocks: Uint8Array, blockAt: Int32Array, find
       continue;
     }
     // A target that is not stored has no addresses: its text is all the record needs.
-    const ref = target >= 0 ? targetBlock : -1 - off;
     blocks[pos] = port >>> 8;
     blocks[pos + 1] = port & 0xff;
-    blocks[pos + 2] = ref >>> 24;
-    blocks[pos + 3] = (ref >>> 16) & 0xff;
-    blocks[pos + 4] = (ref >>> 8) & 0xff;
-    blocks[pos + 5] = ref & 0xff;
+    setSrvTargetRef(blocks, pos, target >= 0 ? targetBlock : -1 - off);
     blocks[pos + 6] = targetLen;
     pos += SRV_RECORD_OCTETS;
     count++;
@@ -256,15 +252,32 @@ export function buildAnswerBlocks(t: TableParts): AnswerBlocks {
 }
 
 /**
- * Calls `visit` with the position of each SRV record's target reference in the block at `at` (an i32,
- * big-endian: the target's block offset, or -1 - the offset of its text in the table's strings).
+ * The target reference of the SRV record at `rec` in a block: the target's block offset, or -1 - the
+ * offset of its text in the table's strings.
  */
-export function forEachSrvTargetRef(blocks: Uint8Array, at: number, visit: (refAt: number) => void): void {
+export function srvTargetRef(blocks: Uint8Array, rec: number): number {
+  return ((blocks[rec + 2] as number) << 24) | ((blocks[rec + 3] as number) << 16) | ((blocks[rec + 4] as number) << 8) | (blocks[rec + 5] as number);
+}
+
+export function setSrvTargetRef(blocks: Uint8Array, rec: number, ref: number): void {
+  blocks[rec + 2] = ref >>> 24;
+  blocks[rec + 3] = (ref >>> 16) & 0xff;
+  blocks[rec + 4] = (ref >>> 8) & 0xff;
+  blocks[rec + 5] = ref & 0xff;
+}
+
+/** The length of the SRV record's target text (record at `rec`). */
+export function srvTargetLength(blocks: Uint8Array, rec: number): number {
+  return blocks[rec + 6] as number;
+}
+
+/** Calls `visit` with the position of each SRV record in the block at `at`. */
+export function forEachSrvRecord(blocks: Uint8Array, at: number, visit: (rec: number) => void): void {
   const u16 = (p: number): number => ((blocks[p] as number) << 8) | (blocks[p + 1] as number);
   let pos = at + 1 + (blocks[at] as number) + 1; // the name, then the flags
   pos += 2 + 4 * u16(pos); // A
   pos += 2 + 16 * u16(pos); // AAAA
   const srv = u16(pos);
   pos += 2;
-  for (let i = 0; i < srv; i++, pos += SRV_RECORD_OCTETS) visit(pos + 2);
+  for (let i = 0; i < srv; i++, pos += SRV_RECORD_OCTETS) visit(pos);
 }

@@ -4,7 +4,7 @@
 // each name's text held once. A name with an answer block is read from its block, which begins with
 // the name: the part's strings are its other texts followed by the blocks, one view over both, so
 // every offset into the strings still finds its text (about a quarter of a part's size).
-import { forEachSrvTargetRef } from './answer-blocks.js';
+import { forEachSrvRecord, setSrvTargetRef, srvTargetLength, srvTargetRef } from './answer-blocks.js';
 import { ENTRY_FIELDS, FRAMEWORK_FIELDS, packTight, TASK_FIELDS, TightBuffer } from './packed-table.js';
 import type { PackedTableData } from './table.js';
 
@@ -82,14 +82,14 @@ export function packPart(data: PackedTableData, blocks: Int32Array): PackedTable
   }
   forEachText(data, (rows, at) => plan.need(rows[at] as number, rows[at + 1] as number));
   // SRV targets that are not names of this part are read from the strings too.
-  const targetRefs: number[] = [];
+  const textTargets: number[] = [];
   for (const block of blocks) {
     if (block < 0) continue;
-    forEachSrvTargetRef(answers, block, (refAt) => {
-      const ref = readI32(answers, refAt);
+    forEachSrvRecord(answers, block, (rec) => {
+      const ref = srvTargetRef(answers, rec);
       if (ref >= 0) return;
-      targetRefs.push(refAt);
-      plan.need(-1 - ref, answers[refAt + 4] as number);
+      textTargets.push(rec);
+      plan.need(-1 - ref, srvTargetLength(answers, rec));
     });
   }
   const ints = [data.entries, data.values, data.frameworks, data.tasks, data.taskRecords] as const;
@@ -99,22 +99,10 @@ export function packPart(data: PackedTableData, blocks: Int32Array): PackedTable
   plan.write(strings);
   strings.set(answers, plan.size);
   const packedAnswers = strings.subarray(plan.size);
-  for (const refAt of targetRefs) {
-    const ref = readI32(packedAnswers, refAt);
-    writeI32(packedAnswers, refAt, -1 - plan.placeOf(-1 - ref, packedAnswers[refAt + 4] as number));
+  for (const rec of textTargets) {
+    setSrvTargetRef(packedAnswers, rec, -1 - plan.placeOf(-1 - srvTargetRef(packedAnswers, rec), srvTargetLength(packedAnswers, rec)));
   }
   forEachText(out, (rows, at) => (rows[at] = plan.placeOf(rows[at] as number, rows[at + 1] as number)));
   const none = new Int32Array(tight.buffer, 0, 0);
   return { domain: data.domain, ...out, slots: none, answerSlots: none, ancestors: none, ancestorSlots: none, strings, answers: packedAnswers, counts: data.counts };
-}
-
-function readI32(bytes: Uint8Array, at: number): number {
-  return (((bytes[at] as number) << 24) | ((bytes[at + 1] as number) << 16) | ((bytes[at + 2] as number) << 8) | (bytes[at + 3] as number)) | 0;
-}
-
-function writeI32(bytes: Uint8Array, at: number, value: number): void {
-  bytes[at] = value >>> 24;
-  bytes[at + 1] = (value >>> 16) & 0xff;
-  bytes[at + 2] = (value >>> 8) & 0xff;
-  bytes[at + 3] = value & 0xff;
 }

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { forEachSrvTargetRef } from '../../../src/records/answer-blocks.js';
+import { forEachSrvRecord, srvTargetLength, srvTargetRef } from '../../../src/records/answer-blocks.js';
 import { ENTRY_FIELDS, entryBlocks, PackedRecordTable } from '../../../src/records/packed-table.js';
 import { packPart } from '../../../src/records/part-pack.js';
 import type { PackedTableData } from '../../../src/records/table.js';
@@ -20,9 +20,9 @@ function srvTargets(data: PackedTableData, blocks: Int32Array): string[] {
   const out: string[] = [];
   for (const block of blocks) {
     if (block < 0) continue;
-    forEachSrvTargetRef(data.answers, block, (at) => {
-      const ref = new DataView(data.answers.buffer, data.answers.byteOffset).getInt32(at);
-      out.push(ref >= 0 ? `block ${ref}` : Buffer.from(data.strings.subarray(-1 - ref, -1 - ref + (data.answers[at + 4] as number))).toString());
+    forEachSrvRecord(data.answers, block, (rec) => {
+      const ref = srvTargetRef(data.answers, rec);
+      out.push(ref >= 0 ? `block ${ref}` : Buffer.from(data.strings.subarray(-1 - ref, -1 - ref + srvTargetLength(data.answers, rec))).toString());
     });
   }
   return out;
@@ -62,7 +62,7 @@ describe('packPart', () => {
       assert.deepEqual(srvTargets(packed, blocks), targets);
       // The blocks move as they are; only the references to texts in the strings change.
       const refs = new Set<number>();
-      for (const block of blocks) if (block >= 0) forEachSrvTargetRef(built.answers, block, (at) => [0, 1, 2, 3].forEach((i) => refs.add(at + i)));
+      for (const block of blocks) if (block >= 0) forEachSrvRecord(built.answers, block, (rec) => [2, 3, 4, 5].forEach((i) => refs.add(rec + i)));
       assert.equal(packed.answers.length, built.answers.length);
       for (let i = 0; i < built.answers.length; i++) if (!refs.has(i)) assert.equal(packed.answers[i], built.answers[i], `block octet ${i}`);
       const named = blocks.filter((b) => b >= 0).length;
