@@ -19,6 +19,7 @@ import { handleQuery } from '../src/dns/handle.js';
 import { createRecordStore } from '../src/records/store.js';
 import { parseStateText } from '../src/mesos/parse-state.js';
 import { IncrementalTables } from '../src/records/incremental-tables.js';
+import { compactState } from '../src/records/compact-task.js';
 import { assemblePartedTable, openPartedTable } from '../src/records/parted-table.js';
 import type { RecordTable } from '../src/records/table.js';
 import { buildQuery } from '../test/helpers/dns-codec.js';
@@ -30,7 +31,7 @@ function partedTable(text: string): RecordTable {
   const parsed = parseStateText(text);
   if (!parsed.ok) throw new Error(parsed.error);
   const ids = (JSON.parse(text) as { frameworks: { id: string }[] }).frameworks.map((f) => f.id);
-  const result = new IncrementalTables({ ...config, ipSources: [...config.ipSources] }).reset(parsed.state, ids, { masters: ['127.0.0.1:5050'], listenerAddresses: [] });
+  const result = new IncrementalTables({ ...config, ipSources: [...config.ipSources] }).reset(compactState(parsed.state, ids), ids, { masters: ['127.0.0.1:5050'], listenerAddresses: [] });
   if (result.kind !== 'parted') throw new Error('a name made by two parts: the table was built whole');
   const parted = assemblePartedTable(result.message, undefined);
   if (!parted) throw new Error('parts missing');

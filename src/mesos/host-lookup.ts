@@ -34,7 +34,7 @@ export const systemLookup: LookupAll = async (host) => {
 };
 
 /** The non-IP host names generation will want addresses for: framework PID hosts (or hostname without a PID) and agent PID hosts. */
-export function hostsToResolve(state: MesosState): Set<string> {
+export function hostsToResolve(state: MesosState<unknown>): Set<string> {
   const hosts = new Set<string>();
   for (const f of state.frameworks) {
     if (f.pidInvalid) continue;
@@ -123,7 +123,7 @@ export interface StateHostAddresses {
 }
 
 /** Resolves the state's host names (hostsToResolve) for generation: what every reload, and `records`, does. */
-export async function lookUpStateHosts(lookup: HostLookup, state: MesosState): Promise<StateHostAddresses> {
+export async function lookUpStateHosts(lookup: HostLookup, state: MesosState<unknown>): Promise<StateHostAddresses> {
   const hosts = hostsToResolve(state);
   return { hostAddresses: hosts.size > 0 ? await lookup.resolve(hosts) : undefined, names: hosts.size };
 }

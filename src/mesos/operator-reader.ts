@@ -13,10 +13,10 @@ import { JsonReader, JsonSyntaxError, newInternTable, type InternTable, type Sca
 import { EMPTY, idText, parseUpid, StateReader } from './parse-state.js';
 import { RecordSplitter, SplitSyntaxError } from './record-splitter.js';
 
-/** A task as the stream gives it, with its framework's id. */
-export interface OperatorTask {
+/** A task as the stream gives it (`T`: as read, or as the reader's `keep` made it), with its framework's id. */
+export interface OperatorTask<T = Task> {
   readonly frameworkId: string;
-  readonly task: Task;
+  readonly task: T;
 }
 
 /** A framework by id, as a state's framework without tasks (no pid: the operator API has none). */
@@ -25,18 +25,18 @@ export interface OperatorFramework {
   readonly framework: Framework;
 }
 
-export interface OperatorSnapshot {
+export interface OperatorSnapshot<T = Task> {
   readonly frameworks: readonly OperatorFramework[];
   readonly agents: readonly Slave[];
   /** Agents a master that just took over knows from its registry only (not re-registered yet). */
   readonly recoveredAgentIds: readonly string[];
-  readonly tasks: readonly OperatorTask[];
+  readonly tasks: readonly OperatorTask<T>[];
 }
 
 /** One record of the stream, with what the model needs of it; `OTHER` for HEARTBEAT and types it does not use. */
-export type OperatorEvent =
-  | { readonly type: 'SUBSCRIBED'; readonly snapshot: OperatorSnapshot }
-  | { readonly type: 'TASK_ADDED'; readonly task: OperatorTask | undefined }
+export type OperatorEvent<T = Task> =
+  | { readonly type: 'SUBSCRIBED'; readonly snapshot: OperatorSnapshot<T> }
+  | { readonly type: 'TASK_ADDED'; readonly task: OperatorTask<T> | undefined }
   | {
       readonly type: 'TASK_UPDATED';
       readonly frameworkId: string;
@@ -52,9 +52,9 @@ export type OperatorEvent =
   | { readonly type: 'OTHER'; readonly name: string };
 
 /** The payload members of an event, by the type they belong to. */
-interface Payloads {
-  subscribed?: OperatorSnapshot | undefined;
-  taskAdded?: OperatorTask | undefined;
+interface Payloads<T> {
+  subscribed?: OperatorSnapshot<T> | undefined;
+  taskAdded?: OperatorTask<T> | undefined;
   taskUpdated?: Omit<Extract<OperatorEvent, { type: 'TASK_UPDATED' }>, 'type'>;
   agentAdded?: Slave | undefined;
   agentRemoved?: string;
@@ -66,18 +66,25 @@ interface Payloads {
 export interface ReadOptions {
   /** The intern cache to share across a stream's records (ids, states and names repeat across events). */
   readonly interned?: InternTable;
-  /**
-   * Called with each task as it is read (a snapshot's, a TASK_ADDED's); what it returns is kept in its
-   * place. A stream's reader returns the task it already holds when the two are equal, so a snapshot of
-   * an unchanged cluster leaves no second copy of its tasks behind (the copies just read die young).
-   */
-  readonly keep?: (task: OperatorTask) => OperatorTask;
 }
 
-class OperatorReader extends StateReader {
+/**
+ * Called with each task as it is read (a snapshot's, a TASK_ADDED's); what it returns is kept in its
+ * place. The stream's model keeps a compact task, the one it already holds when the two are equal, so
+ * a snapshot of an unchanged cluster leaves no second copy of its tasks behind (what was read dies young).
+ */
+export type KeepTask<T> = (task: OperatorTask) => OperatorTask<T>;
+
+export interface KeepingReadOptions<T> extends ReadOptions {
+  readonly keep: KeepTask<T>;
+}
+
+const asRead: KeepTask<Task> = (task) => task;
+
+class OperatorReader<T> extends StateReader {
   constructor(
     r: JsonReader,
-    private readonly keep: ((task: OperatorTask) => OperatorTask) | undefined,
+    private readonly keep: KeepTask<T>,
   ) {
     super(r, true);
   }
@@ -112,9 +119,9 @@ class OperatorReader extends StateReader {
     return items;
   }
 
-  readRecord(): OperatorEvent {
+  readRecord(): OperatorEvent<T> {
     let type = '';
-    const p: Payloads = {};
+    const p: Payloads<T> = {};
     this.members((key) => {
       if (key('type')) type = this.readString();
       else if (key('subscribed')) p.subscribed = this.member('get_state', () => this.readSnapshot(), undefined);
@@ -133,11 +140,11 @@ class OperatorReader extends StateReader {
   }
 
   /** `get_state`: tasks, frameworks, agents and recovered agents; the rest (executors, completed tasks) is skipped. */
-  private readSnapshot(): OperatorSnapshot {
+  private readSnapshot(): OperatorSnapshot<T> {
     let frameworks: readonly OperatorFramework[] = EMPTY;
     let agents: readonly Slave[] = EMPTY;
     let recoveredAgentIds: readonly string[] = EMPTY;
-    let tasks: readonly OperatorTask[] = EMPTY;
+    let tasks: readonly OperatorTask<T>[] = EMPTY;
     this.members((key) => {
       if (key('get_tasks')) tasks = this.member('tasks', () => this.list(this.readOperatorTask), EMPTY);
       else if (key('get_frameworks')) frameworks = this.member('frameworks', () => this.list(this.readOperatorFramework), EMPTY);
@@ -155,14 +162,14 @@ class OperatorReader extends StateReader {
   }
 
   /** One element of a snapshot's task list, alone in its bytes (see readOperatorRecordInPieces). */
-  readTaskElement(): OperatorTask | undefined {
+  readTaskElement(): OperatorTask<T> | undefined {
     const task = this.readOperatorTask();
     this.r.end();
     return task;
   }
 
   /** A Task; undefined without a framework id or a task id. */
-  private readOperatorTask(): OperatorTask | undefined {
+  private readOperatorTask(): OperatorTask<T> | undefined {
     let frameworkId = '';
     let id = '';
     let name = '';
@@ -187,7 +194,7 @@ class OperatorReader extends StateReader {
     });
     if (frameworkId === '' || id === '') return undefined;
     const read = { frameworkId, task: { id, name, slaveId, state, ports, statuses, discovery } };
-    return this.keep ? this.keep(read) : read;
+    return this.keep(read);
   }
 
   /** `task_updated`: the framework, the task (by its status's task id), the state and the status. */
@@ -282,7 +289,7 @@ class OperatorReader extends StateReader {
   }
 }
 
-function eventOf(type: string, p: Payloads): OperatorEvent {
+function eventOf<T>(type: string, p: Payloads<T>): OperatorEvent<T> {
   switch (type) {
     case 'SUBSCRIBED':
       return { type, snapshot: p.subscribed ?? { frameworks: EMPTY, agents: EMPTY, recoveredAgentIds: EMPTY, tasks: EMPTY } };
@@ -305,9 +312,16 @@ function eventOf(type: string, p: Payloads): OperatorEvent {
   }
 }
 
+/** The tasks as read without a `keep` (the overloads below give T = Task then). */
+function keeperOf<T>(options: ReadOptions & { readonly keep?: KeepTask<T> }): KeepTask<T> {
+  return options.keep ?? (asRead as KeepTask<unknown> as KeepTask<T>);
+}
+
 /** Reads one record (UTF-8 JSON). Throws JsonSyntaxError when it is not JSON. */
-export function readOperatorRecord(bytes: Uint8Array, options: ReadOptions = {}): OperatorEvent {
-  return new OperatorReader(new JsonReader(bytes, options.interned), options.keep).readRecord();
+export function readOperatorRecord<T>(bytes: Uint8Array, options: KeepingReadOptions<T>): OperatorEvent<T>;
+export function readOperatorRecord(bytes: Uint8Array, options?: ReadOptions): OperatorEvent;
+export function readOperatorRecord<T>(bytes: Uint8Array, options: ReadOptions & { readonly keep?: KeepTask<T> } = {}): OperatorEvent<T> {
+  return new OperatorReader(new JsonReader(bytes, options.interned), keeperOf(options)).readRecord();
 }
 
 /** The snapshot's task list: read element by element as the record arrives. */
@@ -323,11 +337,11 @@ const UNREAD_SNAPSHOT_LISTS: readonly (readonly string[])[] = [
 ];
 
 /** A record read as its pieces arrive (see RecordSplitter); `finish` gives what readOperatorRecord gives for the whole. */
-export interface PiecewiseRecordReader {
+export interface PiecewiseRecordReader<T = Task> {
   /** Throws JsonSyntaxError when the record cannot be JSON. */
   push(piece: Uint8Array): void;
   /** After the last piece. Throws JsonSyntaxError when the record is not JSON. */
-  finish(): OperatorEvent;
+  finish(): OperatorEvent<T>;
 }
 
 /**
@@ -336,21 +350,24 @@ export interface PiecewiseRecordReader {
  * the rest is read at the end. Gives exactly what readOperatorRecord gives for the whole record, and
  * refuses exactly what it refuses.
  */
-export function readOperatorRecordInPieces(options: ReadOptions = {}): PiecewiseRecordReader {
+export function readOperatorRecordInPieces<T>(options: KeepingReadOptions<T>): PiecewiseRecordReader<T>;
+export function readOperatorRecordInPieces(options?: ReadOptions): PiecewiseRecordReader;
+export function readOperatorRecordInPieces<T>(options: ReadOptions & { readonly keep?: KeepTask<T> } = {}): PiecewiseRecordReader<T> {
   const interned = options.interned ?? newInternTable();
-  let tasks: OperatorTask[] = [];
+  const keep = keeperOf(options);
+  let tasks: OperatorTask<T>[] = [];
   const splitter = new RecordSplitter([
     {
       path: SNAPSHOT_TASKS,
       onElement: (bytes) => {
-        const task = new OperatorReader(new JsonReader(bytes, interned), options.keep).readTaskElement();
+        const task = new OperatorReader(new JsonReader(bytes, interned), keep).readTaskElement();
         if (task) tasks.push(task);
       },
       onReset: () => (tasks = []),
     },
     ...UNREAD_SNAPSHOT_LISTS.map((path) => ({ path, onElement: checkJson, onReset: () => undefined })),
   ]);
-  const split = <T>(step: () => T): T => {
+  const split = <R>(step: () => R): R => {
     try {
       return step();
     } catch (err) {
@@ -361,7 +378,7 @@ export function readOperatorRecordInPieces(options: ReadOptions = {}): Piecewise
   return {
     push: (piece) => split(() => splitter.push(piece)),
     finish() {
-      const event = readOperatorRecord(split(() => splitter.finish()), { interned, ...(options.keep ? { keep: options.keep } : {}) });
+      const event = readOperatorRecord(split(() => splitter.finish()), { interned, keep });
       if (event.type !== 'SUBSCRIBED') return event;
       return { type: event.type, snapshot: { ...event.snapshot, tasks: tasks.length === 0 ? EMPTY : tasks } };
     },

@@ -2,10 +2,11 @@
 // parsed state a `/master/state` poll gives (operator-reader.ts reads both forms into the same types),
 // so a streamed state and a polled one produce the same records (docs/streaming.md). No I/O here: the
 // reload worker feeds read records in and asks for the whole state, or what changed, when it
-// publishes. Tasks are immutable Task objects, shared with the tables that keep them (one copy each).
-import { taskKey, type StateChanges } from '../records/incremental-tables.js';
+// publishes. Tasks are held compact (compact-task.ts), immutable and shared with the tables that keep
+// them (one copy each).
+import { compactTask, expandTask, sameCompactTask, taskKey, type CompactTask } from '../records/compact-task.js';
+import type { StateChanges } from '../records/incremental-tables.js';
 import { statusesThatCount } from '../records/generate.js';
-import { sameTask } from '../records/same-task.js';
 import type { Framework, MesosState, Slave, Task } from '../records/state-types.js';
 import type { OperatorEvent, OperatorFramework, OperatorSnapshot, OperatorTask } from './operator-reader.js';
 
@@ -21,14 +22,13 @@ const TERMINAL_STATES: ReadonlySet<string> = new Set([
   'TASK_GONE_BY_OPERATOR',
 ]);
 
+/** A task held, by its key (task.key). */
 interface ModelTask {
-  /** The key the model holds it by (taskKey): a snapshot's new entries reuse it. */
-  readonly key: string;
   readonly frameworkId: string;
   /** Rises with every task put into the model (a task re-added gets a new one): the model's order. */
   readonly seq: number;
   /** With only the statuses that count (statusesThatCount): a task whose health check flaps stays small. */
-  readonly task: Task;
+  readonly task: CompactTask;
 }
 
 export interface OperatorModel {
@@ -65,15 +65,16 @@ export function emptyModel(): OperatorModel {
 let taskSeq = 0;
 
 /**
- * The task to keep for one just read (readOperatorRecord's `keep`): with only the statuses that count,
- * and the model's own object when it holds an equal one, so that reading a snapshot of an unchanged
- * cluster allocates nothing that lasts and the tables find the very objects they hold.
+ * The task to keep for one just read (readOperatorRecord's `keep`): compact, with only the statuses
+ * that count, and the model's own object when it holds an equal one, so that reading a snapshot of an
+ * unchanged cluster allocates nothing that lasts and the tables find the very objects they hold. A
+ * task held keeps its key. No model yet: the stream's first snapshot.
  */
-export function keptTask(model: OperatorModel, read: OperatorTask): OperatorTask {
-  const task = withStatusesThatCount(read.task);
-  const held = model.tasks.get(taskKey(read.frameworkId, task.id));
-  if (held && sameTask(held.task, task)) return { frameworkId: read.frameworkId, task: held.task };
-  return task === read.task ? read : { frameworkId: read.frameworkId, task };
+export function keptTask(model: OperatorModel | undefined, read: OperatorTask): OperatorTask<CompactTask> {
+  const key = taskKey(read.frameworkId, read.task.id);
+  const held = model?.tasks.get(key)?.task;
+  const task = compactTask(withStatusesThatCount(read.task), held?.key ?? key);
+  return { frameworkId: read.frameworkId, task: held && sameCompactTask(held, task) ? held : task };
 }
 
 /** The task with only the statuses that count (itself when it has no others). */
@@ -82,25 +83,15 @@ function withStatusesThatCount(task: Task): Task {
   return statuses === task.statuses ? task : { ...task, statuses };
 }
 
-/**
- * Adds a task (an event's, or a snapshot's with the model's tasks as they were in `before`: a task
- * already held keeps its key, so a resync of a large cluster leaves no second set of keys behind).
- */
-function addTask(model: OperatorModel, added: OperatorTask | undefined, before?: ReadonlyMap<string, ModelTask>): boolean {
+/** Adds a task (an event's, or a snapshot's: keptTask gave a task already held the key it is held by). */
+function addTask(model: OperatorModel, added: OperatorTask<CompactTask> | undefined): boolean {
   if (!added) return false;
   const { frameworkId, task } = added;
-  const asked = taskKey(frameworkId, task.id);
-  const key = before?.get(asked)?.key ?? asked;
   // A model rendered whole next needs no list of the tasks that changed.
-  if (!model.changed.frameworks) model.changed.tasks.add(key);
-  if (TERMINAL_STATES.has(task.state)) return model.tasks.delete(key);
-  model.tasks.set(key, {
-    key,
-    frameworkId,
-    // A task added again keeps its place, as a poll lists it.
-    seq: model.tasks.get(key)?.seq ?? ++taskSeq,
-    task: withStatusesThatCount(task),
-  });
+  if (!model.changed.frameworks) model.changed.tasks.add(task.key);
+  if (TERMINAL_STATES.has(task.state)) return model.tasks.delete(task.key);
+  // A task added again keeps its place, as a poll lists it.
+  model.tasks.set(task.key, { frameworkId, seq: model.tasks.get(task.key)?.seq ?? ++taskSeq, task });
   return true;
 }
 
@@ -114,7 +105,7 @@ function setFramework(model: OperatorModel, framework: OperatorFramework): void 
  * that would empty their names for minutes. Their agents, tasks (and the tasks' frameworks) are
  * carried over from the model as it was, until the agent re-registers or `nowMs` + CARRY_OVER_MS.
  */
-function applySnapshot(model: OperatorModel, snapshot: OperatorSnapshot, nowMs: number): void {
+function applySnapshot(model: OperatorModel, snapshot: OperatorSnapshot<CompactTask>, nowMs: number): void {
   const before = { frameworks: model.frameworks, agents: model.agents, tasks: model.tasks, carried: model.carried };
   model.frameworks = new Map();
   model.agents = new Map();
@@ -124,7 +115,7 @@ function applySnapshot(model: OperatorModel, snapshot: OperatorSnapshot, nowMs: 
   model.changed.tasks.clear();
   for (const framework of snapshot.frameworks) setFramework(model, framework);
   for (const agent of snapshot.agents) model.agents.set(agent.id, agent);
-  for (const task of snapshot.tasks) addTask(model, task, before.tasks);
+  for (const task of snapshot.tasks) addTask(model, task);
   for (const id of snapshot.recoveredAgentIds) {
     const agent = before.agents.get(id);
     if (!agent || model.agents.has(id)) continue;
@@ -173,8 +164,9 @@ function updateTask(model: OperatorModel, update: Extract<OperatorEvent, { type:
   }
   // A status sent again (the agent's state moved on without a new one) changes nothing: it cannot
   // win over the statuses that count, which it does not outrank.
-  const statuses = update.status ? statusesThatCount([...held.task.statuses, update.status]) : held.task.statuses;
-  model.tasks.set(key, { ...held, task: { ...held.task, state: update.state, statuses } });
+  const task = expandTask(held.task);
+  const statuses = update.status ? statusesThatCount([...task.statuses, update.status]) : task.statuses;
+  model.tasks.set(key, { ...held, task: compactTask({ ...task, state: update.state, statuses }, held.task.key) });
   return true;
 }
 
@@ -201,7 +193,7 @@ function removeAgent(model: OperatorModel, id: string): boolean {
 }
 
 /** Applies one record of the stream (read by readOperatorRecord). */
-export function applyEvent(model: OperatorModel, event: OperatorEvent, nowMs = 0): ApplyResult {
+export function applyEvent(model: OperatorModel, event: OperatorEvent<CompactTask>, nowMs = 0): ApplyResult {
   switch (event.type) {
     case 'SUBSCRIBED':
       applySnapshot(model, event.snapshot, nowMs);
@@ -229,8 +221,8 @@ export function applyEvent(model: OperatorModel, event: OperatorEvent, nowMs = 0
 }
 
 /** The given tasks by framework id, in the order given (tasks of frameworks not known yet wait). */
-function tasksByFramework(model: OperatorModel, tasks: Iterable<ModelTask>): Map<string, Task[]> {
-  const byFramework = new Map<string, Task[]>();
+function tasksByFramework(model: OperatorModel, tasks: Iterable<ModelTask>): Map<string, CompactTask[]> {
+  const byFramework = new Map<string, CompactTask[]>();
   for (const held of tasks) {
     if (!model.frameworks.has(held.frameworkId)) continue;
     let list = byFramework.get(held.frameworkId);
@@ -241,8 +233,8 @@ function tasksByFramework(model: OperatorModel, tasks: Iterable<ModelTask>): Map
 }
 
 /** Every framework in the model's order, with the tasks given for it; and their ids, in step. */
-function frameworksWith(model: OperatorModel, tasks: ReadonlyMap<string, readonly Task[]>): { frameworks: Framework[]; frameworkIds: string[] } {
-  const frameworks: Framework[] = [];
+function frameworksWith(model: OperatorModel, tasks: ReadonlyMap<string, readonly CompactTask[]>): { frameworks: Framework<CompactTask>[]; frameworkIds: string[] } {
+  const frameworks: Framework<CompactTask>[] = [];
   const frameworkIds: string[] = [];
   for (const [id, framework] of model.frameworks) {
     frameworks.push({ ...framework, tasks: tasks.get(id) ?? [] });
@@ -258,7 +250,7 @@ function frameworksWith(model: OperatorModel, tasks: ReadonlyMap<string, readonl
  * Frameworks have no `pid` in the operator API, so their scheduler records use `hostname`. Marks
  * everything as rendered.
  */
-export function renderWhole(model: OperatorModel, leader: string): { state: MesosState; frameworkIds: string[] } {
+export function renderWhole(model: OperatorModel, leader: string): { state: MesosState<CompactTask>; frameworkIds: string[] } {
   const { frameworks, frameworkIds } = frameworksWith(model, tasksByFramework(model, model.tasks.values()));
   clearChanged(model);
   return { state: { leader, frameworks, slaves: [...model.agents.values()] }, frameworkIds };

@@ -12,6 +12,7 @@
 // whole generation of the same state holds. A name that two parts make (framework names that nest, a
 // static name that Mesos makes too) cannot be merged: the table is then generated whole, as a poll's.
 import { isDeepStrictEqual } from 'node:util';
+import { expandTask, sameCompactTask, type CompactTask } from './compact-task.js';
 import type { StaticRecordInput as StaticRecord } from './settings.js';
 import type { Framework, MesosState, Slave, Task } from './state-types.js';
 import {
@@ -29,7 +30,6 @@ import {
 import { toDomainFragment, toLabel, type LabelSpec } from './labels.js';
 import { hashName } from './packed-table.js';
 import { PartIndexBuilder, type PartMeta } from './part-index.js';
-import { sameTask } from './same-task.js';
 import type { PartedTableMessage, TablePart } from './parted-table.js';
 import { ReverseNotes, type ReverseNote } from './reverse-records.js';
 import type { RotationEntry } from './rotation-list.js';
@@ -51,7 +51,7 @@ export interface TableInputs {
  */
 export interface StateChanges {
   readonly leader: string;
-  readonly frameworks: readonly Framework[];
+  readonly frameworks: readonly Framework<CompactTask>[];
   readonly frameworkIds: readonly string[];
   readonly slaves: readonly Slave[];
   readonly removedSlaves: readonly string[];
@@ -69,13 +69,12 @@ export type IncrementalResult = (
   readonly partsRebuilt: number;
 };
 
+/** A task held, by its key (task.key). */
 interface HeldTask {
-  /** taskKey(frameworkId, task id), the key it is held by. */
-  readonly key: string;
   readonly frameworkId: string;
   /** The framework's place in the state: a bucket holds its tasks by framework, then by task id. */
   readonly frameworkIndex: number;
-  task: Task;
+  task: CompactTask;
   bucket: number;
 }
 
@@ -100,17 +99,12 @@ interface Part {
 const TASKS_PER_BUCKET = 16;
 const MAX_BUCKETS = 8192;
 
-/** A task's key across frameworks (task ids are unique within a framework only); the stream's removed-task keys are these. */
-export function taskKey(frameworkId: string, taskId: string): string {
-  return `${frameworkId}\0${taskId}`;
-}
-
 function bucketCountFor(tasks: number): number {
   return 1 << Math.min(Math.log2(MAX_BUCKETS), Math.max(0, Math.ceil(Math.log2(tasks / TASKS_PER_BUCKET + 1))));
 }
 
 
-function frameworkHead(framework: Framework): Framework {
+function frameworkHead(framework: Framework<unknown>): Framework {
   return { name: framework.name, pid: framework.pid, pidInvalid: framework.pidInvalid, hostname: framework.hostname, tasks: [] };
 }
 
@@ -140,7 +134,7 @@ export class IncrementalTables {
   }
 
   /** The whole state (a snapshot, a resync): parts whose tasks and inputs are unchanged are kept. */
-  reset(state: MesosState, frameworkIds: readonly string[], inputs: TableInputs): IncrementalResult {
+  reset(state: MesosState<CompactTask>, frameworkIds: readonly string[], inputs: TableInputs): IncrementalResult {
     let taskCount = 0;
     for (const framework of state.frameworks) taskCount += framework.tasks.length;
     const frameworksChanged = !this.sameFrameworks(state.frameworks, frameworkIds);
@@ -159,22 +153,21 @@ export class IncrementalTables {
     state.frameworks.forEach((framework, f) => {
       const id = frameworkIds[f] as string;
       for (const task of framework.tasks) {
-        const key = taskKey(id, task.id);
         const bucket = this.bucketOf(framework, task);
-        const before = previousTasks?.get(key);
-        if (!before || !sameTask(before.task, task) || agentsChanged.has(task.slaveId)) (this.buckets[bucket] as Bucket).dirty = true;
-        // A task held in the same place keeps its holder and key: a resync of a large cluster leaves
-        // no second set of them behind.
-        const held: HeldTask = before && before.frameworkIndex === f && before.bucket === bucket ? before : { key, frameworkId: id, frameworkIndex: f, task, bucket };
+        const before = previousTasks?.get(task.key);
+        if (!before || !sameCompactTask(before.task, task) || agentsChanged.has(task.slaveId)) (this.buckets[bucket] as Bucket).dirty = true;
+        // A task held in the same place keeps its holder: a resync of a large cluster leaves no second
+        // set of them behind.
+        const held: HeldTask = before && before.frameworkIndex === f && before.bucket === bucket ? before : { frameworkId: id, frameworkIndex: f, task, bucket };
         held.task = task;
-        this.tasks.set(held.key, held);
+        this.tasks.set(task.key, held);
         (filling[bucket] as HeldTask[]).push(held);
       }
     });
     // Each bucket in its order (sorting a bucket's dozen tasks, not the state's 100,000); a bucket whose
     // tasks were removed, added or reordered changes: the order is the records' order.
     this.buckets.forEach((bucket, i) => {
-      bucket.tasks = new Map((filling[i] as HeldTask[]).sort(byPlace).map((held) => [held.key, held]));
+      bucket.tasks = new Map((filling[i] as HeldTask[]).sort(byPlace).map((held) => [held.task.key, held]));
       const previous = previousBuckets?.[i];
       if (previous && !bucket.dirty && !sameKeys(bucket.tasks, previous)) bucket.dirty = true;
     });
@@ -231,12 +224,12 @@ export class IncrementalTables {
     return this.build(inputs);
   }
 
-  private upsertTask(frameworkId: string, frameworkIndex: number, framework: Framework, task: Task): void {
-    const key = taskKey(frameworkId, task.id);
+  private upsertTask(frameworkId: string, frameworkIndex: number, framework: Framework<CompactTask>, task: CompactTask): void {
+    const key = task.key;
     const bucketIndex = this.bucketOf(framework, task);
     const held = this.tasks.get(key);
     if (held && held.bucket === bucketIndex) {
-      if (sameTask(held.task, task)) return;
+      if (sameCompactTask(held.task, task)) return;
       held.task = task;
       (this.buckets[bucketIndex] as Bucket).dirty = true;
       return;
@@ -247,23 +240,22 @@ export class IncrementalTables {
       old.dirty = true;
       this.tasks.delete(key);
     }
-    const next: HeldTask = { key, frameworkId, frameworkIndex, task, bucket: bucketIndex };
+    const next: HeldTask = { frameworkId, frameworkIndex, task, bucket: bucketIndex };
     this.tasks.set(key, next);
     const bucket = this.buckets[bucketIndex] as Bucket;
     insertInOrder(bucket.tasks, next);
     bucket.dirty = true;
   }
 
-  private bucketOf(framework: Framework, task: Task): number {
-    const name = task.discovery !== null && task.discovery.name !== '' ? task.discovery.name : task.name;
-    const key = `${toDomainFragment(framework.name, this.spec)}\0${toLabel(name, this.spec)}`;
+  private bucketOf(framework: Framework<CompactTask>, task: CompactTask): number {
+    const key = `${toDomainFragment(framework.name, this.spec)}\0${toLabel(task.recordName, this.spec)}`;
     return hashName(key) & (this.buckets.length - 1);
   }
 
-  private sameFrameworks(frameworks: readonly Framework[], ids: readonly string[]): boolean {
+  private sameFrameworks(frameworks: readonly Framework<CompactTask>[], ids: readonly string[]): boolean {
     if (ids.length !== this.frameworkIds.length || frameworks.length !== ids.length) return false;
     for (let i = 0; i < ids.length; i++) {
-      if (ids[i] !== this.frameworkIds[i] || !isDeepStrictEqual(frameworkHead(frameworks[i] as Framework), this.frameworks[i])) return false;
+      if (ids[i] !== this.frameworkIds[i] || !isDeepStrictEqual(frameworkHead(frameworks[i] as Framework<CompactTask>), this.frameworks[i])) return false;
     }
     return true;
   }
@@ -361,7 +353,7 @@ export class IncrementalTables {
     for (const held of bucket.tasks.values()) {
       let list = byFramework.get(held.frameworkId);
       if (!list) byFramework.set(held.frameworkId, (list = []));
-      list.push(held.task);
+      list.push(expandTask(held.task));
       const slave = this.slaves.get(held.task.slaveId);
       if (slave) slaves.set(slave.id, slave);
     }
@@ -396,7 +388,7 @@ export class IncrementalTables {
     for (const held of this.tasks.values()) {
       let list = tasksOf.get(held.frameworkId);
       if (!list) tasksOf.set(held.frameworkId, (list = []));
-      list.push(held.task);
+      list.push(expandTask(held.task));
     }
     for (const list of tasksOf.values()) list.sort(byTaskId);
     const frameworks = this.frameworks.map((head, f) => ({ ...head, tasks: tasksOf.get(this.frameworkIds[f] as string) ?? [] }));
@@ -414,7 +406,7 @@ export class IncrementalTables {
  * meaningful order (and another one after a fail-over), so the table does not depend on it and a
  * fresh snapshot of an unchanged cluster regenerates nothing.
  */
-function byTaskId(a: Task, b: Task): number {
+function byTaskId(a: { readonly id: string }, b: { readonly id: string }): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
@@ -430,7 +422,7 @@ function byPlace(x: HeldTask, y: HeldTask): number {
 function insertInOrder(tasks: Map<string, HeldTask>, held: HeldTask): void {
   const ordered = [...tasks.values(), held].sort(byPlace);
   tasks.clear();
-  for (const t of ordered) tasks.set(t.key, t);
+  for (const t of ordered) tasks.set(t.task.key, t);
 }
 
 const NO_HOSTS: ReadonlyMap<string, readonly string[]> = new Map();

@@ -52,14 +52,15 @@ export interface Task {
   readonly discovery: DiscoveryInfo | null;
 }
 
-export interface Framework {
+/** A framework with its tasks (`T`: parsed tasks, or the compact ones the event stream holds). */
+export interface Framework<T = Task> {
   readonly name: string;
   /** null when `pid` is missing (then `hostname` is the scheduler host) or could not be parsed. */
   readonly pid: Upid | null;
   /** `pid` was present but unparsable: the framework loses its scheduler records only (behaviour §8 #17). */
   readonly pidInvalid: boolean;
   readonly hostname: string;
-  readonly tasks: readonly Task[];
+  readonly tasks: readonly T[];
 }
 
 export interface Slave {
@@ -69,10 +70,10 @@ export interface Slave {
   readonly hostname: string;
 }
 
-export interface MesosState {
+export interface MesosState<T = Task> {
   /** The raw `leader` PID, e.g. "master@192.0.2.1:5050". Never empty after a successful parse. */
   readonly leader: string;
-  readonly frameworks: readonly Framework[];
+  readonly frameworks: readonly Framework<T>[];
   readonly slaves: readonly Slave[];
 }
 

@@ -4,11 +4,20 @@
 // never decodes a snapshot; a new subscription replaces the model, and a snapshot of an unchanged
 // cluster regenerates nothing.
 import { isDeepStrictEqual } from 'node:util';
+import type { CompactTask } from '../records/compact-task.js';
 import { IncrementalTables, type IncrementalResult, type TableInputs } from '../records/incremental-tables.js';
 import type { GenerateConfig } from '../records/settings.js';
 import type { MesosState } from '../records/state-types.js';
 import { JsonSyntaxError, newInternTable, type InternTable } from '../mesos/json-reader.js';
-import { readOperatorRecord, readOperatorRecordInPieces, type OperatorEvent, type OperatorTask, type PiecewiseRecordReader, type ReadOptions } from '../mesos/operator-reader.js';
+import {
+  readOperatorRecord,
+  readOperatorRecordInPieces,
+  type KeepingReadOptions,
+  type KeepTask,
+  type OperatorEvent,
+  type OperatorTask,
+  type PiecewiseRecordReader,
+} from '../mesos/operator-reader.js';
 import type { PiecedRecord } from '../mesos/recordio.js';
 import { applyEvent, emptyModel, expireCarried, keptTask, renderChanges, renderWhole, type OperatorModel } from '../mesos/operator-state.js';
 
@@ -92,7 +101,7 @@ export interface StreamTables {
   apply(
     batch: StreamBatch,
     inputs: Omit<TableInputs, 'hostAddresses'>,
-    lookUp: (state: MesosState) => Promise<ReadonlyMap<string, readonly string[]> | undefined>,
+    lookUp: (state: MesosState<unknown>) => Promise<ReadonlyMap<string, readonly string[]> | undefined>,
     nowMs: number,
   ): Promise<StreamTablesOutcome>;
 }
@@ -104,7 +113,7 @@ export function createStreamTables(config: GenerateConfig): StreamTables {
   // Ids, names and states repeat from one event to the next: one intern cache for the stream's records.
   const interned = newInternTable();
 
-  const keep = (task: OperatorTask): OperatorTask => (model ? keptTask(model, task) : task);
+  const keep = (task: OperatorTask): OperatorTask<CompactTask> => keptTask(model, task);
   const pieced = new PiecedRecords(interned, keep);
 
   return {
@@ -126,7 +135,7 @@ export function createStreamTables(config: GenerateConfig): StreamTables {
       releaseBuffers(batch.buffers);
       const readMs = performance.now() - started;
       let lookUpMs = 0;
-      const timedLookUp = async (state: MesosState): Promise<ReadonlyMap<string, readonly string[]> | undefined> => {
+      const timedLookUp = async (state: MesosState<unknown>): Promise<ReadonlyMap<string, readonly string[]> | undefined> => {
         const t = performance.now();
         const looked = await lookUp(state);
         lookUpMs += performance.now() - t;
@@ -182,7 +191,7 @@ const UNREADABLE = Symbol('unreadable');
 const MISSING = Symbol('missing');
 
 /** The record's event; UNREADABLE when it is not JSON. */
-function readRecord(bytes: Uint8Array, options: ReadOptions): OperatorEvent | typeof UNREADABLE {
+function readRecord(bytes: Uint8Array, options: KeepingReadOptions<CompactTask>): OperatorEvent<CompactTask> | typeof UNREADABLE {
   try {
     return readOperatorRecord(bytes, options);
   } catch (err) {
@@ -193,10 +202,10 @@ function readRecord(bytes: Uint8Array, options: ReadOptions): OperatorEvent | ty
 
 /** A record arriving in pieces: its reader until the last piece, then what it read. */
 interface PiecedRead {
-  readonly reader: PiecewiseRecordReader;
+  readonly reader: PiecewiseRecordReader<CompactTask>;
   readonly length: number;
   received: number;
-  event: OperatorEvent | typeof UNREADABLE | undefined;
+  event: OperatorEvent<CompactTask> | typeof UNREADABLE | undefined;
   /** A bug met while reading: thrown when the record is taken, failing that reload as a whole read would. */
   failure?: unknown;
 }
@@ -207,7 +216,7 @@ class PiecedRecords {
 
   constructor(
     private readonly interned: InternTable,
-    private readonly keep: (task: OperatorTask) => OperatorTask,
+    private readonly keep: KeepTask<CompactTask>,
   ) {}
 
   read(id: number, piece: Uint8Array, length: number): void {
@@ -237,7 +246,7 @@ class PiecedRecords {
   }
 
   /** The record's event, once all its pieces are read; MISSING otherwise. Records before it are dropped. */
-  take(id: number): OperatorEvent | typeof UNREADABLE | typeof MISSING {
+  take(id: number): OperatorEvent<CompactTask> | typeof UNREADABLE | typeof MISSING {
     const read = this.reads.get(id);
     for (const other of this.reads.keys()) if (other <= id) this.reads.delete(other);
     if (read?.failure !== undefined) throw read.failure;

@@ -11,6 +11,7 @@ import type { ForwardRequest, Forwarder } from '../../src/forward/types.js';
 import { parseStateText } from '../../src/mesos/parse-state.js';
 import { generateRecords } from '../../src/records/generate.js';
 import { IncrementalTables } from '../../src/records/incremental-tables.js';
+import { compactState } from '../../src/records/compact-task.js';
 import { assemblePartedTable, openPartedTable } from '../../src/records/parted-table.js';
 import { type RecordStore, createRecordStore } from '../../src/records/store.js';
 import type { PackedTable, RecordTable } from '../../src/records/table.js';
@@ -68,7 +69,7 @@ export function loadDnsFixturePartedTable(): RecordTable {
   const parsed = parseStateText(text);
   if (!parsed.ok) throw new Error(`fixture state does not parse: ${parsed.error}`);
   const ids = (JSON.parse(text) as { frameworks: { id: string }[] }).frameworks.map((f) => f.id);
-  const result = new IncrementalTables({ ...FIXTURE_GENERATE_CONFIG, ipSources: [...FIXTURE_GENERATE_CONFIG.ipSources] }).reset(parsed.state, ids, {
+  const result = new IncrementalTables({ ...FIXTURE_GENERATE_CONFIG, ipSources: [...FIXTURE_GENERATE_CONFIG.ipSources] }).reset(compactState(parsed.state, ids), ids, {
     masters: ['192.0.2.100:5050'],
     listenerAddresses: [],
   });

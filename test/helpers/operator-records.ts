@@ -5,6 +5,7 @@ import { Buffer } from 'node:buffer';
 import { readOperatorRecord } from '../../src/mesos/operator-reader.js';
 import { applyEvent, keptTask, renderWhole, type ApplyResult, type OperatorModel } from '../../src/mesos/operator-state.js';
 import { joinHostPort } from '../../src/net/host-port.js';
+import { expandTask, type CompactTask } from '../../src/records/compact-task.js';
 import type { MesosState, Task, TaskStatus } from '../../src/records/state-types.js';
 
 /** Applies an event (or a SUBSCRIBED record) given as a JSON value, read as the reload worker reads one. */
@@ -61,9 +62,14 @@ export function stateDocument(state: MesosState): Doc {
   };
 }
 
+/** A state the model rendered, with its tasks as parsed. */
+export function expandedState(state: MesosState<CompactTask>): MesosState {
+  return { ...state, frameworks: state.frameworks.map((f) => ({ ...f, tasks: f.tasks.map(expandTask) })) };
+}
+
 /** The model as the `/master/state` document a poll of the same cluster fetches. */
 export function masterStateDocument(model: OperatorModel, leader: string): Doc {
-  return stateDocument(renderWhole(model, leader).state);
+  return stateDocument(expandedState(renderWhole(model, leader).state));
 }
 
 function operatorTask(task: Task, frameworkId: string): Doc {
@@ -83,7 +89,7 @@ function operatorTask(task: Task, frameworkId: string): Doc {
 /** The model as the `get_state` a subscription to the same cluster would start with (tasks reversed if asked). */
 export function getStateOf(model: OperatorModel, leader: string, options: { reverse?: boolean } = {}): Doc {
   const { state, frameworkIds } = renderWhole(model, leader);
-  const tasks = state.frameworks.flatMap((f, i) => f.tasks.map((t) => operatorTask(t, frameworkIds[i] as string)));
+  const tasks = state.frameworks.flatMap((f, i) => f.tasks.map((t) => operatorTask(expandTask(t), frameworkIds[i] as string)));
   return {
     get_frameworks: { frameworks: state.frameworks.map((f, i) => ({ framework_info: { id: { value: frameworkIds[i] }, name: f.name, hostname: f.hostname } })) },
     get_agents: { agents: state.slaves.map((s) => ({ agent_info: { id: { value: s.id }, hostname: s.hostname }, pid: s.pid ? `slave(1)@${joinHostPort(s.pid.host, s.pid.port)}` : '' })) },

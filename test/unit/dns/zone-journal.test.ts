@@ -19,6 +19,7 @@ import { readName } from '../../../src/wire/name.js';
 import { generateState } from '../../../bench/lib/generate-state.js';
 import { parseStateText } from '../../../src/mesos/parse-state.js';
 import { IncrementalTables } from '../../../src/records/incremental-tables.js';
+import { compactState } from '../../../src/records/compact-task.js';
 import { type PartedTableData, assemblePartedTable, openPartedTable } from '../../../src/records/parted-table.js';
 import type { RecordTable } from '../../../src/records/table.js';
 import { dnsTestConfig } from '../../cases/dns-fixture.js';
@@ -40,7 +41,7 @@ function partedTables(): (state: State) => RecordTable {
     const parsed = parseStateText(JSON.stringify(state));
     if (!parsed.ok) throw new Error(parsed.error);
     const ids = state.frameworks.map((f, i) => String((f as { id?: string }).id ?? `framework-${i}`));
-    const result = tables.reset(parsed.state, ids, { masters: config.masters ?? [], listenerAddresses: [] });
+    const result = tables.reset(compactState(parsed.state, ids), ids, { masters: config.masters ?? [], listenerAddresses: [] });
     if (result.kind !== 'parted') throw new Error('expected a table in parts');
     parted = assemblePartedTable(result.message, parted);
     if (!parted) throw new Error('parts missing');

@@ -16,7 +16,7 @@ type Doc = Record<string, unknown>;
 
 /** Reads `bytes` in pieces of random sizes (up to `maxPiece`). */
 function readInPieces(bytes: Uint8Array, random: () => number, maxPiece: number, keep?: (t: OperatorTask) => OperatorTask): OperatorEvent {
-  const reader = readOperatorRecordInPieces(keep ? { keep } : {});
+  const reader = keep ? readOperatorRecordInPieces({ keep }) : readOperatorRecordInPieces();
   for (let at = 0; at < bytes.length; ) {
     const size = 1 + Math.floor(random() * maxPiece);
     // Each piece in a buffer of its own, as they arrive from the serving thread.

@@ -7,6 +7,7 @@ import type { StaticRecord } from '../../../src/config/static-records.js';
 import { parseState } from '../../../src/mesos/parse-state.js';
 import type { Framework, MesosState, Slave, Task } from '../../../src/records/state-types.js';
 import { type GenerateConfig, generateRecords } from '../../../src/records/generate.js';
+import { compactState, compactTask, taskKey } from '../../../src/records/compact-task.js';
 import { IncrementalTables, type IncrementalResult, type StateChanges, type TableInputs } from '../../../src/records/incremental-tables.js';
 import { type PartedTableData, assemblePartedTable, openPartedTable } from '../../../src/records/parted-table.js';
 import type { RecordTable } from '../../../src/records/table.js';
@@ -115,7 +116,7 @@ describe('incremental tables', () => {
     const inputs: TableInputs = { masters: ['192.0.2.100:5050', '192.0.2.101:5050'], listenerAddresses: [] };
     const tables = new IncrementalTables(CONFIG);
     const open = opener();
-    let result = tables.reset(parse(doc), ids, inputs);
+    let result = tables.reset(compactState(parse(doc), ids), ids, inputs);
     assert.equal(result.kind, 'parted');
     assertSameTable(open(result), whole(tables, inputs), 'snapshot');
     let n = 10_000;
@@ -145,7 +146,7 @@ describe('incremental tables', () => {
       if (round === 20) currentInputs = { ...currentInputs, masters: ['192.0.2.101:5050'] };
       const changes: StateChanges = {
         leader: round === 25 ? 'master@192.0.2.101:5050' : state.leader,
-        frameworks,
+        frameworks: frameworks.map((f, i) => ({ ...f, tasks: f.tasks.map((t) => compactTask(t, taskKey(ids[i] as string, t.id))) })),
         frameworkIds: ids,
         slaves,
         removedSlaves,
@@ -163,9 +164,9 @@ describe('incremental tables', () => {
     const inputs: TableInputs = { masters: ['192.0.2.100:5050'], listenerAddresses: [] };
     const tables = new IncrementalTables(CONFIG);
     const open = opener();
-    const first = open(tables.reset(parse(doc), ids, inputs));
+    const first = open(tables.reset(compactState(parse(doc), ids), ids, inputs));
     const shuffled = { ...doc, frameworks: (doc['frameworks'] as Doc[]).map((f) => ({ ...f, tasks: [...(f['tasks'] as Doc[])].reverse() })) };
-    const again = tables.reset(parse(shuffled), ids, inputs);
+    const again = tables.reset(compactState(parse(shuffled), ids), ids, inputs);
     assert.equal(again.partsRebuilt, 0);
     assert.equal(again.kind === 'parted' ? again.message.newParts.length : -1, 0);
     assertSameTable(open(again), first, 'resync');
@@ -177,7 +178,7 @@ describe('incremental tables', () => {
     const inputs: TableInputs = { masters: [], listenerAddresses: [] };
     const changes: StateChanges = { leader: 'master@192.0.2.100:5050', frameworks: [], frameworkIds: [], slaves: [], removedSlaves: [], removedTasks: [] };
     assert.equal(tables.apply(changes, inputs), undefined, 'nothing held yet');
-    tables.reset(parse(doc), ids, inputs);
+    tables.reset(compactState(parse(doc), ids), ids, inputs);
     assert.equal(tables.apply(changes, inputs), undefined, 'another framework list');
   });
 
@@ -193,7 +194,7 @@ describe('incremental tables', () => {
     const state = parse({ ...doc, frameworks: doc.frameworks.map((f) => ({ ...f, tasks: f.tasks.map((t) => ({ id: t.id, name: t.name, slave_id: t.slaveId, state: t.state })) })) });
     const tables = new IncrementalTables(CONFIG);
     const inputs: TableInputs = { masters: [], listenerAddresses: [] };
-    const result = tables.reset(state, ['F0', 'F1'], inputs);
+    const result = tables.reset(compactState(state, ['F0', 'F1']), ['F0', 'F1'], inputs);
     assert.equal(result.kind, 'whole');
     assertSameTable(opener()(result), whole(tables, inputs), 'collision');
   });
