@@ -57,6 +57,8 @@ export const DEFAULT_HEARTBEAT_INTERVAL_SECONDS = 15;
  * of the record, so the serving thread never decodes a snapshot; the reload worker does.
  */
 export interface SubscribeHandlers {
+  /** The master answered the subscription (200): its SUBSCRIBED is on the way. */
+  onAnswered?(master: string): void;
   /** The SUBSCRIBED record: a full snapshot; everything before it is void. */
   onSubscribed(record: DecodedRecord, master: string): void;
   /** Any later record, with its type. */
@@ -151,6 +153,7 @@ export async function subscribe(address: string, options: SubscribeOptions): Pro
         const reason = res.statusCode === 404 ? StreamEndReason.UNSUPPORTED : StreamEndReason.HTTP_STATUS;
         throw new StreamEnd(reason, current, `SUBSCRIBE answered HTTP ${res.statusCode}`);
       }
+      handlers.onAnswered?.(current);
       const onSubscribed = handlers.onSubscribed;
       const marked: SubscribeHandlers = {
         onSubscribed(record, master) {

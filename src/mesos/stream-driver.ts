@@ -64,6 +64,12 @@ export interface StreamDriver {
   start(): void;
   /** A SUBSCRIBED arrived on the connection that is open now. */
   live(): boolean;
+  /**
+   * Not live yet, but the master has answered the subscription and its SUBSCRIBED is on the way (a
+   * large cluster's snapshot comes at the pace the worker reads it, bounded by StateTimeoutSeconds
+   * while it does not): a poll now would read the same state a second time, and slow the snapshot.
+   */
+  snapshotArriving(): boolean;
   /** Wall-clock ms of the last record (heartbeats included) on the live stream; undefined when not live. */
   lastHeardAt(): number | undefined;
   /** The records gathered since the last take, while live (undefined when not live). */
@@ -101,6 +107,7 @@ class StreamDriverImpl implements StreamDriver {
   /** The current connection is being ended on purpose, for a fresh snapshot. */
   private restarting = false;
   private isLive = false;
+  private arriving = false;
   private heardAt: number | undefined;
   private source = '';
   private closed = false;
@@ -142,6 +149,10 @@ class StreamDriverImpl implements StreamDriver {
 
   live(): boolean {
     return this.isLive;
+  }
+
+  snapshotArriving(): boolean {
+    return !this.isLive && this.arriving;
   }
 
   lastHeardAt(): number | undefined {
@@ -209,6 +220,7 @@ class StreamDriverImpl implements StreamDriver {
 
   private setLive(next: boolean): void {
     this.isLive = next;
+    this.arriving = false;
     this.connected.set(next ? 1 : 0);
   }
 
@@ -233,6 +245,9 @@ class StreamDriverImpl implements StreamDriver {
   }
 
   private readonly handlers: SubscribeHandlers = {
+    onAnswered: () => {
+      this.arriving = true;
+    },
     onSubscribed: (record, answeredBy) => {
       this.heardAt = Date.now();
       // A snapshot voids everything before it.

@@ -340,10 +340,11 @@ class StateSourceImpl implements PollingStateSource {
       'state source started',
     );
     // While the event stream is live it brings every change, and the refresh is a resync from a fresh
-    // snapshot (at a quiet moment); the refresh polls only while the stream is not live.
+    // snapshot (at a quiet moment); the refresh polls only while the stream is neither live nor
+    // receiving a snapshot (which, under load, can take longer than RefreshSeconds).
     this.ticker = setInterval(() => {
-      if (!this.stream?.live()) this.requestReload('refresh');
-      else this.stream.periodicResync();
+      if (this.stream?.live()) this.stream.periodicResync();
+      else if (!this.stream?.snapshotArriving()) this.requestReload('refresh');
     }, Math.max(1, config.refreshSeconds * 1000));
     this.stream?.start();
     this.staticFile?.watch(() => this.requestReload('static records changed'));

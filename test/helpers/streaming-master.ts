@@ -37,6 +37,8 @@ export interface StreamingMaster {
   waitForSubscriptions(count: number, timeoutMs?: number): Promise<void>;
   /** Replaces the snapshot (and forgets pushed events) for the next subscribers. */
   setSnapshot(getState: unknown): void;
+  /** Writes each new subscriber's SUBSCRIBED in 64 KiB chunks this many ms apart (a master slow to send it); 0: at once. */
+  setSnapshotPace(msPerChunk: number): void;
   /** Sends an event to every subscriber and keeps it for later ones. */
   push(event: unknown): void;
   /** Raw bytes to every subscriber (a broken stream). */
@@ -49,6 +51,8 @@ export interface StreamingMaster {
   close(): Promise<void>;
 }
 
+const PACED_CHUNK_BYTES = 64 * 1024;
+
 export async function startStreamingMaster(options: StreamingMasterOptions = {}): Promise<StreamingMaster> {
   const host = '127.0.0.1';
   const intervalSeconds = options.heartbeatIntervalSeconds ?? 0.2;
@@ -56,6 +60,7 @@ export async function startStreamingMaster(options: StreamingMasterOptions = {})
   let history: unknown[] = [];
   let mode: StreamingMasterMode = { kind: 'ok' };
   let silent = false;
+  let paceMs = 0;
   let subscribed = 0;
   let apiCount = 0;
   let stateCount = 0;
@@ -113,9 +118,16 @@ export async function startStreamingMaster(options: StreamingMasterOptions = {})
     subscribed++;
     res.writeHead(200, { 'content-type': 'application/recordio', 'message-content-type': 'application/json' });
     res.flushHeaders();
+    const subscribedRecord = encodeRecord(JSON.stringify({ type: 'SUBSCRIBED', subscribed: { get_state: snapshot, heartbeat_interval_seconds: intervalSeconds } }));
+    // Heartbeats and events go to it only once its SUBSCRIBED is whole (events pushed meanwhile are in the history).
+    for (let at = 0, pace = paceMs; at < subscribedRecord.length; at += PACED_CHUNK_BYTES) {
+      send(res, pace > 0 ? subscribedRecord.subarray(at, at + PACED_CHUNK_BYTES) : subscribedRecord.subarray(at));
+      if (pace === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, pace));
+    }
+    if (res.destroyed) return;
     open.add(res);
     res.on('close', () => open.delete(res));
-    send(res, encodeRecord(JSON.stringify({ type: 'SUBSCRIBED', subscribed: { get_state: snapshot, heartbeat_interval_seconds: intervalSeconds } })));
     for (const event of history) send(res, encodeRecord(JSON.stringify(event)));
   }
 
@@ -160,6 +172,9 @@ export async function startStreamingMaster(options: StreamingMasterOptions = {})
     setSnapshot(next) {
       snapshot = next;
       history = [];
+    },
+    setSnapshotPace(msPerChunk) {
+      paceMs = msPerChunk;
     },
     push(event) {
       history.push(event);

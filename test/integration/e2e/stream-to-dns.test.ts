@@ -52,12 +52,12 @@ function moved(ip: string, timestamp: number) {
   return { type: 'TASK_UPDATED', task_updated: { framework_id: { value: FRAMEWORK }, state: 'TASK_RUNNING', status: status('nginx.1', ip, timestamp) } };
 }
 
-function testConfig(masterAddress: string, mode: 'stream' | 'poll', refreshSeconds = 60): Config {
+function testConfig(masterAddress: string, mode: 'stream' | 'poll', refreshSeconds = 60, stateTimeoutSeconds = 2): Config {
   return validConfig(
     {
       Masters: [masterAddress],
       RefreshSeconds: refreshSeconds,
-      StateTimeoutSeconds: 2,
+      StateTimeoutSeconds: stateTimeoutSeconds,
       Listener: '127.0.0.1',
       Port: 0,
       HTTPListener: '127.0.0.1',
@@ -198,22 +198,24 @@ test('a quiet but live stream keeps the records fresh for /health and the source
   assert.equal(master.stateRequests(), 0, 'the snapshot was the first load: no poll at all');
 });
 
+/** The snapshot with 4,000 more tasks: about 2 MB, past STREAM_PIECES_FROM_BYTES (1 MB). */
+function bigSnapshot(ip: string) {
+  const s = snapshot(ip);
+  for (let i = 0; i < 4000; i++) {
+    s.get_tasks.tasks.push({
+      name: `app-${i % 50}`,
+      task_id: { value: `app-${i % 50}.${i}` },
+      framework_id: { value: FRAMEWORK },
+      agent_id: { value: 'S0' },
+      state: 'TASK_RUNNING',
+      statuses: [status(`app-${i % 50}.${i}`, `198.51.100.${i % 250}`, 1)],
+    });
+  }
+  return s;
+}
+
 test('a snapshot too long to hold whole reaches the worker in pieces: served, then events and a resync follow', async (t) => {
-  // 4,000 more tasks make the snapshot about 2 MB, past STREAM_PIECES_FROM_BYTES (1 MB).
-  const big = (ip: string) => {
-    const s = snapshot(ip);
-    for (let i = 0; i < 4000; i++) {
-      s.get_tasks.tasks.push({
-        name: `app-${i % 50}`,
-        task_id: { value: `app-${i % 50}.${i}` },
-        framework_id: { value: FRAMEWORK },
-        agent_id: { value: 'S0' },
-        state: 'TASK_RUNNING',
-        statuses: [status(`app-${i % 50}.${i}`, `198.51.100.${i % 250}`, 1)],
-      });
-    }
-    return s;
-  };
+  const big = bigSnapshot;
   const first = big('192.0.2.8');
   const bytes = Buffer.byteLength(JSON.stringify(first));
   assert.ok(bytes > 1024 * 1024, `snapshot of ${bytes} bytes`);
@@ -248,4 +250,17 @@ test('a stream that cannot subscribe at start gives way to a poll at once; the s
   master.push(moved('192.0.2.9', 9));
   await answerBecomes(ask, '192.0.2.9', 'an event once subscribed', 5000);
   assert.equal(master.stateRequests(), 1, 'one poll, then the stream');
+});
+
+test('a snapshot slower to arrive than RefreshSeconds is waited for, not polled for, at the start and at a resync', async (t) => {
+  const master = await startStreamingMaster({ snapshot: bigSnapshot('192.0.2.8'), heartbeatIntervalSeconds: 0.2 });
+  t.after(() => master.close());
+  // About 2 MB in 64 KiB chunks 100 ms apart: over 3 s each, through three RefreshSeconds ticks.
+  master.setSnapshotPace(100);
+  const { ask } = await startApp(t, testConfig(master.address, 'stream', 1, 10));
+  await answerBecomes(ask, '192.0.2.8', 'the slow snapshot\'s answer', 15_000);
+  master.setSnapshot(bigSnapshot('192.0.2.9'));
+  master.dropSubscribers();
+  await answerBecomes(ask, '192.0.2.9', 'the answer from the next slow snapshot', 15_000);
+  assert.equal(master.stateRequests(), 0, 'no poll while a snapshot was arriving');
 });
